@@ -1,0 +1,47 @@
+# Last Mile: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest package screenshots benchmarks clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+## run: set up .venv and open the app on the default local database
+run: $(STAMP)
+	$(BIN)/lastmile
+
+## test: set up .venv, then ruff (lint and format), mypy --strict, and pytest with Qt offscreen
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check lastmile_desktop tests benchmarks
+	$(BIN)/ruff format --check lastmile_desktop tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+## package: build the one-folder app with PyInstaller into dist/lastmile/
+package: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean build.spec
+
+## screenshots: render each main page with demo data into docs/screenshots/
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m lastmile_desktop.ui.screenshots docs/screenshots
+
+## benchmarks: run every script under benchmarks/ and print its figures
+benchmarks: $(STAMP)
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Call queue, outcomes and calling hours. No Qt here."""

@@ -1,0 +1,1 @@
+"""Campaigns, stores, managers, assignment, holdout and do-not-call. No Qt here."""

@@ -1,0 +1,59 @@
+"""The ``lastmile`` command: with no subcommand it opens the app; subcommands do one job each.
+
+Each subcommand lives in its own module under ``lastmile_desktop.commands`` and exposes
+``register(subparsers)``; adding one means adding its module name to ``COMMAND_MODULES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from lastmile_desktop import __version__
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.settings import DB_ENV_VAR
+
+COMMAND_MODULES = (
+    "lastmile_desktop.commands.selftest",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lastmile",
+        description="Last Mile: win back lapsed customers. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help=f"database file or SQLAlchemy URL (default: ${DB_ENV_VAR}, else the user data folder)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from lastmile_desktop.app import run_gui
+
+        return run_gui(args.db)
+    try:
+        result: int = args.run(args)
+    except UserFacingError as error:
+        print(f"lastmile: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("lastmile: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
+        return 130
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

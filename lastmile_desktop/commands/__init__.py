@@ -1,0 +1,1 @@
+"""Subcommands of ``lastmile``: each module parses its arguments and calls services."""

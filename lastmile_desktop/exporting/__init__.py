@@ -1,0 +1,1 @@
+"""Results back to Excel. No Qt here."""

@@ -1,0 +1,1 @@
+"""Reading customer lists from spreadsheets and CSV into a campaign. No Qt here."""

@@ -1,0 +1,1 @@
+"""Store metrics, fair ranking, heroes and gaps. No Qt here."""

@@ -1,0 +1,317 @@
+"""The data model: one class per table, typed with SQLAlchemy 2 ``Mapped``.
+
+Records that can travel between two databases (customers, campaign members, call
+attempts, purchases, managers, import batches) carry a UUID besides their integer
+key, so a merge can recognise them without duplicating.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from lastmile_desktop.storage.types import UTCDateTime, UUIDString, new_uuid, utcnow
+
+# Stable constraint names let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        datetime: UTCDateTime,
+        uuid.UUID: UUIDString,
+    }
+
+
+class MemberGroup(enum.StrEnum):
+    """Which arm of the campaign a member is in; undecided until assignment."""
+
+    CALL = "call"
+    HOLDOUT = "holdout"
+
+
+class MemberStatus(enum.StrEnum):
+    UNASSIGNED = "unassigned"  # no store known yet: waits for the lead
+    TO_CALL = "to_call"  # in the call group, not tried yet
+    IN_PROGRESS = "in_progress"  # tried, more attempts allowed
+    DONE = "done"  # an outcome ended this member's calls
+    HOLDOUT = "holdout"  # control group: never called
+    SUPPRESSED = "suppressed"  # on the do-not-call list
+
+
+class CampaignState(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Store(Base):
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # e.g. {"mon": ["09:00", "18:00"], ...}; None means "use the campaign's calling hours"
+    opening_hours: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    managers: Mapped[list[Manager]] = relationship(back_populates="store")
+
+
+class Manager(Base):
+    __tablename__ = "managers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Managers who leave are deactivated, never deleted: their call history stays theirs.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship(back_populates="managers")
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    offer: Mapped[str] = mapped_column(Text, default="")
+    offer_code: Mapped[str | None] = mapped_column(String(64))
+    script: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    attribution_window_days: Mapped[int] = mapped_column(Integer, default=30)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    min_hours_between_attempts: Mapped[int] = mapped_column(Integer, default=20)
+    holdout_share: Mapped[float] = mapped_column(Float, default=0.10)
+    # Recorded so the holdout draw can be reproduced; set at first assignment.
+    holdout_seed: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default=CampaignState.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    script_versions: Mapped[list[ScriptVersion]] = relationship(
+        back_populates="campaign", order_by="ScriptVersion.version"
+    )
+
+
+class ScriptVersion(Base):
+    """Each edit of a campaign's offer or script; an attempt records the one on screen."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("campaign_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    offer: Mapped[str] = mapped_column(Text, default="")
+    script: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="script_versions")
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    # The id head office gave the customer; unique when present.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(200))
+    last_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
+    phone_alt: Mapped[str | None] = mapped_column(String(32))  # E.164
+    email: Mapped[str | None] = mapped_column(String(254))
+    home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    last_purchase_date: Mapped[date | None] = mapped_column(Date)
+    lifetime_spend_cents: Mapped[int | None] = mapped_column(Integer)
+    visits: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # A note the callers keep about the person ("new baby: Simon"); stays across campaigns.
+    pinned_note: Mapped[str | None] = mapped_column(Text)
+    # Columns of the imported file that map to no field, given back on export.
+    extra: Mapped[dict[str, Any] | None]
+    last_import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # Set when the customer asked to be forgotten: personal fields are blanked, counts stay.
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CampaignMember(Base):
+    """A customer in a campaign: where they are called from, by whom, and how far along."""
+
+    __tablename__ = "campaign_members"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "customer_id"),
+        Index("ix_members_queue", "campaign_id", "store_id", "manager_id", "status", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"), index=True)
+    group: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=MemberStatus.UNASSIGNED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[datetime | None]
+    last_outcome: Mapped[str | None] = mapped_column(String(32))
+    # Optimistic concurrency: two callers can never log the same attempt.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    added_by_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class AssignmentChange(Base):
+    """Every change of owner: who, when, from, to, why."""
+
+    __tablename__ = "assignment_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("campaign_members.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    from_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    to_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    from_manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"))
+    to_manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CallAttempt(Base):
+    __tablename__ = "call_attempts"
+    __table_args__ = (
+        # Covers the statistics: per store over time by outcome, per member.
+        Index("ix_attempts_stats", "store_id", "called_at", "outcome", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    member_id: Mapped[int] = mapped_column(ForeignKey("campaign_members.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    called_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    callback_at: Mapped[datetime | None]
+    planned_visit_date: Mapped[date | None] = mapped_column(Date)
+    script_version_id: Mapped[int | None] = mapped_column(ForeignKey("script_versions.id"))
+
+
+class DoNotCall(Base):
+    """The suppression list. Entries are never deleted: a removal keeps its reason."""
+
+    __tablename__ = "do_not_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
+    customer_external_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(200), default="")
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    header_row: Mapped[int | None] = mapped_column(Integer)
+    mapping: Mapped[dict[str, Any] | None]
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    suppressed: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class RejectedRow(Base):
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)  # as the spreadsheet shows it (1-based)
+    reason: Mapped[str] = mapped_column(Text)
+    values: Mapped[dict[str, Any] | None]
+
+
+class SavedMapping(Base):
+    """A column mapping the user confirmed, reused for the next file with the same headers."""
+
+    __tablename__ = "saved_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    header_signature: Mapped[str] = mapped_column(String(64), unique=True)
+    mapping: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Purchase(Base):
+    """A sale from the till system, for win-back attribution."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (Index("ix_purchases_customer_time", "customer_id", "purchased_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    purchased_at: Mapped[datetime]
+    amount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Setting(Base):
+    """Settings that belong to the data (shared by the GUI and the command line)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

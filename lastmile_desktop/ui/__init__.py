@@ -1,0 +1,1 @@
+"""Everything Qt. Views ask services and paint what they get; no SQL here."""

@@ -1,0 +1,138 @@
+"""The running app: opens the database, the main window, and switches databases."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from lastmile_desktop import APP_NAME, __version__
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.logging_setup import configure_logging
+from lastmile_desktop.progress import Progress
+from lastmile_desktop.settings import choose_database, demo_db_path, resources_dir, to_url
+from lastmile_desktop.storage import Database, open_database
+from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.errors import install_excepthook, show_user_error
+from lastmile_desktop.ui.main_window import MainWindow
+from lastmile_desktop.ui.worker import Task, run_task
+
+log = logging.getLogger("lastmile")
+
+ORGANIZATION = "LastMile"
+DEMO_CUSTOMERS = 3000
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    apply_style(app)
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    style = resources_dir() / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    icon = resources_dir() / "icons" / "lastmile.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+
+
+class Controller:
+    """Owns the open database and its window; swaps both when another database is opened."""
+
+    def __init__(self) -> None:
+        self.db: Database | None = None
+        self.window: MainWindow | None = None
+        self._task: Task[object] | None = None
+
+    def open(self, url: str) -> bool:
+        try:
+            db, report = open_database(url)
+        except UserFacingError as error:
+            show_user_error(self.window, error)
+            return False
+        if report.backup_path is not None:
+            log.info(report.describe())
+        old_window, old_db = self.window, self.db
+        self.db = db
+        self.window = MainWindow(AppContext(db))
+        self.window.demo_requested.connect(self.open_demo)
+        self.window.open_database_requested.connect(lambda path: self.open(to_url(path)))
+        if old_window is not None:
+            self.window.setGeometry(old_window.geometry())
+            old_window.close()
+            old_window.deleteLater()
+        if old_db is not None:
+            old_db.dispose()
+        self.window.show()
+        if report.backup_path is not None:
+            QMessageBox.information(self.window, APP_NAME, report.describe())
+        return True
+
+    def open_demo(self) -> None:
+        from lastmile_desktop.demo import generate_demo
+
+        path = demo_db_path()
+        if path.exists():
+            self.open(to_url(path))
+            return
+        dialog = QProgressDialog("Building a demo region...", "Cancel", 0, 100, self.window)
+        dialog.setWindowTitle("Explore with demo data")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+
+        def build(progress: Progress) -> object:
+            db, _ = open_database(to_url(path))
+            try:
+                return generate_demo(db, customers=DEMO_CUSTOMERS, progress=progress)
+            finally:
+                db.dispose()
+
+        def on_progress(done: int, total: int, message: str) -> None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(done)
+            dialog.setLabelText(message or "Building a demo region...")
+
+        def succeeded(_summary: object) -> None:
+            dialog.close()
+            self.open(to_url(path))
+
+        def failed(error: BaseException) -> None:
+            dialog.close()
+            path.unlink(missing_ok=True)
+            sys.excepthook(type(error), error, error.__traceback__)
+
+        def cancelled() -> None:
+            dialog.close()
+            path.unlink(missing_ok=True)
+
+        self._task = run_task(
+            build,
+            on_success=succeeded,
+            on_error=failed,
+            on_cancel=cancelled,
+            on_progress=on_progress,
+        )
+        dialog.canceled.connect(self._task.cancel)
+        dialog.show()
+
+
+def run(db_arg: str | None) -> int:
+    app = create_application()
+    log_path = configure_logging()
+    install_excepthook(log_path)
+    controller = Controller()
+    if not controller.open(choose_database(db_arg).url):
+        return 1
+    exit_code = app.exec()
+    if controller.db is not None:
+        controller.db.dispose()
+    return exit_code

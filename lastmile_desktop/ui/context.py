@@ -1,0 +1,20 @@
+"""What every page is given: the open database and the app-wide signals. Not a singleton."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from lastmile_desktop.storage import Database
+
+
+class AppContext(QObject):
+    # Something changed the data (an import, an assignment): pages showing counts refresh.
+    data_changed = Signal()
+    # A file was chosen or dropped anywhere in the window and should be imported.
+    import_file_requested = Signal(str)
+    # Ask the main window to show the page with this key.
+    navigate_requested = Signal(str)
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db

@@ -1,0 +1,78 @@
+"""One place for errors: the user's become a plain message; bugs are logged and shown."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from lastmile_desktop.errors import UserFacingError
+
+log = logging.getLogger("lastmile")
+
+
+def show_user_error(parent: QWidget | None, error: BaseException, title: str = "Last Mile") -> None:
+    """For problems the user can act on: the message alone, no traceback."""
+    QMessageBox.warning(parent, title, str(error))
+
+
+def build_bug_dialog(
+    parent: QWidget | None, summary: str, details: str, log_path: Path | None
+) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Something went wrong")
+    box.setText(f"Last Mile ran into a problem: {summary}")
+    where = f"\n\nThe details are saved in {log_path}." if log_path is not None else ""
+    box.setInformativeText(
+        "Your saved work is safe. You can carry on; if it happens again, send the details "
+        "to your support contact." + where
+    )
+    box.setDetailedText(details)  # behind the "Show Details..." button
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
+
+
+class ExceptionReporter:
+    """Installed as ``sys.excepthook``: logs every unhandled exception and shows a dialog."""
+
+    def __init__(self, log_path: Path | None) -> None:
+        self.log_path = log_path
+        self.last_dialog: QMessageBox | None = None
+        self._showing = False
+
+    def __call__(
+        self,
+        exc_type: type[BaseException],
+        exc_value: BaseException,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        details = "".join(traceback.format_exception(exc_type, exc_value, exc_tb))
+        if isinstance(exc_value, UserFacingError):
+            log.warning("user error: %s", exc_value)
+            if QApplication.instance() is not None:
+                show_user_error(QApplication.activeWindow(), exc_value)
+            return
+        log.error("unhandled exception\n%s", details)
+        if QApplication.instance() is None or self._showing:
+            sys.__excepthook__(exc_type, exc_value, exc_tb)
+            return
+        summary = f"{exc_type.__name__}: {exc_value}" if str(exc_value) else exc_type.__name__
+        self._showing = True  # one dialog at a time, even if painting it raises again
+        try:
+            self.last_dialog = build_bug_dialog(
+                QApplication.activeWindow(), summary, details, self.log_path
+            )
+            self.last_dialog.open()
+        finally:
+            self._showing = False
+
+
+def install_excepthook(log_path: Path | None) -> ExceptionReporter:
+    reporter = ExceptionReporter(log_path)
+    sys.excepthook = reporter
+    return reporter

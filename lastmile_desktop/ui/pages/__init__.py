@@ -1,0 +1,55 @@
+"""The pages of the main window, in navigation order. One module per page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from lastmile_desktop.ui.context import AppContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    shortcut: str
+    factory: Callable[[AppContext], QWidget]
+
+
+def page_specs() -> list[PageSpec]:
+    from lastmile_desktop.ui.pages.placeholder import placeholder
+
+    return [
+        PageSpec(
+            "import",
+            "Import",
+            "Ctrl+1",
+            placeholder("Import", "Importing customer lists from Excel arrives here next."),
+        ),
+        PageSpec(
+            "assign",
+            "Assign",
+            "Ctrl+2",
+            placeholder("Assign", "Assigning customers to stores and managers arrives here."),
+        ),
+        PageSpec(
+            "calls",
+            "Calls",
+            "Ctrl+3",
+            placeholder("Calls", "The call desk arrives in a later release."),
+        ),
+        PageSpec(
+            "leaderboard",
+            "Leaderboard",
+            "Ctrl+4",
+            placeholder("Leaderboard", "Store heroes and gaps arrive in a later release."),
+        ),
+        PageSpec(
+            "export",
+            "Export",
+            "Ctrl+5",
+            placeholder("Export", "Results workbooks for head office arrive in a later release."),
+        ),
+    ]
