@@ -7,8 +7,9 @@ writes everything in one transaction and returns an ``ImportSummary``.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -90,7 +91,7 @@ class ColumnGuess:
     header: str
     field: Field | None  # None: kept as an extra column
     confidence: float  # 0.0 to 1.0
-    samples: list[str] = field(default_factory=list)
+    samples: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class ImportPreview:
     counts: BucketCounts  # a dry run over the whole sheet with the current options
     first_problems: list[RowProblem]
     previous_import: PreviousImport | None  # set when the same file was imported before
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class ImportSummary:
     rejects: list[RowProblem]
     batch_id: int
     campaign: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         """The shape ``lastmile import --json`` prints."""
