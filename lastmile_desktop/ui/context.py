@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.storage import Database
 
 
@@ -14,7 +15,18 @@ class AppContext(QObject):
     import_file_requested = Signal(str)
     # Ask the main window to show the page with this key.
     navigate_requested = Signal(str)
+    # Someone else is now using the app (the lead or a store manager): pages reload.
+    profile_changed = Signal(object)
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    def __init__(
+        self, db: Database, parent: QObject | None = None, *, profile: Profile | None = None
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        # Who is using the app; services filter by it, the UI only passes it on.
+        self.profile = profile or Profile.lead()
+
+    def set_profile(self, profile: Profile) -> None:
+        if profile != self.profile:
+            self.profile = profile
+            self.profile_changed.emit(profile)
