@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Computed,
     Date,
     Float,
     ForeignKey,
@@ -141,6 +142,13 @@ class ScriptVersion(Base):
     campaign: Mapped[Campaign] = relationship(back_populates="script_versions")
 
 
+# Standard SQL that SQLite and PostgreSQL both accept as a stored generated column.
+CUSTOMER_SEARCH_KEY_SQL = (
+    "lower(coalesce(last_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
+    "coalesce(phone, '') || ' ' || coalesce(phone_alt, ''))"
+)
+
+
 class Customer(Base):
     __tablename__ = "customers"
 
@@ -152,6 +160,12 @@ class Customer(Base):
     last_name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
     phone_alt: Mapped[str | None] = mapped_column(String(32))  # E.164
+    # What the member table's name/phone search scans and its name sort walks ("last first
+    # phones", lower-cased). The database computes it, so imports, edits and "forget this
+    # customer" can never leave it stale; the index keeps the scan narrow at 100k customers.
+    search_key: Mapped[str | None] = mapped_column(
+        String(600), Computed(CUSTOMER_SEARCH_KEY_SQL, persisted=True), index=True
+    )
     email: Mapped[str | None] = mapped_column(String(254))
     home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     last_purchase_date: Mapped[date | None] = mapped_column(Date)

@@ -159,6 +159,16 @@ def upgrade() -> None:
         sa.Column("last_name", sa.String(length=200), nullable=True),
         sa.Column("phone", sa.String(length=32), nullable=True),
         sa.Column("phone_alt", sa.String(length=32), nullable=True),
+        sa.Column(
+            "search_key",
+            sa.String(length=600),
+            sa.Computed(
+                "lower(coalesce(last_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
+                "coalesce(phone, '') || ' ' || coalesce(phone_alt, ''))",
+                persisted=True,
+            ),
+            nullable=True,
+        ),
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("home_store_id", sa.Integer(), nullable=True),
         sa.Column("last_purchase_date", sa.Date(), nullable=True),
@@ -188,6 +198,7 @@ def upgrade() -> None:
             batch_op.f("ix_customers_home_store_id"), ["home_store_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_customers_phone"), ["phone"], unique=False)
+        batch_op.create_index(batch_op.f("ix_customers_search_key"), ["search_key"], unique=False)
 
     op.create_table(
         "rejected_rows",
@@ -394,6 +405,7 @@ def downgrade() -> None:
 
     op.drop_table("rejected_rows")
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customers_search_key"))
         batch_op.drop_index(batch_op.f("ix_customers_phone"))
         batch_op.drop_index(batch_op.f("ix_customers_home_store_id"))
 
