@@ -63,3 +63,9 @@ def require_lead(profile: Profile, action: str) -> None:
 def require_store(profile: Profile, store_id: int | None, action: str) -> None:
     if not profile.can_see_store(store_id):
         raise AccessDenied(f"You can only {action} for your own store's customers.")
+
+
+def require_own_store(profile: Profile, store_id: int, action: str) -> None:
+    """Store details (name, hours): the lead, or a manager for their own store only."""
+    if not profile.can_see_store(store_id):
+        raise AccessDenied(f"You can only {action} of your own store.")

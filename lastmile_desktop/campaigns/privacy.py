@@ -1,0 +1,250 @@
+""" "Forget this customer": erase a person's data everywhere, keep the anonymous counts.
+
+After a privacy request nothing personal about the customer remains: names, phones, email,
+head office's id, notes, the pinned note, extra columns from the imported file, notes on
+call attempts, reasons written on changes of owner, and rejected import rows holding their
+details. Their campaign memberships, attempts (outcome and time) and purchases stay, with no
+personal data, so coverage, contact rate and win-back totals stay right.
+
+One exception, a legal need: an active do-not-call entry for the customer is kept, so the
+person is never called again. Without one, a later import of the same person is a new,
+unknown customer: put them on the do-not-call list first if they must never be called.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import phonenumbers
+from sqlalchemy import ColumnElement, CursorResult, false, func, or_, select, update
+from sqlalchemy.engine import Result
+from sqlalchemy.orm import Session
+
+from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.models import (
+    AssignmentChange,
+    CallAttempt,
+    CampaignMember,
+    Customer,
+    DoNotCall,
+    Purchase,
+    RejectedRow,
+)
+from lastmile_desktop.storage.types import utcnow
+
+ERASED = "erased on request"
+# Customer columns that are not about the person: kept so the statistics stay right.
+# Every other column is cleared, including any added later (a search column, say).
+KEPT_CUSTOMER_COLUMNS = frozenset(
+    {
+        "id",
+        "uuid",
+        "home_store_id",
+        "last_purchase_date",
+        "lifetime_spend_cents",
+        "visits",
+        "last_import_batch_id",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    }
+)
+_NON_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    customer_id: int
+    erased_at: datetime
+    memberships_kept: int
+    attempts_kept: int
+    purchases_kept: int
+    attempt_notes_erased: int
+    owner_change_reasons_erased: int
+    rejected_rows_erased: int
+    removed_dnc_entries_erased: int
+    # Active do-not-call entries kept (with the phone or id they block) so calls stay stopped.
+    dnc_entries_kept: int
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What identifies the customer, to find them in free text such as rejected rows."""
+
+    names: tuple[str, ...]  # case-folded, each must appear
+    phone_digits: tuple[str, ...]  # national significant numbers
+    exact: tuple[str, ...]  # case-folded email and customer id
+
+    def found_in(self, texts: list[str]) -> bool:
+        folded = [text.casefold() for text in texts]
+        if self.names and all(any(name in text for text in folded) for name in self.names):
+            return True
+        if any(text == value for text in folded for value in self.exact):
+            return True
+        digits = [_NON_DIGITS.sub("", text) for text in texts]
+        return any(d.endswith(p) for d in digits for p in self.phone_digits if len(d) >= len(p))
+
+
+def _person(customer: Customer) -> _Person:
+    names = tuple(n.strip().casefold() for n in (customer.first_name, customer.last_name) if n)
+    phone_digits = []
+    for phone in (customer.phone, customer.phone_alt):
+        if not phone:
+            continue
+        try:
+            parsed = phonenumbers.parse(phone, None)
+            phone_digits.append(phonenumbers.national_significant_number(parsed))
+        except phonenumbers.NumberParseException:
+            phone_digits.append(_NON_DIGITS.sub("", phone))
+    exact = tuple(v.strip().casefold() for v in (customer.email, customer.external_id) if v)
+    # A single short name alone ("Li") would match too much; the phone and id still find them.
+    if len(names) == 1 and len(names[0]) < 4:
+        names = ()
+    return _Person(names, tuple(d for d in phone_digits if len(d) >= 6), exact)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif value is not None:
+        yield str(value)
+
+
+def _customer_clause(customer: Customer, column_phone: Any, column_id: Any) -> ColumnElement[bool]:
+    phones = [p for p in (customer.phone, customer.phone_alt) if p]
+    clauses = [column_phone.in_(phones)] if phones else []
+    if customer.external_id:
+        clauses.append(column_id == customer.external_id)
+    return or_(*clauses) if clauses else false()
+
+
+def _erase_rejected_rows(session: Session, person: _Person) -> int:
+    erased = 0
+    rows = session.execute(
+        select(RejectedRow.id, RejectedRow.values, RejectedRow.reason).where(
+            RejectedRow.values.is_not(None)
+        )
+    )
+    matching = [
+        row_id for row_id, values, reason in rows if person.found_in([*_texts(values), reason])
+    ]
+    for row_id in matching:
+        session.execute(
+            update(RejectedRow).where(RejectedRow.id == row_id).values(values=None, reason=ERASED)
+        )
+        erased += 1
+    return erased
+
+
+def _changed(result: Result[Any]) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.execute(query).scalar_one())
+
+
+def _scrub_freed_space(session: Session) -> str | None:
+    """SQLite keeps erased text in free space until it is overwritten; have it zeroed.
+
+    Returns the previous setting to restore. Other databases manage their own storage.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    connection = session.connection()
+    previous = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+    connection.exec_driver_sql("PRAGMA secure_delete = ON")
+    return str(previous)
+
+
+def _checkpoint(db: Database) -> None:
+    """Move the erased pages out of SQLite's write-ahead log into the zeroed main file."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    raw = db.engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+
+
+def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
+    require_lead(profile, "erase a customer's personal data")
+    with db.session() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise UserFacingError(
+                f"Customer {customer_id} does not exist; reload the list and pick them again."
+            )
+        previous_secure_delete = _scrub_freed_space(session)
+        person = _person(customer)
+        member_ids = select(CampaignMember.id).where(CampaignMember.customer_id == customer_id)
+        dnc_match = _customer_clause(customer, DoNotCall.phone, DoNotCall.customer_external_id)
+        kept_entries = _count(
+            session,
+            select(func.count()).where(dnc_match, DoNotCall.removed_at.is_(None)),
+        )
+        removed_entries = session.execute(
+            update(DoNotCall)
+            .where(dnc_match, DoNotCall.removed_at.is_not(None))
+            .values(
+                phone=None,
+                customer_external_id=None,
+                reason=ERASED,
+                removed_reason=ERASED,
+            )
+        )
+        notes = session.execute(
+            update(CallAttempt)
+            .where(CallAttempt.member_id.in_(member_ids), CallAttempt.note.is_not(None))
+            .values(note=None)
+        )
+        reasons = session.execute(
+            update(AssignmentChange)
+            .where(AssignmentChange.member_id.in_(member_ids), AssignmentChange.reason != "")
+            .values(reason=ERASED)
+        )
+        rejected = _erase_rejected_rows(session, person)
+        erased_at = utcnow()
+        for column in Customer.__table__.columns:
+            # A generated column (the search key) follows the cleared ones by itself.
+            if column.key not in KEPT_CUSTOMER_COLUMNS and column.computed is None:
+                setattr(customer, column.key, None if column.nullable else "")
+        customer.erased_at = erased_at
+        session.flush()
+        report = ForgetReport(
+            customer_id=customer_id,
+            erased_at=erased_at,
+            memberships_kept=_count(
+                session,
+                select(func.count()).where(CampaignMember.customer_id == customer_id),
+            ),
+            attempts_kept=_count(
+                session, select(func.count()).where(CallAttempt.member_id.in_(member_ids))
+            ),
+            purchases_kept=_count(
+                session, select(func.count()).where(Purchase.customer_id == customer_id)
+            ),
+            attempt_notes_erased=_changed(notes),
+            owner_change_reasons_erased=_changed(reasons),
+            rejected_rows_erased=rejected,
+            removed_dnc_entries_erased=_changed(removed_entries),
+            dnc_entries_kept=kept_entries,
+        )
+        if previous_secure_delete is not None:
+            session.connection().exec_driver_sql(
+                f"PRAGMA secure_delete = {int(previous_secure_delete)}"
+            )
+    _checkpoint(db)
+    return report

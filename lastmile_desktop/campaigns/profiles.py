@@ -1,0 +1,36 @@
+"""Who can be picked at start: the regional lead, or one of the stores' active managers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lastmile_desktop.campaigns.access import AccessDenied, Profile
+from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.models import Manager, Store
+
+
+def available_profiles(db: Database) -> list[Profile]:
+    """The lead first, then every active manager ordered by store code and name."""
+    with db.read_session() as session:
+        rows = session.execute(
+            select(Manager.id, Manager.name, Manager.store_id)
+            .join(Store, Store.id == Manager.store_id)
+            .where(Manager.active.is_(True))
+            .order_by(Store.code, Manager.name, Manager.id)
+        )
+        managers = [
+            Profile.manager(name, manager_id, store_id) for manager_id, name, store_id in rows
+        ]
+    return [Profile.lead(), *managers]
+
+
+def profile_for_manager(db: Database, manager_id: int) -> Profile:
+    """The profile of one manager, refused once they have been deactivated."""
+    with db.read_session() as session:
+        manager = session.get(Manager, manager_id)
+        if manager is None or not manager.active:
+            raise AccessDenied(
+                "This manager is no longer active: pick another profile or ask the lead "
+                "to reactivate them."
+            )
+        return Profile.manager(manager.name, manager.id, manager.store_id)

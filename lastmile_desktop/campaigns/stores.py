@@ -1,0 +1,277 @@
+"""Stores: they arrive with imports and are edited here (name, code, time zone, hours).
+
+The lead edits every store; a store manager may edit their own store's name, time zone and
+opening hours. The code stays with the lead because imports match stores by it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lastmile_desktop.campaigns.access import Profile, require_lead, require_own_store
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.models import Manager, Store
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CODE_MAX_LENGTH = 32
+NAME_MAX_LENGTH = 200
+
+# Opening hours per day: (opens, closes). A day that is missing is a closed day.
+OpeningHours = dict[str, tuple[time, time]]
+
+
+class StoreNotFound(UserFacingError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreDraft:
+    name: str
+    code: str
+    timezone: str | None = None
+    opening_hours: OpeningHours | None = None  # None: use the campaign's calling hours
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    id: int
+    code: str
+    name: str
+    timezone: str | None
+    opening_hours: OpeningHours | None
+    active_managers: int
+    created_at: datetime
+
+    @property
+    def label(self) -> str:
+        """How the store is named in lists: "Store 12 (12)" unless the name says it already."""
+        return self.name if self.code in self.name else f"{self.name} ({self.code})"
+
+    def to_draft(self) -> StoreDraft:
+        return StoreDraft(self.name, self.code, self.timezone, self.opening_hours)
+
+
+# --- opening hours as text: "Mon-Fri 09:00-18:00, Sat 10:00-16:00" ---------------------
+
+_DAY_SPEC = re.compile(
+    r"^\s*(?P<first>[a-z]{3})[a-z]*\s*(?:-\s*(?P<last>[a-z]{3})[a-z]*)?\s+"
+    r"(?P<opens>\d{1,2}[:.]\d{2})\s*-\s*(?P<closes>\d{1,2}[:.]\d{2})\s*$",
+    re.IGNORECASE,
+)
+
+
+def _parse_time(text: str) -> time:
+    hours, minutes = re.split(r"[:.]", text)
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError as error:
+        raise UserFacingError(f'"{text}" is not a time of day: write it as 09:30.') from error
+
+
+def parse_opening_hours(text: str) -> OpeningHours | None:
+    """Read "Mon-Fri 09:00-18:00, Sat 10:00-16:00"; an empty text means "not set"."""
+    if not text.strip():
+        return None
+    hours: OpeningHours = {}
+    for part in re.split(r"[,;\n]", text):
+        if not part.strip():
+            continue
+        match = _DAY_SPEC.match(part)
+        if match is None:
+            raise UserFacingError(
+                f'Could not read "{part.strip()}": write opening hours like '
+                '"Mon-Fri 09:00-18:00, Sat 10:00-16:00".'
+            )
+        first, last = match["first"].lower(), (match["last"] or match["first"]).lower()
+        if first not in DAYS or last not in DAYS:
+            raise UserFacingError(
+                f'"{part.strip()}" names an unknown day: use Mon, Tue, Wed, Thu, Fri, Sat, Sun.'
+            )
+        opens, closes = _parse_time(match["opens"]), _parse_time(match["closes"])
+        for day in DAYS[DAYS.index(first) : DAYS.index(last) + 1]:
+            hours[day] = (opens, closes)
+    return check_opening_hours(hours)
+
+
+def format_opening_hours(hours: OpeningHours | None) -> str:
+    """The inverse of ``parse_opening_hours``: consecutive days with equal hours are joined."""
+    if not hours:
+        return ""
+    parts: list[str] = []
+    index = 0
+    while index < len(DAYS):
+        day = DAYS[index]
+        if day not in hours:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(DAYS) and hours.get(DAYS[end + 1]) == hours[day]:
+            end += 1
+        days = day.title() if end == index else f"{day.title()}-{DAYS[end].title()}"
+        opens, closes = hours[day]
+        parts.append(f"{days} {opens:%H:%M}-{closes:%H:%M}")
+        index = end + 1
+    return ", ".join(parts)
+
+
+def check_opening_hours(hours: OpeningHours) -> OpeningHours:
+    for day, (opens, closes) in hours.items():
+        if day not in DAYS:
+            raise UserFacingError(f'"{day}" is not a day: use one of {", ".join(DAYS)}.')
+        if closes <= opens:
+            raise UserFacingError(
+                f"On {day.title()} the store closes ({closes:%H:%M}) before it opens "
+                f"({opens:%H:%M}): correct the hours."
+            )
+    return {day: hours[day] for day in DAYS if day in hours}
+
+
+def _hours_to_json(hours: OpeningHours | None) -> dict[str, Any] | None:
+    if hours is None:
+        return None
+    return {day: [f"{o:%H:%M}", f"{c:%H:%M}"] for day, (o, c) in hours.items()}
+
+
+def _hours_from_json(stored: dict[str, Any] | None) -> OpeningHours | None:
+    if stored is None:
+        return None
+    return {
+        day: (time.fromisoformat(span[0]), time.fromisoformat(span[1]))
+        for day, span in stored.items()
+        if day in DAYS and isinstance(span, list) and len(span) == 2
+    }
+
+
+# --- time zones -------------------------------------------------------------------------
+
+
+def check_timezone(name: str | None) -> str | None:
+    """A valid IANA time zone name, or None when left empty."""
+    if name is None or not name.strip():
+        return None
+    name = name.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        hint = f'did you mean "{close[0]}"?' if close else "use a name such as Europe/London."
+        raise UserFacingError(f'"{name}" is not a known time zone: {hint}') from error
+    return name
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+def _natural_key(code: str) -> tuple[int, int, str]:
+    """Store codes "2" before "12"; codes that are not numbers after them, alphabetically."""
+    stripped = code.strip()
+    if stripped.isdigit():
+        return (0, int(stripped), "")
+    return (1, 0, stripped.casefold())
+
+
+def _to_info(store: Store, active_managers: int) -> StoreInfo:
+    return StoreInfo(
+        id=store.id,
+        code=store.code,
+        name=store.name,
+        timezone=store.timezone,
+        opening_hours=_hours_from_json(store.opening_hours),
+        active_managers=active_managers,
+        created_at=store.created_at,
+    )
+
+
+def _active_manager_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Manager.store_id, func.count())
+        .where(Manager.active.is_(True))
+        .group_by(Manager.store_id)
+    )
+    return dict(rows)
+
+
+def _load(session: Session, store_id: int) -> Store:
+    store = session.get(Store, store_id)
+    if store is None:
+        raise StoreNotFound(f"Store {store_id} does not exist; reload the list of stores.")
+    return store
+
+
+def list_stores(db: Database) -> list[StoreInfo]:
+    """Every store, ordered by code as people read them (2 before 12)."""
+    with db.read_session() as session:
+        counts = _active_manager_counts(session)
+        stores = [_to_info(s, counts.get(s.id, 0)) for s in session.scalars(select(Store))]
+    return sorted(stores, key=lambda info: _natural_key(info.code))
+
+
+def get_store(db: Database, store_id: int) -> StoreInfo:
+    with db.read_session() as session:
+        store = _load(session, store_id)
+        return _to_info(store, _active_manager_counts(session).get(store.id, 0))
+
+
+def _clean(draft: StoreDraft) -> StoreDraft:
+    name, code = draft.name.strip(), draft.code.strip()
+    if not name:
+        raise UserFacingError("Give the store a name.")
+    if len(name) > NAME_MAX_LENGTH:
+        raise UserFacingError(f"Shorten the store name to {NAME_MAX_LENGTH} characters.")
+    if not code:
+        raise UserFacingError("Give the store a code: the one head office uses in its lists.")
+    if len(code) > CODE_MAX_LENGTH:
+        raise UserFacingError(f"Shorten the store code to {CODE_MAX_LENGTH} characters.")
+    hours = None if draft.opening_hours is None else check_opening_hours(draft.opening_hours)
+    return StoreDraft(name, code, check_timezone(draft.timezone), hours)
+
+
+def _check_code_free(session: Session, code: str, store_id: int | None) -> None:
+    query = select(Store.name).where(func.lower(Store.code) == code.lower())
+    if store_id is not None:
+        query = query.where(Store.id != store_id)
+    taken_by = session.execute(query).scalar()
+    if taken_by is not None:
+        raise UserFacingError(f'The code "{code}" is already used by {taken_by}: pick another.')
+
+
+def add_store(db: Database, draft: StoreDraft, profile: Profile) -> StoreInfo:
+    """A store that no import has brought yet (for example to move customers to it)."""
+    require_lead(profile, "add stores")
+    clean = _clean(draft)
+    with db.session() as session:
+        _check_code_free(session, clean.code, None)
+        store = Store(
+            code=clean.code,
+            name=clean.name,
+            timezone=clean.timezone,
+            opening_hours=_hours_to_json(clean.opening_hours),
+        )
+        session.add(store)
+        session.flush()
+        return _to_info(store, 0)
+
+
+def update_store(db: Database, store_id: int, draft: StoreDraft, profile: Profile) -> StoreInfo:
+    require_own_store(profile, store_id, "change the details")
+    clean = _clean(draft)
+    with db.session() as session:
+        store = _load(session, store_id)
+        if clean.code != store.code:
+            require_lead(profile, "change a store's code")
+            _check_code_free(session, clean.code, store_id)
+        store.code = clean.code
+        store.name = clean.name
+        store.timezone = clean.timezone
+        store.opening_hours = _hours_to_json(clean.opening_hours)
+        session.flush()
+        return _to_info(store, _active_manager_counts(session).get(store.id, 0))
