@@ -18,6 +18,7 @@ from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.errors import install_excepthook, show_user_error
 from lastmile_desktop.ui.main_window import MainWindow
+from lastmile_desktop.ui.profile import choose_profile_at_start
 from lastmile_desktop.ui.worker import Task, run_task
 
 log = logging.getLogger("lastmile")
@@ -63,7 +64,8 @@ class Controller:
             log.info(report.describe())
         old_window, old_db = self.window, self.db
         self.db = db
-        self.window = MainWindow(AppContext(db))
+        profile = choose_profile_at_start(db, old_window)
+        self.window = MainWindow(AppContext(db, profile=profile))
         self.window.demo_requested.connect(self.open_demo)
         self.window.open_database_requested.connect(lambda path: self.open(to_url(path)))
         if old_window is not None:

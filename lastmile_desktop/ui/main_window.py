@@ -21,6 +21,7 @@ from lastmile_desktop.overview import summarize
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.first_run import FirstRunPage
 from lastmile_desktop.ui.pages import PageSpec, page_specs
+from lastmile_desktop.ui.profile import ProfileSwitcher
 
 SPREADSHEET_FILTER = "Customer lists (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv);;All files (*)"
 SETTINGS_GEOMETRY = "main_window/geometry"
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.root)
 
         self._build_menus()
+        self.profile_switcher = ProfileSwitcher(self, context)
         context.navigate_requested.connect(self.show_page)
         context.data_changed.connect(self.refresh_first_run)
         self._restore_settings()

@@ -1,0 +1,1 @@
+"""Campaign, store and manager, and do-not-call editors (tabs of the Assign page)."""

@@ -1,0 +1,112 @@
+"""Dialogs of the do-not-call tab: adding an entry, and confirming a customer is forgotten."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lastmile_desktop.campaigns.do_not_call import DncAddResult
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
+
+
+class AddEntryDialog(QDialog):
+    """A phone number and/or a customer id, and why; saved through ``save``."""
+
+    def __init__(
+        self,
+        save: Callable[[str, str, str], DncAddResult],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add to the do-not-call list")
+        self.setMinimumWidth(440)
+        self._save = save
+        self.result_of_save: DncAddResult | None = None
+        self.phone_edit = QLineEdit()
+        self.phone_edit.setPlaceholderText("e.g. 07700 900123 or +44 7700 900123")
+        self.customer_id_edit = QLineEdit()
+        self.customer_id_edit.setPlaceholderText("head office's customer id (optional)")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("e.g. asked on the phone not to be called again")
+        form = QFormLayout()
+        form.addRow("&Phone", self.phone_edit)
+        form.addRow("&Customer id", self.customer_id_edit)
+        form.addRow("&Reason", self.reason_edit)
+        self.error_label = warning_label()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Add to list")
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            hint_label(
+                "Customers with this phone number or id leave every open campaign's calls "
+                "now, and are never called again, whatever is imported later."
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def try_save(self) -> None:
+        try:
+            self.result_of_save = self._save(
+                self.phone_edit.text(), self.customer_id_edit.text(), self.reason_edit.text()
+            )
+        except UserFacingError as error:
+            show_warning(self.error_label, str(error))
+            return
+        self.accept()
+
+
+class ForgetCustomerDialog(QDialog):
+    """Names what will be erased, and asks to type the customer's id or phone to confirm."""
+
+    def __init__(
+        self,
+        description: str,
+        confirmation: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Forget this customer")
+        self.setMinimumWidth(480)
+        self._confirmation = confirmation
+        text = QLabel(
+            f"<b>{description}</b><br><br>"
+            "This erases the customer's name, phone numbers, email and notes everywhere, "
+            "for good. Counts in the statistics stay, without anything that identifies them. "
+            "This cannot be undone."
+        )
+        text.setWordWrap(True)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setPlaceholderText(confirmation)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.forget_button = buttons.addButton(
+            "Forget customer", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.forget_button.setEnabled(False)
+        self.forget_button.clicked.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.confirm_edit.textChanged.connect(
+            lambda typed: self.forget_button.setEnabled(typed.strip() == self._confirmation)
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(QLabel(f"Type <b>{confirmation}</b> to confirm:"))
+        layout.addWidget(self.confirm_edit)
+        layout.addWidget(buttons)

@@ -1,0 +1,229 @@
+"""The campaign form: every field of a campaign, its defaults, and the holdout lock."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lastmile_desktop.campaigns.campaigns import (
+    MAX_ATTEMPTS_LIMIT,
+    MAX_ATTRIBUTION_WINDOW_DAYS,
+    MAX_HOLDOUT_SHARE,
+    MAX_HOURS_BETWEEN_ATTEMPTS,
+    NAME_MAX_LENGTH,
+    OFFER_CODE_MAX_LENGTH,
+    CampaignDraft,
+    CampaignInfo,
+)
+from lastmile_desktop.ui.assign.widgets import hint_label
+from lastmile_desktop.ui.campaigns.script_edit import ScriptEdit
+
+HOLDOUT_OPEN_HINT = (
+    "Customers set aside at random in each store and never called, to measure what calling changed."
+)
+HOLDOUT_LOCKED_HINT = (
+    "Locked: calls have been logged, and a new share would spoil the comparison with the "
+    "control group. Start a new campaign to use a different share."
+)
+
+
+class OptionalDate(QWidget):
+    """A date that may be left unset: a check box names it, the date edit holds it."""
+
+    changed = Signal()
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox(label)
+        self.edit = QDateEdit()
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("d MMM yyyy")
+        self.edit.setDate(QDate.currentDate())
+        self.edit.setEnabled(False)
+        self.check.toggled.connect(self.edit.setEnabled)
+        self.check.toggled.connect(lambda _on: self.changed.emit())
+        self.edit.dateChanged.connect(lambda _date: self.changed.emit())
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.check)
+        row.addWidget(self.edit)
+
+    def value(self) -> date | None:
+        if not self.check.isChecked():
+            return None
+        picked = self.edit.date()
+        return date(picked.year(), picked.month(), picked.day())
+
+    def set_value(self, value: date | None) -> None:
+        self.check.setChecked(value is not None)
+        self.edit.setDate(QDate(value) if value is not None else QDate.currentDate())
+
+
+def _spin(low: int, high: int, suffix: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setSuffix(suffix)
+    spin.setMinimumWidth(110)
+    return spin
+
+
+class CampaignForm(QWidget):
+    """Shows a draft and gives back what was typed; saving is the caller's job."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(NAME_MAX_LENGTH)
+        self.name_edit.setPlaceholderText("e.g. Spring win-back")
+        self.offer_edit = QLineEdit()
+        self.offer_edit.setPlaceholderText("e.g. 20% off your next visit")
+        self.offer_code_edit = QLineEdit()
+        self.offer_code_edit.setMaxLength(OFFER_CODE_MAX_LENGTH)
+        self.offer_code_edit.setPlaceholderText("e.g. BACK20 (optional)")
+        self.script_edit = ScriptEdit()
+
+        self.start_date = OptionalDate("Starts")
+        self.end_date = OptionalDate("Ends")
+        dates = QHBoxLayout()
+        dates.setContentsMargins(0, 0, 0, 0)
+        dates.addWidget(self.start_date)
+        dates.addSpacing(16)
+        dates.addWidget(self.end_date)
+        dates.addStretch(1)
+
+        self.attribution_spin = _spin(1, MAX_ATTRIBUTION_WINDOW_DAYS, " days")
+        self.attribution_spin.setToolTip(
+            "A purchase within this many days of the call counts as won back."
+        )
+        self.max_attempts_spin = _spin(1, MAX_ATTEMPTS_LIMIT, " calls")
+        self.max_attempts_spin.setToolTip("After this many tries a customer leaves the queue.")
+        self.min_hours_spin = _spin(0, MAX_HOURS_BETWEEN_ATTEMPTS, " hours")
+        self.min_hours_spin.setToolTip("The shortest wait before the same customer is tried again.")
+        self.holdout_spin = QDoubleSpinBox()
+        self.holdout_spin.setRange(0.0, MAX_HOLDOUT_SHARE * 100)
+        self.holdout_spin.setDecimals(1)
+        self.holdout_spin.setSingleStep(1.0)
+        self.holdout_spin.setSuffix(" %")
+        self.holdout_spin.setMinimumWidth(110)
+        self.holdout_hint = hint_label(HOLDOUT_OPEN_HINT)
+        holdout = QVBoxLayout()
+        holdout.setContentsMargins(0, 0, 0, 0)
+        holdout.addWidget(self.holdout_spin)
+        holdout.addWidget(self.holdout_hint)
+
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("&Name", self.name_edit)
+        form.addRow("&Offer", self.offer_edit)
+        form.addRow("Offer &code", self.offer_code_edit)
+        form.addRow("Call &script", self.script_edit)
+        form.addRow("Dates", dates)
+        form.addRow("&Attribution window", _left(self.attribution_spin))
+        form.addRow("&Maximum attempts", _left(self.max_attempts_spin))
+        form.addRow("Hours &between attempts", _left(self.min_hours_spin))
+        form.addRow("&Holdout share", holdout)
+        self.form_layout = form
+
+        for line in (self.name_edit, self.offer_edit, self.offer_code_edit):
+            line.textEdited.connect(lambda _text: self.edited.emit())
+        self.script_edit.text_changed.connect(self.edited)
+        for spin in (self.attribution_spin, self.max_attempts_spin, self.min_hours_spin):
+            spin.valueChanged.connect(lambda _value: self.edited.emit())
+        self.holdout_spin.valueChanged.connect(lambda _value: self.edited.emit())
+        self.start_date.changed.connect(self.edited)
+        self.end_date.changed.connect(self.edited)
+
+        self.show_draft(CampaignDraft(name=""))
+
+    def show_draft(self, draft: CampaignDraft, *, holdout_locked: bool = False) -> None:
+        """Fill every field; a new campaign shows the service's defaults."""
+        widgets = (
+            self.name_edit,
+            self.offer_edit,
+            self.offer_code_edit,
+            self.script_edit,
+            self.attribution_spin,
+            self.max_attempts_spin,
+            self.min_hours_spin,
+            self.holdout_spin,
+            self.start_date,
+            self.end_date,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.name_edit.setText(draft.name)
+            self.offer_edit.setText(draft.offer)
+            self.offer_code_edit.setText(draft.offer_code or "")
+            self.script_edit.set_text(draft.script)
+            self.start_date.set_value(draft.start_date)
+            self.end_date.set_value(draft.end_date)
+            self.attribution_spin.setValue(draft.attribution_window_days)
+            self.max_attempts_spin.setValue(draft.max_attempts)
+            self.min_hours_spin.setValue(draft.min_hours_between_attempts)
+            self.holdout_spin.setValue(round(draft.holdout_share * 100, 1))
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self.holdout_spin.setEnabled(not holdout_locked)
+        self.holdout_hint.setText(HOLDOUT_LOCKED_HINT if holdout_locked else HOLDOUT_OPEN_HINT)
+
+    def show_campaign(self, info: CampaignInfo) -> None:
+        self.show_draft(info.to_draft(), holdout_locked=info.holdout_locked)
+
+    def draft(self, original_share: float | None = None) -> CampaignDraft:
+        """What is typed now. An untouched share keeps its exact stored value."""
+        share = self.holdout_spin.value() / 100
+        if original_share is not None and abs(share - original_share) < 0.0005:
+            share = original_share
+        return CampaignDraft(
+            name=self.name_edit.text(),
+            offer=self.offer_edit.text(),
+            offer_code=self.offer_code_edit.text() or None,
+            script=self.script_edit.text(),
+            start_date=self.start_date.value(),
+            end_date=self.end_date.value(),
+            attribution_window_days=self.attribution_spin.value(),
+            max_attempts=self.max_attempts_spin.value(),
+            min_hours_between_attempts=self.min_hours_spin.value(),
+            holdout_share=share,
+        )
+
+    def set_read_only(self, read_only: bool) -> None:
+        for line in (self.name_edit, self.offer_edit, self.offer_code_edit):
+            line.setReadOnly(read_only)
+        self.script_edit.editor.setReadOnly(read_only)
+        self.script_edit.insert_button.setEnabled(not read_only)
+        for widget in (
+            self.attribution_spin,
+            self.max_attempts_spin,
+            self.min_hours_spin,
+            self.start_date,
+            self.end_date,
+        ):
+            widget.setEnabled(not read_only)
+        if read_only:
+            self.holdout_spin.setEnabled(False)
+
+
+def _left(widget: QWidget) -> QHBoxLayout:
+    """A fixed-width field kept at the left instead of stretched across the form."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(widget)
+    row.addStretch(1)
+    return row

@@ -1,0 +1,87 @@
+"""Adding or correcting a manager: name, store, and optional phone and email."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo
+from lastmile_desktop.campaigns.stores import StoreInfo
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.assign.widgets import show_warning, warning_label
+
+
+class ManagerDialog(QDialog):
+    """Collects a ``ManagerDraft`` and saves it; a refusal is shown here and the dialog stays."""
+
+    def __init__(
+        self,
+        stores: list[StoreInfo],
+        save: Callable[[ManagerDraft], ManagerInfo],
+        *,
+        store_id: int | None = None,
+        manager: ManagerInfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a manager" if manager is None else f"Edit {manager.name}")
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. Sam Taylor")
+        self.store_combo = QComboBox()
+        for store in stores:
+            self.store_combo.addItem(store.label, store.id)
+        self.phone_edit = QLineEdit()
+        self.phone_edit.setPlaceholderText("optional, e.g. 07700 900123")
+        self.email_edit = QLineEdit()
+        self.email_edit.setPlaceholderText("optional, e.g. sam@example.com")
+        chosen_store = manager.store_id if manager is not None else store_id
+        if chosen_store is not None:
+            self.store_combo.setCurrentIndex(max(self.store_combo.findData(chosen_store), 0))
+        if manager is not None:
+            self.name_edit.setText(manager.name)
+            self.phone_edit.setText(manager.phone or "")
+            self.email_edit.setText(manager.email or "")
+
+        form = QFormLayout()
+        form.addRow("&Name", self.name_edit)
+        form.addRow("&Store", self.store_combo)
+        form.addRow("&Phone", self.phone_edit)
+        form.addRow("&Email", self.email_edit)
+        self.error_label = warning_label()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self._save = save
+        self.saved: ManagerInfo | None = None
+        self.buttons.accepted.connect(self.try_save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def draft(self) -> ManagerDraft:
+        return ManagerDraft(
+            name=self.name_edit.text(),
+            store_id=int(self.store_combo.currentData()),
+            phone=self.phone_edit.text() or None,
+            email=self.email_edit.text() or None,
+        )
+
+    def try_save(self) -> None:
+        try:
+            self.saved = self._save(self.draft())
+        except UserFacingError as error:
+            show_warning(self.error_label, str(error))
+            return
+        self.accept()

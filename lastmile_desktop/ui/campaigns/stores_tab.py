@@ -1,0 +1,457 @@
+"""The Stores and managers tab: store details (name, code, time zone, hours) and its managers."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lastmile_desktop.campaigns import managers as manager_service
+from lastmile_desktop.campaigns import stores as store_service
+from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo
+from lastmile_desktop.campaigns.stores import (
+    StoreDraft,
+    StoreInfo,
+    format_opening_hours,
+    parse_opening_hours,
+)
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
+from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
+from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog
+from lastmile_desktop.ui.context import AppContext
+
+STORE_CODE = 0
+STORE_NAME = 1
+STORE_TIMEZONE = 2
+STORE_HOURS = 3
+STORE_MANAGERS = 4
+
+MANAGER_NAME = 0
+MANAGER_PHONE = 1
+MANAGER_EMAIL = 2
+MANAGER_STATUS = 3
+MANAGER_OPEN_WORK = 4
+
+HOURS_EXAMPLE = "Mon-Fri 09:00-18:00, Sat 10:00-16:00"
+
+
+def _code_key(code: str) -> tuple[int, int, str]:
+    stripped = code.strip()
+    return (0, int(stripped), "") if stripped.isdigit() else (1, 0, stripped.casefold())
+
+
+def store_columns() -> list[Column[StoreInfo]]:
+    return [
+        Column("Code", lambda s: s.code, lambda s: _code_key(s.code)),
+        Column("Store", lambda s: s.name, lambda s: s.name),
+        Column("Time zone", lambda s: s.timezone or "—", lambda s: s.timezone or ""),
+        Column(
+            "Opening hours",
+            lambda s: format_opening_hours(s.opening_hours) or "Calling hours",
+            lambda s: format_opening_hours(s.opening_hours),
+        ),
+        Column(
+            "Managers",
+            lambda s: str(s.active_managers),
+            lambda s: s.active_managers,
+            numeric=True,
+        ),
+    ]
+
+
+def manager_columns() -> list[Column[ManagerInfo]]:
+    number = QLocale().toString
+    return [
+        Column("Manager", lambda m: m.name, lambda m: m.name),
+        Column("Phone", lambda m: m.phone or "", lambda m: m.phone or ""),
+        Column("Email", lambda m: m.email or "", lambda m: m.email or ""),
+        Column("Status", lambda m: "Active" if m.active else "Left", lambda m: not m.active),
+        Column(
+            "To call",
+            lambda m: number(m.open_members),
+            lambda m: m.open_members,
+            numeric=True,
+            tooltip="Customers still to call in open campaigns",
+        ),
+    ]
+
+
+def _table(model: QAbstractItemModel) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSortingEnabled(True)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+class StoresTab(QWidget):
+    """Edit stores and their managers. The services decide who may change what."""
+
+    # Something about stores or managers changed: the Assign overview reloads.
+    stores_changed = Signal()
+    # The lead asked to move the open work of a manager who left (their id).
+    move_work_requested = Signal(int)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.stores: list[StoreInfo] = []
+        self.current: StoreInfo | None = None
+
+        self.store_model: PagedTableModel[StoreInfo] = PagedTableModel(
+            store_columns(), default_sort=STORE_CODE, parent=self
+        )
+        self.store_table = _table(self.store_model)
+        self.store_table.horizontalHeader().setSectionResizeMode(
+            STORE_HOURS, QHeaderView.ResizeMode.Stretch
+        )
+        self.store_table.horizontalHeader().setSortIndicator(
+            STORE_CODE, Qt.SortOrder.AscendingOrder
+        )
+        self.store_table.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._on_store_row()
+        )
+        self.stores_hint = hint_label(
+            "No stores yet. Stores arrive with the first customer list you import; "
+            "you can also add one here."
+        )
+        self.add_store_button = QPushButton("Add store")
+        self.add_store_button.clicked.connect(self.start_new_store)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 8, 0)
+        left_layout.addWidget(self.store_table, 1)
+        left_layout.addWidget(self.stores_hint)
+        left_layout.addWidget(self.add_store_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # -- store details --
+        self.name_edit = QLineEdit()
+        self.code_edit = QLineEdit()
+        self.code_edit.setToolTip("The code head office uses in its lists; imports match it.")
+        self.timezone_combo = QComboBox()
+        self.timezone_combo.setEditable(True)
+        self.timezone_combo.addItem("")
+        self.timezone_combo.addItems(sorted(available_timezones()))
+        completer = QCompleter(self.timezone_combo.model(), self.timezone_combo)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.timezone_combo.setCompleter(completer)
+        timezone_line = self.timezone_combo.lineEdit()
+        if timezone_line is not None:
+            timezone_line.setPlaceholderText("e.g. Europe/London")
+        self.hours_edit = QLineEdit()
+        self.hours_edit.setPlaceholderText(HOURS_EXAMPLE)
+        self.store_error = warning_label()
+        self.save_store_button = QPushButton("Save store  (Ctrl+S)")
+        self.save_store_button.setObjectName("primaryButton")
+        self.save_store_button.clicked.connect(self.save_store)
+        details_form = QFormLayout()
+        details_form.addRow("&Name", self.name_edit)
+        details_form.addRow("Co&de", self.code_edit)
+        details_form.addRow("&Time zone", self.timezone_combo)
+        details_form.addRow("&Opening hours", self.hours_edit)
+        details_form.addRow(
+            "",
+            hint_label(
+                f"Write them like {HOURS_EXAMPLE}. Leave empty to call within the "
+                "campaign's calling hours."
+            ),
+        )
+        self.details_box = QGroupBox("Store")
+        details_layout = QVBoxLayout(self.details_box)
+        details_layout.addLayout(details_form)
+        details_layout.addWidget(self.store_error)
+        details_layout.addWidget(self.save_store_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # -- managers --
+        self.manager_model: PagedTableModel[ManagerInfo] = PagedTableModel(
+            manager_columns(), default_sort=MANAGER_NAME, parent=self
+        )
+        self.manager_table = _table(self.manager_model)
+        self.manager_table.horizontalHeader().setSectionResizeMode(
+            MANAGER_EMAIL, QHeaderView.ResizeMode.Stretch
+        )
+        self.manager_table.horizontalHeader().setSortIndicator(
+            MANAGER_NAME, Qt.SortOrder.AscendingOrder
+        )
+        self.manager_table.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._update_manager_buttons()
+        )
+        self.manager_table.doubleClicked.connect(lambda _index: self.edit_manager())
+        self.show_left_check = QCheckBox("Show managers who left")
+        self.show_left_check.toggled.connect(lambda _on: self._load_managers())
+        self.add_manager_button = QPushButton("Add manager...  (Ctrl+M)")
+        self.add_manager_button.clicked.connect(self.add_manager)
+        self.edit_manager_button = QPushButton("Edit...")
+        self.edit_manager_button.clicked.connect(self.edit_manager)
+        self.deactivate_button = QPushButton("Mark as left")
+        self.deactivate_button.setToolTip(
+            "The manager leaves: no new work, gone from the profile picker, history kept."
+        )
+        self.deactivate_button.clicked.connect(self.toggle_active)
+        self.move_work_button = QPushButton("Move their work...")
+        self.move_work_button.clicked.connect(self._request_move_work)
+        self.manager_hint = hint_label("")
+        self.manager_error = warning_label()
+        manager_buttons = QHBoxLayout()
+        manager_buttons.addWidget(self.add_manager_button)
+        manager_buttons.addWidget(self.edit_manager_button)
+        manager_buttons.addWidget(self.deactivate_button)
+        manager_buttons.addWidget(self.move_work_button)
+        manager_buttons.addStretch(1)
+        manager_buttons.addWidget(self.show_left_check)
+        self.managers_box = QGroupBox("Managers")
+        managers_layout = QVBoxLayout(self.managers_box)
+        managers_layout.addWidget(self.manager_table, 1)
+        managers_layout.addWidget(self.manager_hint)
+        managers_layout.addWidget(self.manager_error)
+        managers_layout.addLayout(manager_buttons)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 0, 0, 0)
+        right_layout.addWidget(self.details_box)
+        right_layout.addWidget(self.managers_box, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        for keys, slot in (("Ctrl+S", self.save_store), ("Ctrl+M", self.add_manager)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        context.profile_changed.connect(lambda _profile: self.reload())
+        self.reload()
+
+    # -- stores -----------------------------------------------------------------------------
+    def reload(self, select_id: int | None = None) -> None:
+        keep = select_id if select_id is not None else (self.current.id if self.current else None)
+        self.stores = store_service.list_stores(self.context.db)
+        self.store_model.set_source(ListSource(self.stores, self.store_model.columns))
+        self.stores_hint.setVisible(not self.stores)
+        self.add_store_button.setVisible(self.context.profile.is_lead)
+        rows = [info.id for info in self.store_model.loaded_rows()]
+        own = self.context.profile.store_id
+        wanted = keep if keep in rows else (own if own in rows else None)
+        if wanted is None and rows:
+            wanted = rows[0]
+        if wanted is not None:
+            self.select_store(wanted)
+        else:
+            self._show_store(None)
+
+    def select_store(self, store_id: int) -> None:
+        rows = [info.id for info in self.store_model.loaded_rows()]
+        if store_id not in rows:
+            return
+        self.store_table.selectionModel().setCurrentIndex(
+            self.store_model.index(rows.index(store_id), STORE_CODE),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self._on_store_row()
+
+    def _on_store_row(self) -> None:
+        row = self.store_table.currentIndex().row()
+        if row >= 0:
+            self._show_store(self.store_model.row_at(row))
+
+    def _show_store(self, store: StoreInfo | None) -> None:
+        self.current = store
+        show_warning(self.store_error, "")
+        show_warning(self.manager_error, "")
+        profile = self.context.profile
+        if store is None:
+            self.details_box.setTitle("New store")
+            for line in (self.name_edit, self.code_edit, self.hours_edit):
+                line.clear()
+            self.timezone_combo.setCurrentText("")
+        else:
+            self.details_box.setTitle(f"Store {store.label}")
+            self.name_edit.setText(store.name)
+            self.code_edit.setText(store.code)
+            self.timezone_combo.setCurrentText(store.timezone or "")
+            self.hours_edit.setText(format_opening_hours(store.opening_hours))
+        may_edit = profile.is_lead or (store is not None and profile.can_see_store(store.id))
+        for line in (self.name_edit, self.hours_edit):
+            line.setReadOnly(not may_edit)
+        self.timezone_combo.setEnabled(may_edit)
+        # Imports match stores by code, so only the lead changes it.
+        self.code_edit.setReadOnly(not profile.is_lead)
+        self.save_store_button.setEnabled(may_edit)
+        self.managers_box.setEnabled(store is not None)
+        self._load_managers()
+
+    def start_new_store(self) -> None:
+        if not self.context.profile.is_lead:
+            return
+        self.store_table.clearSelection()
+        self.store_table.setCurrentIndex(self.store_model.index(-1, -1))
+        self._show_store(None)
+        self.name_edit.setFocus()
+
+    def store_draft(self) -> StoreDraft:
+        return StoreDraft(
+            name=self.name_edit.text(),
+            code=self.code_edit.text(),
+            timezone=self.timezone_combo.currentText() or None,
+            opening_hours=parse_opening_hours(self.hours_edit.text()),
+        )
+
+    def save_store(self) -> None:
+        profile = self.context.profile
+        try:
+            draft = self.store_draft()
+            if self.current is None:
+                saved = store_service.add_store(self.context.db, draft, profile)
+            else:
+                saved = store_service.update_store(self.context.db, self.current.id, draft, profile)
+        except UserFacingError as error:
+            show_warning(self.store_error, str(error))
+            return
+        self.reload(select_id=saved.id)
+        self.stores_changed.emit()
+
+    # -- managers ---------------------------------------------------------------------------
+    def _load_managers(self) -> None:
+        managers: list[ManagerInfo] = []
+        if self.current is not None:
+            managers = manager_service.list_managers(
+                self.context.db,
+                store_id=self.current.id,
+                include_inactive=self.show_left_check.isChecked(),
+            )
+        self.manager_model.set_source(ListSource(managers, self.manager_model.columns))
+        if self.current is None:
+            self.manager_hint.setText("")
+        elif not managers:
+            self.manager_hint.setText(
+                "No managers at this store yet. Add one (Ctrl+M) so the store's customers "
+                "can be shared out."
+            )
+        else:
+            self.manager_hint.setText("")
+        self.manager_hint.setVisible(bool(self.manager_hint.text()))
+        self._update_manager_buttons()
+
+    def selected_manager(self) -> ManagerInfo | None:
+        row = self.manager_table.currentIndex().row()
+        return self.manager_model.row_at(row) if row >= 0 else None
+
+    def select_manager(self, manager_id: int) -> None:
+        for row, info in enumerate(self.manager_model.loaded_rows()):
+            if info.id == manager_id:
+                self.manager_table.selectRow(row)
+                return
+
+    def _update_manager_buttons(self) -> None:
+        is_lead = self.context.profile.is_lead
+        manager = self.selected_manager()
+        self.add_manager_button.setEnabled(is_lead and self.current is not None)
+        self.edit_manager_button.setEnabled(is_lead and manager is not None)
+        self.deactivate_button.setEnabled(is_lead and manager is not None)
+        self.deactivate_button.setText(
+            "Reactivate" if manager is not None and not manager.active else "Mark as left"
+        )
+        leftover = manager is not None and not manager.active and manager.open_members > 0
+        self.move_work_button.setVisible(is_lead and leftover)
+        if leftover and manager is not None:
+            show_warning(
+                self.manager_error,
+                f"{manager.name} has left but still owns {manager.open_members} customers to "
+                "call: move their work to the store's other managers.",
+            )
+        else:
+            show_warning(self.manager_error, "")
+
+    def add_manager(self) -> None:
+        if not self.context.profile.is_lead or self.current is None:
+            return
+        dialog = ManagerDialog(
+            self.stores,
+            lambda draft: manager_service.add_manager(self.context.db, draft, self.context.profile),
+            store_id=self.current.id,
+            parent=self,
+        )
+        self._run_manager_dialog(dialog)
+
+    def edit_manager(self) -> None:
+        manager = self.selected_manager()
+        if not self.context.profile.is_lead or manager is None:
+            return
+
+        def save(draft: ManagerDraft) -> ManagerInfo:
+            return manager_service.update_manager(
+                self.context.db, manager.id, draft, self.context.profile
+            )
+
+        dialog = ManagerDialog(self.stores, save, manager=manager, parent=self)
+        self._run_manager_dialog(dialog)
+
+    def _run_manager_dialog(self, dialog: ManagerDialog) -> None:
+        self.open_dialog = dialog  # kept so tests and callers can reach the open dialog
+
+        def finished() -> None:
+            if dialog.saved is not None:
+                self.reload(select_id=self.current.id if self.current else None)
+                self.select_manager(dialog.saved.id)
+                self.stores_changed.emit()
+
+        dialog.accepted.connect(finished)
+        dialog.open()
+
+    def toggle_active(self) -> None:
+        manager = self.selected_manager()
+        if not self.context.profile.is_lead or manager is None:
+            return
+        change = (
+            manager_service.reactivate_manager
+            if not manager.active
+            else manager_service.deactivate_manager
+        )
+        try:
+            changed = change(self.context.db, manager.id, self.context.profile)
+        except UserFacingError as error:
+            show_warning(self.manager_error, str(error))
+            return
+        if not changed.active:
+            self.show_left_check.setChecked(True)  # keep them in view to move their work
+        self.reload(select_id=changed.store_id)
+        self.select_manager(changed.id)
+        self.stores_changed.emit()
+
+    def _request_move_work(self) -> None:
+        manager = self.selected_manager()
+        if manager is not None:
+            self.move_work_requested.emit(manager.id)

@@ -1,0 +1,169 @@
+"""Who is using the app: the picker at start, the Profile menu, and the remembered choice.
+
+Local mode needs no passwords. The choice only decides which ``Profile`` the UI passes to
+the services; the services decide what that profile may see and change.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lastmile_desktop.campaigns.access import AccessDenied, Profile
+from lastmile_desktop.campaigns.profiles import available_profiles, profile_for_manager
+from lastmile_desktop.campaigns.stores import list_stores
+from lastmile_desktop.storage import Database
+from lastmile_desktop.ui.context import AppContext
+
+SETTINGS_LAST_PROFILE = "profile/last"
+LEAD_KEY = "lead"
+SWITCH_SHORTCUT = "Ctrl+Shift+P"
+
+
+def profile_key(profile: Profile) -> str:
+    """How a profile is remembered in QSettings: "lead" or "manager:<id>"."""
+    return LEAD_KEY if profile.is_lead else f"manager:{profile.manager_id}"
+
+
+def remember_profile(profile: Profile) -> None:
+    QSettings().setValue(SETTINGS_LAST_PROFILE, profile_key(profile))
+
+
+def remembered_profile(db: Database) -> Profile | None:
+    """The profile chosen last time, if it still exists and is active in this database."""
+    key = str(QSettings().value(SETTINGS_LAST_PROFILE, "") or "")
+    if key == LEAD_KEY:
+        return Profile.lead()
+    prefix = "manager:"
+    if not key.startswith(prefix) or not key[len(prefix) :].isdigit():
+        return None
+    try:
+        return profile_for_manager(db, int(key[len(prefix) :]))
+    except AccessDenied:
+        return None
+
+
+def describe_profile(profile: Profile, store_labels: dict[int, str]) -> str:
+    if profile.is_lead:
+        return f"{profile.name} — sees every store"
+    store = store_labels.get(profile.store_id or -1, "their store")
+    return f"{profile.name} — {store}"
+
+
+class ProfileDialog(QDialog):
+    """Pick who is using the app. Enter or double-click chooses."""
+
+    def __init__(
+        self,
+        db: Database,
+        current: Profile | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Who is using Last Mile?")
+        self.setMinimumSize(440, 380)
+        self.profiles = available_profiles(db)
+        labels = {store.id: store.label for store in list_stores(db)}
+
+        intro = QLabel(
+            "Pick yourself. The regional lead sees and manages every store; a store "
+            "manager sees and works only their store's customers. You can switch later "
+            f"from the Profile menu ({SWITCH_SHORTCUT})."
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("profileList")
+        self.list.setStyleSheet("QListWidget#profileList::item { padding: 6px 4px; }")
+        for profile in self.profiles:
+            item = QListWidgetItem(describe_profile(profile, labels))
+            item.setData(Qt.ItemDataRole.UserRole, profile_key(profile))
+            self.list.addItem(item)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Continue")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.buttons)
+
+        wanted = profile_key(current) if current is not None else LEAD_KEY
+        keys = [profile_key(profile) for profile in self.profiles]
+        self.list.setCurrentRow(keys.index(wanted) if wanted in keys else 0)
+        self.list.setFocus()
+
+    def selected_profile(self) -> Profile:
+        row = max(self.list.currentRow(), 0)
+        return self.profiles[row]
+
+
+def has_managers(db: Database) -> bool:
+    return len(available_profiles(db)) > 1
+
+
+def choose_profile_at_start(db: Database, parent: QWidget | None = None) -> Profile:
+    """The profile to open with: asks only when there are managers to choose from.
+
+    Without managers the lead is the only profile, so no question is asked. Closing the
+    picker keeps the last choice (or the lead), rather than quitting the app.
+    """
+    if not has_managers(db):
+        return Profile.lead()
+    last = remembered_profile(db)
+    dialog = ProfileDialog(db, last, parent)
+    if dialog.exec() == QDialog.DialogCode.Accepted:
+        chosen = dialog.selected_profile()
+        remember_profile(chosen)
+        return chosen
+    return last or Profile.lead()
+
+
+class ProfileSwitcher:
+    """The Profile menu of the main window and the label naming who is working."""
+
+    def __init__(self, window: QMainWindow, context: AppContext) -> None:
+        self.window = window
+        self.context = context
+        self.dialog: ProfileDialog | None = None
+        menu = window.menuBar().addMenu("&Profile")
+        self.switch_action = QAction("&Switch profile...", window)
+        self.switch_action.setShortcut(QKeySequence(SWITCH_SHORTCUT))
+        self.switch_action.triggered.connect(self.open_picker)
+        menu.addAction(self.switch_action)
+        self.current_label = QLabel()
+        self.current_label.setContentsMargins(8, 0, 8, 0)
+        window.statusBar().addPermanentWidget(self.current_label)
+        context.profile_changed.connect(lambda _profile: self._show_current())
+        self._show_current()
+
+    def _show_current(self) -> None:
+        profile = self.context.profile
+        labels = {store.id: store.label for store in list_stores(self.context.db)}
+        self.current_label.setText(f"Working as {describe_profile(profile, labels)}")
+
+    def open_picker(self) -> ProfileDialog:
+        """Opens the picker (window-modal); the choice applies when it is accepted."""
+        dialog = ProfileDialog(self.context.db, self.context.profile, self.window)
+        dialog.accepted.connect(lambda: self.switch_to(dialog.selected_profile()))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def switch_to(self, profile: Profile) -> None:
+        remember_profile(profile)
+        self.context.set_profile(profile)
