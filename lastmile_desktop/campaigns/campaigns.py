@@ -223,19 +223,19 @@ def list_campaigns(db: Database) -> list[CampaignInfo]:
     """Every campaign: open ones first, newest first within each state."""
     with db.read_session() as session:
         campaigns = session.scalars(select(Campaign)).all()
-        versions = dict(
+        versions: dict[int, int] = dict(
             session.execute(
                 select(ScriptVersion.campaign_id, func.max(ScriptVersion.version)).group_by(
                     ScriptVersion.campaign_id
                 )
-            )
+            ).all()
         )
-        members = dict(
+        members: dict[int, int] = dict(
             session.execute(
                 select(CampaignMember.campaign_id, func.count()).group_by(
                     CampaignMember.campaign_id
                 )
-            )
+            ).all()
         )
         called = set(
             session.scalars(

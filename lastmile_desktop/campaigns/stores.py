@@ -197,7 +197,7 @@ def _active_manager_counts(session: Session) -> dict[int, int]:
         .where(Manager.active.is_(True))
         .group_by(Manager.store_id)
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def _load(session: Session, store_id: int) -> Store:
