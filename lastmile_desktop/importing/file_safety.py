@@ -1,0 +1,310 @@
+"""Decide what a file really is from its bytes, and refuse hostile files before a reader opens them.
+
+The suffix only says what the sender meant; the first bytes say what the file is: a zip
+package (xlsx, xlsm, xlsb, ods), an OLE compound file (xls, or a password-protected xlsx),
+or text (CSV). Zip packages are checked from their directory before any reader inflates
+them (zip bombs), and their XML parts are checked for DTDs (entity expansion, XXE), which no
+spreadsheet program writes.
+"""
+
+from __future__ import annotations
+
+import enum
+import mmap
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from lastmile_desktop.importing.errors import ImportFileError
+
+# A customer list of 500,000 rows expands to about 250 MB of sheet XML; four times that is
+# still plausible for a wide list, more is not a customer list.
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+# Real sheets compress 5 to 20 times, a styled empty tail up to about 200 times; a zip bomb
+# approaches deflate's limit of about 1,000. The ratio only matters for big parts.
+MAX_COMPRESSION_RATIO = 250
+RATIO_CHECK_FROM_BYTES = 64 * 1024 * 1024
+MAX_ZIP_ENTRIES = 20_000
+# The prologue (XML declaration, comments) before the root element is a few hundred bytes.
+MAX_XML_PROLOGUE_BYTES = 64 * 1024
+
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+WHAT_TO_SEND = (
+    "choose an Excel workbook (.xlsx, .xlsm, .xlsb, .xls), "
+    "an OpenDocument spreadsheet (.ods) or a CSV file"
+)
+
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+class FileKind(enum.Enum):
+    XLSX = "xlsx"  # also xlsm: the same package with macros
+    XLSB = "xlsb"
+    ODS = "ods"
+    XLS = "xls"
+    CSV = "csv"
+
+    @property
+    def is_zip_package(self) -> bool:
+        return self in (FileKind.XLSX, FileKind.XLSB, FileKind.ODS)
+
+
+def identify_file(path: Path) -> FileKind:
+    """What ``path`` holds, judged from its content; ``ImportFileError`` when it is nothing we read.
+
+    Zip packages and OLE files are also checked here for the hostile and protected cases,
+    so a kind returned is safe to hand to a reader.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except FileNotFoundError:
+        raise ImportFileError(path, "was not found: check the name and the folder") from None
+    except IsADirectoryError:
+        raise ImportFileError(path, "is a folder, not a file") from None
+    except OSError as error:
+        raise ImportFileError(path, f"could not be opened ({error.strerror or error})") from None
+    if size == 0:
+        raise ImportFileError(path, "is empty (0 bytes): ask for the file again")
+    if head.startswith(_ZIP_MAGICS):
+        return check_zip_package(path)
+    if head.startswith(_OLE_MAGIC):
+        return check_ole_file(path)
+    return _identify_non_container(path, head)
+
+
+def _identify_non_container(path: Path, head: bytes) -> FileKind:
+    suffix = path.suffix.lower()
+    lowered = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith(b"%pdf"):
+        raise ImportFileError(
+            path, "is a PDF document, not a spreadsheet: ask for the list as Excel"
+        )
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        raise ImportFileError(
+            path,
+            "is an Excel 2003 XML spreadsheet, which cannot be read: "
+            "open it in Excel and save it as .xlsx",
+        )
+    if lowered.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in lowered[:512]:
+        what = "an Excel workbook" if suffix in SPREADSHEET_SUFFIXES else "a CSV file"
+        raise ImportFileError(
+            path,
+            f"is not {what} (it is a web page): open it in Excel and save it as .xlsx",
+        )
+    text = looks_like_text(head)
+    if suffix in SPREADSHEET_SUFFIXES:
+        what = "an OpenDocument spreadsheet" if suffix == ".ods" else "an Excel workbook"
+        if text:
+            raise ImportFileError(
+                path,
+                f"is not {what} (it looks like a text file): "
+                "if it is a CSV export, rename it to .csv and import that",
+            )
+        raise ImportFileError(
+            path, f"is not {what} (its content is not a spreadsheet format): export it again"
+        )
+    if suffix in TEXT_SUFFIXES:
+        if not text:
+            raise ImportFileError(
+                path,
+                "is not a text file (it looks like binary data): export the list as CSV again",
+            )
+        return FileKind.CSV
+    raise ImportFileError(path, f"is not a file that can be imported: {WHAT_TO_SEND}")
+
+
+def looks_like_text(head: bytes) -> bool:
+    """True for bytes that read as text: UTF-16 with a BOM, or no NULs and few control codes."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head:
+        return False
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\f\x1a")
+    return controls <= len(head) // 100
+
+
+# --- zip packages: xlsx, xlsm, xlsb, ods ----------------------------------------------------
+
+
+def _damaged(path: Path) -> ImportFileError:
+    return ImportFileError(
+        path,
+        "is damaged or incomplete (its zip structure is broken, perhaps cut short "
+        "when it was copied): ask for the file again",
+    )
+
+
+def too_large(path: Path, expands_to: int, what: str = "the sheet") -> ImportFileError:
+    return ImportFileError(
+        path,
+        f"is too large to be a customer list ({what} would expand to {format_bytes(expands_to)})",
+    )
+
+
+def format_bytes(count: int) -> str:
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}".replace(".0 ", " ")
+    return f"{count} bytes"
+
+
+def check_zip_package(path: Path) -> FileKind:
+    """Check a zip package's directory and XML prologues; return which spreadsheet it is."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            entries = package.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise ImportFileError(
+                    path, f"holds {len(entries):,} parts, far more than any workbook: not read"
+                )
+            kind = _package_kind(path, package)
+            _check_sizes(path, entries)
+            for entry in entries:
+                if entry.filename.lower().endswith(_XML_SUFFIXES) or entry.filename == "content":
+                    check_xml_prologue(path, package, entry)
+            return kind
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):
+        raise _damaged(path) from None
+    except (NotImplementedError, RuntimeError):
+        # Unsupported compression method, or zip-level encryption of the parts.
+        raise ImportFileError(
+            path, "uses zip encryption or compression no spreadsheet program writes: not read"
+        ) from None
+
+
+def _package_kind(path: Path, package: zipfile.ZipFile) -> FileKind:
+    names = {name.lower() for name in package.namelist()}
+    if "xl/workbook.xml" in names:
+        return FileKind.XLSX
+    if "xl/workbook.bin" in names:
+        return FileKind.XLSB
+    if "mimetype" in names:
+        mimetype = package.read(_entry_named(package, "mimetype"))[:200].strip()
+        if mimetype == _ODS_MIMETYPE:
+            return FileKind.ODS
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+            raise ImportFileError(
+                path, "is an OpenDocument text document, not a spreadsheet: not read"
+            )
+    if "content.xml" in names and "meta-inf/manifest.xml" in names:
+        return FileKind.ODS
+    if "word/document.xml" in names:
+        raise ImportFileError(path, "is a Word document, not a spreadsheet: not read")
+    if "ppt/presentation.xml" in names:
+        raise ImportFileError(path, "is a PowerPoint presentation, not a spreadsheet: not read")
+    if any(name.startswith("xl/") for name in names):
+        raise ImportFileError(path, "is an Excel workbook with no workbook part: it is damaged")
+    raise ImportFileError(
+        path, "is a zip archive, not a spreadsheet: unpack it and import the workbook inside"
+    )
+
+
+def _entry_named(package: zipfile.ZipFile, lowered: str) -> str:
+    return next(name for name in package.namelist() if name.lower() == lowered)
+
+
+def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise too_large(path, total, "its sheets")
+    for entry in entries:
+        if entry.file_size < RATIO_CHECK_FROM_BYTES:
+            continue
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise ImportFileError(
+                path,
+                f"is not a normal workbook: one part inflates {ratio:,.0f} times "
+                f"(to {format_bytes(entry.file_size)}), the mark of a zip bomb: not read",
+            )
+
+
+_DECLARATION_END = {"<?": "?>", "<!--": "-->"}
+
+
+def check_xml_prologue(path: Path, package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """Refuse an XML part that declares a DTD; reads only the bytes before the root element."""
+    with package.open(entry) as stream:
+        head = stream.read(MAX_XML_PROLOGUE_BYTES)
+        more = bool(stream.read(1))
+    text = _decode_prologue(head)
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        rest = text[position : position + 9]
+        if rest.upper().startswith(("<!DOCTYPE", "<!ENTITY")):
+            raise ImportFileError(
+                path,
+                "contains an XML document type declaration, which no spreadsheet program "
+                "writes (it can hide an entity-expansion attack): not read",
+            )
+        opener = next((start for start in _DECLARATION_END if rest.startswith(start)), None)
+        if opener is None:
+            return  # the root element, or something the reader will reject as bad XML
+        end = text.find(_DECLARATION_END[opener], position + len(opener))
+        if end < 0:
+            if more or len(head) >= MAX_XML_PROLOGUE_BYTES:
+                raise ImportFileError(
+                    path,
+                    f"is not a normal workbook: the part {entry.filename} starts with over "
+                    f"{format_bytes(MAX_XML_PROLOGUE_BYTES)} of comments: not read",
+                )
+            return
+        position = end + len(_DECLARATION_END[opener])
+
+
+def _decode_prologue(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+# --- OLE compound files: xls, and xlsx protected with a password ----------------------------
+
+# Directory entries are 128 bytes and start on 128-byte boundaries; each begins with its
+# UTF-16LE name, NUL terminated. Matching names there reads the directory without following
+# sector chains, so corrupt or looping chains cannot trap us.
+_DIRECTORY_ENTRY_SIZE = 128
+
+
+def _entry_name_pattern(*names: str) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(name.encode("utf-16-le")) for name in names)
+    return re.compile(b"(?:" + alternatives + b")\x00\x00", re.IGNORECASE)
+
+
+_ENCRYPTED_STREAMS = _entry_name_pattern("EncryptedPackage", "EncryptionInfo")
+_WORKBOOK_STREAMS = _entry_name_pattern("Workbook", "Book")
+_WORD_STREAMS = _entry_name_pattern("WordDocument")
+_POWERPOINT_STREAMS = _entry_name_pattern("PowerPoint Document")
+
+
+def _has_directory_entry(data: mmap.mmap, pattern: re.Pattern[bytes]) -> bool:
+    return any(match.start() % _DIRECTORY_ENTRY_SIZE == 0 for match in pattern.finditer(data))
+
+
+def check_ole_file(path: Path) -> FileKind:
+    """An OLE file is an .xls workbook, unless it wraps an encrypted xlsx or is another document."""
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if _has_directory_entry(data, _ENCRYPTED_STREAMS):
+            raise ImportFileError(
+                path, "is protected with a password: save an unprotected copy and import that"
+            )
+        if _has_directory_entry(data, _WORKBOOK_STREAMS):
+            return FileKind.XLS
+        if _has_directory_entry(data, _WORD_STREAMS):
+            raise ImportFileError(path, "is a Word document, not a spreadsheet: not read")
+        if _has_directory_entry(data, _POWERPOINT_STREAMS):
+            raise ImportFileError(path, "is a PowerPoint presentation, not a spreadsheet: not read")
+    raise ImportFileError(
+        path, "is not an Excel workbook (it is an Office container with no workbook inside)"
+    )

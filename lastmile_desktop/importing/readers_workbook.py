@@ -1,0 +1,150 @@
+"""Spreadsheets (xlsx, xlsm, xlsb, xls, ods) read through python-calamine.
+
+calamine is a Rust reader, many times faster than openpyxl. It returns formula cells as
+their cached results, date cells as ``date``/``datetime`` (1904-based workbooks included),
+durations as ``timedelta``, and every number as ``float``; error cells (#N/A) and empty
+cells come back as ``""``. This module turns that into the ``TableSource`` conventions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import python_calamine as calamine
+
+from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.model import CellValue, SheetInfo
+from lastmile_desktop.importing.table_source import TableSource
+
+# Loading a sheet is the expensive step (the whole sheet is parsed at once), and layout
+# detection then record iteration read the same sheet twice; keep the last few loaded.
+_SHEETS_KEPT = 2
+_LARGEST_EXACT_FLOAT = 2.0**53
+_ONE_DAY = timedelta(days=1)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def reader_failure(path: Path, error: BaseException) -> ImportFileError:
+    """The message for an exception raised inside calamine while it read ``path``."""
+    if isinstance(error, calamine.PasswordError):
+        return ImportFileError(
+            path, "is protected with a password: save an unprotected copy and import that"
+        )
+    if isinstance(error, calamine.ZipError):
+        return ImportFileError(
+            path, "is damaged or incomplete (its zip structure is broken): ask for the file again"
+        )
+    if isinstance(error, calamine.XmlError):
+        return ImportFileError(
+            path, f"is damaged: its content is not valid XML ({_one_line(error)})"
+        )
+    return ImportFileError(
+        path, f"could not be read; it may be damaged ({_one_line(error)}): export it again"
+    )
+
+
+def is_reader_crash(error: BaseException) -> bool:
+    """A Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException."""
+    return type(error).__name__ == "PanicException"
+
+
+def clean_cell(value: object) -> CellValue:
+    """One calamine value in the ``TableSource`` conventions (see the module docstring)."""
+    kind = type(value)
+    if kind is str:
+        return value or None  # type: ignore[return-value]
+    if kind is float:
+        number: float = value  # type: ignore[assignment]
+        if number.is_integer() and -_LARGEST_EXACT_FLOAT < number < _LARGEST_EXACT_FLOAT:
+            return int(number)
+        return number
+    if kind in (int, bool, date, datetime, time):
+        return value  # type: ignore[return-value]
+    if kind is timedelta:
+        duration: timedelta = value  # type: ignore[assignment]
+        if timedelta(0) <= duration < _ONE_DAY:
+            return (datetime.min + duration).time()
+        return str(duration)
+    return None if value is None else str(value)
+
+
+def clean_row(raw: Iterable[object], leading_empty: int) -> list[CellValue]:
+    row: list[CellValue] = [None] * leading_empty if leading_empty else []
+    row.extend(map(clean_cell, raw))
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+class WorkbookSource(TableSource):
+    """A spreadsheet already checked by ``file_safety``, opened with calamine."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._sheets: OrderedDict[str, calamine.CalamineSheet] = OrderedDict()
+        try:
+            self._workbook = calamine.CalamineWorkbook.from_path(str(path))
+            self._metadata = list(self._workbook.sheets_metadata)
+        except calamine.CalamineError as error:
+            raise reader_failure(path, error) from None
+        except BaseException as error:
+            if is_reader_crash(error):
+                raise reader_failure(path, error) from None
+            raise
+
+    def sheets(self) -> list[SheetInfo]:
+        return [
+            SheetInfo(
+                name=meta.name,
+                index=index,
+                visible=meta.visible == calamine.SheetVisibleEnum.Visible,
+            )
+            for index, meta in enumerate(self._metadata)
+            if meta.typ == calamine.SheetTypeEnum.WorkSheet
+        ]
+
+    def _load(self, name: str) -> calamine.CalamineSheet:
+        if name in self._sheets:
+            self._sheets.move_to_end(name)
+            return self._sheets[name]
+        if name not in {sheet.name for sheet in self.sheets()}:
+            raise ImportFileError(
+                self.path,
+                f"has no sheet named '{name}' (its sheets: "
+                + ", ".join(f"'{sheet.name}'" for sheet in self.sheets())
+                + ")",
+            )
+        try:
+            sheet = self._workbook.get_sheet_by_name(name)
+        except calamine.CalamineError as error:
+            raise reader_failure(self.path, error) from None
+        except BaseException as error:
+            if is_reader_crash(error):
+                raise reader_failure(self.path, error) from None
+            raise
+        self._sheets[name] = sheet
+        while len(self._sheets) > _SHEETS_KEPT:
+            self._sheets.popitem(last=False)
+        return sheet
+
+    def rows(self, sheet: str) -> Iterator[list[CellValue]]:
+        loaded = self._load(sheet)
+        start = loaded.start
+        if start is None:
+            return iter(())
+        # iter_rows starts at row 1 but at the first used column: put columns back in place.
+        leading_empty = start[1]
+        return (clean_row(raw, leading_empty) for raw in loaded.iter_rows())
+
+    def close(self) -> None:
+        self._sheets.clear()
+        with contextlib.suppress(calamine.WorkbookClosed):
+            self._workbook.close()
