@@ -9,6 +9,13 @@ from pytestqt.qtbot import QtBot
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, create_campaign, list_campaigns
+from lastmile_desktop.campaigns.managers import ManagerDraft, add_manager, list_managers
+from lastmile_desktop.campaigns.stores import (
+    StoreDraft,
+    add_store,
+    format_opening_hours,
+    list_stores,
+)
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     CallAttempt,
@@ -19,6 +26,7 @@ from lastmile_desktop.storage.models import (
     Store,
 )
 from lastmile_desktop.ui.campaigns.campaigns_tab import COLUMN_MEMBERS, CampaignsTab
+from lastmile_desktop.ui.campaigns.stores_tab import StoresTab
 from lastmile_desktop.ui.context import AppContext
 
 LEAD = Profile.lead()
@@ -230,3 +238,79 @@ def test_the_campaign_list_model_passes_the_model_tester(
     names = [tab.model.row_at(row).name for row in range(tab.model.rowCount())]
     assert names == ["Autumn return", "Spring win-back", "Summer"]
     qtmodeltester.check(tab.model, force_py=True)
+
+
+# -- the stores and managers tab ---------------------------------------------------------
+
+
+def make_stores_tab(qtbot: QtBot, db: Database, profile: Profile | None = None) -> StoresTab:
+    tab = StoresTab(AppContext(db, profile=profile))
+    qtbot.addWidget(tab)
+    tab.resize(1100, 700)
+    return tab
+
+
+def test_store_details_are_saved_with_time_zone_and_opening_hours(
+    qtbot: QtBot, db: Database
+) -> None:
+    leeds = add_store(db, StoreDraft(name="Leeds", code="12"), LEAD).id
+    tab = make_stores_tab(qtbot, db)
+    assert tab.current is not None and tab.current.id == leeds
+    tab.name_edit.setText("Leeds Kirkgate")
+    tab.timezone_combo.setCurrentText("Europe/London")
+    tab.hours_edit.setText("Mon-Fri 09:00-18:00, Sat 10:00-16:00")
+    with qtbot.waitSignal(tab.stores_changed, timeout=1000):
+        tab.save_store()
+    [store] = list_stores(db)
+    assert store.name == "Leeds Kirkgate"
+    assert store.timezone == "Europe/London"
+    assert format_opening_hours(store.opening_hours) == "Mon-Fri 09:00-18:00, Sat 10:00-16:00"
+
+
+def test_unreadable_opening_hours_are_explained_and_nothing_is_saved(
+    qtbot: QtBot, db: Database
+) -> None:
+    add_store(db, StoreDraft(name="Leeds", code="12"), LEAD)
+    tab = make_stores_tab(qtbot, db)
+    tab.hours_edit.setText("weekdays nine to five")
+    tab.save_store()
+    assert tab.store_error.text().startswith('Could not read "weekdays nine to five"')
+    assert list_stores(db)[0].opening_hours is None
+
+
+def test_adding_a_manager_and_marking_them_as_left(qtbot: QtBot, db: Database) -> None:
+    leeds = add_store(db, StoreDraft(name="Leeds", code="12"), LEAD).id
+    tab = make_stores_tab(qtbot, db)
+    assert tab.manager_hint.text().startswith("No managers at this store yet")
+    tab.add_manager()
+    dialog = tab.open_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.name_edit, "Sam Taylor")
+    qtbot.keyClicks(dialog.email_edit, "sam@example.com")
+    with qtbot.waitSignal(tab.stores_changed, timeout=1000):
+        dialog.try_save()
+    [sam] = list_managers(db, store_id=leeds)
+    assert (sam.name, sam.email) == ("Sam Taylor", "sam@example.com")
+    assert tab.selected_manager() == sam
+    assert tab.store_model.row_at(0).active_managers == 1
+
+    with qtbot.waitSignal(tab.stores_changed, timeout=1000):
+        tab.deactivate_button.click()
+    assert list_managers(db, store_id=leeds) == []
+    assert list_managers(db, store_id=leeds, include_inactive=True)[0].active is False
+    assert tab.show_left_check.isChecked()
+    assert tab.deactivate_button.text() == "Reactivate"
+
+
+def test_a_manager_edits_their_own_store_but_not_its_code_or_its_managers(
+    qtbot: QtBot, db: Database
+) -> None:
+    leeds = add_store(db, StoreDraft(name="Leeds", code="12"), LEAD).id
+    add_store(db, StoreDraft(name="York", code="7"), LEAD)
+    sam = add_manager(db, ManagerDraft("Sam Taylor", leeds), LEAD)
+    tab = make_stores_tab(qtbot, db, Profile.manager(sam.name, sam.id, leeds))
+    assert tab.current is not None and tab.current.id == leeds
+    assert tab.code_edit.isReadOnly()
+    assert not tab.name_edit.isReadOnly()
+    assert not tab.add_manager_button.isEnabled()
+    assert not tab.add_store_button.isVisibleTo(tab)

@@ -121,6 +121,7 @@ class StoresTab(QWidget):
         self.context = context
         self.stores: list[StoreInfo] = []
         self.current: StoreInfo | None = None
+        self.open_dialog: ManagerDialog | None = None  # the dialog an action opened
 
         self.store_model: PagedTableModel[StoreInfo] = PagedTableModel(
             store_columns(), default_sort=STORE_CODE, parent=self
@@ -420,7 +421,7 @@ class StoresTab(QWidget):
         self._run_manager_dialog(dialog)
 
     def _run_manager_dialog(self, dialog: ManagerDialog) -> None:
-        self.open_dialog = dialog  # kept so tests and callers can reach the open dialog
+        self.open_dialog = dialog
 
         def finished() -> None:
             if dialog.saved is not None:
