@@ -7,15 +7,18 @@ module only reads; ``do_not_call.import_suppression_file`` decides what goes on 
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import CellValue
+from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.layout import cell_text as layout_cell_text
+from lastmile_desktop.importing.layout import detect_layout, is_blank_row, iter_records
+from lastmile_desktop.importing.model import CellValue, SheetLayout
+from lastmile_desktop.importing.readers import open_source
+from lastmile_desktop.importing.table_source import TableSource
 
 # Headers are compared lower-cased with everything but letters and digits removed.
 PHONE_HEADERS = frozenset(
@@ -80,15 +83,8 @@ class _Columns:
 
 
 def cell_text(value: CellValue) -> str | None:
-    """A cell as text: 7700900123.0 typed into Excel reads as "7700900123", not a float."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
+    """A cell as text, None when empty (the readers give whole numbers as int already)."""
+    return layout_cell_text(value) or None
 
 
 def _header_key(value: CellValue) -> str:
@@ -124,7 +120,7 @@ def suppression_rows(
     buffered: list[tuple[int, Sequence[CellValue]]] = []
     columns: _Columns | None = None
     for number, cells in rows:
-        if all(cell_text(cell) is None for cell in cells):
+        if is_blank_row(cells):
             continue
         columns = find_columns(cells)
         if columns is not None:
@@ -134,45 +130,68 @@ def suppression_rows(
         if len(buffered) >= HEADER_SEARCH_ROWS:
             break
     if columns is None:
-        for number, cells in _chain(buffered, rows):
-            if all(cell_text(cell) is None for cell in cells):
+        for number, cells in itertools.chain(buffered, rows):
+            if is_blank_row(cells):
                 continue
             first = next(text for cell in cells if (text := cell_text(cell)) is not None)
             yield SuppressionRow(number, (first,), None, None)
         return
+    yield from _rows_under(rows, columns)
+
+
+def _rows_under(
+    rows: Iterator[tuple[int, Sequence[CellValue]]], columns: _Columns
+) -> Iterator[SuppressionRow]:
     for number, cells in rows:
+        if is_blank_row(cells):
+            continue
         phones = tuple(text for i in columns.phones if (text := _cell(cells, i)) is not None)
         customer_id = _cell(cells, columns.customer_id)
-        if not phones and customer_id is None and all(cell_text(c) is None for c in cells):
-            continue
         yield SuppressionRow(number, phones, customer_id, _cell(cells, columns.reason))
 
 
-def _chain(
-    first: list[tuple[int, Sequence[CellValue]]], rest: Iterator[tuple[int, Sequence[CellValue]]]
-) -> Iterator[tuple[int, Sequence[CellValue]]]:
-    yield from first
-    yield from rest
+def _sheets_in_order(source: TableSource) -> list[str]:
+    ordered = sorted(source.sheets(), key=lambda sheet: (not sheet.visible, sheet.index))
+    return [sheet.name for sheet in ordered]
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, Sequence[CellValue]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        yield number, list(cells)
+def _sheet_with_header(source: TableSource) -> str | None:
+    """The first sheet with a phone or customer-id header near its top."""
+    for sheet in _sheets_in_order(source):
+        top = itertools.islice(source.rows(sheet), HEADER_SEARCH_ROWS)
+        if any(find_columns(row) is not None for row in top):
+            return sheet
+    return None
+
+
+def _first_filled_sheet(source: TableSource) -> str | None:
+    for sheet in _sheets_in_order(source):
+        if any(not is_blank_row(row) for row in source.rows(sheet)):
+            return sheet
+    return None
 
 
 def read_suppression_file(path: Path) -> Iterator[SuppressionRow]:
-    """Every entry a suppression file offers."""
-    if not path.is_file():
-        raise UserFacingError(f"{path} does not exist: check the name and folder.")
-    yield from suppression_rows(_csv_rows(path))
+    """Every entry a suppression file (CSV or any spreadsheet the importer reads) offers.
+
+    The import's layout detection finds the sheet and the header below any title rows. When
+    it finds no table, or a header naming no phone or customer-id column (in a bare list of
+    numbers the first number looks like a header), the sheets are searched for such a header
+    near their top; failing that, the first filled sheet is read as a bare list of numbers.
+    """
+    with open_source(path) as source:
+        try:
+            layout: SheetLayout | None = detect_layout(source)
+        except ImportFileError:
+            layout = None
+        columns = find_columns(layout.headers) if layout is not None else None
+        if layout is not None and columns is not None:
+            yield from _rows_under(iter_records(source, layout), columns)
+            return
+        sheet = (
+            _sheet_with_header(source)
+            or (layout.sheet if layout is not None else None)
+            or _first_filled_sheet(source)
+        )
+        if sheet is not None:
+            yield from suppression_rows(enumerate(source.rows(sheet), start=1))
