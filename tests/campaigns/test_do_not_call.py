@@ -286,7 +286,7 @@ def test_a_file_with_nothing_to_list_is_refused_and_changes_nothing(
     path = _write(tmp_path / "empty.csv", "Phone\n\n")
     with pytest.raises(UserFacingError, match="no phone numbers or customer ids"):
         import_suppression_file(gb_db, path, LEAD)
-    with pytest.raises(UserFacingError, match="missing.csv was not found"):
+    with pytest.raises(UserFacingError, match=r"missing\.csv was not found"):
         import_suppression_file(gb_db, tmp_path / "missing.csv", LEAD)
     assert list_entries(gb_db) == []
 
