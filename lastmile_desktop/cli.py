@@ -15,7 +15,11 @@ from lastmile_desktop import __version__
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.settings import DB_ENV_VAR
 
-COMMAND_MODULES = ("lastmile_desktop.commands.selftest",)
+COMMAND_MODULES = (
+    "lastmile_desktop.commands.demo",
+    "lastmile_desktop.commands.dnc",
+    "lastmile_desktop.commands.selftest",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

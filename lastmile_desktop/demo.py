@@ -693,7 +693,7 @@ class _Writer:
         for start in range(0, len(wanted), INSERT_CHUNK):
             chunk = wanted[start : start + INSERT_CHUNK]
             query = select(key_column, model.id).where(key_column.in_(chunk))
-            found.update(self.connection.execute(query).tuples().all())
+            found.update(self.connection.execute(query).all())
         return [found[value] for value in wanted]
 
 
@@ -715,7 +715,7 @@ def _write(plan: _Plan, writer: _Writer) -> None:
     versions = select(ScriptVersion.version, ScriptVersion.id).where(
         ScriptVersion.campaign_id == campaign_id
     )
-    script_id_by_version = dict(writer.connection.execute(versions).tuples().all())
+    script_id_by_version = dict(writer.connection.execute(versions).all())
     script_ids = [script_id_by_version[row["version"]] for row in plan.script_versions]
     (batch_id,) = writer.write_keyed(
         ImportBatch, plan.import_batches, "uuid", "Writing the import..."

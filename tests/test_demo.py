@@ -1,0 +1,432 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import phonenumbers
+import pytest
+from sqlalchemy import func, select
+
+from lastmile_desktop.calling.outcomes import OUTCOMES, reached_codes
+from lastmile_desktop.demo import generate_demo
+from lastmile_desktop.errors import Cancelled, UserFacingError
+from lastmile_desktop.settings import to_url
+from lastmile_desktop.storage import Database, open_database
+from lastmile_desktop.storage.models import (
+    CallAttempt,
+    Campaign,
+    CampaignMember,
+    Customer,
+    DoNotCall,
+    Manager,
+    MemberGroup,
+    MemberStatus,
+    Purchase,
+    ScriptVersion,
+    Store,
+)
+
+TODAY = date(2025, 3, 12)  # a Wednesday; fixed so runs compare equal
+CUSTOMERS = 1500
+
+
+def fresh_database(path: Path) -> Database:
+    db, _ = open_database(to_url(path))
+    return db
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One demo region shared by the read-only checks of its shape."""
+    db = fresh_database(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    generate_demo(db, customers=CUSTOMERS, seed=7, today=TODAY)
+    yield db
+    db.dispose()
+
+
+def count(db: Database, model: type) -> int:
+    with db.read_session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_region_has_about_a_dozen_stores_with_two_to_four_managers(
+    demo_db: Database,
+) -> None:
+    with demo_db.read_session() as session:
+        per_store = session.execute(
+            select(Store.code, func.count(Manager.id)).join(Manager).group_by(Store.code)
+        ).all()
+        zones = set(session.scalars(select(Store.timezone)))
+        hours = session.scalars(select(Store.opening_hours)).all()
+    assert 10 <= len(per_store) <= 14
+    assert all(2 <= managers <= 4 for _, managers in per_store)
+    assert zones == {"Europe/London"}
+    assert all(day["mon"][0] < day["mon"][1] for day in hours if day is not None)
+
+
+def test_it_makes_as_many_customers_as_asked_with_valid_uk_phone_numbers(
+    demo_db: Database,
+) -> None:
+    with demo_db.read_session() as session:
+        phones = session.scalars(select(Customer.phone)).all()
+        alternates = session.scalars(
+            select(Customer.phone_alt).where(Customer.phone_alt.is_not(None))
+        ).all()
+    assert len(phones) == CUSTOMERS
+    numbers = [*phones, *alternates]
+    assert len(set(numbers)) == len(numbers)  # nobody shares a number
+    for number in numbers:
+        parsed = phonenumbers.parse(number)
+        assert phonenumbers.is_valid_number(parsed), number
+        assert phonenumbers.region_code_for_number(parsed) == "GB"
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+
+
+def test_customers_carry_what_makes_a_call_personal(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        customers = session.scalars(select(Customer)).all()
+        campaign_start = session.scalar(select(Campaign.start_date))
+        assert campaign_start is not None
+        assert all(c.first_name and c.last_name for c in customers)
+        assert all((c.lifetime_spend_cents or 0) > 0 and (c.visits or 0) >= 1 for c in customers)
+        assert all(
+            c.last_purchase_date is not None and c.last_purchase_date < campaign_start
+            for c in customers
+        )
+        pinned = [c.pinned_note for c in customers if c.pinned_note]
+    assert 0.01 * CUSTOMERS < len(pinned) < 0.1 * CUSTOMERS
+
+
+def test_one_running_campaign_with_a_script_full_of_placeholders(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        (campaign,) = session.scalars(select(Campaign)).all()
+        versions = session.scalars(select(ScriptVersion).order_by(ScriptVersion.version)).all()
+        assert campaign.state == "open"
+        assert campaign.offer_code
+        for placeholder in (
+            "{first_name}",
+            "{store}",
+            "{days_since_last_purchase}",
+            "{offer_code}",
+        ):
+            assert placeholder in campaign.script
+        assert [v.version for v in versions] == [1, 2]
+        assert versions[-1].script == campaign.script
+        assert campaign.start_date is not None
+        assert (TODAY - campaign.start_date).days >= 21  # several weeks of history
+
+
+def test_each_store_holds_out_a_tenth_of_its_list(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        rows = session.execute(
+            select(CampaignMember.store_id, CampaignMember.group, func.count())
+            .where(CampaignMember.store_id.is_not(None))
+            .where(CampaignMember.status != MemberStatus.SUPPRESSED)
+            .group_by(CampaignMember.store_id, CampaignMember.group)
+        ).all()
+        holdout_statuses = set(
+            session.scalars(
+                select(CampaignMember.status).where(CampaignMember.group == MemberGroup.HOLDOUT)
+            )
+        )
+    by_store: dict[int, Counter[str]] = {}
+    for store_id, group, members in rows:
+        by_store.setdefault(store_id, Counter())[group] = members
+    assert len(by_store) >= 10
+    for groups in by_store.values():
+        size = groups[MemberGroup.CALL] + groups[MemberGroup.HOLDOUT]
+        assert abs(groups[MemberGroup.HOLDOUT] - size * 0.10) <= 1
+    assert holdout_statuses == {MemberStatus.HOLDOUT}
+
+
+def test_the_call_group_is_shared_fairly_between_a_stores_managers(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        rows = session.execute(
+            select(CampaignMember.store_id, CampaignMember.manager_id, func.count())
+            .where(CampaignMember.group == MemberGroup.CALL)
+            .group_by(CampaignMember.store_id, CampaignMember.manager_id)
+        ).all()
+        holdout_managers = session.scalars(
+            select(CampaignMember.manager_id).where(CampaignMember.group == MemberGroup.HOLDOUT)
+        ).all()
+    per_store: dict[int, list[int]] = {}
+    for store_id, manager_id, members in rows:
+        assert manager_id is not None
+        per_store.setdefault(store_id, []).append(members)
+    assert all(max(sizes) - min(sizes) <= 1 for sizes in per_store.values())
+    assert set(holdout_managers) == {None}  # nobody calls the holdout
+
+
+def test_attempts_belong_to_call_group_members_and_use_catalogue_outcomes(
+    demo_db: Database,
+) -> None:
+    with demo_db.read_session() as session:
+        attempts = session.execute(
+            select(
+                CallAttempt.outcome,
+                CallAttempt.called_at,
+                CallAttempt.store_id,
+                CampaignMember.store_id,
+                CampaignMember.group,
+                CallAttempt.manager_id,
+                CampaignMember.manager_id,
+            ).join(CampaignMember, CallAttempt.member_id == CampaignMember.id, isouter=True)
+        ).all()
+        total = count(demo_db, CallAttempt)
+    assert len(attempts) == total > CUSTOMERS / 2
+    codes = {outcome.code for outcome in OUTCOMES}
+    midnight = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC)
+    for outcome, called_at, store, member_store, group, manager, member_manager in attempts:
+        assert outcome in codes
+        assert group == MemberGroup.CALL
+        assert store == member_store and manager == member_manager
+        assert called_at.tzinfo is not None and called_at < midnight
+    days = {called_at.date() for _, called_at, *_ in attempts}
+    assert max(days) - min(days) >= timedelta(days=21)
+
+
+def test_member_counters_agree_with_the_attempts(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        logged = dict(
+            session.execute(
+                select(CallAttempt.member_id, func.count()).group_by(CallAttempt.member_id)
+            ).all()
+        )
+        members = session.execute(
+            select(CampaignMember.id, CampaignMember.attempts, CampaignMember.status)
+        ).all()
+    for member_id, attempts, status in members:
+        assert attempts == logged.get(member_id, 0)
+        if status == MemberStatus.TO_CALL:
+            assert attempts == 0
+        if status in (MemberStatus.IN_PROGRESS, MemberStatus.DONE):
+            assert attempts > 0
+
+
+def test_outcomes_ask_for_their_details(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        rows = session.execute(
+            select(
+                CallAttempt.outcome,
+                CallAttempt.planned_visit_date,
+                CallAttempt.callback_at,
+                CallAttempt.note,
+            )
+        ).all()
+        do_not_call = session.scalars(select(DoNotCall.phone)).all()
+    assert all(visit is not None for outcome, visit, _, _ in rows if outcome == "accepted_offer")
+    assert all(back is not None for outcome, _, back, _ in rows if outcome == "callback_requested")
+    assert all(note for outcome, _, _, note in rows if outcome == "not_interested")
+    asked = sum(outcome == "do_not_call" for outcome, *_ in rows)
+    assert len(do_not_call) >= asked > 0
+
+
+def test_stores_differ_and_one_improves_week_by_week(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        rows = session.execute(
+            select(Store.code, CallAttempt.outcome, CallAttempt.called_at).join(
+                Store, CallAttempt.store_id == Store.id
+            )
+        ).all()
+    reached = reached_codes()
+    contact: dict[str, list[bool]] = {}
+    for code, outcome, _ in rows:
+        contact.setdefault(code, []).append(outcome in reached)
+    rates = sorted(sum(flags) / len(flags) for flags in contact.values())
+    assert rates[-1] - rates[0] > 0.15  # the best store reaches far more than the weakest
+
+    first_week, last_week = min(r[2] for r in rows), max(r[2] for r in rows)
+    improving: list[float] = []
+    for code in contact:
+        early = [
+            o == "accepted_offer" for c, o, t in rows if c == code and (t - first_week).days < 14
+        ]
+        late = [
+            o == "accepted_offer" for c, o, t in rows if c == code and (last_week - t).days < 14
+        ]
+        improving.append(sum(late) / max(1, len(late)) - sum(early) / max(1, len(early)))
+    assert max(improving) > 0.08
+
+
+def test_called_customers_come_back_more_often_than_the_holdout(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        start = session.scalar(select(Campaign.start_date))
+        assert start is not None
+        since = datetime(start.year, start.month, start.day, tzinfo=UTC)
+        rows = session.execute(
+            select(CampaignMember.group, func.count(func.distinct(Purchase.customer_id)))
+            .join(Purchase, Purchase.customer_id == CampaignMember.customer_id, isouter=True)
+            .where((Purchase.purchased_at >= since) | Purchase.id.is_(None))
+            .group_by(CampaignMember.group)
+        ).all()
+        sizes = dict(
+            session.execute(
+                select(CampaignMember.group, func.count()).group_by(CampaignMember.group)
+            ).all()
+        )
+    came_back = dict(rows)
+    call_rate = came_back[MemberGroup.CALL] / sizes[MemberGroup.CALL]
+    holdout_rate = came_back[MemberGroup.HOLDOUT] / sizes[MemberGroup.HOLDOUT]
+    assert 0 < holdout_rate < call_rate
+
+
+def test_every_record_that_travels_has_a_unique_uuid(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        for model in (Customer, CampaignMember, CallAttempt, Purchase, Manager):
+            uuids = session.scalars(select(model.uuid)).all()  # type: ignore[attr-defined]
+            assert len(uuids) == len(set(uuids)) > 0
+
+
+def test_the_same_seed_and_day_give_the_same_region(tmp_path: Path) -> None:
+    dumps = []
+    for name, seed in (("a", 11), ("b", 11), ("c", 12)):
+        db = fresh_database(tmp_path / f"{name}.sqlite3")
+        generate_demo(db, customers=200, seed=seed, today=TODAY)
+        with db.read_session() as session:
+            dumps.append(
+                (
+                    session.execute(
+                        select(Customer.uuid, Customer.first_name, Customer.phone).order_by(
+                            Customer.id
+                        )
+                    ).all(),
+                    session.execute(
+                        select(
+                            CallAttempt.uuid, CallAttempt.outcome, CallAttempt.called_at
+                        ).order_by(CallAttempt.id)
+                    ).all(),
+                )
+            )
+        db.dispose()
+    assert dumps[0] == dumps[1]
+    assert dumps[0] != dumps[2]
+
+
+def test_a_database_that_holds_customers_is_refused(db: Database) -> None:
+    with db.session() as session:
+        session.add(Customer(first_name="Grace", phone="+441632960001"))
+    with pytest.raises(UserFacingError, match="already holds data"):
+        generate_demo(db, customers=50, today=TODAY)
+    assert count(db, Customer) == 1
+    assert count(db, Store) == 0
+
+
+class CancelAfter:
+    def __init__(self, reports: int) -> None:
+        self.left = reports
+        self.messages: list[str] = []
+
+    def report(self, done: int, total: int | None, message: str = "") -> None:
+        self.messages.append(message)
+        self.left -= 1
+        if self.left < 0:
+            raise Cancelled()
+
+
+def test_cancel_while_writing_leaves_the_database_empty(db: Database) -> None:
+    # Cancel at the last report before "Done": everything else has been written by then.
+    probe = CancelAfter(10_000)
+    scratch = fresh_database(db.path.with_name("probe.sqlite3"))  # type: ignore[union-attr]
+    generate_demo(scratch, customers=300, today=TODAY, progress=probe)
+    scratch.dispose()
+    assert any(m.startswith("Writing purchases") for m in probe.messages)
+
+    cancelling = CancelAfter(len(probe.messages) - 2)
+    with pytest.raises(Cancelled):
+        generate_demo(db, customers=300, today=TODAY, progress=cancelling)
+    assert cancelling.messages[-1].startswith("Writing")
+    for model in (Store, Manager, Campaign, Customer, CampaignMember, CallAttempt, Purchase):
+        assert count(db, model) == 0, model.__name__
+
+
+def test_customer_counts_outside_the_range_are_refused(db: Database) -> None:
+    with pytest.raises(UserFacingError, match="1 to 100,000"):
+        generate_demo(db, customers=0)
+
+
+def run_cli(
+    *args: str, data_dir: Path, env_db: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LASTMILE_DATA_DIR": str(data_dir)}
+    env.pop("LASTMILE_DB", None)
+    if env_db is not None:
+        env["LASTMILE_DB"] = env_db
+    return subprocess.run(
+        [sys.executable, "-m", "lastmile_desktop.cli", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_lastmile_demo_then_selftest_both_succeed(tmp_path: Path) -> None:
+    demo = run_cli("demo", "--customers", "300", data_dir=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    demo_file = tmp_path / "demo.sqlite3"
+    assert demo_file.exists()
+    assert not (tmp_path / "lastmile.sqlite3").exists()  # the user's database is untouched
+    assert f"lastmile --db {demo_file}" in demo.stdout
+    assert "300 customers" in demo.stdout
+
+    selftest = run_cli("selftest", data_dir=tmp_path)
+    assert selftest.returncode == 0, selftest.stderr
+    assert "ok   database" in selftest.stdout
+    assert "ok   window" in selftest.stdout
+
+
+def test_lastmile_demo_goes_where_db_points_and_reports_json(tmp_path: Path) -> None:
+    target = tmp_path / "chosen.sqlite3"
+    result = run_cli(
+        "demo",
+        "--customers",
+        "120",
+        "--seed",
+        "3",
+        "--json",
+        "--db",
+        str(target),
+        data_dir=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["customers"] == 120
+    assert summary["database"] == str(target)
+    assert not (tmp_path / "demo.sqlite3").exists()
+    db = fresh_database(target)
+    assert count(db, Customer) == 120
+    db.dispose()
+
+
+def test_lastmile_demo_follows_the_lastmile_db_variable(tmp_path: Path) -> None:
+    target = tmp_path / "from-env.sqlite3"
+    result = run_cli("demo", "--customers", "50", data_dir=tmp_path, env_db=str(target))
+    assert result.returncode == 0, result.stderr
+    assert target.exists() and not (tmp_path / "demo.sqlite3").exists()
+
+
+def test_lastmile_demo_twice_says_how_to_open_or_replace_the_demo(tmp_path: Path) -> None:
+    assert run_cli("demo", "--customers", "50", data_dir=tmp_path).returncode == 0
+    again = run_cli("demo", "--customers", "50", data_dir=tmp_path)
+    assert again.returncode == 1
+    assert "already holds a demo" in again.stderr and "--replace" in again.stderr
+
+    replaced = run_cli("demo", "--customers", "60", "--replace", data_dir=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    assert "60 customers" in replaced.stdout
+
+
+def test_replace_never_deletes_a_database_given_with_db(tmp_path: Path) -> None:
+    target = tmp_path / "mine.sqlite3"
+    target.write_bytes(b"")
+    result = run_cli("demo", "--replace", "--db", str(target), data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "never deletes" in result.stderr
+    assert target.exists()
