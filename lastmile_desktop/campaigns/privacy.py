@@ -1,14 +1,17 @@
 """ "Forget this customer": erase a person's data everywhere, keep the anonymous counts.
 
-After a privacy request nothing personal about the customer remains: names, phones, email,
-head office's id, notes, the pinned note, extra columns from the imported file, notes on
-call attempts, reasons written on changes of owner, and rejected import rows holding their
+After a privacy request nothing that names or reaches the customer remains: names, phones,
+email, notes, the pinned note, extra columns from the imported file, notes on call
+attempts, reasons written on changes of owner, and rejected import rows holding their
 details. Their campaign memberships, attempts (outcome and time) and purchases stay, with no
 personal data, so coverage, contact rate and win-back totals stay right.
 
-One exception, a legal need: an active do-not-call entry for the customer is kept, so the
-person is never called again. Without one, a later import of the same person is a new,
-unknown customer: put them on the do-not-call list first if they must never be called.
+Two things are kept on purpose, both so that the person is not called again:
+- head office's customer id (a reference, not a name or a number): the next import of a
+  list that still holds the person recognises the id and leaves them out;
+- an active do-not-call entry for the customer (a legal need), with the phone it blocks.
+A customer without a head-office id is matched by phone only: put them on the do-not-call
+list before forgetting them if they must never be called again.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ KEPT_CUSTOMER_COLUMNS = frozenset(
     {
         "id",
         "uuid",
+        # Lets the next import recognise the erased person and leave them out.
+        "external_id",
         "home_store_id",
         "last_purchase_date",
         "lifetime_spend_cents",

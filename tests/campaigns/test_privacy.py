@@ -128,7 +128,6 @@ PERSONAL_STRINGS = [
     "7700900123",
     "7700900456",
     "zebedee.q@example.org",
-    "HO-99123",
     "Clementine",
     "Little Snoring",
     "ZQ-4471",
@@ -167,7 +166,10 @@ def test_forgetting_keeps_the_statistics_and_marks_the_customer_erased(db: Datab
         customer = session.get(Customer, ids["customer"])
         assert customer is not None
         assert customer.erased_at is not None
-        assert (customer.first_name, customer.phone, customer.external_id) == (None, None, None)
+        assert (customer.first_name, customer.last_name, customer.phone) == (None, None, None)
+        assert (customer.phone_alt, customer.email, customer.notes) == (None, None, None)
+        # Head office's id stays, so the next import of the same list leaves the person out.
+        assert customer.external_id == "HO-99123"
         assert customer.extra is None and customer.pinned_note is None
         assert customer.lifetime_spend_cents == 12_000
         assert customer.home_store_id is not None
