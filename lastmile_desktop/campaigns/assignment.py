@@ -1,0 +1,584 @@
+"""Turning a campaign's list into work: which store calls whom, which manager, who is held out.
+
+One function per user action; each runs in one transaction and returns frozen dataclasses.
+Who may do what: the lead assigns, resolves the Unassigned bucket, moves work and rebalances;
+a store manager may reassign and hand back only their own store's customers. Every change of
+owner leaves an ``AssignmentChange`` row (who, when, from, to, why).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from lastmile_desktop.campaigns.access import (
+    AccessDenied,
+    Profile,
+    member_visibility,
+    require_lead,
+    require_store,
+)
+from lastmile_desktop.campaigns.fair_split import Candidate, split_fairly
+from lastmile_desktop.campaigns.holdout import (
+    DrawMember,
+    check_seed,
+    draw_key,
+    new_seed,
+    plan_store_draw,
+    share_is_frozen,
+)
+from lastmile_desktop.campaigns.members import StoreOverview, store_overviews
+from lastmile_desktop.campaigns.ownership import (
+    MemberChange,
+    MemberState,
+    OwnershipChange,
+    history,
+    load_members,
+    load_selected,
+    open_status,
+    write_changes,
+)
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.models import (
+    Campaign,
+    CampaignMember,
+    CampaignState,
+    Manager,
+    MemberGroup,
+    MemberStatus,
+    Store,
+)
+from lastmile_desktop.storage.types import utcnow
+
+__all__ = [
+    "AssignmentReport",
+    "ManagerShare",
+    "MoveReport",
+    "OwnershipChange",
+    "assign_campaign",
+    "hand_back",
+    "move_work",
+    "ownership_history",
+    "reassign_members",
+    "rebalance",
+    "resolve_unassigned",
+]
+
+REASON_ASSIGNED = "assigned"
+REASON_REBALANCED = "rebalanced"
+
+
+@dataclass(frozen=True)
+class AssignmentReport:
+    campaign_id: int
+    campaign_name: str
+    seed: int
+    holdout_share: float
+    newly_drawn: int  # members drawn in this run (into the holdout or the call group)
+    newly_held_out: int  # members set aside as holdout in this run
+    newly_assigned: int  # call-group members given a manager in this run
+    stores: tuple[StoreOverview, ...]  # the campaign after the run, per store and per manager
+    unassigned: int  # members waiting in the Unassigned bucket (no store known)
+
+    @property
+    def members(self) -> int:
+        return sum(store.members for store in self.stores) + self.unassigned
+
+
+@dataclass(frozen=True)
+class ManagerShare:
+    manager_id: int
+    name: str
+    members: int
+
+
+@dataclass(frozen=True)
+class MoveReport:
+    """What a reassign, a move of work or a rebalance changed."""
+
+    moved: int
+    to_managers: tuple[ManagerShare, ...] = ()
+
+
+@dataclass
+class _RunCounts:
+    drawn: int = 0
+    held_out: int = 0
+    assigned: int = 0
+
+
+def assign_campaign(
+    db: Database, campaign_id: int, profile: Profile, seed: int | None = None
+) -> AssignmentReport:
+    """Assign everything not yet assigned (new imports included).
+
+    Members with a store are drawn into the holdout or the call group; call-group members
+    get one of the store's active managers (evenly, value spread). Members with no store
+    wait in the Unassigned bucket. ``seed`` fixes the holdout draw; without it the campaign's
+    recorded seed is used, or a new one is chosen and recorded at the first assignment.
+    """
+    require_lead(profile, "assign a campaign's list")
+    with db.session() as session:
+        campaign = _open_campaign(session, campaign_id)
+        _settle_seed(session, campaign, seed)
+        counts = _assign_pending(session, campaign, profile)
+        return _report(session, campaign, profile, counts)
+
+
+def resolve_unassigned(
+    db: Database, profile: Profile, member_ids: Iterable[int], store_id: int
+) -> AssignmentReport:
+    """Give customers from the Unassigned bucket a store, then draw and assign them there."""
+    require_lead(profile, "pick a store for unassigned customers")
+    with db.session() as session:
+        store = session.get(Store, store_id)
+        if store is None:
+            raise UserFacingError("That store no longer exists: refresh the list of stores.")
+        members = load_selected(session, member_ids)
+        placed = [m for m in members if m.store_id is not None]
+        if placed:
+            raise UserFacingError(
+                f"{_customers(len(placed))} of the selection already belong to a store; "
+                "pick a store only for customers in the Unassigned bucket."
+            )
+        campaign = _campaign_of(session, members)
+        changes = [
+            MemberChange(m, store.id, None, m.group, m.status, reason=f"store picked: {store.name}")
+            for m in members
+        ]
+        write_changes(session, profile, changes, utcnow())
+        _settle_seed(session, campaign, None)
+        counts = _assign_pending(session, campaign, profile, store_ids={store.id})
+        return _report(session, campaign, profile, counts)
+
+
+def reassign_members(
+    db: Database, profile: Profile, member_ids: Iterable[int], to_manager_id: int, reason: str
+) -> MoveReport:
+    """Give the selected call-group customers to another manager (and their store)."""
+    action = "reassign customers"
+    with db.session() as session:
+        manager = _active_manager(session, to_manager_id)
+        require_store(profile, manager.store_id, action)
+        members = load_selected(session, member_ids)
+        for member in members:
+            require_store(profile, member.store_id, action)
+        _campaign_of(session, members)
+        _refuse_unowned(members)
+        why = reason.strip() or "reassigned"
+        changes = [
+            MemberChange(m, manager.store_id, manager.id, m.group, m.status, reason=why)
+            for m in members
+        ]
+        moved = write_changes(session, profile, changes, utcnow())
+        return MoveReport(moved, (ManagerShare(manager.id, manager.name, moved),) if moved else ())
+
+
+def move_work(db: Database, profile: Profile, from_manager_id: int, reason: str) -> MoveReport:
+    """Spread a manager's open customers (every open campaign) over their store's others."""
+    require_lead(profile, "move work between managers")
+    with db.session() as session:
+        leaving = session.get(Manager, from_manager_id)
+        if leaving is None:
+            raise UserFacingError("That manager no longer exists: refresh the list.")
+        open_campaigns = select(Campaign.id).where(Campaign.state == CampaignState.OPEN)
+        members = [
+            m
+            for m in load_members(
+                session,
+                CampaignMember.manager_id == leaving.id,
+                CampaignMember.campaign_id.in_(open_campaigns),
+                CampaignMember.group == MemberGroup.CALL,
+            )
+            if m.is_open
+        ]
+        why = reason.strip() or f"work moved from {leaving.name}"
+        changes: list[MemberChange] = []
+        by_place: dict[tuple[int, int | None], list[MemberState]] = defaultdict(list)
+        for member in members:
+            by_place[(member.campaign_id, member.store_id)].append(member)
+        for (campaign_id, store_id), moving in by_place.items():
+            managers = [m for m in _active_managers(session, store_id) if m != leaving.id]
+            if not managers:
+                store = session.get(Store, store_id) if store_id is not None else None
+                where = store.name if store is not None else "Their store"
+                raise UserFacingError(
+                    f"{where} has no other active manager to take {leaving.name}'s customers: "
+                    "add one first."
+                )
+            load = _open_load(session, campaign_id, store_id, managers, excluding=moving)
+            changes += _deal(moving, managers, load, why)
+        moved = write_changes(session, profile, changes, utcnow())
+        return MoveReport(moved, _shares(session, changes))
+
+
+def rebalance(
+    db: Database, profile: Profile, campaign_id: int, store_id: int | None = None
+) -> MoveReport:
+    """Even out open work inside each store (or one store) between its active managers.
+
+    Customers already tried stay with whoever called them; untried ones, and anyone held by
+    a manager who left, are shared out again, moving as few as the even split allows.
+    """
+    require_lead(profile, "rebalance the managers' lists")
+    with db.session() as session:
+        campaign = _open_campaign(session, campaign_id)
+        conditions = [
+            CampaignMember.campaign_id == campaign.id,
+            CampaignMember.group == MemberGroup.CALL,
+            CampaignMember.store_id.is_not(None),
+        ]
+        if store_id is not None:
+            conditions.append(CampaignMember.store_id == store_id)
+        by_store: dict[int | None, list[MemberState]] = defaultdict(list)
+        for member in load_members(session, *conditions):
+            if member.is_open:
+                by_store[member.store_id].append(member)
+        changes: list[MemberChange] = []
+        for store, members in by_store.items():
+            managers = _active_managers(session, store)
+            if not managers:
+                continue
+            load: dict[int, int] = defaultdict(int)
+            movable: list[MemberState] = []
+            for member in members:
+                if member.manager_id in managers and member.attempts > 0:
+                    load[member.manager_id] += 1
+                else:
+                    movable.append(member)
+            changes += _deal(movable, managers, load, REASON_REBALANCED, keep_current=True)
+        moved = write_changes(session, profile, changes, utcnow())
+        return MoveReport(moved, _shares(session, changes))
+
+
+def hand_back(db: Database, profile: Profile, member_id: int, reason: str) -> OwnershipChange:
+    """A manager returns a customer to the lead's Unassigned bucket, saying why."""
+    why = reason.strip()
+    if not why:
+        raise UserFacingError(
+            "Say why the customer goes back to the lead (for example “moved near another store”)."
+        )
+    with db.session() as session:
+        (member,) = load_selected(session, [member_id])
+        require_store(profile, member.store_id, "hand back customers")
+        if member.store_id is None:
+            raise UserFacingError("This customer is already in the Unassigned bucket.")
+        if member.group is MemberGroup.HOLDOUT:
+            raise UserFacingError(
+                "This customer is in the holdout group and is never called: nothing to hand back."
+            )
+        if member.group is None:
+            raise UserFacingError("This customer is not assigned yet: nothing to hand back.")
+        if not member.is_open:
+            raise UserFacingError(
+                "Calls to this customer have ended (or they asked not to be called): "
+                "nothing to hand back."
+            )
+        _open_campaign(session, member.campaign_id)
+        change = MemberChange(member, None, None, member.group, MemberStatus.UNASSIGNED, reason=why)
+        write_changes(session, profile, [change], utcnow())
+        return history(session, member.member_id)[-1]
+
+
+def ownership_history(db: Database, profile: Profile, member_id: int) -> list[OwnershipChange]:
+    """Every change of owner of one member, oldest first."""
+    with db.read_session() as session:
+        visible = session.scalar(
+            select(exists().where(CampaignMember.id == member_id, member_visibility(profile)))
+        )
+        if not visible:
+            if session.get(CampaignMember, member_id) is not None:
+                raise AccessDenied("You can only see the history of your own store's customers.")
+            raise UserFacingError("That customer is no longer in the list: refresh it.")
+        return history(session, member_id)
+
+
+# --- the assignment run ---------------------------------------------------------------
+
+
+def _assign_pending(
+    session: Session,
+    campaign: Campaign,
+    profile: Profile,
+    store_ids: set[int] | None = None,
+) -> _RunCounts:
+    """Draw and assign every pending member of the campaign (optionally of some stores)."""
+    assert campaign.holdout_seed is not None
+    frozen = share_is_frozen(session, campaign.id)
+    conditions = [
+        CampaignMember.campaign_id == campaign.id,
+        CampaignMember.store_id.is_not(None),
+    ]
+    if store_ids is not None:
+        conditions.append(CampaignMember.store_id.in_(store_ids))
+    by_store: dict[int | None, list[MemberState]] = defaultdict(list)
+    for member in load_members(session, *conditions):
+        by_store[member.store_id].append(member)
+
+    counts = _RunCounts()
+    changes: list[MemberChange] = []
+    for store_id, members in by_store.items():
+        managers = _active_managers(session, store_id)
+        changes += _assign_store(campaign, members, managers, frozen=frozen, counts=counts)
+    write_changes(session, profile, changes, utcnow())
+    return counts
+
+
+def _assign_store(
+    campaign: Campaign,
+    members: Sequence[MemberState],
+    managers: list[int],
+    *,
+    frozen: bool,
+    counts: _RunCounts,
+) -> list[MemberChange]:
+    seed = campaign.holdout_seed
+    assert seed is not None
+    keys = {m.member_id: draw_key(seed, m.customer_uuid) for m in members}
+    drawable = [m for m in members if not (m.group is None and m.status is MemberStatus.SUPPRESSED)]
+    draw = plan_store_draw(
+        campaign.holdout_share,
+        [DrawMember(m.member_id, keys[m.member_id], m.group, m.untried) for m in drawable],
+        frozen=frozen,
+    )
+    counts.drawn += len(draw.to_holdout) + len(draw.to_call)
+    counts.held_out += len(draw.to_holdout) + len(draw.call_to_holdout)
+    share_note = f"holdout share now {campaign.holdout_share:.0%}"
+
+    new_state: dict[int, MemberChange] = {m.member_id: _unchanged(m) for m in members}
+    moved_by_share = set(draw.call_to_holdout)
+    for member_id in (*draw.to_holdout, *draw.call_to_holdout):
+        new_state[member_id] = replace(
+            new_state[member_id],
+            manager_id=None,
+            group=MemberGroup.HOLDOUT,
+            status=MemberStatus.HOLDOUT,
+            reason=f"moved to the holdout group ({share_note})"
+            if member_id in moved_by_share
+            else "",
+        )
+    for member_id in (*draw.to_call, *draw.holdout_to_call):
+        change = new_state[member_id]
+        new_state[member_id] = replace(change, group=MemberGroup.CALL, manager_id=None)
+    for member_id, change in new_state.items():
+        # Call-group members waiting for their store (new, or handed back and now placed).
+        if change.group is MemberGroup.CALL and change.status in (
+            MemberStatus.UNASSIGNED,
+            MemberStatus.HOLDOUT,
+        ):
+            new_state[member_id] = replace(change, status=open_status(change.member.attempts))
+
+    waiting = [
+        c.member
+        for c in new_state.values()
+        if c.group is MemberGroup.CALL and c.manager_id is None and c.status in _OPEN
+    ]
+    if managers and waiting:
+        load: dict[int, int] = defaultdict(int)
+        for c in new_state.values():
+            if c.group is MemberGroup.CALL and c.manager_id in managers and c.status in _OPEN:
+                load[c.manager_id] += 1
+        for dealt in _deal(waiting, managers, load, REASON_ASSIGNED, keys=keys):
+            new_state[dealt.member.member_id] = replace(
+                new_state[dealt.member.member_id], manager_id=dealt.manager_id, reason=dealt.reason
+            )
+            counts.assigned += 1
+    return list(new_state.values())
+
+
+_OPEN = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
+
+
+def _unchanged(member: MemberState) -> MemberChange:
+    return MemberChange(member, member.store_id, member.manager_id, member.group, member.status)
+
+
+def _deal(
+    members: Sequence[MemberState],
+    managers: Sequence[int],
+    load: dict[int, int],
+    reason: str,
+    *,
+    keep_current: bool = False,
+    keys: dict[int, int] | None = None,
+) -> list[MemberChange]:
+    candidates = [
+        Candidate(
+            member_id=m.member_id,
+            spend_cents=m.spend_cents,
+            last_purchase=m.last_purchase,
+            tiebreak=(keys or {}).get(m.member_id, m.member_id),
+            current_manager_id=m.manager_id if keep_current else None,
+        )
+        for m in members
+    ]
+    split = split_fairly(candidates, managers, load)
+    return [
+        MemberChange(m, m.store_id, split[m.member_id], m.group, m.status, reason=reason)
+        for m in members
+        if split[m.member_id] != m.manager_id
+    ]
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _open_campaign(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise UserFacingError("That campaign no longer exists: refresh the list of campaigns.")
+    if campaign.state != CampaignState.OPEN:
+        raise UserFacingError(
+            f"The campaign “{campaign.name}” is closed: reopen it to change its assignment."
+        )
+    return campaign
+
+
+def _campaign_of(session: Session, members: Sequence[MemberState]) -> Campaign:
+    campaign_ids = {m.campaign_id for m in members}
+    if len(campaign_ids) != 1:
+        raise UserFacingError("Select customers of one campaign at a time.")
+    return _open_campaign(session, campaign_ids.pop())
+
+
+def _settle_seed(session: Session, campaign: Campaign, seed: int | None) -> int:
+    if seed is not None:
+        check_seed(seed)
+    if campaign.holdout_seed is None:
+        campaign.holdout_seed = seed if seed is not None else new_seed()
+    elif seed is not None and seed != campaign.holdout_seed:
+        drawn = session.scalar(
+            select(
+                exists().where(
+                    CampaignMember.campaign_id == campaign.id, CampaignMember.group.is_not(None)
+                )
+            )
+        )
+        if drawn:
+            raise UserFacingError(
+                f"The holdout of “{campaign.name}” was drawn with seed {campaign.holdout_seed}; "
+                "run without a seed (or with that one) so the draw stays reproducible."
+            )
+        campaign.holdout_seed = seed
+    session.flush()
+    return campaign.holdout_seed
+
+
+def _active_managers(session: Session, store_id: int | None) -> list[int]:
+    if store_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Manager.id)
+            .where(Manager.store_id == store_id, Manager.active.is_(True))
+            .order_by(Manager.id)
+        )
+    )
+
+
+def _active_manager(session: Session, manager_id: int) -> Manager:
+    manager = session.get(Manager, manager_id)
+    if manager is None:
+        raise UserFacingError("That manager no longer exists: refresh the list.")
+    if not manager.active:
+        raise UserFacingError(f"{manager.name} has left (inactive): pick an active manager.")
+    return manager
+
+
+def _open_load(
+    session: Session,
+    campaign_id: int,
+    store_id: int | None,
+    managers: Sequence[int],
+    excluding: Sequence[MemberState],
+) -> dict[int, int]:
+    """Open call-group members each manager already holds in a campaign's store."""
+    skip = {m.member_id for m in excluding}
+    rows = session.execute(
+        select(CampaignMember.manager_id, CampaignMember.id).where(
+            CampaignMember.campaign_id == campaign_id,
+            CampaignMember.store_id == store_id,
+            CampaignMember.manager_id.in_(managers),
+            CampaignMember.group == MemberGroup.CALL,
+            CampaignMember.status.in_(_OPEN),
+        )
+    )
+    load: dict[int, int] = defaultdict(int)
+    for manager_id, member_id in rows:
+        if member_id not in skip and manager_id is not None:
+            load[manager_id] += 1
+    return load
+
+
+def _refuse_unowned(members: Sequence[MemberState]) -> None:
+    """Only call-group members with a store have an owner to change."""
+    problems = [
+        (
+            [m for m in members if m.store_id is None],
+            "wait in the Unassigned bucket: pick a store for them first",
+        ),
+        (
+            [m for m in members if m.group is MemberGroup.HOLDOUT],
+            "are in the holdout group, which is never called",
+        ),
+        (
+            [m for m in members if m.status is MemberStatus.SUPPRESSED],
+            "are on the do-not-call list",
+        ),
+        (
+            [m for m in members if m.group is None and m.store_id is not None],
+            "are not assigned yet: press Assign first",
+        ),
+    ]
+    for found, why in problems:
+        if found:
+            raise UserFacingError(f"{_customers(len(found))} of the selection {why}.")
+
+
+def _customers(count: int) -> str:
+    return "1 customer" if count == 1 else f"{count} customers"
+
+
+def _shares(session: Session, changes: Sequence[MemberChange]) -> tuple[ManagerShare, ...]:
+    per_manager: dict[int, int] = defaultdict(int)
+    for change in changes:
+        if change.changes_owner and change.manager_id is not None:
+            per_manager[change.manager_id] += 1
+    if not per_manager:
+        return ()
+    names = dict(
+        session.execute(select(Manager.id, Manager.name).where(Manager.id.in_(per_manager)))
+        .tuples()
+        .all()
+    )
+    return tuple(
+        ManagerShare(manager_id, names.get(manager_id, "?"), count)
+        for manager_id, count in sorted(
+            per_manager.items(), key=lambda item: names.get(item[0], "")
+        )
+    )
+
+
+def _report(
+    session: Session, campaign: Campaign, profile: Profile, counts: _RunCounts
+) -> AssignmentReport:
+    overviews = store_overviews(session, profile, campaign.id)
+    stores = tuple(o for o in overviews if not o.is_unassigned_bucket)
+    unassigned = sum(o.members for o in overviews if o.is_unassigned_bucket)
+    assert campaign.holdout_seed is not None
+    return AssignmentReport(
+        campaign_id=campaign.id,
+        campaign_name=campaign.name,
+        seed=campaign.holdout_seed,
+        holdout_share=campaign.holdout_share,
+        newly_drawn=counts.drawn,
+        newly_held_out=counts.held_out,
+        newly_assigned=counts.assigned,
+        stores=stores,
+        unassigned=unassigned,
+    )

@@ -1,0 +1,251 @@
+"""Reading members for assignment and writing their changes, with the record every owner
+change leaves behind (who, when, from, to, why).
+
+All writes are Core bulk updates that bump ``version`` themselves and check it, so a change
+racing with a call being logged on another computer is refused instead of lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage.models import (
+    AssignmentChange,
+    Base,
+    CampaignMember,
+    Customer,
+    Manager,
+    MemberGroup,
+    MemberStatus,
+    Store,
+)
+
+_MEMBERS: Table = Base.metadata.tables[CampaignMember.__tablename__]
+
+
+class ConcurrentChangeError(UserFacingError):
+    pass
+
+
+@dataclass(frozen=True)
+class MemberState:
+    """A member as assignment reads it (never an ORM object: these are bulk operations)."""
+
+    member_id: int
+    campaign_id: int
+    customer_uuid: uuid.UUID
+    store_id: int | None
+    manager_id: int | None
+    group: MemberGroup | None
+    status: MemberStatus
+    attempts: int
+    version: int
+    spend_cents: int | None
+    last_purchase: date | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
+
+    @property
+    def untried(self) -> bool:
+        return self.attempts == 0 and self.status in (MemberStatus.TO_CALL, MemberStatus.HOLDOUT)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """The state a member moves to, and why (the reason is kept when the owner changes)."""
+
+    member: MemberState
+    store_id: int | None
+    manager_id: int | None
+    group: MemberGroup | None
+    status: MemberStatus
+    reason: str = ""
+
+    @property
+    def changes_owner(self) -> bool:
+        return (self.store_id, self.manager_id) != (self.member.store_id, self.member.manager_id)
+
+    @property
+    def changes_anything(self) -> bool:
+        old = self.member
+        return self.changes_owner or (self.group, self.status) != (old.group, old.status)
+
+
+@dataclass(frozen=True)
+class OwnershipChange:
+    """One line of a member's ownership history, with names ready to show."""
+
+    changed_at: datetime
+    changed_by: str
+    from_store_id: int | None
+    from_store: str | None
+    to_store_id: int | None
+    to_store: str | None
+    from_manager_id: int | None
+    from_manager: str | None
+    to_manager_id: int | None
+    to_manager: str | None
+    reason: str
+
+
+def open_status(attempts: int) -> MemberStatus:
+    """The status of a call-group member who is waiting for (more) calls."""
+    return MemberStatus.TO_CALL if attempts == 0 else MemberStatus.IN_PROGRESS
+
+
+def load_members(session: Session, *conditions: ColumnElement[bool]) -> list[MemberState]:
+    stmt = (
+        select(
+            CampaignMember.id,
+            CampaignMember.campaign_id,
+            Customer.uuid,
+            CampaignMember.store_id,
+            CampaignMember.manager_id,
+            CampaignMember.group,
+            CampaignMember.status,
+            CampaignMember.attempts,
+            CampaignMember.version,
+            Customer.lifetime_spend_cents,
+            Customer.last_purchase_date,
+        )
+        .join(Customer, Customer.id == CampaignMember.customer_id)
+        .where(*conditions)
+        .order_by(CampaignMember.id)
+    )
+    return [
+        MemberState(
+            member_id=member_id,
+            campaign_id=campaign_id,
+            customer_uuid=customer_uuid,
+            store_id=store_id,
+            manager_id=manager_id,
+            group=MemberGroup(group) if group is not None else None,
+            status=MemberStatus(status),
+            attempts=attempts,
+            version=version,
+            spend_cents=spend,
+            last_purchase=last_purchase,
+        )
+        for (
+            member_id,
+            campaign_id,
+            customer_uuid,
+            store_id,
+            manager_id,
+            group,
+            status,
+            attempts,
+            version,
+            spend,
+            last_purchase,
+        ) in session.execute(stmt)
+    ]
+
+
+def load_selected(session: Session, member_ids: Iterable[int]) -> list[MemberState]:
+    """The members the user selected; refuses when some vanished since the list was shown."""
+    wanted = set(member_ids)
+    if not wanted:
+        raise UserFacingError("Select one or more customers first.")
+    found = load_members(session, CampaignMember.id.in_(wanted))
+    if len(found) != len(wanted):
+        raise UserFacingError(
+            "Some of the selected customers are no longer in the list: refresh it and try again."
+        )
+    return found
+
+
+def write_changes(
+    session: Session, profile: Profile, changes: Sequence[MemberChange], now: datetime
+) -> int:
+    """Apply the changes in bulk and record every owner change. Returns how many changed."""
+    effective = [change for change in changes if change.changes_anything]
+    if not effective:
+        return 0
+    stmt = (
+        update(_MEMBERS)
+        .where(
+            _MEMBERS.c.id == bindparam("m_id"),
+            _MEMBERS.c.version == bindparam("m_version"),
+        )
+        .values(
+            store_id=bindparam("m_store"),
+            manager_id=bindparam("m_manager"),
+            group=bindparam("m_group"),
+            status=bindparam("m_status"),
+            version=_MEMBERS.c.version + 1,
+            updated_at=bindparam("m_now"),
+        )
+    )
+    params = [
+        {
+            "m_id": change.member.member_id,
+            "m_version": change.member.version,
+            "m_store": change.store_id,
+            "m_manager": change.manager_id,
+            "m_group": change.group.value if change.group is not None else None,
+            "m_status": change.status.value,
+            "m_now": now,
+        }
+        for change in effective
+    ]
+    result = session.execute(stmt, params)
+    if result.rowcount != len(params):  # type: ignore[attr-defined]
+        raise ConcurrentChangeError(
+            "Someone changed some of these customers at the same moment (a call was logged?); "
+            "nothing was changed. Refresh and try again."
+        )
+    records = [
+        {
+            "member_id": change.member.member_id,
+            "changed_at": now,
+            "changed_by": profile.name,
+            "from_store_id": change.member.store_id,
+            "to_store_id": change.store_id,
+            "from_manager_id": change.member.manager_id,
+            "to_manager_id": change.manager_id,
+            "reason": change.reason,
+        }
+        for change in effective
+        if change.changes_owner
+    ]
+    if records:
+        session.execute(insert(AssignmentChange), records)
+    return len(effective)
+
+
+def history(session: Session, member_id: int) -> list[OwnershipChange]:
+    from_store, to_store = aliased(Store), aliased(Store)
+    from_manager, to_manager = aliased(Manager), aliased(Manager)
+    stmt = (
+        select(
+            AssignmentChange.changed_at,
+            AssignmentChange.changed_by,
+            AssignmentChange.from_store_id,
+            from_store.name,
+            AssignmentChange.to_store_id,
+            to_store.name,
+            AssignmentChange.from_manager_id,
+            from_manager.name,
+            AssignmentChange.to_manager_id,
+            to_manager.name,
+            AssignmentChange.reason,
+        )
+        .outerjoin(from_store, from_store.id == AssignmentChange.from_store_id)
+        .outerjoin(to_store, to_store.id == AssignmentChange.to_store_id)
+        .outerjoin(from_manager, from_manager.id == AssignmentChange.from_manager_id)
+        .outerjoin(to_manager, to_manager.id == AssignmentChange.to_manager_id)
+        .where(AssignmentChange.member_id == member_id)
+        .order_by(AssignmentChange.changed_at, AssignmentChange.id)
+    )
+    return [OwnershipChange(*row) for row in session.execute(stmt)]
