@@ -25,6 +25,7 @@ from lastmile_desktop.campaigns.suppression_file import SuppressionRow, read_sup
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import RowProblem
+from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -310,6 +311,8 @@ def find_active_entry(
 # --- importing a suppression file -------------------------------------------------------
 
 PROBLEMS_KEPT = 50
+PROGRESS_EVERY = 1000
+NO_PROGRESS = NoProgress()
 
 
 @dataclass(frozen=True)
@@ -346,8 +349,13 @@ def _row_entries(
     return [], "no phone number or customer id"
 
 
-def import_suppression_file(db: Database, path: Path, profile: Profile) -> DncImportCounts:
-    """Put every phone and customer id of a CSV or spreadsheet on the list, in one go."""
+def import_suppression_file(
+    db: Database, path: Path, profile: Profile, progress: Progress = NO_PROGRESS
+) -> DncImportCounts:
+    """Put every phone and customer id of a CSV or spreadsheet on the list, in one go.
+
+    ``progress`` hears every ``PROGRESS_EVERY`` rows; a cancel there leaves the list as it was.
+    """
     require_lead(profile, "import a suppression file")
     rows_read = added = already = rejected = 0
     problems: list[RowProblem] = []
@@ -360,6 +368,8 @@ def import_suppression_file(db: Database, path: Path, profile: Profile) -> DncIm
         new_ids: set[str] = set()
         for row in read_suppression_file(path):
             rows_read += 1
+            if rows_read % PROGRESS_EVERY == 0:
+                progress.report(rows_read, None, f"{rows_read:,} rows read from {path.name}")
             entries, problem = _row_entries(row, region)
             if problem is not None:
                 rejected += 1

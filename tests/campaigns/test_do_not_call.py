@@ -16,7 +16,7 @@ from lastmile_desktop.campaigns.do_not_call import (
 )
 from lastmile_desktop.campaigns.suppression import active_suppressions
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
-from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -302,3 +302,32 @@ def test_suppression_holds_for_a_new_campaign_and_a_re_import(gb_db: Database) -
     assert listed.blocks([None, "+447911123456"], None)
     assert listed.blocks(["+447911999999"], "HO-5")
     assert not listed.blocks(["+447911000000"], "HO-6")
+
+
+class _CancelAt:
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.reports: list[int] = []
+
+    def report(self, done: int, total: int | None, message: str = "") -> None:
+        self.reports.append(done)
+        if done >= self.rows:
+            raise Cancelled()
+
+
+def test_a_cancelled_import_leaves_the_list_and_the_members_as_they_were(
+    gb_db: Database, tmp_path: Path
+) -> None:
+    member = _customer_in_campaign(gb_db, phone="+447911000001")
+    numbers = "".join(f"07911 {n:06d}\n" for n in range(1, 2501))
+    path = _write(tmp_path / "big.csv", "Phone\n" + numbers)
+    progress = _CancelAt(2000)
+
+    with pytest.raises(Cancelled):
+        import_suppression_file(gb_db, path, LEAD, progress)
+
+    assert progress.reports == [1000, 2000]
+    assert list_entries(gb_db) == []
+    assert _status(gb_db, member)[0] == MemberStatus.TO_CALL
+    counts = import_suppression_file(gb_db, path, LEAD)
+    assert (counts.added, counts.members_suppressed) == (2500, 1)
