@@ -11,12 +11,14 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from lastmile_desktop.calling.outcomes import OUTCOMES, reached_codes
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.demo import generate_demo
 from lastmile_desktop.errors import Cancelled, UserFacingError
-from lastmile_desktop.settings import to_url
+from lastmile_desktop.settings import demo_db_path, to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import (
     CallAttempt,
@@ -31,6 +33,8 @@ from lastmile_desktop.storage.models import (
     ScriptVersion,
     Store,
 )
+from lastmile_desktop.ui import application
+from lastmile_desktop.ui.application import Controller
 
 TODAY = date(2025, 3, 12)  # a Wednesday; fixed so runs compare equal
 CUSTOMERS = 1500
@@ -430,3 +434,60 @@ def test_replace_never_deletes_a_database_given_with_db(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "never deletes" in result.stderr
     assert target.exists()
+
+
+@pytest.fixture
+def gui_controller(
+    qtbot: QtBot, qsettings_isolated: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Controller]:
+    """The app's controller opened on an empty database of the user's."""
+    # The demo has managers, so the app would ask who is working; answer "the lead".
+    monkeypatch.setattr(
+        application, "choose_profile_at_start", lambda _db, _parent=None: Profile.lead()
+    )
+    monkeypatch.setattr(application, "DEMO_CUSTOMERS", 200)
+    application.create_application()
+    controller = Controller()
+    assert controller.open(to_url(tmp_path / "mine.sqlite3"))
+    yield controller
+    task = controller._task
+    if task is not None:
+        qtbot.waitUntil(lambda: task.done, timeout=20_000)
+    if controller.window is not None:
+        controller.window.close()
+        controller.window.deleteLater()
+    if controller.db is not None:
+        controller.db.dispose()
+
+
+def test_explore_with_demo_data_builds_and_opens_the_separate_demo(
+    gui_controller: Controller, qtbot: QtBot, tmp_path: Path
+) -> None:
+    controller = gui_controller
+    first_window = controller.window
+    assert first_window is not None and first_window.is_showing_first_run()
+
+    first_window.first_run.demo_button.click()
+    qtbot.waitUntil(lambda: controller.window is not first_window, timeout=20_000)
+
+    assert controller.db is not None and controller.db.path == demo_db_path()
+    assert controller.window is not None and not controller.window.is_showing_first_run()
+    assert "demo.sqlite3" in controller.window.windowTitle()
+    mine = fresh_database(tmp_path / "mine.sqlite3")
+    assert count(mine, Customer) == 0  # the user's own database got nothing
+    mine.dispose()
+
+
+def test_cancelling_the_demo_build_leaves_no_demo_database(
+    gui_controller: Controller, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller = gui_controller
+    first_window = controller.window
+    monkeypatch.setattr(application, "DEMO_CUSTOMERS", 100_000)  # long enough to cancel
+    controller.open_demo()
+    task = controller._task
+    assert task is not None
+    with qtbot.waitSignal(task.signals.cancelled, timeout=20_000):
+        task.cancel()
+    assert not demo_db_path().exists()
+    assert controller.window is first_window

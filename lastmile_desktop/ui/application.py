@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from lastmile_desktop import APP_NAME, __version__
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.logging_setup import configure_logging
+from lastmile_desktop.overview import summarize
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.settings import choose_database, demo_db_path, resources_dir, to_url
 from lastmile_desktop.storage import Database, open_database
@@ -83,7 +85,7 @@ class Controller:
         from lastmile_desktop.demo import generate_demo
 
         path = demo_db_path()
-        if path.exists():
+        if _holds_demo(path):
             self.open(to_url(path))
             return
         dialog = QProgressDialog("Building a demo region...", "Cancel", 0, 100, self.window)
@@ -109,12 +111,12 @@ class Controller:
 
         def failed(error: BaseException) -> None:
             dialog.close()
-            path.unlink(missing_ok=True)
+            _remove_sqlite_file(path)
             sys.excepthook(type(error), error, error.__traceback__)
 
         def cancelled() -> None:
             dialog.close()
-            path.unlink(missing_ok=True)
+            _remove_sqlite_file(path)
 
         self._task = run_task(
             build,
@@ -125,6 +127,25 @@ class Controller:
         )
         dialog.canceled.connect(self._task.cancel)
         dialog.show()
+
+
+def _holds_demo(path: Path) -> bool:
+    """Whether the demo database exists with a demo in it (an empty file is built again)."""
+    if not path.exists():
+        return False
+    try:
+        db, _ = open_database(to_url(path))
+    except UserFacingError:
+        return True  # let opening it explain the problem
+    try:
+        return not summarize(db).is_empty
+    finally:
+        db.dispose()
+
+
+def _remove_sqlite_file(path: Path) -> None:
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        file.unlink(missing_ok=True)
 
 
 def run(db_arg: str | None) -> int:
