@@ -120,9 +120,10 @@ def suppress_members(
             .where(CampaignMember.campaign_id.in_(open_campaigns))
             .where(CampaignMember.status.in_(SUPPRESSIBLE))
             # A bulk update bypasses the ORM's version counter: bump it so a caller holding
-            # the old row cannot log an attempt over the suppression.
+            # the old row cannot log an attempt over the suppression. "fetch" refreshes rows
+            # this session holds (the call desk's member), so its next flush is not stale.
             .values(status=MemberStatus.SUPPRESSED, version=CampaignMember.version + 1)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session="fetch")
         )
         changed += cast(CursorResult[Any], result).rowcount
     return changed

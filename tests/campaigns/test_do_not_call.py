@@ -9,6 +9,7 @@ from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.do_not_call import (
     EntryNotFound,
     add_entry,
+    add_entry_in_session,
     find_active_entry,
     import_suppression_file,
     list_entries,
@@ -331,3 +332,29 @@ def test_a_cancelled_import_leaves_the_list_and_the_members_as_they_were(
     assert _status(gb_db, member)[0] == MemberStatus.TO_CALL
     counts = import_suppression_file(gb_db, path, LEAD)
     assert (counts.added, counts.members_suppressed) == (2500, 1)
+
+
+def test_adding_inside_a_callers_session_keeps_its_member_row_current(gb_db: Database) -> None:
+    # The call desk logs "Do not call" and lists the number in one transaction.
+    member_id = _customer_in_campaign(gb_db, phone="+447911123456", attempts=1)
+    with gb_db.session() as session:
+        member = session.get(CampaignMember, member_id)
+        assert member is not None
+        member.attempts = 2
+        add_entry_in_session(
+            session,
+            phone="07911 123456",
+            customer_id=None,
+            reason="asked during the call",
+            source="call desk",
+            added_by="Sam",
+        )
+        member.last_outcome = "do_not_call"
+    with gb_db.read_session() as session:
+        saved = session.get(CampaignMember, member_id)
+        assert saved is not None
+        assert (saved.status, saved.attempts, saved.last_outcome) == (
+            MemberStatus.SUPPRESSED,
+            2,
+            "do_not_call",
+        )
