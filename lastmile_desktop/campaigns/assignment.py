@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import (
@@ -61,6 +61,7 @@ __all__ = [
     "MoveReport",
     "OwnershipChange",
     "assign_campaign",
+    "campaign_to_assign",
     "hand_back",
     "move_work",
     "ownership_history",
@@ -296,6 +297,33 @@ def ownership_history(db: Database, profile: Profile, member_id: int) -> list[Ow
                 raise AccessDenied("You can only see the history of your own store's customers.")
             raise UserFacingError("That customer is no longer in the list: refresh it.")
         return history(session, member_id)
+
+
+def campaign_to_assign(db: Database, name: str | None = None) -> int:
+    """The campaign called ``name`` (case-insensitive), else the most recent open one."""
+    with db.read_session() as session:
+        if name is None:
+            campaign_id = session.scalar(
+                select(Campaign.id)
+                .where(Campaign.state == CampaignState.OPEN)
+                .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+                .limit(1)
+            )
+            if campaign_id is None:
+                raise UserFacingError(
+                    "There is no open campaign: import a list first (lastmile import FILE)."
+                )
+            return campaign_id
+        campaign_id = session.scalar(
+            select(Campaign.id).where(func.lower(Campaign.name) == name.strip().lower())
+        )
+        if campaign_id is None:
+            known = ", ".join(session.scalars(select(Campaign.name).order_by(Campaign.name)))
+            raise UserFacingError(
+                f"There is no campaign called “{name}”."
+                + (f" Campaigns: {known}." if known else " Import a list first.")
+            )
+        return campaign_id
 
 
 # --- the assignment run ---------------------------------------------------------------
