@@ -11,12 +11,28 @@ from __future__ import annotations
 
 import enum
 import mmap
+import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from pathlib import Path
 
+import defusedxml.ElementTree as defused_etree
+from defusedxml import DefusedXmlException
+
 from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.ole_container import (
+    CompoundFile,
+    DamagedContainer,
+    walk_workbook_stream,
+)
+from lastmile_desktop.importing.sheet_extent import (
+    check_extent,
+    ods_sheet_extents,
+    xlsb_sheet_extent,
+    xlsx_sheet_extent,
+)
 
 # A customer list of 500,000 rows expands to about 250 MB of sheet XML; four times that is
 # still plausible for a wide list, more is not a customer list.
@@ -26,6 +42,8 @@ MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 250
 RATIO_CHECK_FROM_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 20_000
+# xlsb sheets are walked record by record in memory; binary cells take about 15 bytes.
+MAX_XLSB_SHEET_BYTES = 256 * 1024 * 1024
 # The prologue (XML declaration, comments) before the root element is a few hundred bytes.
 MAX_XML_PROLOGUE_BYTES = 64 * 1024
 
@@ -167,8 +185,11 @@ def check_zip_package(path: Path) -> FileKind:
             kind = _package_kind(path, package)
             _check_sizes(path, entries)
             for entry in entries:
-                if entry.filename.lower().endswith(_XML_SUFFIXES) or entry.filename == "content":
+                if entry.filename.lower().endswith(_XML_SUFFIXES):
                     check_xml_prologue(path, package, entry)
+            if kind is FileKind.ODS:
+                _check_encrypted_ods(path, package)
+            check_package_sheets(path, package, kind)
             return kind
     except ImportFileError:
         raise
@@ -228,6 +249,73 @@ def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
             )
 
 
+def _check_encrypted_ods(path: Path, package: zipfile.ZipFile) -> None:
+    names = {name.lower(): name for name in package.namelist()}
+    manifest = names.get("meta-inf/manifest.xml")
+    if manifest and b"encryption-data" in package.read(manifest)[:_MAX_SMALL_PART]:
+        raise _protected(path)
+
+
+_MAX_SMALL_PART = 16 * 1024 * 1024
+_WORKSHEET_RELATIONSHIP = "/worksheet"
+
+
+def _worksheet_parts(package: zipfile.ZipFile, workbook_part: str) -> set[str]:
+    """Every part the workbook names as a worksheet, plus anything under xl/worksheets/."""
+    by_lower = {name.lower(): name for name in package.namelist()}
+    folder, file_name = posixpath.split(workbook_part)
+    parts = {
+        name
+        for lowered, name in by_lower.items()
+        if lowered.startswith("xl/worksheets/") and lowered.endswith((".xml", ".bin"))
+    }
+    rels = by_lower.get(f"{folder}/_rels/{file_name}.rels".lower())
+    if rels is None:
+        return parts
+    with package.open(rels) as stream:
+        content = stream.read(_MAX_SMALL_PART)
+    try:
+        tree = defused_etree.fromstring(content)
+    except (defused_etree.ParseError, DefusedXmlException):
+        return parts  # calamine reads the same relations and reports them as damaged
+    for relation in tree:
+        if str(relation.get("Type", "")).endswith(_WORKSHEET_RELATIONSHIP):
+            target = str(relation.get("Target", ""))
+            resolved = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            if resolved.lower() in by_lower:
+                parts.add(by_lower[resolved.lower()])
+    return parts
+
+
+def check_package_sheets(path: Path, package: zipfile.ZipFile, kind: FileKind) -> None:
+    """Measure every worksheet before calamine lays it out (see ``sheet_extent``)."""
+    if kind is FileKind.ODS:
+        content = (
+            _entry_named(package, "content.xml")
+            if "content.xml" in {name.lower() for name in package.namelist()}
+            else None
+        )
+        if content is not None:
+            with package.open(content) as stream:
+                for sheet, extent in ods_sheet_extents(stream).items():
+                    check_extent(path, extent, sheet)
+        return
+    workbook_part = "xl/workbook.bin" if kind is FileKind.XLSB else "xl/workbook.xml"
+    for part in sorted(_worksheet_parts(package, workbook_part)):
+        if kind is FileKind.XLSB:
+            if package.getinfo(part).file_size > MAX_XLSB_SHEET_BYTES:
+                raise too_large(path, package.getinfo(part).file_size, "a sheet")
+            with package.open(part) as stream:
+                extent = xlsb_sheet_extent(stream)
+        else:
+            extent = xlsx_sheet_extent(package.open(part) for _ in range(2))
+        check_extent(path, extent)
+
+
 _DECLARATION_END = {"<?": "?>", "<!--": "-->"}
 
 
@@ -272,39 +360,67 @@ def _decode_prologue(head: bytes) -> str:
 # --- OLE compound files: xls, and xlsx protected with a password ----------------------------
 
 # Directory entries are 128 bytes and start on 128-byte boundaries; each begins with its
-# UTF-16LE name, NUL terminated. Matching names there reads the directory without following
-# sector chains, so corrupt or looping chains cannot trap us.
+# UTF-16LE name, NUL terminated. When the container is too damaged to parse, matching names
+# there still tells an encrypted package from a broken workbook.
 _DIRECTORY_ENTRY_SIZE = 128
+_ENCRYPTED_STREAMS = re.compile(
+    b"(?:"
+    + re.escape("EncryptedPackage".encode("utf-16-le"))
+    + b"|"
+    + re.escape("EncryptionInfo".encode("utf-16-le"))
+    + b")\x00\x00",
+    re.IGNORECASE,
+)
 
 
-def _entry_name_pattern(*names: str) -> re.Pattern[bytes]:
-    alternatives = b"|".join(re.escape(name.encode("utf-16-le")) for name in names)
-    return re.compile(b"(?:" + alternatives + b")\x00\x00", re.IGNORECASE)
+def _protected(path: Path) -> ImportFileError:
+    return ImportFileError(
+        path, "is protected with a password: save an unprotected copy and import that"
+    )
 
 
-_ENCRYPTED_STREAMS = _entry_name_pattern("EncryptedPackage", "EncryptionInfo")
-_WORKBOOK_STREAMS = _entry_name_pattern("Workbook", "Book")
-_WORD_STREAMS = _entry_name_pattern("WordDocument")
-_POWERPOINT_STREAMS = _entry_name_pattern("PowerPoint Document")
-
-
-def _has_directory_entry(data: mmap.mmap, pattern: re.Pattern[bytes]) -> bool:
-    return any(match.start() % _DIRECTORY_ENTRY_SIZE == 0 for match in pattern.finditer(data))
+def _names_encrypted_package(path: Path) -> bool:
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return any(
+            match.start() % _DIRECTORY_ENTRY_SIZE == 0
+            for match in _ENCRYPTED_STREAMS.finditer(data)
+        )
 
 
 def check_ole_file(path: Path) -> FileKind:
-    """An OLE file is an .xls workbook, unless it wraps an encrypted xlsx or is another document."""
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if _has_directory_entry(data, _ENCRYPTED_STREAMS):
-            raise ImportFileError(
-                path, "is protected with a password: save an unprotected copy and import that"
-            )
-        if _has_directory_entry(data, _WORKBOOK_STREAMS):
-            return FileKind.XLS
-        if _has_directory_entry(data, _WORD_STREAMS):
+    """An OLE file is an .xls workbook, unless it wraps an encrypted xlsx or is another document.
+
+    The workbook's records are walked once: an encrypted .xls is refused here, and so is a
+    sheet whose cells span more than a customer list could.
+    """
+    try:
+        container = CompoundFile(path.read_bytes())
+    except (DamagedContainer, struct.error):
+        if _names_encrypted_package(path):
+            raise _protected(path) from None
+        raise ImportFileError(
+            path, "is damaged (its Excel 97-2003 container is broken): ask for the file again"
+        ) from None
+    names = {entry.name.casefold() for entry in container.entries if entry.kind == 2}
+    if {"encryptedpackage", "encryptioninfo"} & names:
+        raise _protected(path)
+    if not {"workbook", "book"} & names:
+        if "worddocument" in names:
             raise ImportFileError(path, "is a Word document, not a spreadsheet: not read")
-        if _has_directory_entry(data, _POWERPOINT_STREAMS):
+        if "powerpoint document" in names:
             raise ImportFileError(path, "is a PowerPoint presentation, not a spreadsheet: not read")
-    raise ImportFileError(
-        path, "is not an Excel workbook (it is an Office container with no workbook inside)"
-    )
+        raise ImportFileError(
+            path, "is not an Excel workbook (it is an Office container with no workbook inside)"
+        )
+    try:
+        stream = container.stream("Workbook", "Book")
+    except (DamagedContainer, struct.error):
+        raise ImportFileError(
+            path, "is damaged (its workbook stream is broken): ask for the file again"
+        ) from None
+    facts = walk_workbook_stream(stream or b"")
+    if facts.encrypted:
+        raise _protected(path)
+    for sheet, extent in facts.sheets.items():
+        check_extent(path, extent, sheet)
+    return FileKind.XLS

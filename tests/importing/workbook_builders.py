@@ -430,8 +430,8 @@ def write_absurd_dimension_xlsx(path: Path) -> Path:
 
 
 def write_million_columns_xlsx(path: Path) -> Path:
-    """An xlsx with a value in column AAAAA (about 12 million), far past Excel's XFD."""
-    content = sheet_xml([["Name", "Phone"], ["Ann", "0612345678"]], extra_cells=[("AAAAA3", 1)])
+    """An xlsx with a value in column ZZZZZ (about 12 million), far past Excel's XFD."""
+    content = sheet_xml([["Name", "Phone"], ["Ann", "0612345678"]], extra_cells=[("ZZZZZ3", 1)])
     return write_raw_xlsx(path, {"Customers": content})
 
 

@@ -1,0 +1,247 @@
+"""How much memory a sheet will take once a reader lays it out, found before the reader runs.
+
+calamine lays every sheet out as a dense rectangle from its first to its last cell holding a
+value, 32 bytes a cell: two values at A1 and XFD1048576 ask for 512 GB and abort the process.
+The scanners here stream a sheet's part once (never holding it whole) and measure the
+rectangle of cells that hold values (styled empty cells do not count, as calamine skips
+them). ``check_extent`` refuses what no customer list needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from lastmile_desktop.importing.errors import ImportFileError
+
+# 32 bytes a cell: 6 million cells is about 190 MB, room for 500,000 customers in 12 columns.
+MAX_SHEET_CELLS = 6_000_000
+BYTES_PER_CELL = 32
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+_CHUNK = 4 * 1024 * 1024
+# No tag of a sheet is longer than this; a chunk is only cut at the start of a tag.
+_MAX_TAG_BYTES = 1024 * 1024
+
+
+@dataclass
+class Extent:
+    """The rectangle of cells holding values, in rows and columns counted from 1."""
+
+    rows: int = 0
+    columns: int = 0
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+    def include(self, row: int, column: int) -> None:
+        self.rows = max(self.rows, row)
+        self.columns = max(self.columns, column)
+
+
+def check_extent(path: Path, extent: Extent, sheet: str | None = None) -> None:
+    """Refuse a sheet past Excel's limits or larger than any customer list."""
+    where = f"the sheet '{sheet}'" if sheet else "a sheet"
+    if extent.columns > EXCEL_MAX_COLUMNS or extent.rows > EXCEL_MAX_ROWS:
+        raise ImportFileError(
+            path,
+            f"is not a normal workbook: {where} has cells beyond Excel's last row or column "
+            f"({extent.rows:,} rows by {extent.columns:,} columns): not read",
+        )
+    if extent.cells > MAX_SHEET_CELLS:
+        from lastmile_desktop.importing.file_safety import too_large
+
+        raise too_large(path, extent.cells * BYTES_PER_CELL, f"{where} ({extent.cells:,} cells)")
+
+
+def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:
+    """The stream in pieces of about 4 MB, each cut just before a ``boundary`` (a tag start)."""
+    carry = b""
+    while True:
+        block = stream.read(_CHUNK)
+        if not block:
+            if carry:
+                yield carry
+            return
+        data = carry + block
+        cut = data.rfind(boundary)
+        if cut <= 0:
+            if len(data) > _MAX_TAG_BYTES:
+                yield data  # no tag boundary at all: not XML worth keeping together
+                carry = b""
+            else:
+                carry = data
+            continue
+        yield data[:cut]
+        carry = data[cut:]
+
+
+# --- xlsx worksheet XML -----------------------------------------------------------------------
+
+# Anything but the usual '<c r="A1"': a cell past column Z, or one without a reference.
+_UNUSUAL_CELL = re.compile(rb'<c(?:\s(?!r="[A-Z]\d)|>)')
+# A row's number; an empty match for a row whose reference is missing or not first.
+_ROW_START = re.compile(rb'<row(?:>|\s(?:r="(\d{1,12})")?)')
+_TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*?)(/?)>|<(/row)>")
+_REF = re.compile(rb'\br="([A-Z]{1,12})?(\d{1,12})?"')
+_NARROW_COLUMNS = 26
+
+
+def column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"XFD" -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def xlsx_sheet_extent(open_part: Iterator[IO[bytes]]) -> Extent:
+    """The value rectangle of a worksheet part; ``open_part`` yields a fresh stream each time.
+
+    A quick pass reads only row numbers; when a cell lies past column Z or lacks its
+    reference, or the quick estimate is too large, an exact pass follows every cell.
+    """
+    with next(open_part) as stream:
+        quick = _quick_xlsx_extent(stream)
+    if quick is not None and quick.cells <= MAX_SHEET_CELLS:
+        return quick
+    with next(open_part) as stream:
+        return _exact_xlsx_extent(stream)
+
+
+def _quick_xlsx_extent(stream: IO[bytes]) -> Extent | None:
+    """Rows by their numbers and at most 26 columns, or None when that is unsure.
+
+    Two C-speed scans a chunk; styled empty rows count too, which only overestimates.
+    """
+    last_row = 0
+    for chunk in _chunks(stream):
+        if _UNUSUAL_CELL.search(chunk):
+            return None
+        numbers = _ROW_START.findall(chunk)
+        if not numbers:
+            continue
+        if b"" in numbers:
+            return None
+        last_row = max(last_row, *map(int, numbers))
+    return Extent(rows=last_row, columns=_NARROW_COLUMNS if last_row else 0)
+
+
+def _exact_xlsx_extent(stream: IO[bytes]) -> Extent:
+    extent = Extent()
+    row = 0
+    column = 0
+    for chunk in _chunks(stream):
+        for match in _TAG.finditer(chunk):
+            name, attributes, self_closed, row_end = match.groups()
+            if row_end:
+                continue
+            reference = _REF.search(attributes)
+            if name == b"row":
+                row = int(reference.group(2)) if reference and reference.group(2) else row + 1
+                column = 0
+                continue
+            if reference and reference.group(1):
+                column = column_number(reference.group(1))
+                if reference.group(2):
+                    row = int(reference.group(2))
+            else:
+                column += 1
+            if not self_closed:
+                extent.include(row, column)
+    return extent
+
+
+# --- xlsb worksheet records ---------------------------------------------------------------------
+
+_BRT_ROW_HEADER = 0x00
+_BRT_CELL_BLANK = 0x01
+_BRT_LAST_CELL = 0x0B  # BrtCellRk ... BrtFmlaError carry a column; BrtCellBlank is empty
+
+
+def xlsb_sheet_extent(stream: IO[bytes]) -> Extent:
+    """The value rectangle of an xlsb worksheet part, walking its BIFF12 records."""
+    data = stream.read()
+    extent = Extent()
+    row = 0
+    position, end = 0, len(data)
+    while position < end:
+        record_type, position = _varint(data, position, 2)
+        size, position = _varint(data, position, 4)
+        if record_type == _BRT_ROW_HEADER and size >= 4:
+            row = int.from_bytes(data[position : position + 4], "little") + 1
+        elif _BRT_CELL_BLANK < record_type <= _BRT_LAST_CELL and size >= 4:
+            column = int.from_bytes(data[position : position + 4], "little") + 1
+            extent.include(row, column)
+        position += size
+    return extent
+
+
+def _varint(data: bytes, position: int, max_bytes: int) -> tuple[int, int]:
+    value = 0
+    for shift in range(max_bytes):
+        if position >= len(data):
+            return value, position
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << (7 * shift)
+        if not byte & 0x80:
+            break
+    return value, position
+
+
+# --- ods content.xml ------------------------------------------------------------------------------
+
+_ODS_TAG = re.compile(
+    rb"<(/?)[\w.-]+:(table|table-row|table-cell|covered-table-cell)(?=[\s>/])([^>]*?)(/?)>"
+)
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d{1,12})"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d{1,12})"')
+_TABLE_NAME = re.compile(rb'\bname="([^"]*)"')
+
+
+def ods_sheet_extents(stream: IO[bytes]) -> dict[str, Extent]:
+    """The value rectangle of every table in an ODS ``content.xml``, by table name.
+
+    Repeated rows and cells count as many times as they repeat, once they hold a value: the
+    empty repeats LibreOffice writes to the end of every sheet cost nothing.
+    """
+    extents: dict[str, Extent] = {}
+    extent = Extent()
+    row = 0  # rows before the current one
+    repeat = 1
+    column = 0
+    widest = 0  # the last column holding a value in the current row
+    for chunk in _chunks(stream):
+        for match in _ODS_TAG.finditer(chunk):
+            closing, name, attributes, self_closed = match.groups()
+            if name == b"table":
+                if not closing:
+                    extent = Extent()
+                    found = _TABLE_NAME.search(attributes)
+                    label = found.group(1).decode("utf-8", "replace") if found else ""
+                    extents[label or f"Sheet{len(extents) + 1}"] = extent
+                    row = 0
+                continue
+            if name == b"table-row":
+                if not closing:
+                    found = _ROWS_REPEATED.search(attributes)
+                    repeat = int(found.group(1)) if found else 1
+                    column = widest = 0
+                if closing or self_closed:
+                    if widest:
+                        extent.include(row + repeat, widest)
+                    row += repeat
+                continue
+            if closing:
+                continue
+            found = _COLUMNS_REPEATED.search(attributes)
+            span = int(found.group(1)) if found else 1
+            column += span
+            if not self_closed or b"value-type" in attributes:
+                widest = column
+    return extents
