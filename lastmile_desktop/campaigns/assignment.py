@@ -579,10 +579,8 @@ def _shares(session: Session, changes: Sequence[MemberChange]) -> tuple[ManagerS
             per_manager[change.manager_id] += 1
     if not per_manager:
         return ()
-    names = dict(
-        session.execute(select(Manager.id, Manager.name).where(Manager.id.in_(per_manager)))
-        .tuples()
-        .all()
+    names: dict[int, str] = dict(
+        session.execute(select(Manager.id, Manager.name).where(Manager.id.in_(per_manager))).all()
     )
     return tuple(
         ManagerShare(manager_id, names.get(manager_id, "?"), count)

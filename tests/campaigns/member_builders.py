@@ -36,6 +36,7 @@ class NewCustomer:
     phone: str
     spend_cents: int | None
     last_purchase: date | None
+    uuid: uuid.UUID | None = None  # fixed to build the same customers in two databases
 
 
 def add_store(db: Database, code: str, name: str | None = None) -> int:
@@ -77,6 +78,7 @@ def random_customers(count: int, seed: int = 1, start: int = 0) -> list[NewCusto
             phone=f"+4477009{start + index:05d}",
             spend_cents=rng.randrange(1_000, 500_000),
             last_purchase=date(2025, 1, 1) + timedelta(days=rng.randrange(365)),
+            uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"lastmile-test:{seed}:{start + index}"),
         )
         for index in range(count)
     ]
@@ -96,7 +98,7 @@ def add_members(
             insert(Customer),
             [
                 {
-                    "uuid": uuid.uuid4(),
+                    "uuid": c.uuid or uuid.uuid4(),
                     "first_name": c.first_name,
                     "last_name": c.last_name,
                     "phone": c.phone,
