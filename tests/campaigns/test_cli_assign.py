@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lastmile_desktop.cli import main
+from lastmile_desktop.storage import Database
+from tests.campaigns.member_builders import (
+    add_campaign,
+    add_managers,
+    add_members,
+    add_store,
+    random_customers,
+)
+
+
+@pytest.fixture
+def listed(db: Database) -> Database:
+    """Leeds (Alice, Bob) with 50 customers, Hull with no manager (10), 3 with no store."""
+    leeds, hull = add_store(db, "12", "Leeds"), add_store(db, "9", "Hull")
+    add_managers(db, leeds, "Alice", "Bob")
+    campaign = add_campaign(db, "Spring win-back", share=0.10)
+    add_members(db, campaign, leeds, random_customers(50, seed=1))
+    add_members(db, campaign, hull, random_customers(10, seed=2, start=100))
+    add_members(db, campaign, None, random_customers(3, seed=3, start=200))
+    return db
+
+
+def run(db_path: Path, *args: str) -> int:
+    return main(["--db", str(db_path), "assign", *args])
+
+
+def test_assign_prints_members_holdout_and_call_group_per_store_and_manager_as_json(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_path, "--seed", "77", "--json") == 0
+
+    result = json.loads(capsys.readouterr().out)
+    assert (result["campaign"], result["seed"], result["members"]) == ("Spring win-back", 77, 63)
+    assert (result["newly_drawn"], result["newly_held_out"]) == (60, 6)
+    assert result["newly_assigned"] == 45
+    assert result["unassigned"] == 3
+    hull, leeds = result["stores"]
+    assert (leeds["store"], leeds["members"], leeds["holdout"], leeds["call_group"]) == (
+        "Leeds",
+        50,
+        5,
+        45,
+    )
+    assert sorted(m["members"] for m in leeds["managers"]) == [22, 23]
+    assert (hull["store"], hull["call_group"], hull["without_manager"]) == ("Hull", 9, 9)
+
+
+def test_assign_prints_a_readable_table_and_what_still_waits(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_path, "--seed", "77") == 0
+
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "Campaign “Spring win-back”: 63 members" in lines[0]
+    assert any(line.split() == ["Leeds", "50", "5", "45"] for line in lines)
+    assert any(line.split() in (["Alice", "22"], ["Alice", "23"]) for line in lines)
+    assert "9 call-group customers are in stores with no active manager" in out
+    assert "3 customers have no known store" in out
+
+
+def test_a_second_run_assigns_only_what_is_new(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(db_path, "--seed", "5", "--json")
+    capsys.readouterr()
+
+    assert run(db_path, "--json") == 0
+
+    result = json.loads(capsys.readouterr().out)
+    assert (result["seed"], result["newly_drawn"], result["newly_assigned"]) == (5, 0, 0)
+
+
+def test_assign_picks_a_campaign_by_name_in_any_case(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_campaign(listed, "Autumn")
+
+    assert run(db_path, "--campaign", "SPRING WIN-BACK", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["campaign"] == "Spring win-back"
+
+
+def test_an_unknown_campaign_name_lists_the_known_ones(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_path, "--campaign", "Winter") == 1
+    assert "no campaign called “Winter”. Campaigns: Spring win-back." in capsys.readouterr().err
+
+
+def test_without_any_campaign_assign_says_to_import_first(
+    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_path) == 1
+    assert "no open campaign: import a list first" in capsys.readouterr().err
+
+
+def test_another_seed_after_the_draw_is_refused(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(db_path, "--seed", "5")
+    capsys.readouterr()
+
+    assert run(db_path, "--seed", "6") == 1
+    assert "drawn with seed 5" in capsys.readouterr().err
