@@ -10,9 +10,12 @@ import traceback
 from pathlib import Path
 
 from lastmile_desktop.commands.common import Subparsers, add_command
-from lastmile_desktop.settings import choose_database, to_url
+from lastmile_desktop.settings import choose_database, resources_dir, to_url
 from lastmile_desktop.storage import connect, upgrade
 from lastmile_desktop.storage.database import backup_sqlite
+
+RESOURCE_FILES = ("style.qss", "icons/lastmile.svg")
+SAMPLE_PHONE = "+442079460000"  # an Ofcom drama number in London
 
 
 def register(subparsers: Subparsers) -> None:
@@ -44,8 +47,31 @@ def _check_database(url: str) -> str:
     return f"migrations to {report.to_revision} apply on a copy of {db.display_name}"
 
 
+def _check_bundled_data(_url: str) -> str:
+    """What a frozen build can forget: resources, time zones and phone metadata."""
+    from zoneinfo import ZoneInfo
+
+    import phonenumbers
+    from phonenumbers import timezone as phone_timezones
+
+    folder = resources_dir()
+    missing = [name for name in RESOURCE_FILES if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"missing from {folder}: {', '.join(missing)}")
+    ZoneInfo("Europe/London")
+    number = phonenumbers.parse(SAMPLE_PHONE)
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"phone metadata rejects {SAMPLE_PHONE}")
+    zones = phone_timezones.time_zones_for_number(number)
+    if "Europe/London" not in zones:
+        raise ValueError(f"no time zone known for {SAMPLE_PHONE} (got {zones})")
+    return f"resources, time zones and phone metadata found ({folder})"
+
+
 def _check_window(url: str) -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QImageReader
+
     from lastmile_desktop.storage import open_database
     from lastmile_desktop.ui.application import create_application
     from lastmile_desktop.ui.context import AppContext
@@ -60,18 +86,26 @@ def _check_window(url: str) -> str:
             window.show()
             app.processEvents()
             pages = len(window.pages)
+            formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
             window.close()
             window.deleteLater()
             app.processEvents()
         finally:
             db.dispose()
-    return f"main window builds with {pages} pages"
+    if "svg" not in formats:
+        raise RuntimeError("Qt cannot read SVG images: the imageformats plugin is missing")
+    return f"main window builds with {pages} pages on the {app.platformName()} platform"
 
 
 def run(args: argparse.Namespace) -> int:
     url = choose_database(getattr(args, "db", None)).url
     failures = 0
-    for name, check in (("database", _check_database), ("window", _check_window)):
+    checks = (
+        ("database", _check_database),
+        ("data", _check_bundled_data),
+        ("window", _check_window),
+    )
+    for name, check in checks:
         try:
             print(f"ok   {name}: {check(url)}")
         except Exception:
