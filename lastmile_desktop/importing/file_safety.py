@@ -116,6 +116,12 @@ def _identify_non_container(path: Path, head: bytes) -> FileKind:
             path,
             f"is not {what} (it is a web page): open it in Excel and save it as .xlsx",
         )
+    if head[:1] == b"\x09" and head[1:2] in b"\x00\x02\x04\x08" and head[3:4] == b"\x00":
+        raise ImportFileError(
+            path,
+            "is an Excel 2.x to 5.0 worksheet, a format too old to read: "
+            "open it in Excel or LibreOffice and save it as .xlsx",
+        )
     text = looks_like_text(head)
     if suffix in SPREADSHEET_SUFFIXES:
         what = "an OpenDocument spreadsheet" if suffix == ".ods" else "an Excel workbook"
@@ -138,14 +144,44 @@ def _identify_non_container(path: Path, head: bytes) -> FileKind:
     raise ImportFileError(path, f"is not a file that can be imported: {WHAT_TO_SEND}")
 
 
-def looks_like_text(head: bytes) -> bool:
-    """True for bytes that read as text: UTF-16 with a BOM, or no NULs and few control codes."""
+def wide_text_encoding(head: bytes) -> str | None:
+    """ "utf-32"/"utf-16" (with BOM) or their -le/-be forms when NULs fall where text puts them.
+
+    Excel's "Unicode text" is UTF-16; some exports have no BOM. ASCII text in UTF-16LE has
+    a NUL after every byte, in UTF-32LE three after every byte.
+    """
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[: len(head) - len(head) % 4]
+    if len(sample) < 8:
+        return None
+
+    def nul_share(offset: int, step: int) -> float:
+        picked = sample[offset::step]
+        return picked.count(0) / len(picked)
+
+    if nul_share(0, 4) < 0.1 and min(nul_share(1, 4), nul_share(2, 4), nul_share(3, 4)) > 0.9:
+        return "utf-32-le"
+    if nul_share(3, 4) < 0.1 and min(nul_share(0, 4), nul_share(1, 4), nul_share(2, 4)) > 0.9:
+        return "utf-32-be"
+    if nul_share(0, 2) < 0.1 and nul_share(1, 2) > 0.5:
+        return "utf-16-le"
+    if nul_share(1, 2) < 0.1 and nul_share(0, 2) > 0.5:
+        return "utf-16-be"
+    return None
+
+
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1a")
+
+
+def looks_like_text(head: bytes) -> bool:
+    """True for bytes that read as text: UTF-16/32, or hardly any NULs and control codes."""
+    if wide_text_encoding(head):
         return True
-    if b"\x00" in head:
-        return False
-    controls = sum(1 for byte in head if byte < 0x20 and byte not in b"\t\n\r\f\x1a")
-    return controls <= len(head) // 100
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    return controls <= max(2, len(head) // 100)
 
 
 # --- zip packages: xlsx, xlsm, xlsb, ods ----------------------------------------------------
@@ -202,35 +238,77 @@ def check_zip_package(path: Path) -> FileKind:
         ) from None
 
 
+def _normalized_names(package: zipfile.ZipFile) -> dict[str, str]:
+    """Part names lowercased with "/" separators (some writers use "\\"), to the real names."""
+    return {name.replace("\\", "/").lower().lstrip("/"): name for name in package.namelist()}
+
+
+_OFFICE_DOCUMENT = "/officedocument"
+
+
+def _relationship_targets(
+    package: zipfile.ZipFile, names: dict[str, str], part: str, type_suffix: str
+) -> list[str]:
+    """The normalized parts that ``part`` relates to with a type ending in ``type_suffix``."""
+    folder, file_name = posixpath.split(part)
+    rels = names.get(posixpath.join(folder, "_rels", f"{file_name}.rels"))
+    if rels is None:
+        return []
+    with package.open(rels) as stream:
+        content = stream.read(_MAX_SMALL_PART)
+    try:
+        tree = defused_etree.fromstring(content)
+    except (defused_etree.ParseError, DefusedXmlException):
+        return []  # calamine reads the same relations and reports them as damaged
+    targets = []
+    for relation in tree:
+        if str(relation.get("Type", "")).lower().endswith(type_suffix):
+            target = str(relation.get("Target", "")).replace("\\", "/")
+            if target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            targets.append(resolved.lower())
+    return targets
+
+
+def _workbook_part(package: zipfile.ZipFile, names: dict[str, str]) -> str | None:
+    """The workbook part of an Office Open XML package: where _rels/.rels points, else by name."""
+    for target in _relationship_targets(package, names, ".rels", _OFFICE_DOCUMENT):
+        if target in names:
+            return target
+    for name in sorted(names, key=len):
+        if posixpath.basename(name) in ("workbook.xml", "workbook.bin"):
+            return name
+    return None
+
+
 def _package_kind(path: Path, package: zipfile.ZipFile) -> FileKind:
-    names = {name.lower() for name in package.namelist()}
-    if "xl/workbook.xml" in names:
-        return FileKind.XLSX
-    if "xl/workbook.bin" in names:
-        return FileKind.XLSB
-    if "mimetype" in names:
-        mimetype = package.read(_entry_named(package, "mimetype"))[:200].strip()
-        if mimetype == _ODS_MIMETYPE:
-            return FileKind.ODS
-        if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
-            raise ImportFileError(
-                path, "is an OpenDocument text document, not a spreadsheet: not read"
-            )
-    if "content.xml" in names and "meta-inf/manifest.xml" in names:
-        return FileKind.ODS
+    names = _normalized_names(package)
     if "word/document.xml" in names:
         raise ImportFileError(path, "is a Word document, not a spreadsheet: not read")
     if "ppt/presentation.xml" in names:
         raise ImportFileError(path, "is a PowerPoint presentation, not a spreadsheet: not read")
-    if any(name.startswith("xl/") for name in names):
-        raise ImportFileError(path, "is an Excel workbook with no workbook part: it is damaged")
+    if "mimetype" in names:
+        mimetype = package.read(names["mimetype"])[:200].strip()
+        if mimetype == _ODS_MIMETYPE:
+            return FileKind.ODS
+        if mimetype.startswith(b"application/vnd.oasis.opendocument."):
+            raise ImportFileError(
+                path, "is an OpenDocument file of another kind, not a spreadsheet: not read"
+            )
+    if "content.xml" in names and "meta-inf/manifest.xml" in names:
+        return FileKind.ODS
+    workbook = _workbook_part(package, names)
+    if workbook is not None:
+        return FileKind.XLSB if workbook.endswith(".bin") else FileKind.XLSX
+    if "[content_types].xml" in names or any(name.startswith("xl/") for name in names):
+        raise ImportFileError(
+            path, "is an Office file without a workbook part: it is damaged, ask for it again"
+        )
     raise ImportFileError(
         path, "is a zip archive, not a spreadsheet: unpack it and import the workbook inside"
     )
-
-
-def _entry_named(package: zipfile.ZipFile, lowered: str) -> str:
-    return next(name for name in package.namelist() if name.lower() == lowered)
 
 
 def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
@@ -250,8 +328,7 @@ def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
 
 
 def _check_encrypted_ods(path: Path, package: zipfile.ZipFile) -> None:
-    names = {name.lower(): name for name in package.namelist()}
-    manifest = names.get("meta-inf/manifest.xml")
+    manifest = _normalized_names(package).get("meta-inf/manifest.xml")
     if manifest and b"encryption-data" in package.read(manifest)[:_MAX_SMALL_PART]:
         raise _protected(path)
 
@@ -260,60 +337,46 @@ _MAX_SMALL_PART = 16 * 1024 * 1024
 _WORKSHEET_RELATIONSHIP = "/worksheet"
 
 
-def _worksheet_parts(package: zipfile.ZipFile, workbook_part: str) -> set[str]:
-    """Every part the workbook names as a worksheet, plus anything under xl/worksheets/."""
-    by_lower = {name.lower(): name for name in package.namelist()}
-    folder, file_name = posixpath.split(workbook_part)
-    parts = {
-        name
-        for lowered, name in by_lower.items()
-        if lowered.startswith("xl/worksheets/") and lowered.endswith((".xml", ".bin"))
-    }
-    rels = by_lower.get(f"{folder}/_rels/{file_name}.rels".lower())
-    if rels is None:
-        return parts
-    with package.open(rels) as stream:
-        content = stream.read(_MAX_SMALL_PART)
-    try:
-        tree = defused_etree.fromstring(content)
-    except (defused_etree.ParseError, DefusedXmlException):
-        return parts  # calamine reads the same relations and reports them as damaged
-    for relation in tree:
-        if str(relation.get("Type", "")).endswith(_WORKSHEET_RELATIONSHIP):
-            target = str(relation.get("Target", ""))
-            resolved = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join(folder, target))
-            )
-            if resolved.lower() in by_lower:
-                parts.add(by_lower[resolved.lower()])
+def _xlsb_worksheet_parts(package: zipfile.ZipFile, names: dict[str, str]) -> set[str]:
+    """The real names of an xlsb's worksheet parts: related from the workbook, or by folder."""
+    workbook = _workbook_part(package, names)
+    related = (
+        _relationship_targets(package, names, workbook, _WORKSHEET_RELATIONSHIP) if workbook else []
+    )
+    parts = {names[target] for target in related if target in names}
+    parts.update(
+        real
+        for name, real in names.items()
+        if "/worksheets/" in f"/{name}" and name.endswith(".bin")
+    )
     return parts
 
 
 def check_package_sheets(path: Path, package: zipfile.ZipFile, kind: FileKind) -> None:
-    """Measure every worksheet before calamine lays it out (see ``sheet_extent``)."""
+    """Measure every worksheet before calamine lays it out (see ``sheet_extent``).
+
+    In an xlsx every XML part is measured, whatever its name: the sheet a relation points
+    to can sit anywhere in the package, and parts without cells measure nothing.
+    """
+    names = _normalized_names(package)
     if kind is FileKind.ODS:
-        content = (
-            _entry_named(package, "content.xml")
-            if "content.xml" in {name.lower() for name in package.namelist()}
-            else None
-        )
+        content = names.get("content.xml")
         if content is not None:
             with package.open(content) as stream:
                 for sheet, extent in ods_sheet_extents(stream).items():
                     check_extent(path, extent, sheet)
         return
-    workbook_part = "xl/workbook.bin" if kind is FileKind.XLSB else "xl/workbook.xml"
-    for part in sorted(_worksheet_parts(package, workbook_part)):
-        if kind is FileKind.XLSB:
-            if package.getinfo(part).file_size > MAX_XLSB_SHEET_BYTES:
-                raise too_large(path, package.getinfo(part).file_size, "a sheet")
+    if kind is FileKind.XLSB:
+        for part in sorted(_xlsb_worksheet_parts(package, names)):
+            size = package.getinfo(part).file_size
+            if size > MAX_XLSB_SHEET_BYTES:
+                raise too_large(path, size, "a sheet")
             with package.open(part) as stream:
-                extent = xlsb_sheet_extent(stream)
-        else:
-            extent = xlsx_sheet_extent(package.open(part) for _ in range(2))
-        check_extent(path, extent)
+                check_extent(path, xlsb_sheet_extent(stream))
+        return
+    for name, real in sorted(names.items()):
+        if name.endswith(".xml"):
+            check_extent(path, xlsx_sheet_extent(package.open(real) for _ in range(2)))
 
 
 _DECLARATION_END = {"<?": "?>", "<!--": "-->"}

@@ -28,7 +28,7 @@ _SUPPORT_ROWS = 20
 _MAX_LABEL_CHARS = 80
 
 # Words that appear in the column names of customer lists (English, Dutch, French, German,
-# Spanish), compared against each word of a header cell.
+# Spanish, Italian, Portuguese), compared against each word of a header cell.
 _HEADER_WORD_LINES = (
     "name names first last full surname given forename family customer client clients",
     "member account id no number nr ref code phone telephone tel mobile cell cellphone",
@@ -40,6 +40,7 @@ _HEADER_WORD_LINES = (
     "nom prénom prenom téléphone portable magasin courriel adresse ville",
     "kunde kundennummer vorname nachname telefon handy filiale geschäft",
     "nombre apellido apellidos cliente teléfono telefono móvil movil tienda correo fecha",
+    "nome cognome sobrenome telefone cellulare celular negozio loja data ultimo acquisto",
 )
 HEADER_WORDS = frozenset(word for line in _HEADER_WORD_LINES for word in line.split())
 _NOTES_SHEET = re.compile(
@@ -133,37 +134,42 @@ def _headers_for(
 
 
 def _find_header(sample: list[list[CellValue]]) -> int | None:
-    """The 0-based index in ``sample`` of the header row, or None when no row heads a table."""
+    """The 0-based index in ``sample`` of the header row, or None when no row heads a table.
+
+    A header is wide enough (at least half the table's usual width), holds only labels, and
+    the rows below it fill its columns. The first such row wins, unless a later one names at
+    least two more customer fields. A header with nothing below it counts only when nothing
+    but title rows sit above it (the sheet then has "a header but no rows").
+    """
     widths = [len(_filled_columns(row)) for row in sample if not is_blank_row(row)]
     if not widths:
         return None
-    # The table's usual width: the most common width among the wider rows.
+    # The table's usual width: the most common width among rows of two cells or more.
     typical = Counter(width for width in widths if width >= 2).most_common(1)
     typical_width = typical[0][0] if typical else 1
     needed = max(2, (typical_width + 1) // 2) if typical_width >= 2 else 1
-    best: tuple[int, int] | None = None  # (word hits, index)
+    supported: tuple[int, int] | None = None  # (word hits, index)
+    alone: int | None = None
     for index, row in enumerate(sample):
         filled = _filled_columns(row)
         if len(filled) < needed or not all(_is_label(row[column]) for column in filled):
             continue
-        hits = _header_word_hits(row)
-        if needed == 1 and hits == 0:
-            continue  # a lone label heads a one-column list only when it names a field
-        if not _has_support(sample, index, filled) and any(
-            not is_blank_row(row) for row in sample[index + 1 :]
-        ):
-            continue
-        if best is None or hits > best[0]:
-            best = (hits, index)
-    return None if best is None else best[1]
+        below = [row for row in sample[index + 1 :] if not is_blank_row(row)]
+        if below:
+            if _has_support(below[:_SUPPORT_ROWS], filled):
+                hits = _header_word_hits(row)
+                # The first candidate stands unless a later one clearly names more fields: a
+                # data row can hold a word like "shop", a header rarely lacks two field names.
+                if supported is None or hits >= supported[0] + 2:
+                    supported = (hits, index)
+        elif alone is None and all(len(_filled_columns(above)) <= 1 for above in sample[:index]):
+            alone = index
+    return supported[1] if supported is not None else alone
 
 
-def _has_support(sample: list[list[CellValue]], index: int, filled: set[int]) -> bool:
-    """Whether the rows below share columns with the header: a table, not a lone label row."""
-    below = [row for row in sample[index + 1 : index + 1 + _SUPPORT_ROWS] if not is_blank_row(row)]
-    if not below:
-        return False
-    sharing = sum(1 for row in below if len(_filled_columns(row) & filled) * 2 >= len(filled))
+def _has_support(below: list[list[CellValue]], filled: set[int]) -> bool:
+    """Whether most rows below fill some of the header's columns: a table, not a lone label."""
+    sharing = sum(1 for row in below if _filled_columns(row) & filled)
     return sharing * 2 >= len(below)
 
 

@@ -27,7 +27,7 @@ def open_source(path: Path) -> TableSource:
     kind = identify_file(path)
     if kind is FileKind.CSV:
         return CsvSource(path)
-    return WorkbookSource(path)
+    return WorkbookSource(path, kind)
 
 
 def file_sha256(path: Path) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.file_safety import format_bytes
+from lastmile_desktop.importing.file_safety import format_bytes, wide_text_encoding
 from lastmile_desktop.importing.model import CellValue, SheetInfo
 from lastmile_desktop.importing.table_source import TableSource
 
@@ -28,16 +29,18 @@ SEPARATORS = (",", ";", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
 _SNIFF_LINES = 50
 _CHUNK = 1024 * 1024
+_SEPARATOR_HINT = re.compile(r"sep=(.)", re.IGNORECASE)
 
 
 def detect_encoding(path: Path) -> str:
-    """The codec that reads the whole file without error: UTF-16/UTF-8 by BOM, UTF-8, else 1252."""
+    """UTF-16/32 by BOM or NUL pattern; UTF-8 when every byte decodes as such; else cp1252."""
     with path.open("rb") as handle:
-        head = handle.read(4)
+        head = handle.read(4096)
+        wide = wide_text_encoding(head)
+        if wide:
+            return wide
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -50,8 +53,9 @@ def detect_encoding(path: Path) -> str:
 
 
 def _open_text(path: Path, encoding: str) -> TextIO:
-    # cp1252 leaves five byte values undefined; show them as U+FFFD rather than refuse the file.
-    errors = "replace" if encoding == "cp1252" else "strict"
+    # UTF-8 was checked byte by byte; in the others an odd byte shows as U+FFFD rather than
+    # refusing a whole list over one character.
+    errors = "strict" if encoding.startswith("utf-8") else "replace"
     return path.open(encoding=encoding, errors=errors, newline="")
 
 
@@ -102,13 +106,27 @@ class CsvSource(TableSource):
                 path, f"is too large to be a customer list ({format_bytes(size)} of text)"
             )
         self.encoding = detect_encoding(path)
-        self.separator = sniff_separator(self._sample_lines())
+        self.separator_line = self._separator_hint()
+        self.separator = self.separator_line or sniff_separator(self._sample_lines())
+
+    def _separator_hint(self) -> str | None:
+        """The separator named by Excel's "sep=;" first line, which Excel then hides."""
+        with _open_text(self.path, self.encoding) as handle:
+            first = handle.readline(64)
+        found = _SEPARATOR_HINT.fullmatch(first.strip().strip('"'))
+        return found.group(1) if found else None
+
+    def _lines(self, handle: TextIO) -> Iterator[str]:
+        lines = _bounded_lines(self.path, handle)
+        if self.separator_line:
+            next(lines, None)
+        return lines
 
     def _sample_lines(self) -> list[str]:
         lines: list[str] = []
         characters = 0
         with _open_text(self.path, self.encoding) as handle:
-            for line in _bounded_lines(self.path, handle):
+            for line in self._lines(handle):
                 lines.append(line)
                 characters += len(line)
                 if len(lines) >= _SNIFF_LINES or characters >= _SNIFF_CHARS:
@@ -133,10 +151,13 @@ class CsvSource(TableSource):
 
     def _read_rows(self) -> Iterator[list[CellValue]]:
         with _open_text(self.path, self.encoding) as handle:
-            reader = csv.reader(_bounded_lines(self.path, handle), delimiter=self.separator)
+            reader = csv.reader(self._lines(handle), delimiter=self.separator)
             try:
                 for fields in reader:
-                    row: list[CellValue] = [field if field else None for field in fields]
+                    row: list[CellValue] = [
+                        (field.replace("\x00", "") if "\x00" in field else field) or None
+                        for field in fields
+                    ]
                     while row and row[-1] is None:
                         row.pop()
                     yield row

@@ -9,14 +9,17 @@ cells come back as ``""``. This module turns that into the ``TableSource`` conve
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import python_calamine as calamine
 
 from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.file_safety import FileKind
 from lastmile_desktop.importing.model import CellValue, SheetInfo
 from lastmile_desktop.importing.table_source import TableSource
 
@@ -25,6 +28,7 @@ from lastmile_desktop.importing.table_source import TableSource
 _SHEETS_KEPT = 2
 _LARGEST_EXACT_FLOAT = 2.0**53
 _ONE_DAY = timedelta(days=1)
+_CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
 
 
 def _one_line(error: BaseException) -> str:
@@ -41,6 +45,13 @@ def reader_failure(path: Path, error: BaseException) -> ImportFileError:
     if isinstance(error, calamine.ZipError):
         return ImportFileError(
             path, "is damaged or incomplete (its zip structure is broken): ask for the file again"
+        )
+    codepage = _CODEPAGE.search(str(error))
+    if codepage:
+        return ImportFileError(
+            path,
+            f"uses a character set (code page {int(codepage.group(1), 16)}) that cannot be "
+            "read: open it in Excel or LibreOffice and save it as .xlsx",
         )
     if isinstance(error, calamine.XmlError):
         return ImportFileError(
@@ -60,7 +71,10 @@ def clean_cell(value: object) -> CellValue:
     """One calamine value in the ``TableSource`` conventions (see the module docstring)."""
     kind = type(value)
     if kind is str:
-        return value or None  # type: ignore[return-value]
+        text: str = value  # type: ignore[assignment]
+        if "\x00" in text:  # NULs from damaged or mis-encoded files mean nothing in a list
+            text = text.replace("\x00", "")
+        return text or None
     if kind is float:
         number: float = value  # type: ignore[assignment]
         if number.is_integer() and -_LARGEST_EXACT_FLOAT < number < _LARGEST_EXACT_FLOAT:
@@ -84,21 +98,43 @@ def clean_row(raw: Iterable[object], leading_empty: int) -> list[CellValue]:
     return row
 
 
+# calamine picks its reader from the suffix when given a path; from a file object it tries
+# each format in turn. A file whose suffix lies about its content is read the second way.
+_SUFFIXES = {
+    FileKind.XLSX: (".xlsx", ".xlsm"),
+    FileKind.XLSB: (".xlsb",),
+    FileKind.XLS: (".xls",),
+    FileKind.ODS: (".ods",),
+}
+
+
 class WorkbookSource(TableSource):
     """A spreadsheet already checked by ``file_safety``, opened with calamine."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, kind: FileKind) -> None:
         super().__init__(path)
         self._sheets: OrderedDict[str, calamine.CalamineSheet] = OrderedDict()
+        self._handle: BinaryIO | None = None
         try:
-            self._workbook = calamine.CalamineWorkbook.from_path(str(path))
+            if path.suffix.lower() in _SUFFIXES.get(kind, ()):
+                self._workbook = calamine.CalamineWorkbook.from_path(str(path))
+            else:
+                self._handle = path.open("rb")
+                self._workbook = calamine.CalamineWorkbook.from_filelike(self._handle)
             self._metadata = list(self._workbook.sheets_metadata)
         except calamine.CalamineError as error:
+            self._close_handle()
             raise reader_failure(path, error) from None
         except BaseException as error:
+            self._close_handle()
             if is_reader_crash(error):
                 raise reader_failure(path, error) from None
             raise
+
+    def _close_handle(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
     def sheets(self) -> list[SheetInfo]:
         return [
@@ -148,3 +184,4 @@ class WorkbookSource(TableSource):
         self._sheets.clear()
         with contextlib.suppress(calamine.WorkbookClosed):
             self._workbook.close()
+        self._close_handle()

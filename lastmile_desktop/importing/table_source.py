@@ -16,7 +16,8 @@ class TableSource(abc.ABC):
 
     Rows come raw: empty cells are ``None``, trailing empty cells are trimmed (a blank row is
     ``[]``), formulas are their cached results, date cells are ``date``/``datetime``, numbers
-    are ``int`` when integral else ``float``, text is ``str`` exactly as typed. Column 0 is
+    are ``int`` when integral else ``float``, text is ``str`` as typed (NUL characters
+    dropped). Column 0 is
     column A, so positions match the letters the user sees. Use it as a context manager.
     """
 
