@@ -160,7 +160,7 @@ def _release_members(session: Session, phone: str | None, customer_id: str | Non
             .where(clause)
             .where(Campaign.state == CampaignState.OPEN)
             .where(CampaignMember.status == MemberStatus.SUPPRESSED)
-        )
+        ).all()
         for member_id, group, attempts, own_phone, alt_phone, external_id in rows:
             if still.blocks([own_phone, alt_phone], external_id):
                 continue
