@@ -73,23 +73,22 @@ class AddEntryDialog(QDialog):
         self.accept()
 
 
-class ForgetCustomerDialog(QDialog):
-    """Names what will be erased, and asks to type the customer's id or phone to confirm."""
+CONFIRMATION_WORD = "FORGET"
 
-    def __init__(
-        self,
-        description: str,
-        confirmation: str,
-        parent: QWidget | None = None,
-    ) -> None:
+
+class ForgetCustomerDialog(QDialog):
+    """Names who will be erased and what stays; the button waits until FORGET is typed."""
+
+    def __init__(self, description: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Forget this customer")
         self.setMinimumWidth(480)
-        self._confirmation = confirmation
+        confirmation = CONFIRMATION_WORD
         text = QLabel(
             f"<b>{description}</b><br><br>"
             "This erases the customer's name, phone numbers, email and notes everywhere, "
             "for good. Counts in the statistics stay, without anything that identifies them. "
+            "An entry on the do-not-call list stays, so they are never called again. "
             "This cannot be undone."
         )
         text.setWordWrap(True)
@@ -103,7 +102,7 @@ class ForgetCustomerDialog(QDialog):
         self.forget_button.clicked.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.confirm_edit.textChanged.connect(
-            lambda typed: self.forget_button.setEnabled(typed.strip() == self._confirmation)
+            lambda typed: self.forget_button.setEnabled(typed.strip() == confirmation)
         )
         layout = QVBoxLayout(self)
         layout.addWidget(text)

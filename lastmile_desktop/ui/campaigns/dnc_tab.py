@@ -121,6 +121,8 @@ class DncTab(QWidget):
     list_changed = Signal()
     # An import of a suppression file finished (its counts), for tests and the status line.
     import_finished = Signal(object)
+    # The lead asked to forget a customer (a privacy request); the Assign page finds them.
+    forget_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,6 +172,11 @@ class DncTab(QWidget):
         self.remove_button = QPushButton("Remove...  (Del)")
         self.remove_button.setToolTip("Lift the entry; the reason you give is kept with the list.")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.forget_button = QPushButton("Forget a customer...")
+        self.forget_button.setToolTip(
+            "A privacy request: erase a customer's personal data everywhere, keep the counts"
+        )
+        self.forget_button.clicked.connect(self.forget_requested)
         self.status_label = hint_label("")
         self.error_label = warning_label()
         buttons = QHBoxLayout()
@@ -177,7 +184,7 @@ class DncTab(QWidget):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
-        self.buttons_row = buttons
+        buttons.addWidget(self.forget_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -229,6 +236,7 @@ class DncTab(QWidget):
         is_lead = self.context.profile.is_lead
         entry = self.selected_entry()
         self.import_button.setEnabled(is_lead)
+        self.forget_button.setVisible(is_lead)
         self.remove_button.setEnabled(is_lead and entry is not None and entry.active)
         if not is_lead:
             self.remove_button.setToolTip("Only the regional lead can remove entries.")

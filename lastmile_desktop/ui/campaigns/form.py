@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -122,7 +123,7 @@ class CampaignForm(QWidget):
         self.holdout_hint = hint_label(HOLDOUT_OPEN_HINT)
         holdout = QVBoxLayout()
         holdout.setContentsMargins(0, 0, 0, 0)
-        holdout.addWidget(self.holdout_spin)
+        holdout.addLayout(_left(self.holdout_spin))
         holdout.addWidget(self.holdout_hint)
 
         form = QFormLayout(self)
@@ -132,10 +133,17 @@ class CampaignForm(QWidget):
         form.addRow("Offer &code", self.offer_code_edit)
         form.addRow("Call &script", self.script_edit)
         form.addRow("Dates", dates)
-        form.addRow("&Attribution window", _left(self.attribution_spin))
-        form.addRow("&Maximum attempts", _left(self.max_attempts_spin))
-        form.addRow("Hours &between attempts", _left(self.min_hours_spin))
-        form.addRow("&Holdout share", holdout)
+        # Rows holding a layout get no buddy from QFormLayout: name it, or "&" shows.
+        form.addRow(
+            _buddy("&Attribution window", self.attribution_spin), _left(self.attribution_spin)
+        )
+        form.addRow(
+            _buddy("&Maximum attempts", self.max_attempts_spin), _left(self.max_attempts_spin)
+        )
+        form.addRow(
+            _buddy("Hours &between attempts", self.min_hours_spin), _left(self.min_hours_spin)
+        )
+        form.addRow(_buddy("&Holdout share", self.holdout_spin), holdout)
         self.form_layout = form
 
         for line in (self.name_edit, self.offer_edit, self.offer_code_edit):
@@ -218,6 +226,12 @@ class CampaignForm(QWidget):
             widget.setEnabled(not read_only)
         if read_only:
             self.holdout_spin.setEnabled(False)
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def _left(widget: QWidget) -> QHBoxLayout:

@@ -77,6 +77,7 @@ class ScriptEdit(QWidget):
         )
         self.editor.setTabChangesFocus(True)
         self.editor.setMinimumHeight(110)
+        self.editor.setMaximumHeight(180)
         self.highlighter = PlaceholderHighlighter(self.editor.document())
 
         self.insert_button = QToolButton()

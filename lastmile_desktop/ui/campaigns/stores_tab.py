@@ -102,6 +102,7 @@ def _table(model: QAbstractItemModel) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSortingEnabled(True)
     table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -244,6 +245,7 @@ class StoresTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 640])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

@@ -19,6 +19,7 @@ class PageSpec:
 
 
 def page_specs() -> list[PageSpec]:
+    from lastmile_desktop.ui.assign.page import build_assign_page
     from lastmile_desktop.ui.pages.placeholder import placeholder
 
     return [
@@ -28,12 +29,7 @@ def page_specs() -> list[PageSpec]:
             "Ctrl+1",
             placeholder("Import", "Importing customer lists from Excel arrives here next."),
         ),
-        PageSpec(
-            "assign",
-            "Assign",
-            "Ctrl+2",
-            placeholder("Assign", "Assigning customers to stores and managers arrives here."),
-        ),
+        PageSpec("assign", "Assign", "Ctrl+2", build_assign_page),
         PageSpec(
             "calls",
             "Calls",

@@ -1,0 +1,356 @@
+"""What the Assign page's actions do: ask what is needed, call one service, show the result.
+
+Each action is one service call (one transaction). Problems the user can act on come back
+as a ``UserFacingError`` and are shown in the page's message line; nothing is changed then.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import QLocale, QObject, Signal
+from PySide6.QtWidgets import QDialog
+
+from lastmile_desktop.campaigns import assignment
+from lastmile_desktop.campaigns.assignment import AssignmentReport, MoveReport
+from lastmile_desktop.campaigns.managers import list_managers
+from lastmile_desktop.campaigns.members import MemberRow
+from lastmile_desktop.campaigns.privacy import ForgetReport, forget_customer
+from lastmile_desktop.campaigns.stores import list_stores
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.assign.dialogs import (
+    MoveWorkDialog,
+    PickStoreDialog,
+    ReassignDialog,
+    RebalanceDialog,
+)
+from lastmile_desktop.ui.assign.find_customer import FindCustomerDialog
+from lastmile_desktop.ui.assign.report_dialogs import (
+    AssignResultDialog,
+    HistoryDialog,
+    summarise_assignment,
+)
+from lastmile_desktop.ui.assign.widgets import ReasonDialog
+from lastmile_desktop.ui.campaigns.dnc_dialogs import ForgetCustomerDialog
+from lastmile_desktop.ui.worker import Task, run_task
+
+if TYPE_CHECKING:
+    from lastmile_desktop.ui.assign.page import AssignPage
+
+T = TypeVar("T")
+
+
+def describe_move(report: MoveReport, verb: str) -> str:
+    if not report.moved:
+        return f"Nothing to {verb}: every customer is already where the split puts them."
+    number = QLocale().toString
+    shares = ", ".join(f"{share.name} {number(share.members)}" for share in report.to_managers)
+    noun = "customer" if report.moved == 1 else "customers"
+    return f"{number(report.moved)} {noun} moved" + (f": {shares}." if shares else ".")
+
+
+class AssignActions(QObject):
+    """Connects the Customers tab's actions to the assignment services."""
+
+    # Assign now finished; carries the AssignmentReport.
+    assignment_finished = Signal(object)
+    # Any action changed owners, stores or personal data; carries a one-line summary.
+    action_done = Signal(str)
+    # An action was refused; carries the message shown.
+    action_failed = Signal(str)
+
+    def __init__(self, page: AssignPage) -> None:
+        super().__init__(page)
+        self.page = page
+        self.context = page.context
+        self.customers = page.customers
+        self.task: Task[AssignmentReport] | None = None
+        self.dialog: QDialog | None = None  # the dialog an action opened (tests reach it)
+        self.emitting = False  # True while this page announces data_changed itself
+        tab = self.customers
+        page.assign_action.triggered.connect(self.assign_now)
+        tab.reassign_action.triggered.connect(self.reassign_selection)
+        tab.pick_store_action.triggered.connect(self.pick_store)
+        tab.hand_back_action.triggered.connect(self.hand_back)
+        tab.history_action.triggered.connect(self.show_history)
+        tab.forget_action.triggered.connect(self.forget_selected)
+        tab.move_work_action.triggered.connect(lambda _checked=False: self.move_work())
+        tab.rebalance_action.triggered.connect(self.rebalance)
+        tab.overview.members_dropped.connect(self.reassign_dropped)
+        tab.selection_changed.connect(self.update_enabled)
+        tab.model.modelReset.connect(self.update_enabled)
+
+    # -- enabling ---------------------------------------------------------------------------
+    def update_enabled(self) -> None:
+        tab = self.customers
+        profile = self.context.profile
+        campaign = self.page.current_campaign()
+        has_campaign = campaign is not None
+        selected = tab.selected_rows() if has_campaign else []
+        lead = profile.is_lead
+        self.page.assign_action.setEnabled(lead and campaign is not None and campaign.is_open)
+        self.page.assign_button.setEnabled(self.page.assign_action.isEnabled() and not self.busy)
+        self.page.assign_button.setVisible(lead)
+        for action, visible in (
+            (tab.pick_store_action, lead),
+            (tab.forget_action, lead),
+            (tab.move_work_action, lead),
+            (tab.rebalance_action, lead),
+            (tab.hand_back_action, not lead),
+        ):
+            action.setVisible(visible)
+        tab.reassign_action.setEnabled(bool(selected))
+        tab.pick_store_action.setEnabled(
+            bool(selected) and all(row.store_id is None for row in selected)
+        )
+        tab.hand_back_action.setEnabled(len(selected) == 1)
+        tab.history_action.setEnabled(len(selected) == 1)
+        tab.forget_action.setEnabled(len(selected) == 1)
+        tab.move_work_action.setEnabled(lead and has_campaign)
+        tab.rebalance_action.setEnabled(lead and has_campaign)
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None and not self.task.done
+
+    # -- running one service call -----------------------------------------------------------
+    def _call(self, service: Callable[[], T]) -> T | None:
+        try:
+            return service()
+        except UserFacingError as error:
+            self.page.show_error(str(error))
+            self.action_failed.emit(str(error))
+            return None
+
+    def _changed(self, summary: str) -> None:
+        self.page.show_info(summary)
+        self.customers.refresh()
+        self.page.stores_tab.reload()
+        self.update_enabled()
+        self.page.members_changed.emit()
+        self.action_done.emit(summary)
+
+    def _announce_data_changed(self) -> None:
+        self.emitting = True
+        try:
+            self.context.data_changed.emit()
+        finally:
+            self.emitting = False
+
+    def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+        dialog.accepted.connect(on_accept)
+        self.dialog = dialog
+        dialog.open()
+
+    # -- assign now -------------------------------------------------------------------------
+    def assign_now(self) -> None:
+        campaign_id = self.page.campaign_id()
+        if campaign_id is None or self.busy or not self.page.assign_action.isEnabled():
+            return
+        db, profile = self.context.db, self.context.profile
+        self.page.assign_button.setEnabled(False)
+        self.page.show_info("Assigning... the holdout is drawn and the list shared out.")
+
+        def work(_progress: Progress) -> AssignmentReport:
+            return assignment.assign_campaign(db, campaign_id, profile)
+
+        self.task = run_task(work, on_success=self._assigned, on_error=self._assign_failed)
+
+    def _assigned(self, report: AssignmentReport) -> None:
+        self.task = None
+        self.page.reload()
+        self._changed(summarise_assignment(report))
+        self._announce_data_changed()
+        result = AssignResultDialog(report, self.page)
+        self.dialog = result
+        result.open()
+        self.assignment_finished.emit(report)
+
+    def _assign_failed(self, error: BaseException) -> None:
+        self.task = None
+        self.update_enabled()
+        if isinstance(error, UserFacingError):
+            self.page.show_error(str(error))
+            self.action_failed.emit(str(error))
+        else:
+            self.page.show_info("")
+            sys.excepthook(type(error), error, error.__traceback__)
+
+    # -- moving customers -------------------------------------------------------------------
+    def _visible_managers(self) -> list[Any]:
+        profile = self.context.profile
+        managers = list_managers(self.context.db)
+        return [m for m in managers if profile.can_see_store(m.store_id)]
+
+    def reassign_selection(self) -> None:
+        rows = self.customers.selected_rows()
+        if not rows:
+            return
+        dialog = ReassignDialog(len(rows), self._visible_managers(), self.page)
+        only_store = {row.store_id for row in rows}
+        if len(only_store) == 1 and None not in only_store:
+            # Start on a manager of the selection's own store: the usual case.
+            for manager in self._visible_managers():
+                if manager.store_id in only_store and manager.id != rows[0].manager_id:
+                    dialog.choose(manager.id)
+                    break
+
+        def reassign() -> None:
+            manager_id = dialog.chosen_id()
+            if manager_id is not None:
+                self.reassign([row.member_id for row in rows], manager_id, dialog.reason())
+
+        self._open(dialog, reassign)
+
+    def reassign_dropped(self, manager_id: int, member_ids: list[int]) -> None:
+        self.reassign(member_ids, manager_id, "")
+
+    def reassign(self, member_ids: list[int], manager_id: int, reason: str) -> None:
+        db, profile = self.context.db, self.context.profile
+        report = self._call(
+            lambda: assignment.reassign_members(db, profile, member_ids, manager_id, reason)
+        )
+        if report is not None:
+            self._changed(describe_move(report, "reassign"))
+
+    def pick_store(self) -> None:
+        rows = [row for row in self.customers.selected_rows() if row.store_id is None]
+        campaign_id = self.page.campaign_id()
+        if not rows or campaign_id is None:
+            return
+        dialog = PickStoreDialog(len(rows), list_stores(self.context.db), self.page)
+
+        def resolve() -> None:
+            store_id = dialog.chosen_id()
+            if store_id is not None:
+                self.resolve([row.member_id for row in rows], store_id)
+
+        self._open(dialog, resolve)
+
+    def resolve(self, member_ids: list[int], store_id: int) -> None:
+        db, profile = self.context.db, self.context.profile
+        report = self._call(
+            lambda: assignment.resolve_unassigned(db, profile, member_ids, store_id)
+        )
+        if report is not None:
+            number = QLocale().toString
+            self._changed(
+                f"{number(len(member_ids))} customers sent to their store and assigned. "
+                f"{number(report.unassigned)} still wait in Unassigned."
+            )
+
+    def move_work(self, manager_id: int | None = None) -> None:
+        managers = [
+            m for m in list_managers(self.context.db, include_inactive=True) if m.open_members
+        ]
+        if not managers:
+            self.page.show_info("No manager has customers left to call: nothing to move.")
+            return
+        dialog = MoveWorkDialog(managers, self.page)
+        if manager_id is not None:
+            dialog.choose(manager_id)
+
+        def move() -> None:
+            chosen = dialog.chosen_id()
+            if chosen is None:
+                return
+            db, profile = self.context.db, self.context.profile
+            report = self._call(lambda: assignment.move_work(db, profile, chosen, dialog.reason()))
+            if report is not None:
+                self._changed(describe_move(report, "move"))
+
+        self._open(dialog, move)
+
+    def rebalance(self) -> None:
+        campaign_id = self.page.campaign_id()
+        if campaign_id is None:
+            return
+        dialog = RebalanceDialog(list_stores(self.context.db), self.page)
+        selection = self.customers.overview.current_selection()
+        if selection.store_id is not None:
+            dialog.choose(selection.store_id)
+
+        def run() -> None:
+            db, profile = self.context.db, self.context.profile
+            store_id = dialog.chosen_id()
+            report = self._call(lambda: assignment.rebalance(db, profile, campaign_id, store_id))
+            if report is not None:
+                self._changed(describe_move(report, "rebalance"))
+
+        self._open(dialog, run)
+
+    def hand_back(self) -> None:
+        rows = self.customers.selected_rows()
+        if len(rows) != 1:
+            return
+        row = rows[0]
+        dialog = ReasonDialog(
+            "Hand back to the lead",
+            f"{row.customer_name} goes back to the lead's Unassigned bucket. Why?",
+            placeholder="e.g. moved near another store",
+            ok_text="Hand back",
+            parent=self.page,
+        )
+
+        def give_back() -> None:
+            db, profile = self.context.db, self.context.profile
+            change = self._call(
+                lambda: assignment.hand_back(db, profile, row.member_id, dialog.reason())
+            )
+            if change is not None:
+                self._changed(f"{row.customer_name} was handed back to the lead.")
+
+        self._open(dialog, give_back)
+
+    # -- reading and forgetting -------------------------------------------------------------
+    def show_history(self) -> None:
+        row = self.customers.current_row()
+        if row is None:
+            return
+        db, profile = self.context.db, self.context.profile
+        changes = self._call(lambda: assignment.ownership_history(db, profile, row.member_id))
+        if changes is not None:
+            dialog = HistoryDialog(row.customer_name, changes, self.page)
+            self.dialog = dialog
+            dialog.open()
+
+    def forget_selected(self) -> None:
+        row = self.customers.current_row()
+        if row is not None:
+            self.confirm_forget(row)
+
+    def find_and_forget(self) -> None:
+        """From the do-not-call tab: find the customer first, then confirm."""
+        campaign_id = self.page.campaign_id()
+        if campaign_id is None:
+            self.page.show_error("Pick a campaign first: customers are found through its list.")
+            return
+        finder = FindCustomerDialog(self.context, campaign_id, self.page)
+
+        def chosen() -> None:
+            if finder.chosen is not None:
+                self.confirm_forget(finder.chosen)
+
+        self._open(finder, chosen)
+
+    def confirm_forget(self, row: MemberRow) -> None:
+        phone = f", {row.phone}" if row.phone else ""
+        dialog = ForgetCustomerDialog(f"{row.customer_name}{phone}", self.page)
+
+        def forget() -> None:
+            db, profile = self.context.db, self.context.profile
+            report: ForgetReport | None = self._call(
+                lambda: forget_customer(db, row.customer_id, profile)
+            )
+            if report is not None:
+                self._changed(
+                    f"{row.customer_name}'s personal data was erased. Their "
+                    f"{report.attempts_kept} calls and {report.purchases_kept} purchases still "
+                    "count, anonymously."
+                )
+                self._announce_data_changed()
+
+        self._open(dialog, forget)
