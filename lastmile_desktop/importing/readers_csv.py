@@ -2,8 +2,9 @@
 
 Head-office systems write UTF-8 (with or without BOM), UTF-16 ("Unicode text" from Excel),
 or the Windows code page 1252; the separator is a comma, a semicolon (where the decimal
-separator is a comma) or a tab. Every value stays the text that was typed, so leading zeros
-of phone numbers and ids survive; an empty field is ``None``.
+separator is a comma) or a tab; Excel's "sep=;" first line names it and, as in Excel, is not
+a row. Every value stays the text that was typed, so leading zeros of phone numbers and ids
+survive; an empty field is ``None``.
 """
 
 from __future__ import annotations

@@ -201,12 +201,13 @@ _STYLES = (
     '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
     '<borders count="1"><border/></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="21" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     "</cellXfs></styleSheet>"
 )
-_DATE_STYLE, _DATETIME_STYLE = 1, 2
+_DATE_STYLE, _DATETIME_STYLE, _TIME_STYLE = 1, 2, 3
 
 
 def cell_reference(row: int, column: int) -> str:
@@ -225,7 +226,7 @@ def _serial(value: date, date1904: bool) -> float:
 
 
 def cell_xml(reference: str, value: object, *, date1904: bool = False) -> str:
-    """One ``<c>`` element for ``value``: text inline, numbers, booleans, dates, formulas."""
+    """One ``<c>`` element for ``value``: text inline, numbers, booleans, dates, times, formulas."""
     if isinstance(value, Formula):
         formula = f"<f>{escape(value.formula.removeprefix('='))}</f>"
         cached = value.cached
@@ -238,6 +239,9 @@ def cell_xml(reference: str, value: object, *, date1904: bool = False) -> str:
         return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{reference}"><v>{value!r}</v></c>'
+    if isinstance(value, time):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second
+        return f'<c r="{reference}" s="{_TIME_STYLE}"><v>{seconds / 86400!r}</v></c>'
     if isinstance(value, date):
         style = _DATETIME_STYLE if isinstance(value, datetime) else _DATE_STYLE
         return f'<c r="{reference}" s="{style}"><v>{_serial(value, date1904)!r}</v></c>'
