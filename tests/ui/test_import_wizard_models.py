@@ -1,0 +1,71 @@
+"""The wizard's table models and small helpers, on their own."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from lastmile_desktop.importing.model import BucketCounts, RowProblem
+from lastmile_desktop.ui.import_wizard.columns import column_letter
+from lastmile_desktop.ui.import_wizard.counts_view import identity_line
+from lastmile_desktop.ui.import_wizard.grid_model import (
+    ABOVE_HEADER_TEXT,
+    HEADER_BACKGROUND,
+    PreviewGridModel,
+)
+from lastmile_desktop.ui.import_wizard.problems_model import (
+    REASON_COLUMN,
+    ROW_COLUMN,
+    SORT_ROLE,
+    RowProblemsModel,
+)
+
+
+@pytest.mark.parametrize(
+    ("position", "letters"), [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")]
+)
+def test_columns_are_named_as_excel_names_them(position: int, letters: str) -> None:
+    assert column_letter(position) == letters
+
+
+def test_the_preview_grid_marks_the_header_row_and_dims_the_rows_above(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = PreviewGridModel()
+    model.set_grid([["Spring list"], [], ["Id", "Phone", "Store"], ["C1", "0770", "12"]], 3)
+    qtmodeltester.check(model)
+
+    assert (model.rowCount(), model.columnCount()) == (4, 3)
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "B"
+    assert model.headerData(2, Qt.Orientation.Vertical) == "3"
+    assert model.index(1, 2).data() == ""  # a short row reads as empty cells
+    assert model.index(2, 0).data(Qt.ItemDataRole.BackgroundRole).color() == HEADER_BACKGROUND
+    assert model.index(2, 0).data(Qt.ItemDataRole.FontRole).bold()
+    assert model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color() == ABOVE_HEADER_TEXT
+    assert model.index(3, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+
+    model.set_header_row(1)
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color() == HEADER_BACKGROUND
+    assert model.index(2, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_the_problems_table_sorts_rows_as_numbers(qtmodeltester: ModelTester) -> None:
+    model = RowProblemsModel()
+    model.set_problems([RowProblem(9, "no phone"), RowProblem(10, "duplicate of row 4")])
+    qtmodeltester.check(model)
+
+    assert model.index(1, ROW_COLUMN).data() == "10"
+    assert model.index(1, ROW_COLUMN).data(SORT_ROLE) == 10
+    assert model.index(0, REASON_COLUMN).data() == "no phone"
+    assert model.headerData(REASON_COLUMN, Qt.Orientation.Horizontal) == "Reason"
+
+
+def test_the_identity_line_adds_up_every_bucket() -> None:
+    counts = BucketCounts(
+        rows_read=10, imported=4, updated=2, duplicates=1, rejected=2, suppressed=1
+    )
+    assert identity_line(counts) == (
+        "10 rows read = 4 imported + 2 updated + 1 duplicates + 2 rejected + 1 suppressed"
+    )
+    assert "≠" in identity_line(BucketCounts(rows_read=3, imported=1))
