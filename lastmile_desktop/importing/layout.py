@@ -158,13 +158,24 @@ def _find_header(sample: list[list[CellValue]]) -> int | None:
         if below:
             if _has_support(below[:_SUPPORT_ROWS], filled):
                 hits = _header_word_hits(row)
+                if needed == 1 and hits == 0 and _mostly_labels(below[:_SUPPORT_ROWS]):
+                    continue  # lines of text under a title: notes, not a one-column list
                 # The first candidate stands unless a later one clearly names more fields: a
                 # data row can hold a word like "shop", a header rarely lacks two field names.
                 if supported is None or hits >= supported[0] + 2:
                     supported = (hits, index)
-        elif alone is None and all(len(_filled_columns(above)) <= 1 for above in sample[:index]):
+        elif (
+            alone is None
+            and (len(filled) >= 2 or _header_word_hits(row))
+            and all(len(_filled_columns(above)) <= 1 for above in sample[:index])
+        ):
             alone = index
     return supported[1] if supported is not None else alone
+
+
+def _mostly_labels(rows: list[list[CellValue]]) -> bool:
+    labels = sum(1 for row in rows if all(_is_label(value) for value in row if not is_blank(value)))
+    return labels * 2 > len(rows)
 
 
 def _has_support(below: list[list[CellValue]], filled: set[int]) -> bool:
