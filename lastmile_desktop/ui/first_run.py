@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+TEXT_WIDTH = 560
+
 
 class FirstRunPage(QWidget):
     import_requested = Signal()
@@ -22,12 +24,24 @@ class FirstRunPage(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         intro = QLabel(
             "Bring lapsed customers back: import the list head office sent, share it out "
-            "between stores, call, and see what calling brought back.\n"
-            f"This database is empty ({database_name})."
+            "between stores, call, and see what calling brought back."
         )
+        intro.setObjectName("welcomeIntro")
         intro.setWordWrap(True)
         intro.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        intro.setMaximumWidth(560)
+        # A fixed width: a wrapped label in a centred layout otherwise shrinks to a sliver.
+        intro.setFixedWidth(TEXT_WIDTH)
+        # The path can be long and has no spaces to wrap at: elide its middle, full in the tip.
+        where = QLabel()
+        where.setObjectName("hint")
+        where.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        where.setFixedWidth(TEXT_WIDTH)
+        where.setText(
+            where.fontMetrics().elidedText(
+                f"This database is empty: {database_name}", Qt.TextElideMode.ElideMiddle, TEXT_WIDTH
+            )
+        )
+        where.setToolTip(database_name)
 
         self.import_button = QPushButton("Import a customer list...  (Ctrl+O)")
         self.import_button.setObjectName("primaryButton")
@@ -43,6 +57,7 @@ class FirstRunPage(QWidget):
 
         layout.addWidget(title)
         layout.addWidget(intro, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(where, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addSpacing(10)
         layout.addWidget(self.import_button, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.demo_button, alignment=Qt.AlignmentFlag.AlignCenter)

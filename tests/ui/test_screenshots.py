@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from lastmile_desktop.ui.pages import page_specs
+
+
+def test_every_page_and_the_first_run_screen_are_rendered_to_png(tmp_path: Path) -> None:
+    out = tmp_path / "shots"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LASTMILE_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "lastmile_desktop.ui.screenshots", str(out), "--customers", "150"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = {f"{spec.key}.png" for spec in page_specs()} | {"first-run.png"}
+    assert {path.name for path in out.iterdir()} == expected
+    for name in expected:
+        image = QImage(str(out / name))
+        assert not image.isNull(), name
+        assert image.width() >= 1280 and image.height() >= 800, name
+    # Nothing of the user's was touched: no database in the data folder.
+    assert not list(tmp_path.glob("*.sqlite3"))
