@@ -79,6 +79,7 @@ class PagedTableModel(QAbstractTableModel, Generic[R]):
         self._source: RowSource[R] = EmptySource()
         self._rows: list[R] = []
         self._total = 0
+        self._resetting = False
 
     # -- loading ----------------------------------------------------------------------------
     def set_source(self, source: RowSource[R]) -> None:
@@ -87,10 +88,16 @@ class PagedTableModel(QAbstractTableModel, Generic[R]):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._total = self._source.count()
-        self._rows = list(self._fetch(0))
-        self.endResetModel()
+        # Slots of modelReset may ask for more rows while the reset is still being announced;
+        # they get none until it is over (views ask again when they lay the rows out).
+        self._resetting = True
+        try:
+            self.beginResetModel()
+            self._total = self._source.count()
+            self._rows = list(self._fetch(0))
+            self.endResetModel()
+        finally:
+            self._resetting = False
         self.total_changed.emit(self._total)
 
     def _fetch(self, offset: int) -> Sequence[R]:
@@ -98,10 +105,10 @@ class PagedTableModel(QAbstractTableModel, Generic[R]):
         return self._source.page(offset, self.page_size, self.sort_column, descending)
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self._resetting and len(self._rows) < self._total
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
+        if parent.isValid() or self._resetting:
             return
         more = list(self._fetch(len(self._rows)))
         if not more:
