@@ -21,3 +21,23 @@ class ImportFileError(UserFacingError):
         self.problem = problem
         joiner = "" if problem.startswith((":", ",")) else " "
         super().__init__(f"{self.file_name}{joiner}{problem}")
+
+
+def format_bytes(count: int) -> str:
+    """1536 -> "1.5 KB"; 2 ** 31 -> "2 GB"."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}".replace(".0 ", " ")
+    return f"{count} bytes"
+
+
+def too_large(
+    path: Path | str, expands_to: int, what: str = "the sheet", detail: str = ""
+) -> ImportFileError:
+    """ "customers.xlsx is too large to be a customer list (the sheet would expand to 5 GB)"."""
+    extra = f": {detail}" if detail else ""
+    return ImportFileError(
+        path,
+        f"is too large to be a customer list ({what} would expand to "
+        f"{format_bytes(expands_to)}{extra})",
+    )

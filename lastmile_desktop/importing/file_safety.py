@@ -21,7 +21,7 @@ from pathlib import Path
 import defusedxml.ElementTree as defused_etree
 from defusedxml import DefusedXmlException
 
-from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.errors import ImportFileError, format_bytes, too_large
 from lastmile_desktop.importing.ole_container import (
     CompoundFile,
     DamagedContainer,
@@ -193,20 +193,6 @@ def _damaged(path: Path) -> ImportFileError:
         "is damaged or incomplete (its zip structure is broken, perhaps cut short "
         "when it was copied): ask for the file again",
     )
-
-
-def too_large(path: Path, expands_to: int, what: str = "the sheet") -> ImportFileError:
-    return ImportFileError(
-        path,
-        f"is too large to be a customer list ({what} would expand to {format_bytes(expands_to)})",
-    )
-
-
-def format_bytes(count: int) -> str:
-    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if count >= size:
-            return f"{count / size:.1f} {unit}".replace(".0 ", " ")
-    return f"{count} bytes"
 
 
 def check_zip_package(path: Path) -> FileKind:

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.file_safety import format_bytes, wide_text_encoding
+from lastmile_desktop.importing.errors import ImportFileError, format_bytes
+from lastmile_desktop.importing.file_safety import wide_text_encoding
 from lastmile_desktop.importing.model import CellValue, SheetInfo
 from lastmile_desktop.importing.table_source import TableSource
 

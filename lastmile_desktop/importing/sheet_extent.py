@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.errors import ImportFileError, too_large
 
 # 32 bytes a cell: 6 million cells is about 190 MB, room for 500,000 customers in 12 columns.
 MAX_SHEET_CELLS = 6_000_000
@@ -53,9 +53,9 @@ def check_extent(path: Path, extent: Extent, sheet: str | None = None) -> None:
             f"({extent.rows:,} rows by {extent.columns:,} columns): not read",
         )
     if extent.cells > MAX_SHEET_CELLS:
-        from lastmile_desktop.importing.file_safety import too_large
-
-        raise too_large(path, extent.cells * BYTES_PER_CELL, f"{where} ({extent.cells:,} cells)")
+        raise too_large(
+            path, extent.cells * BYTES_PER_CELL, where, f"{extent.cells:,} cells in memory"
+        )
 
 
 def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:

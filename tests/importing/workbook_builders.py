@@ -617,3 +617,104 @@ def write_zip_bomb_xlsx(path: Path, inflated_bytes: int = 2 * 1024**3) -> Path:
             members.append((name, data, zlib.crc32(content), len(content)))
     _write_deflated_zip(path, members)
     return path
+
+
+def write_far_cell_xls(path: Path) -> Path:
+    """An .xls with a small list and one value at the last cell BIFF8 allows (IV65536)."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Customers")
+    for row_index, row in enumerate([["Name", "Phone"], ["Ann", "0612345678"]]):
+        for column_index, value in enumerate(row):
+            sheet.write(row_index, column_index, value)
+    sheet.write(65535, 255, "corner")
+    workbook.save(str(path))
+    return path
+
+
+def write_encrypted_xls(path: Path) -> Path:
+    """An .xls whose globals carry a FILEPASS record, as Excel writes for a password.
+
+    xlwt cannot encrypt, so its CODEPAGE record (type 0x42, two bytes) is turned into a
+    FILEPASS (0x2F) in place: the container stays valid, the workbook says "encrypted".
+    """
+    write_xls(path, {"Customers": [["Name", "Phone"], ["Ann", "0612345678"]]})
+    data = path.read_bytes()
+    codepage = b"\x42\x00\x02\x00"
+    position = data.index(codepage, 512)
+    path.write_bytes(data[:position] + b"\x2f\x00\x02\x00" + data[position + 4 :])
+    return path
+
+
+def write_looping_ole_xls(path: Path) -> Path:
+    """An OLE file whose directory sector chain points back to itself."""
+    data = bytearray(compound_file(["Workbook"]))
+    fat_start = 512
+    data[fat_start + 4 : fat_start + 8] = struct.pack("<I", 1)  # sector 1 -> sector 1
+    path.write_bytes(bytes(data))
+    return path
+
+
+_ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="Customers">'
+    "{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
+)
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
+    "{encryption}</manifest:file-entry></manifest:manifest>"
+)
+
+
+def _write_ods_package(path: Path, rows_xml: str, encryption: str = "") -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        package.writestr("META-INF/manifest.xml", _ODS_MANIFEST.format(encryption=encryption))
+        package.writestr("content.xml", _ODS_CONTENT.format(rows=rows_xml))
+    return path
+
+
+def write_repeated_cells_ods(path: Path, rows: int, columns: int) -> Path:
+    """An ODS whose one value cell repeats ``columns`` times in a row repeated ``rows`` times."""
+    row = (
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell office:value-type="string" table:number-columns-repeated="{columns}">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+    )
+    return _write_ods_package(path, row)
+
+
+def write_encrypted_ods(path: Path) -> Path:
+    """An ODS saved with a password: its manifest describes how content.xml is encrypted."""
+    encryption = (
+        '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AA==">'
+        '<manifest:algorithm manifest:algorithm-name="Blowfish CFB" '
+        'manifest:initialisation-vector="AA=="/></manifest:encryption-data>'
+    )
+    return _write_ods_package(path, "<table:table-row/>", encryption)
+
+
+def write_word_document_named_xlsx(path: Path) -> Path:
+    """A .docx saved under an .xlsx name."""
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<document/>")
+    return path
+
+
+def write_excel_2_worksheet(path: Path) -> Path:
+    """The start of an Excel 2.x (BIFF2) worksheet: a raw record stream without a container."""
+    path.write_bytes(b"\x09\x00\x04\x00\x02\x00\x10\x00" + b"\x01\x00\x00\x00" * 8)
+    return path

@@ -1,0 +1,252 @@
+"""Hostile, damaged and protected files fail fast, with a clear message and bounded memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.layout import detect_layout, iter_records
+from lastmile_desktop.importing.readers import open_source
+from tests.importing.workbook_builders import (
+    CUSTOMER_HEADER,
+    compound_file,
+    customer_rows,
+    write_absurd_dimension_xlsx,
+    write_billion_laughs_xlsx,
+    write_binary_csv,
+    write_encrypted_ods,
+    write_encrypted_xls,
+    write_excel_2_worksheet,
+    write_external_entity_xlsx,
+    write_far_cell_xls,
+    write_looping_ole_xls,
+    write_million_columns_xlsx,
+    write_password_protected_xlsx,
+    write_repeated_cells_ods,
+    write_text_renamed_xlsx,
+    write_truncated_xlsx,
+    write_word_document_named_xlsx,
+    write_xlsx,
+    write_zip_bomb_xlsx,
+)
+
+PROTECTED = "is protected with a password: save an unprotected copy and import that"
+DTD = "contains an XML document type declaration"
+
+# (file name, builder, what the message says after the file name)
+HOSTILE_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
+    ("laughs.xlsx", write_billion_laughs_xlsx, DTD),
+    ("xxe.xlsx", write_external_entity_xlsx, DTD),
+    (
+        "bomb.xlsx",
+        write_zip_bomb_xlsx,
+        "is too large to be a customer list (its sheets would expand to 2 GB)",
+    ),
+    (
+        "dense_bomb.xlsx",
+        lambda path: write_zip_bomb_xlsx(path, 300 * 1024 * 1024),
+        "is not a normal workbook: one part inflates",
+    ),
+    (
+        "corners.xlsx",
+        write_absurd_dimension_xlsx,
+        "is too large to be a customer list (a sheet would expand to 512 GB",
+    ),
+    (
+        "wide.xlsx",
+        write_million_columns_xlsx,
+        "is not a normal workbook: a sheet has cells beyond Excel's last row or column",
+    ),
+    (
+        "far.xls",
+        write_far_cell_xls,
+        "is too large to be a customer list (the sheet 'Customers' would expand to 512 MB",
+    ),
+    (
+        "repeats.ods",
+        lambda path: write_repeated_cells_ods(path, 100_000, 1_000),
+        "is too large to be a customer list (the sheet 'Customers' would expand to 3 GB",
+    ),
+    (
+        "customers.xlsx",
+        write_text_renamed_xlsx,
+        "is not an Excel workbook (it looks like a text file): "
+        "if it is a CSV export, rename it to .csv and import that",
+    ),
+    ("cut.xlsx", write_truncated_xlsx, "is damaged or incomplete"),
+    ("secret.xlsx", write_password_protected_xlsx, PROTECTED),
+    ("secret.xls", write_encrypted_xls, PROTECTED),
+    ("secret.ods", write_encrypted_ods, PROTECTED),
+    ("loop.xls", write_looping_ole_xls, "is damaged (its Excel 97-2003 container is broken)"),
+    ("binary.csv", write_binary_csv, "is not a text file (it looks like binary data)"),
+    ("letter.xlsx", write_word_document_named_xlsx, "is a Word document, not a spreadsheet"),
+    ("old.xls", write_excel_2_worksheet, "is an Excel 2.x to 5.0 worksheet"),
+]
+
+
+def import_whole(path: Path) -> int:
+    with open_source(path) as source:
+        layout = detect_layout(source)
+        return sum(1 for _ in iter_records(source, layout))
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "problem"), HOSTILE_FILES, ids=[name for name, _, _ in HOSTILE_FILES]
+)
+def test_a_hostile_file_is_refused_with_a_message_naming_it(
+    tmp_path: Path, name: str, build: Callable[[Path], Path], problem: str
+) -> None:
+    path = build(tmp_path / name)
+
+    with pytest.raises(ImportFileError) as raised:
+        import_whole(path)
+
+    message = str(raised.value)
+    assert message.startswith(f"{name} {problem}")
+    assert "\n" not in message
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "customers.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(ImportFileError) as raised:
+        import_whole(path)
+    assert str(raised.value) == "customers.xlsx is empty (0 bytes): ask for the file again"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("report.xlsx", b"%PDF-1.7\n...", "is a PDF document, not a spreadsheet"),
+        ("export.xls", b"<html><body><table><tr><td>x</td></tr></table>", "(it is a web page)"),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "is not a text file"),
+        ("list.docx", b"Name,Phone\n", "is not a file that can be imported"),
+        (
+            "old.xml.xls",
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:'
+            b'office:spreadsheet"/>',
+            "is an Excel 2003 XML spreadsheet",
+        ),
+    ],
+)
+def test_other_files_say_what_they_are(
+    tmp_path: Path, name: str, content: bytes, problem: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError) as raised:
+        import_whole(path)
+    assert problem in str(raised.value)
+    assert str(raised.value).startswith(name)
+
+
+def test_a_zip_that_is_no_workbook_says_to_unpack_it(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "lists.xlsx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("customers.csv", "Name,Phone\n")
+    with pytest.raises(ImportFileError, match="is a zip archive, not a spreadsheet: unpack it"):
+        import_whole(path)
+
+
+def test_an_ole_file_without_a_workbook_is_not_an_excel_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "other.xls"
+    path.write_bytes(compound_file(["Contents"]))
+    with pytest.raises(ImportFileError, match="with no workbook inside"):
+        import_whole(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("corners.xlsx", write_absurd_dimension_xlsx),
+        ("wide.xlsx", write_million_columns_xlsx),
+        ("far.xls", write_far_cell_xls),
+        ("repeats.ods", lambda path: write_repeated_cells_ods(path, 100_000, 1_000)),
+        ("bomb.xlsx", write_zip_bomb_xlsx),
+    ],
+)
+def test_oversized_files_are_refused_before_the_reader_opens_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, build: Callable[[Path], Path]
+) -> None:
+    # calamine would try to lay these out in memory (and abort the process); the checks
+    # must refuse them without ever calling it.
+    import python_calamine
+
+    def must_not_open(*_: object, **__: object) -> None:
+        raise AssertionError("calamine was asked to open a hostile file")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", must_not_open)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", must_not_open)
+    path = build(tmp_path / name)
+
+    with pytest.raises(ImportFileError):
+        import_whole(path)
+
+
+def test_a_styled_tail_of_a_million_rows_is_not_mistaken_for_a_huge_sheet(tmp_path: Path) -> None:
+    # Empty styled cells cost calamine nothing; only cells holding values count.
+    from tests.importing.workbook_builders import sheet_xml, write_raw_xlsx
+
+    content = sheet_xml([CUSTOMER_HEADER, *customer_rows(3)]).replace(
+        b"</sheetData>",
+        b'<row r="1048576"><c r="A1048576" s="1"/><c r="XFD1048576" s="1"/></row></sheetData>',
+    )
+    path = write_raw_xlsx(tmp_path / "tail.xlsx", {"Customers": content})
+
+    assert import_whole(path) == 3
+
+
+def test_a_normal_large_list_passes_the_checks(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "big.xlsx", {"Customers": [CUSTOMER_HEADER, *customer_rows(3000)]})
+    assert import_whole(path) == 3000
+
+
+_WORKER = """
+import json, resource, sys
+from pathlib import Path
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.layout import detect_layout, iter_records
+from lastmile_desktop.importing.readers import open_source
+for name in sys.argv[2:]:
+    try:
+        with open_source(Path(name)) as source:
+            layout = detect_layout(source)
+            sum(1 for _ in iter_records(source, layout))
+        outcome = "accepted"
+    except ImportFileError as error:
+        outcome = "refused: " + str(error)
+    print(json.dumps([Path(name).name, outcome]), flush=True)
+print(json.dumps(["peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="address-space limits need Linux")
+def test_every_hostile_file_is_refused_within_400_mb_of_address_space(tmp_path: Path) -> None:
+    # A fresh interpreter that cannot map more than 400 MB: a reader that tried to inflate
+    # or lay out any of these files would die, not refuse.
+    paths = [build(tmp_path / name) for name, build, _ in HOSTILE_FILES]
+    result = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(400 * 1024 * 1024), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    outcomes = dict(lines[:-1])
+    assert sorted(outcomes) == sorted(name for name, _, _ in HOSTILE_FILES)
+    assert all(outcome.startswith("refused: ") for outcome in outcomes.values()), outcomes
+    assert lines[-1][0] == "peak_rss_kb" and lines[-1][1] < 400 * 1024
