@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# benchmarks/ is linted too once it exists (a fresh checkout may not have it yet).
+LINT_PATHS := lastmile_desktop tests $(wildcard benchmarks)
 
 .PHONY: run test lint typecheck pytest package screenshots benchmarks clean
 
@@ -24,8 +26,8 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check lastmile_desktop tests benchmarks
-	$(BIN)/ruff format --check lastmile_desktop tests benchmarks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -43,7 +45,7 @@ screenshots: $(STAMP)
 
 ## benchmarks: run every script under benchmarks/ and print its figures
 benchmarks: $(STAMP)
-	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	for script in $(wildcard benchmarks/bench_*.py); do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache
