@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -102,6 +103,15 @@ class CustomersTab(QWidget):
         self.table = QTableView()
         self.table.setObjectName("memberTable")
         self.table.setModel(self.model)
+        # An empty campaign shows what to do next where the rows would be.
+        self.empty_page = QLabel()
+        self.empty_page.setObjectName("emptyState")
+        self.empty_page.setWordWrap(True)
+        self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_page.setMargin(40)
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.empty_page)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -168,7 +178,7 @@ class CustomersTab(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.addWidget(self.filters)
-        right_layout.addWidget(self.table, 1)
+        right_layout.addWidget(self.table_stack, 1)
         right_layout.addWidget(self.empty_hint)
         right_layout.addLayout(actions_row)
 
@@ -177,7 +187,7 @@ class CustomersTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([400, 1000])
+        splitter.setSizes([440, 960])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -226,21 +236,39 @@ class CustomersTab(QWidget):
         self.count_label.setText(f"{number(total)} customers" if total != 1 else "1 customer")
         self._update_empty_hint(total)
 
+    def _is_filtered(self) -> bool:
+        choice = self.filters.choice()
+        by_store = choice.store_id is not None and self.context.profile.is_lead
+        return bool(
+            choice.search or choice.status or choice.manager_id or by_store or choice.unassigned
+        )
+
     def _update_empty_hint(self, total: int) -> None:
-        if total:
-            self.empty_hint.setVisible(False)
+        filtered = self._is_filtered()
+        self.empty_hint.setVisible(not total and filtered)
+        self.empty_hint.setText(
+            "No customers match. Clear the search or pick another store, manager or status."
+        )
+        if total or filtered:
+            self.table_stack.setCurrentWidget(self.table)
             return
         if self.campaign_id is None:
             text = (
-                "No campaign yet. Import a customer list (Ctrl+O), or create a campaign on "
-                "the Campaigns tab."
+                "No campaign yet.\n\nImport a customer list (Ctrl+O): the import creates its "
+                "campaign. Or create one on the Campaigns tab."
             )
-        elif self.filters.choice() != FilterChoice():
-            text = "No customers match. Clear the search or pick another store, manager or status."
+        elif self.context.profile.is_lead:
+            text = (
+                "This campaign has no customers yet.\n\nImport a customer list (Ctrl+O), "
+                "then press Assign now (Ctrl+Shift+A) to share it out."
+            )
         else:
-            text = "This campaign has no customers yet. Import a customer list (Ctrl+O)."
-        self.empty_hint.setText(text)
-        self.empty_hint.setVisible(True)
+            text = (
+                "Your store has no customers in this campaign yet.\n\nThe regional lead "
+                "assigns the list; it appears here once they have."
+            )
+        self.empty_page.setText(text)
+        self.table_stack.setCurrentWidget(self.empty_page)
 
     def _focus_search(self) -> None:
         self.filters.search.setFocus()

@@ -88,7 +88,7 @@ class MemberFilterBar(QWidget):
             for store in visible:
                 self.store_combo.addItem(store.label, store.id)
             if profile.is_lead:
-                self.store_combo.addItem("Unassigned (no store)", UNASSIGNED_ENTRY)
+                self.store_combo.addItem("Unassigned", UNASSIGNED_ENTRY)
             index = self.store_combo.findData(keep_store)
             self.store_combo.setCurrentIndex(max(index, 0))
             self._fill_managers(keep_manager)

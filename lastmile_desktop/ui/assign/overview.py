@@ -20,13 +20,13 @@ COLUMN_MEMBERS = 1
 COLUMN_HOLDOUT = 2
 COLUMN_CALLED = 3
 COLUMN_LEFT = 4
-HEADERS = ("Store / manager", "List", "Holdout", "Called", "Left to call")
+HEADERS = ("Store / manager", "List", "Holdout", "Called", "Left")
 TOOLTIPS = (
     "",
     "Customers in the list (managers: those they call)",
     "Set aside at random and never called, to measure what calling changed",
-    "Called at least once",
-    "Still to call, or tried and to be tried again",
+    "Called at least once so far",
+    "Left to call: not tried yet, or tried and to be tried again",
 )
 
 ATTENTION = QColor("#b3261e")

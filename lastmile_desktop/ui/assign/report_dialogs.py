@@ -39,6 +39,8 @@ def _cell(text: str, numeric: bool = False) -> QTableWidgetItem:
 
 def summarise_assignment(report: AssignmentReport) -> str:
     number = QLocale().toString
+    if not report.members:
+        return "This campaign has no customers yet: import a customer list (Ctrl+O) first."
     if not report.newly_drawn:
         line = "Everyone with a store was already assigned; nothing changed."
     else:
@@ -70,7 +72,7 @@ class AssignResultDialog(QDialog):
     def __init__(self, report: AssignmentReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Assigned: {report.campaign_name}")
-        self.resize(760, 460)
+        self.resize(920, 480)
         number = QLocale().toString
         self.summary = QLabel(summarise_assignment(report))
         self.summary.setWordWrap(True)
@@ -83,6 +85,7 @@ class AssignResultDialog(QDialog):
             self.table.setItem(row, 2, _cell(number(store.holdout), numeric=True))
             self.table.setItem(row, 3, _cell(number(store.call_group), numeric=True))
             self.table.setItem(row, 4, _cell(_managers_text(store)))
+        self.table.setVisible(bool(stores))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -128,9 +131,7 @@ class HistoryDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        empty = QLabel(
-            "No change of owner yet: the customer has not been assigned. Press Assign now."
-        )
+        empty = QLabel("No change of owner is recorded for this customer yet.")
         empty.setVisible(not changes)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
