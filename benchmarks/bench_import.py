@@ -1,0 +1,208 @@
+"""How fast a customer list imports, against openpyxl merely reading the same file.
+
+For each size (10k, 100k and 500k rows by default) the script writes a 10-column .xlsx
+(cached under benchmarks/.cache/), then measures in the same run:
+
+- the baseline: openpyxl in read-only mode iterating every row (values only);
+- python-calamine iterating every row;
+- ``run_import`` into a fresh SQLite file, in a child process so its peak memory (ru_maxrss)
+  is the import's alone.
+
+The requirement: the import takes at most half the openpyxl time (ratio <= 0.50) with a
+peak under 400 MB at 100k rows.
+
+    .venv/bin/python benchmarks/bench_import.py                 # 10k, 100k, 500k
+    .venv/bin/python benchmarks/bench_import.py --sizes 100000  # one size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+HEADERS = [
+    "Customer ID",
+    "First name",
+    "Last name",
+    "Mobile",
+    "Email",
+    "Store",
+    "Last purchase",
+    "Lifetime spend",
+    "Visits",
+    "Notes",
+]
+FIRST_NAMES = ["Anna", "Ben", "Chloé", "Dev", "Emma", "Farid", "Grace", "Hugo", "Isla", "Jonas"]
+LAST_NAMES = ["Smith", "Jones", "Brown", "Østergaard", "Patel", "O'Neill", "Nowak", "Khan"]
+# Mobile ranges that phonenumbers accepts for GB; the rest of the digits are random.
+MOBILE_PREFIXES = ["7400", "7500", "7712", "7800", "7900", "7958", "7123", "7447"]
+
+
+def _phone(rng: random.Random, serial: int) -> str | int:
+    """A GB mobile written the ways head-office exports write them; about 2 % are bad."""
+    prefix = MOBILE_PREFIXES[serial % len(MOBILE_PREFIXES)]
+    rest = f"{rng.randrange(100000, 999999)}"
+    style = rng.random()
+    if style < 0.02:
+        return "0123"  # cannot be dialled: rejected
+    if style < 0.60:
+        return f"0{prefix} {rest}"
+    if style < 0.80:
+        return f"+44 {prefix} {rest}"
+    if style < 0.90:
+        return int(prefix + rest)  # typed into a number cell: the leading 0 is lost
+    return f"(0{prefix[:2]}) {prefix[2:]}-{rest}"
+
+
+def generate(rows: int) -> Path:
+    """The benchmark workbook for ``rows`` rows, written once and then reused."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"customers_{rows}.xlsx"
+    if path.exists():
+        return path
+    import xlsxwriter
+
+    rng = random.Random(rows)
+    partial = path.with_suffix(".partial.xlsx")
+    workbook = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Customers")
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, HEADERS)
+    start = date(2022, 1, 1)
+    for row in range(1, rows + 1):
+        # About 1 % of rows repeat an earlier customer: duplicates.
+        serial = row if rng.random() > 0.01 or row < 10 else rng.randrange(1, row)
+        sheet.write_string(row, 0, f"C{serial:08d}")
+        sheet.write_string(row, 1, FIRST_NAMES[serial % len(FIRST_NAMES)])
+        sheet.write_string(row, 2, LAST_NAMES[serial % len(LAST_NAMES)])
+        phone = _phone(rng, serial)
+        if isinstance(phone, int):
+            sheet.write_number(row, 3, phone)
+        else:
+            sheet.write_string(row, 3, phone)
+        sheet.write_string(row, 4, f"customer{serial}@example.com")
+        sheet.write_number(row, 5, 1 + serial % 40)
+        sheet.write_datetime(row, 6, start + timedelta(days=serial % 700), date_format)
+        sheet.write_number(row, 7, round(rng.random() * 2000, 2))
+        sheet.write_number(row, 8, rng.randrange(1, 60))
+        if serial % 5 == 0:
+            sheet.write_string(row, 9, "prefers text messages")
+    workbook.close()
+    partial.rename(path)
+    return path
+
+
+def time_openpyxl(path: Path) -> float:
+    import openpyxl
+
+    started = time.perf_counter()
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    for _row in workbook.worksheets[0].iter_rows(values_only=True):
+        pass
+    workbook.close()
+    return time.perf_counter() - started
+
+
+def time_calamine(path: Path) -> float:
+    import python_calamine
+
+    started = time.perf_counter()
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    for _row in workbook.get_sheet_by_index(0).iter_rows():
+        pass
+    workbook.close()
+    return time.perf_counter() - started
+
+
+def child_import(path: Path, database: Path) -> None:
+    """Run in a fresh process: import ``path`` and print seconds and peak memory as JSON."""
+    from lastmile_desktop.importing.model import ImportOptions
+    from lastmile_desktop.importing.service import run_import
+    from lastmile_desktop.settings import to_url
+    from lastmile_desktop.storage import open_database
+
+    db, _ = open_database(to_url(database))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    summary = run_import(db, path, ImportOptions(region="GB"))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    db.dispose()
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak * scale / 2**20,
+                "before_mb": before * scale / 2**20,
+                "counts": summary.as_json(),
+            }
+        )
+    )
+
+
+def measure_import(path: Path) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as folder:
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), str(Path(folder) / "bench.sqlite3")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    payload: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return payload
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 500_000])
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_import(Path(args.child[0]), Path(args.child[1]))
+        return 0
+
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, ", end=""
+    )
+    print(f"Python {platform.python_version()}, {platform.system()}")
+    header = (
+        f"{'rows':>8} {'openpyxl s':>11} {'calamine s':>11} {'import s':>9} {'rows/s':>9} "
+        f"{'import/openpyxl':>16} {'calamine/openpyxl':>18} {'peak MB':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for rows in args.sizes:
+        path = generate(rows)
+        baseline = time_openpyxl(path)
+        calamine = time_calamine(path)
+        imported = measure_import(path)
+        seconds = float(imported["seconds"])  # type: ignore[arg-type]
+        print(
+            f"{rows:>8,} {baseline:>11.2f} {calamine:>11.2f} {seconds:>9.2f} "
+            f"{rows / seconds:>9,.0f} {seconds / baseline:>16.2f} {calamine / baseline:>18.2f} "
+            f"{float(imported['peak_mb']):>8.0f}"  # type: ignore[arg-type]
+        )
+        counts = imported["counts"]
+        assert isinstance(counts, dict)
+        print(
+            f"{'':>8} buckets: read {counts['rows_read']:,} = imported {counts['imported']:,}"
+            f" + updated {counts['updated']:,} + duplicates {counts['duplicates']:,}"
+            f" + rejected {counts['rejected']:,} + suppressed {counts['suppressed']:,}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

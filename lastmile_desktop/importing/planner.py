@@ -1,0 +1,161 @@
+"""The import rules: every row read lands in exactly one bucket.
+
+In order: a row without a number that can be dialled is rejected; a row repeating an earlier
+row of the same file (same customer id, else same phone) is a duplicate; a customer on the
+do-not-call list is suppressed; a customer already in the campaign is updated; anyone else is
+imported (a customer known from earlier lists is updated and joins the campaign). The plan
+is pure: the dry run of the wizard and the real import share it, only the real one writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lastmile_desktop.importing.lookups import ExistingData
+from lastmile_desktop.importing.model import Bucket, BucketCounts, CellValue, RowProblem
+from lastmile_desktop.importing.rows import CustomerRow, RowReader, RowRejection
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    row: int
+    reason: str
+    values: dict[str, str]
+
+
+@dataclass
+class ImportPlan:
+    """What the import will do, row by row, before anything is written."""
+
+    new_customers: list[CustomerRow] = field(default_factory=list)
+    # (customer id, row): known customers whose record the row brings up to date.
+    known_customers: list[tuple[int, CustomerRow]] = field(default_factory=list)
+    # Customer ids among ``known_customers`` not yet in the campaign: they join it.
+    joining: set[int] = field(default_factory=set)
+    rejected: list[RejectedRecord] = field(default_factory=list)
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    suppressed: int = 0
+
+    @property
+    def counts(self) -> BucketCounts:
+        return BucketCounts(
+            rows_read=self.rows_read,
+            imported=self.imported,
+            updated=self.updated,
+            duplicates=self.duplicates,
+            rejected=len(self.rejected),
+            suppressed=self.suppressed,
+        )
+
+    def problems(self, limit: int | None = None) -> list[RowProblem]:
+        chosen = self.rejected if limit is None else self.rejected[:limit]
+        return [RowProblem(record.row, record.reason) for record in chosen]
+
+    def store_codes(self) -> list[str]:
+        rows = list(self.new_customers)
+        rows.extend(row for _, row in self.known_customers)
+        codes = {row.store.code for row in rows if row.store is not None}
+        return sorted(codes, key=_natural_key)
+
+
+def _natural_key(code: str) -> tuple[int, int, str]:
+    """Store 2 before Store 10; numbered stores before named ones."""
+    return (0, int(code), "") if code.isdigit() else (1, 0, code.casefold())
+
+
+class RowCollector:
+    """The rules a file decides alone, fed rows in file order: rejected and duplicate rows.
+
+    The accepted rows are kept for ``classify``, which needs the database's state.
+    """
+
+    def __init__(self, reader: RowReader) -> None:
+        self.reader = reader
+        self.accepted: list[CustomerRow] = []
+        self.rejected: list[RejectedRecord] = []
+        self.rows_read = 0
+        self.duplicates = 0
+        self._seen_ids: set[str] = set()
+        self._seen_phones: set[str] = set()
+
+    def add(self, row_number: int, values: Sequence[CellValue]) -> Bucket | None:
+        """The bucket settled by the file alone, or None when the database decides."""
+        self.rows_read += 1
+        record = self.reader.read(row_number, values)
+        if isinstance(record, RowRejection):
+            self.rejected.append(
+                RejectedRecord(row_number, record.reason, self.reader.original_values(values))
+            )
+            return Bucket.REJECTED
+        if self._repeats_earlier_row(record):
+            self.duplicates += 1
+            return Bucket.DUPLICATE
+        self._remember(record)
+        self.accepted.append(record)
+        return None
+
+    def _repeats_earlier_row(self, record: CustomerRow) -> bool:
+        if record.external_id is not None:
+            return record.external_id in self._seen_ids
+        return record.phone in self._seen_phones or (
+            record.phone_alt is not None and record.phone_alt in self._seen_phones
+        )
+
+    def _remember(self, record: CustomerRow) -> None:
+        if record.external_id is not None:
+            self._seen_ids.add(record.external_id)
+        self._seen_phones.add(record.phone)
+        if record.phone_alt is not None:
+            self._seen_phones.add(record.phone_alt)
+
+
+def classify(collected: RowCollector, existing: ExistingData) -> ImportPlan:
+    """The rules that depend on the database: suppressed, updated or imported."""
+    plan = ImportPlan(
+        rejected=collected.rejected,
+        rows_read=collected.rows_read,
+        duplicates=collected.duplicates,
+    )
+    claimed: set[int] = set()  # known customers already matched by an earlier row
+    suppressions = existing.suppressions
+    for record in collected.accepted:
+        if suppressions.blocks(record.phones, record.external_id) or (
+            record.external_id is not None and record.external_id in existing.erased_external_ids
+        ):
+            plan.suppressed += 1
+            continue
+        customer_id = _known_customer(record, existing, claimed)
+        if customer_id is None:
+            plan.new_customers.append(record)
+            plan.imported += 1
+            continue
+        claimed.add(customer_id)
+        plan.known_customers.append((customer_id, record))
+        if customer_id in existing.members:
+            plan.updated += 1
+        else:
+            plan.joining.add(customer_id)
+            plan.imported += 1
+    return plan
+
+
+def _known_customer(record: CustomerRow, existing: ExistingData, claimed: set[int]) -> int | None:
+    if record.external_id is not None:
+        found = existing.customers_by_external_id.get(record.external_id)
+        if found is not None:
+            return found
+        # A new id may belong to a customer head office had not numbered before.
+        by_phone = existing.unnumbered_by_phone
+    else:
+        by_phone = existing.customers_by_phone
+    for phone in (record.phone, record.phone_alt):
+        if phone is None:
+            continue
+        found = by_phone.get(phone)
+        if found is not None and found not in claimed:
+            return found
+    return None
