@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.shared_text import STRING_OVERHEAD
 from lastmile_desktop.importing.sheet_extent import Extent
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -156,6 +155,9 @@ _EOF = 0x000A
 _FILEPASS = 0x002F
 _BOUNDSHEET = 0x0085
 _MULRK = 0x00BD
+_SST = 0x00FC
+_CONTINUE = 0x003C
+_LABELSST = 0x00FD
 # Records holding one value: row (u16) then column (u16) first. BLANK/MULBLANK are empty.
 _VALUE_RECORDS = frozenset(
     {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0406, 0x0205, 0x00D6, 0x0002, 0x0003, 0x0004}
@@ -168,6 +170,7 @@ class WorkbookFacts:
 
     encrypted: bool = False
     sheets: dict[str, Extent] = field(default_factory=dict)
+    string_sizes: list[int] = field(default_factory=list)  # of the shared string table
 
 
 def walk_workbook_stream(stream: bytes) -> WorkbookFacts:
@@ -177,10 +180,18 @@ def walk_workbook_stream(stream: bytes) -> WorkbookFacts:
     extents_by_offset: dict[int, Extent] = {}
     current: Extent | None = None
     biff8 = True
+    table: list[bytes] | None = None  # the SST record and its CONTINUE records
     position, end = 0, len(stream)
     while position + 4 <= end:
         record, length = struct.unpack_from("<HH", stream, position)
         body = position + 4
+        if table is not None:
+            if record == _CONTINUE:
+                table.append(stream[body : body + length])
+                position = body + length
+                continue
+            facts.string_sizes = shared_string_sizes(table)
+            table = None
         if record in _BOF_RECORDS:
             if position == 0 and length >= 2:
                 biff8 = struct.unpack_from("<H", stream, body)[0] >= 0x0600
@@ -190,6 +201,8 @@ def walk_workbook_stream(stream: bytes) -> WorkbookFacts:
         elif record == _FILEPASS:
             facts.encrypted = True
             return facts
+        elif record == _SST:
+            table = [stream[body : body + length]]
         elif record == _BOUNDSHEET and length >= 8:
             offset = struct.unpack_from("<I", stream, body)[0]
             names_by_offset[offset] = _sheet_name(stream[body + 6 : body + length], biff8)
@@ -197,11 +210,16 @@ def walk_workbook_stream(stream: bytes) -> WorkbookFacts:
             if record in _VALUE_RECORDS:
                 row, column = struct.unpack_from("<HH", stream, body)
                 current.include(row + 1, column + 1)
+                if record == _LABELSST and length >= 10:
+                    current.shared_cells += 1
+                    current.references[struct.unpack_from("<I", stream, body + 6)[0]] += 1
             elif record == _MULRK and length >= 6:
                 row = struct.unpack_from("<H", stream, body)[0]
                 last_column = struct.unpack_from("<H", stream, body + length - 2)[0]
                 current.include(row + 1, last_column + 1)
         position = body + length
+    if table is not None:
+        facts.string_sizes = shared_string_sizes(table)
     for offset, extent in extents_by_offset.items():
         if extent.cells:
             facts.sheets[names_by_offset.get(offset, f"at byte {offset}")] = extent
@@ -219,17 +237,79 @@ def _sheet_name(raw: bytes, biff8: bool) -> str:
     return raw[2 : 2 + length].decode("latin-1")
 
 
-def read_xls_facts(path: Path) -> WorkbookFacts:
-    """Open the container, find the workbook stream and walk it; damaged files are refused."""
+class _Exhausted(Exception):
+    pass
+
+
+class _PieceReader:
+    """Reads across the SST record and its CONTINUE records as if they were one."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+        self.index = 0
+        self.position = 0
+
+    def available(self) -> int:
+        return len(self.pieces[self.index]) - self.position
+
+    def next_piece(self) -> None:
+        if self.index + 1 >= len(self.pieces):
+            raise _Exhausted
+        self.index += 1
+        self.position = 0
+
+    def take(self, count: int) -> bytes:
+        taken = b""
+        while len(taken) < count:
+            if not self.available():
+                self.next_piece()
+            piece = self.pieces[self.index]
+            chunk = piece[self.position : self.position + count - len(taken)]
+            self.position += len(chunk)
+            taken += chunk
+        return taken
+
+    def skip(self, count: int) -> None:
+        while count:
+            if not self.available():
+                self.next_piece()
+            step = min(count, self.available())
+            self.position += step
+            count -= step
+
+    def number(self, size: int) -> int:
+        return int.from_bytes(self.take(size), "little")
+
+
+def shared_string_sizes(pieces: list[bytes]) -> list[int]:
+    """A bound on the UTF-8 size of each string of a BIFF8 shared string table (SST).
+
+    Each string is a character count, flags, optional rich-text and phonetic sizes, then
+    the characters; a string cut by a CONTINUE record resumes with a fresh flags byte.
+    """
+    reader = _PieceReader(pieces)
+    sizes: list[int] = []
     try:
-        container = CompoundFile(path.read_bytes())
-        stream = container.stream("Workbook", "Book")
-    except (DamagedContainer, struct.error) as error:
-        raise ImportFileError(
-            path, "is damaged (its Excel 97-2003 container is broken): ask for the file again"
-        ) from error
-    if stream is None:
-        raise ImportFileError(
-            path, "is not an Excel workbook (it is an Office container with no workbook inside)"
-        )
-    return walk_workbook_stream(stream)
+        reader.skip(4)  # the count of references; the count of strings follows
+        unique = reader.number(4)
+        while len(sizes) < unique:
+            characters = reader.number(2)
+            flags = reader.number(1)
+            runs = reader.number(2) if flags & 0x08 else 0
+            phonetic = reader.number(4) if flags & 0x04 else 0
+            width = 2 if flags & 0x01 else 1
+            remaining = characters
+            while remaining:
+                fitting = reader.available() // width
+                if not fitting:
+                    reader.next_piece()
+                    width = 2 if reader.number(1) & 0x01 else 1
+                    continue
+                step = min(remaining, fitting)
+                reader.skip(step * width)
+                remaining -= step
+            sizes.append(3 * characters + STRING_OVERHEAD)
+            reader.skip(4 * runs + phonetic)
+    except _Exhausted:
+        pass  # a table cut short: the strings read so far are what a reader gets
+    return sizes

@@ -10,8 +10,9 @@ them). ``check_extent`` refuses what no customer list needs.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -29,10 +30,16 @@ _MAX_TAG_BYTES = 1024 * 1024
 
 @dataclass
 class Extent:
-    """The rectangle of cells holding values, in rows and columns counted from 1."""
+    """The rectangle of cells holding values, in rows and columns counted from 1.
+
+    ``shared_cells`` counts the cells that refer to the shared string table; ``references``
+    says how often each string is referred to, where the scan learned it (xlsb, xls).
+    """
 
     rows: int = 0
     columns: int = 0
+    shared_cells: int = 0
+    references: Counter[int] = field(default_factory=Counter)
 
     @property
     def cells(self) -> int:
@@ -89,6 +96,7 @@ _ROW_START = re.compile(rb'<row(?:>|\s(?:r="(\d{1,12})")?)')
 _TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*?)(/?)>|<(/row)>")
 _REF = re.compile(rb'\br="([A-Z]{1,12})?(\d{1,12})?"')
 _NARROW_COLUMNS = 26
+_SHARED_TYPE = b't="s"'
 
 
 def column_number(letters: bytes) -> int:
@@ -119,16 +127,19 @@ def _quick_xlsx_extent(stream: IO[bytes]) -> Extent | None:
     Two C-speed scans a chunk; styled empty rows count too, which only overestimates.
     """
     last_row = 0
+    shared_cells = 0
     for chunk in _chunks(stream):
         if _UNUSUAL_CELL.search(chunk):
             return None
+        shared_cells += chunk.count(_SHARED_TYPE)
         numbers = _ROW_START.findall(chunk)
         if not numbers:
             continue
         if b"" in numbers:
             return None
         last_row = max(last_row, *map(int, numbers))
-    return Extent(rows=last_row, columns=_NARROW_COLUMNS if last_row else 0)
+    columns = _NARROW_COLUMNS if last_row else 0
+    return Extent(rows=last_row, columns=columns, shared_cells=shared_cells)
 
 
 def _exact_xlsx_extent(stream: IO[bytes]) -> Extent:
@@ -153,6 +164,8 @@ def _exact_xlsx_extent(stream: IO[bytes]) -> Extent:
                 column += 1
             if not self_closed:
                 extent.include(row, column)
+                if _SHARED_TYPE in attributes:
+                    extent.shared_cells += 1
     return extent
 
 
@@ -161,27 +174,31 @@ def _exact_xlsx_extent(stream: IO[bytes]) -> Extent:
 _BRT_ROW_HEADER = 0x00
 _BRT_CELL_BLANK = 0x01
 _BRT_LAST_CELL = 0x0B  # BrtCellRk ... BrtFmlaError carry a column; BrtCellBlank is empty
+_BRT_CELL_SHARED_STRING = 0x07  # BrtCellIsst: column, style, then the string's index
 
 
 def xlsb_sheet_extent(stream: IO[bytes]) -> Extent:
-    """The value rectangle of an xlsb worksheet part, walking its BIFF12 records."""
+    """The value rectangle and shared-string references of an xlsb worksheet, record by record."""
     data = stream.read()
     extent = Extent()
     row = 0
     position, end = 0, len(data)
     while position < end:
-        record_type, position = _varint(data, position, 2)
-        size, position = _varint(data, position, 4)
+        record_type, position = read_varint(data, position, 2)
+        size, position = read_varint(data, position, 4)
         if record_type == _BRT_ROW_HEADER and size >= 4:
             row = int.from_bytes(data[position : position + 4], "little") + 1
         elif _BRT_CELL_BLANK < record_type <= _BRT_LAST_CELL and size >= 4:
             column = int.from_bytes(data[position : position + 4], "little") + 1
             extent.include(row, column)
+            if record_type == _BRT_CELL_SHARED_STRING and size >= 12:
+                extent.shared_cells += 1
+                extent.references[int.from_bytes(data[position + 8 : position + 12], "little")] += 1
         position += size
     return extent
 
 
-def _varint(data: bytes, position: int, max_bytes: int) -> tuple[int, int]:
+def read_varint(data: bytes, position: int, max_bytes: int) -> tuple[int, int]:
     value = 0
     for shift in range(max_bytes):
         if position >= len(data):

@@ -29,6 +29,8 @@ from tests.importing.workbook_builders import (
     write_million_columns_xlsx,
     write_password_protected_xlsx,
     write_repeated_cells_ods,
+    write_shared_string_bomb_xls,
+    write_shared_string_bomb_xlsx,
     write_text_renamed_xlsx,
     write_truncated_xlsx,
     write_word_document_named_xlsx,
@@ -72,6 +74,16 @@ HOSTILE_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
         "repeats.ods",
         lambda path: write_repeated_cells_ods(path, 100_000, 1_000),
         "is too large to be a customer list (the sheet 'Customers' would expand to 3 GB",
+    ),
+    (
+        "strings.xlsx",
+        write_shared_string_bomb_xlsx,
+        "is too large to be a customer list (the text of a sheet would expand to",
+    ),
+    (
+        "strings.xls",
+        write_shared_string_bomb_xls,
+        "is too large to be a customer list (the text of the sheet 'Customers' would expand to",
     ),
     (
         "customers.xlsx",
@@ -171,6 +183,8 @@ def test_an_ole_file_without_a_workbook_is_not_an_excel_workbook(tmp_path: Path)
         ("far.xls", write_far_cell_xls),
         ("repeats.ods", lambda path: write_repeated_cells_ods(path, 100_000, 1_000)),
         ("bomb.xlsx", write_zip_bomb_xlsx),
+        ("strings.xlsx", write_shared_string_bomb_xlsx),
+        ("strings.xls", write_shared_string_bomb_xls),
     ],
 )
 def test_oversized_files_are_refused_before_the_reader_opens_them(
@@ -202,6 +216,36 @@ def test_a_styled_tail_of_a_million_rows_is_not_mistaken_for_a_huge_sheet(tmp_pa
     path = write_raw_xlsx(tmp_path / "tail.xlsx", {"Customers": content})
 
     assert import_whole(path) == 3
+
+
+def test_a_list_with_one_long_note_is_read(tmp_path: Path) -> None:
+    # The quick bound (every reference to the longest text) is exceeded; the exact count is not.
+    rows = [[*CUSTOMER_HEADER, "Notes"], *[[*row, "call"] for row in customer_rows(2000)]]
+    rows[1][-1] = "n" * 30_000
+    path = write_xlsx(tmp_path / "notes.xlsx", {"Customers": rows})
+
+    assert import_whole(path) == 2000
+
+
+def test_shared_strings_of_an_xls_are_measured_across_continue_records(tmp_path: Path) -> None:
+    import xlwt
+
+    from lastmile_desktop.importing.ole_container import CompoundFile, walk_workbook_stream
+
+    texts = ["a" * 9000, "é" * 5000, "short", "中" * 7000, "b"]  # crosses 8 KB records
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("S")
+    for row, text in enumerate(texts):
+        sheet.write(row, 0, text)
+        sheet.write(row, 1, text)
+    path = tmp_path / "texts.xls"
+    workbook.save(str(path))
+
+    stream = CompoundFile(path.read_bytes()).stream("Workbook")
+    facts = walk_workbook_stream(stream or b"")
+
+    assert facts.string_sizes == [3 * len(text) + 16 for text in texts]
+    assert facts.sheets["S"].references == dict.fromkeys(range(5), 2)
 
 
 def test_a_normal_large_list_passes_the_checks(tmp_path: Path) -> None:

@@ -718,3 +718,41 @@ def write_excel_2_worksheet(path: Path) -> Path:
     """The start of an Excel 2.x (BIFF2) worksheet: a raw record stream without a container."""
     path.write_bytes(b"\x09\x00\x04\x00\x02\x00\x10\x00" + b"\x01\x00\x00\x00" * 8)
     return path
+
+
+def write_shared_string_bomb_xlsx(
+    path: Path, references: int = 20_000, length: int = 32_000
+) -> Path:
+    """An xlsx whose cells all refer to one long shared string: tiny on disk, huge once copied."""
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        f'uniqueCount="1"><si><t>{"x" * length}</t></si></sst>'
+    ).encode()
+    columns = "ABCDEFGHIJ"
+    rows = "".join(
+        f'<row r="{row}">'
+        + "".join(f'<c r="{column}{row}" t="s"><v>0</v></c>' for column in columns)
+        + "</row>"
+        for row in range(1, references // len(columns) + 1)
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"<worksheet {_SHEET_NS}><sheetData>{rows}</sheetData></worksheet>"
+    ).encode()
+    return write_raw_xlsx(path, {"Customers": content}, shared_strings=shared)
+
+
+def write_shared_string_bomb_xls(
+    path: Path, references: int = 20_000, length: int = 32_000
+) -> Path:
+    """The same in an .xls: xlwt stores the text once in its SST, split by CONTINUE records."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Customers")
+    text = "x" * length
+    for index in range(references):
+        sheet.write(index // 10, index % 10, text)
+    workbook.save(str(path))
+    return path
