@@ -40,10 +40,12 @@ from lastmile_desktop.calling.outcomes import (
     Outcome,
     Schedule,
 )
+from lastmile_desktop.campaigns.assignment import REASON_ASSIGNED
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
+    AssignmentChange,
     CallAttempt,
     Campaign,
     CampaignMember,
@@ -194,6 +196,7 @@ class _Plan:
     import_batches: list[dict[str, Any]] = field(default_factory=list)  # the list it came in
     customers: list[dict[str, Any]] = field(default_factory=list)  # home_store_id: position
     members: list[dict[str, Any]] = field(default_factory=list)  # customer/store/manager: pos
+    assignment_changes: list[dict[str, Any]] = field(default_factory=list)  # member/store/mgr
     attempts: list[dict[str, Any]] = field(default_factory=list)  # member/store/manager/script
     purchases: list[dict[str, Any]] = field(default_factory=list)  # customer/store: positions
     do_not_call: list[dict[str, Any]] = field(default_factory=list)
@@ -209,6 +212,7 @@ class _Plan:
                 self.import_batches,
                 self.customers,
                 self.members,
+                self.assignment_changes,
                 self.attempts,
                 self.purchases,
                 self.do_not_call,
@@ -485,11 +489,25 @@ class _Planner:
         )
         # Dealt back and forth so every manager gets a fair share of the valuable customers.
         managers = self.managers_by_store[store]
+        assigned_at = self.clock.at(self.clock.start - timedelta(days=1), time(16, 0))
         for rank, position in enumerate(call_group):
             lap, seat = divmod(rank, len(managers))
             manager = managers[seat if lap % 2 == 0 else len(managers) - 1 - seat]
             self.plan.members[position].update(
                 group=MemberGroup.CALL, status=MemberStatus.TO_CALL, manager_id=manager
+            )
+            # The same history line the assignment service writes when the lead assigns.
+            self.plan.assignment_changes.append(
+                {
+                    "member_id": position,
+                    "changed_at": assigned_at,
+                    "changed_by": LEAD_NAME,
+                    "from_store_id": store,
+                    "to_store_id": store,
+                    "from_manager_id": None,
+                    "to_manager_id": manager,
+                    "reason": REASON_ASSIGNED,
+                }
             )
         return call_group
 
@@ -735,6 +753,14 @@ def _write(plan: _Plan, writer: _Writer) -> None:
     member_ids = writer.write_keyed(
         CampaignMember, plan.members, "customer_id", "Writing campaign members..."
     )
+    for key, ids in (
+        ("member_id", member_ids),
+        ("from_store_id", store_ids),
+        ("to_store_id", store_ids),
+        ("to_manager_id", manager_ids),
+    ):
+        _remap(plan.assignment_changes, key, ids)
+    writer.write(AssignmentChange, plan.assignment_changes, "Writing who calls whom...")
     _remap(plan.attempts, "member_id", member_ids)
     _remap(plan.attempts, "store_id", store_ids)
     _remap(plan.attempts, "manager_id", manager_ids)

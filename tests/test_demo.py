@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 
 from lastmile_desktop.calling.outcomes import OUTCOMES, reached_codes
 from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.campaigns.assignment import ownership_history
 from lastmile_desktop.demo import generate_demo
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.settings import demo_db_path, to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import (
+    AssignmentChange,
     CallAttempt,
     Campaign,
     CampaignMember,
@@ -165,6 +167,30 @@ def test_the_call_group_is_shared_fairly_between_a_stores_managers(demo_db: Data
         per_store.setdefault(store_id, []).append(members)
     assert all(max(sizes) - min(sizes) <= 1 for sizes in per_store.values())
     assert set(holdout_managers) == {None}  # nobody calls the holdout
+
+
+def test_each_call_group_member_has_the_history_line_of_its_assignment(
+    demo_db: Database,
+) -> None:
+    with demo_db.read_session() as session:
+        members = session.execute(
+            select(CampaignMember.id, CampaignMember.manager_id).where(
+                CampaignMember.group == MemberGroup.CALL
+            )
+        ).all()
+    some_member, its_manager = members[0]
+    (line,) = ownership_history(demo_db, Profile.lead(), some_member)
+    assert line.changed_by == "Regional lead"
+    with demo_db.read_session() as session:
+        recorded = dict(
+            session.execute(
+                select(AssignmentChange.member_id, AssignmentChange.to_manager_id)
+            ).all()
+        )
+        manager_name = session.scalar(select(Manager.name).where(Manager.id == its_manager))
+    assert recorded == dict(members)
+    assert manager_name is not None
+    assert line.to_manager == manager_name
 
 
 def test_attempts_belong_to_call_group_members_and_use_catalogue_outcomes(
