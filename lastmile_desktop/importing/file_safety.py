@@ -29,10 +29,11 @@ from lastmile_desktop.importing.ole_container import (
 )
 from lastmile_desktop.importing.shared_text import (
     MAX_SHEET_TEXT_BYTES,
-    check_shared_text,
+    check_sheet_text,
     text_bytes,
     worst_case_text_bytes,
     xlsb_string_sizes,
+    xlsx_inline_text_bytes,
     xlsx_shared_references,
     xlsx_string_sizes,
 )
@@ -43,9 +44,9 @@ from lastmile_desktop.importing.sheet_extent import (
     xlsx_sheet_extent,
 )
 
-# A customer list of 500,000 rows expands to about 250 MB of sheet XML; four times that is
-# still plausible for a wide list, more is not a customer list.
-MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+# A customer list of 500,000 rows in 10 columns expands to about 250 MB of sheet XML; twice
+# that leaves room for a wider list, more is not a customer list.
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 # Real sheets compress 5 to 20 times, a styled empty tail up to about 200 times; a zip bomb
 # approaches deflate's limit of about 1,000. The ratio only matters for big parts.
 MAX_COMPRESSION_RATIO = 250
@@ -400,6 +401,7 @@ def check_package_sheets(path: Path, package: zipfile.ZipFile, kind: FileKind) -
             with package.open(content) as stream:
                 for sheet, extent in ods_sheet_extents(stream).items():
                     check_extent(path, extent, sheet)
+                    check_sheet_text(path, extent.text_bytes, sheet)
         return
     shared = _SharedStrings(package, names, kind)
     if kind is FileKind.XLSB:
@@ -411,19 +413,27 @@ def check_package_sheets(path: Path, package: zipfile.ZipFile, kind: FileKind) -
                 extent = xlsb_sheet_extent(stream)
             check_extent(path, extent)
             if extent.shared_cells:
-                check_shared_text(path, text_bytes(shared.sizes, extent.references))
+                check_sheet_text(path, text_bytes(shared.sizes, extent.references))
         return
     for name, real in sorted(names.items()):
         if not name.endswith(".xml"):
             continue
         extent = xlsx_sheet_extent(package.open(real) for _ in range(2))
         check_extent(path, extent)
-        if extent.shared_cells:
-            if worst_case_text_bytes(shared.sizes, extent.shared_cells) <= MAX_SHEET_TEXT_BYTES:
-                continue
+        # Text inside the part takes no more memory than the part's size: only measured
+        # when the part alone could exceed the limit.
+        inline = 0
+        if package.getinfo(real).file_size > MAX_SHEET_TEXT_BYTES:
+            with package.open(real) as stream:
+                inline = xlsx_inline_text_bytes(stream)
+        if not extent.shared_cells:
+            check_sheet_text(path, inline)
+            continue
+        worst_case = inline + worst_case_text_bytes(shared.sizes, extent.shared_cells)
+        if worst_case > MAX_SHEET_TEXT_BYTES:
             with package.open(real) as stream:
                 references = xlsx_shared_references(stream)
-            check_shared_text(path, text_bytes(shared.sizes, references))
+            check_sheet_text(path, inline + text_bytes(shared.sizes, references))
 
 
 _DECLARATION_END = {"<?": "?>", "<!--": "-->"}
@@ -533,5 +543,5 @@ def check_ole_file(path: Path) -> FileKind:
         raise _protected(path)
     for sheet, extent in facts.sheets.items():
         check_extent(path, extent, sheet)
-        check_shared_text(path, text_bytes(facts.string_sizes, extent.references), sheet)
+        check_sheet_text(path, text_bytes(facts.string_sizes, extent.references), sheet)
     return FileKind.XLS

@@ -3,7 +3,7 @@
 A workbook stores each distinct text once and cells refer to it by number; calamine gives
 every cell its own copy. One 32,000-character string referred to by a million cells is a
 45 KB file that asks for 32 GB. The sizes of the table's strings and the references of each
-sheet give the text a sheet will take; ``check_shared_text`` refuses more than any customer
+sheet give the text a sheet will take; ``check_sheet_text`` refuses more than any customer
 list needs.
 """
 
@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import IO
 
 from lastmile_desktop.importing.errors import too_large
-from lastmile_desktop.importing.sheet_extent import read_varint
+from lastmile_desktop.importing.sheet_extent import STRING_OVERHEAD_BYTES, read_varint
 
 # Text of 500,000 customers in 10 columns is about 100 MB with the per-string overhead.
 MAX_SHEET_TEXT_BYTES = 256 * 1024 * 1024
-# What a copied string costs beyond its characters: the allocation's header and rounding.
-STRING_OVERHEAD = 16
+STRING_OVERHEAD = STRING_OVERHEAD_BYTES
 _CHUNK = 4 * 1024 * 1024
 
 
-def check_shared_text(path: Path, text_bytes: int, sheet: str | None = None) -> None:
+def check_sheet_text(path: Path, text_bytes: int, sheet: str | None = None) -> None:
     if text_bytes > MAX_SHEET_TEXT_BYTES:
         where = f"the text of the sheet '{sheet}'" if sheet else "the text of a sheet"
         raise too_large(path, text_bytes, where)
@@ -80,6 +79,25 @@ def xlsx_shared_references(stream: IO[bytes]) -> Counter[int]:
         carry = data[cut:]
         if not block:
             return references
+
+
+_INLINE_TEXT = re.compile(rb"<is>(.*?)</is>", re.DOTALL)
+
+
+def xlsx_inline_text_bytes(stream: IO[bytes]) -> int:
+    """The text of a worksheet's inline strings (t="inlineStr"), each with its overhead."""
+    total = 0
+    carry = b""
+    while True:
+        block = stream.read(_CHUNK)
+        data = carry + block
+        cut = data.rfind(b"<c ") if block else len(data)
+        cut = max(cut, 0)
+        for match in _INLINE_TEXT.finditer(data, 0, cut):
+            total += len(match.group(1)) + STRING_OVERHEAD
+        carry = data[cut:]
+        if not block:
+            return total
 
 
 # --- xlsb: sharedStrings.bin (BrtSSTItem records) ----------------------------------------------

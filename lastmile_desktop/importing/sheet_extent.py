@@ -24,6 +24,8 @@ BYTES_PER_CELL = 32
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 _CHUNK = 4 * 1024 * 1024
+# What a copied string costs beyond its characters: the allocation's header and rounding.
+STRING_OVERHEAD_BYTES = 16
 # No tag of a sheet is longer than this; a chunk is only cut at the start of a tag.
 _MAX_TAG_BYTES = 1024 * 1024
 
@@ -38,6 +40,7 @@ class Extent:
 
     rows: int = 0
     columns: int = 0
+    text_bytes: int = 0  # text held in the cells themselves (ODS), repeats included
     shared_cells: int = 0
     references: Counter[int] = field(default_factory=Counter)
 
@@ -222,10 +225,11 @@ _TABLE_NAME = re.compile(rb'\bname="([^"]*)"')
 
 
 def ods_sheet_extents(stream: IO[bytes]) -> dict[str, Extent]:
-    """The value rectangle of every table in an ODS ``content.xml``, by table name.
+    """The value rectangle and text of every table in an ODS ``content.xml``, by table name.
 
     Repeated rows and cells count as many times as they repeat, once they hold a value: the
-    empty repeats LibreOffice writes to the end of every sheet cost nothing.
+    empty repeats LibreOffice writes to the end of every sheet cost nothing. A repeated cell's
+    text is copied for every repeat, so its content counts that many times in ``text_bytes``.
     """
     extents: dict[str, Extent] = {}
     extent = Extent()
@@ -233,6 +237,9 @@ def ods_sheet_extents(stream: IO[bytes]) -> dict[str, Extent]:
     repeat = 1
     column = 0
     widest = 0  # the last column holding a value in the current row
+    row_text = 0  # content bytes of the current row, repeats of cells included
+    cell_opened_at = cell_span = 0
+    offset = 0  # of the current chunk in the stream
     for chunk in _chunks(stream):
         for match in _ODS_TAG.finditer(chunk):
             closing, name, attributes, self_closed = match.groups()
@@ -248,17 +255,23 @@ def ods_sheet_extents(stream: IO[bytes]) -> dict[str, Extent]:
                 if not closing:
                     found = _ROWS_REPEATED.search(attributes)
                     repeat = int(found.group(1)) if found else 1
-                    column = widest = 0
+                    column = widest = row_text = 0
                 if closing or self_closed:
                     if widest:
                         extent.include(row + repeat, widest)
+                        extent.text_bytes += row_text * repeat
                     row += repeat
                 continue
             if closing:
+                content = offset + match.start() - cell_opened_at
+                row_text += (content + STRING_OVERHEAD_BYTES) * cell_span
                 continue
             found = _COLUMNS_REPEATED.search(attributes)
-            span = int(found.group(1)) if found else 1
-            column += span
+            cell_span = int(found.group(1)) if found else 1
+            column += cell_span
+            if not self_closed:
+                cell_opened_at = offset + match.end()
             if not self_closed or b"value-type" in attributes:
                 widest = column
+        offset += len(chunk)
     return extents

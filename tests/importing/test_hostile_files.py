@@ -29,6 +29,7 @@ from tests.importing.workbook_builders import (
     write_million_columns_xlsx,
     write_password_protected_xlsx,
     write_repeated_cells_ods,
+    write_repeated_text_ods,
     write_shared_string_bomb_xls,
     write_shared_string_bomb_xlsx,
     write_text_renamed_xlsx,
@@ -74,6 +75,11 @@ HOSTILE_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
         "repeats.ods",
         lambda path: write_repeated_cells_ods(path, 100_000, 1_000),
         "is too large to be a customer list (the sheet 'Customers' would expand to 3 GB",
+    ),
+    (
+        "texts.ods",
+        write_repeated_text_ods,
+        "is too large to be a customer list (the text of the sheet 'Customers' would expand to",
     ),
     (
         "strings.xlsx",
@@ -185,6 +191,7 @@ def test_an_ole_file_without_a_workbook_is_not_an_excel_workbook(tmp_path: Path)
         ("bomb.xlsx", write_zip_bomb_xlsx),
         ("strings.xlsx", write_shared_string_bomb_xlsx),
         ("strings.xls", write_shared_string_bomb_xls),
+        ("texts.ods", write_repeated_text_ods),
     ],
 )
 def test_oversized_files_are_refused_before_the_reader_opens_them(

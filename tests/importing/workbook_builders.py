@@ -756,3 +756,13 @@ def write_shared_string_bomb_xls(
         sheet.write(index // 10, index % 10, text)
     workbook.save(str(path))
     return path
+
+
+def write_repeated_text_ods(path: Path, rows: int = 100, columns: int = 1_000) -> Path:
+    """An ODS whose one long text cell repeats across a block: every repeat is a copy."""
+    row = (
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell office:value-type="string" table:number-columns-repeated="{columns}">'
+        f"<text:p>{'x' * 30_000}</text:p></table:table-cell></table:table-row>"
+    )
+    return _write_ods_package(path, row)
