@@ -152,8 +152,6 @@ class CustomersTab(QWidget):
         self.rebalance_action.setToolTip("Even out the open work between a store's managers")
         self.search_action = _action(self, "Search", "Ctrl+F")
         self.search_action.triggered.connect(self._focus_search)
-        self.select_all_action = _action(self, "Select all", "Ctrl+A")
-        self.select_all_action.triggered.connect(self.table.selectAll)
 
         actions_row = QHBoxLayout()
         for action in (

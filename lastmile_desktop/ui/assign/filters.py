@@ -55,7 +55,7 @@ class MemberFilterBar(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for label, widget in (
             ("Sto&re", self.store_combo),
-            ("Mana&ger", self.manager_combo),
+            ("Ma&nager", self.manager_combo),
             ("S&tatus", self.status_combo),
         ):
             caption = QLabel(label)

@@ -52,7 +52,7 @@ class AssignPage(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.campaign_combo.currentIndexChanged.connect(self._on_campaign_changed)
-        campaign_label = QLabel("Ca&mpaign")
+        campaign_label = QLabel("Campa&ign")
         campaign_label.setBuddy(self.campaign_combo)
         self.assign_action = QAction("Assign now", self)
         self.assign_action.setShortcut(QKeySequence("Ctrl+Shift+A"))

@@ -130,15 +130,15 @@ class CampaignForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("&Name", self.name_edit)
         form.addRow("&Offer", self.offer_edit)
-        form.addRow("Offer &code", self.offer_code_edit)
-        form.addRow("Call &script", self.script_edit)
+        form.addRow("Offer cod&e", self.offer_code_edit)
+        form.addRow("Call scrip&t", self.script_edit)
         form.addRow("Dates", dates)
         # Rows holding a layout get no buddy from QFormLayout: name it, or "&" shows.
         form.addRow(
-            _buddy("&Attribution window", self.attribution_spin), _left(self.attribution_spin)
+            _buddy("Attribution &window", self.attribution_spin), _left(self.attribution_spin)
         )
         form.addRow(
-            _buddy("&Maximum attempts", self.max_attempts_spin), _left(self.max_attempts_spin)
+            _buddy("Ma&ximum attempts", self.max_attempts_spin), _left(self.max_attempts_spin)
         )
         form.addRow(
             _buddy("Hours &between attempts", self.min_hours_spin), _left(self.min_hours_spin)

@@ -174,7 +174,7 @@ class StoresTab(QWidget):
         self.save_store_button.clicked.connect(self.save_store)
         details_form = QFormLayout()
         details_form.addRow("&Name", self.name_edit)
-        details_form.addRow("Co&de", self.code_edit)
+        details_form.addRow("Cod&e", self.code_edit)
         details_form.addRow("&Time zone", self.timezone_combo)
         details_form.addRow("&Opening hours", self.hours_edit)
         details_form.addRow(
@@ -278,12 +278,15 @@ class StoresTab(QWidget):
         rows = [info.id for info in self.store_model.loaded_rows()]
         if store_id not in rows:
             return
+        target = rows.index(store_id)
+        unchanged = self.store_table.currentIndex().row() == target
         self.store_table.selectionModel().setCurrentIndex(
-            self.store_model.index(rows.index(store_id), STORE_CODE),
+            self.store_model.index(target, STORE_CODE),
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self._on_store_row()
+        if unchanged:  # no currentRowChanged: show it again ourselves (after a reload)
+            self._on_store_row()
 
     def _on_store_row(self) -> None:
         row = self.store_table.currentIndex().row()
