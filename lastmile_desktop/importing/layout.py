@@ -255,6 +255,12 @@ def detect_layout(
     sheets = source.sheets()
     if not sheets:
         raise ImportFileError(source.path, "has no worksheets: there is nothing to import")
+    if sheet is None and header_row is not None:
+        # A header row chosen without a sheet applies to the sheet that would be chosen.
+        try:
+            sheet = detect_layout(source).sheet
+        except ImportFileError:
+            sheet = ([info for info in sheets if info.visible] or sheets)[0].name
     if sheet is not None:
         candidates = [_sheet_named(source, sheets, sheet)]
     else:

@@ -21,11 +21,12 @@ import python_calamine as calamine
 from lastmile_desktop.importing.errors import ImportFileError
 from lastmile_desktop.importing.file_safety import FileKind
 from lastmile_desktop.importing.model import CellValue, SheetInfo
+from lastmile_desktop.importing.sheet_extent import MAX_SHEET_CELLS
 from lastmile_desktop.importing.table_source import TableSource
 
 # Loading a sheet is the expensive step (the whole sheet is parsed at once), and layout
-# detection then record iteration read the same sheet twice; keep the last few loaded.
-_SHEETS_KEPT = 2
+# detection then record iteration read the same sheet twice: loaded sheets are kept while
+# together they are no larger than one sheet may be.
 _LARGEST_EXACT_FLOAT = 2.0**53
 _ONE_DAY = timedelta(days=1)
 _CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
@@ -167,9 +168,12 @@ class WorkbookSource(TableSource):
                 raise reader_failure(self.path, error) from None
             raise
         self._sheets[name] = sheet
-        while len(self._sheets) > _SHEETS_KEPT:
+        while len(self._sheets) > 1 and self._cells_kept() > MAX_SHEET_CELLS:
             self._sheets.popitem(last=False)
         return sheet
+
+    def _cells_kept(self) -> int:
+        return sum(sheet.height * sheet.width for sheet in self._sheets.values())
 
     def rows(self, sheet: str) -> Iterator[list[CellValue]]:
         loaded = self._load(sheet)

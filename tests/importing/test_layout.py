@@ -226,6 +226,21 @@ def test_an_explicit_sheet_and_header_row_are_honoured(tmp_path: Path) -> None:
     assert records == [(3, ["Ann", "0612"]), (4, ["Bram", "0613"])]
 
 
+def test_an_explicit_header_row_alone_applies_to_the_sheet_that_is_chosen(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "book.xlsx",
+        {
+            "Read me": [["About this list"]],
+            "Customers": [*TITLE_BLOCK, CUSTOMER_HEADER, *customer_rows(2)],
+        },
+    )
+
+    layout, records = layout_and_records(path, header_row=4)
+
+    assert (layout.sheet, layout.header_row, layout.headers) == ("Customers", 4, CUSTOMER_HEADER)
+    assert [number for number, _ in records] == [5, 6]
+
+
 def test_an_explicit_hidden_sheet_is_read(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "book.xlsx",
