@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale, QMimeData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -19,6 +20,7 @@ from lastmile_desktop.storage.models import (
     Store,
 )
 from lastmile_desktop.ui.assign.dialogs import PickStoreDialog, ReassignDialog
+from lastmile_desktop.ui.assign.find_customer import FindCustomerDialog
 from lastmile_desktop.ui.assign.member_model import (
     COLUMN_LAST_PURCHASE,
     COLUMN_NAME,
@@ -82,6 +84,11 @@ def build_region(db: Database, *, leeds: int = 10, york: int = 6, no_store: int 
                 )
             )
         return Region(campaign.id, leeds_store.id, york_store.id, sam.id, alex.id, priya.id)
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_a_temporary_file(qsettings_isolated: None) -> None:
+    """The page remembers the last campaign in QSettings: never the user's own."""
 
 
 def make_page(qtbot: QtBot, db: Database, profile: Profile = LEAD) -> AssignPage:
@@ -371,3 +378,44 @@ def test_the_member_model_pages_sorts_in_sql_and_passes_the_model_tester(
     model.refilter(search="Smith01")
     assert [model.row_at(row).customer_name for row in range(model.rowCount())] == ["Ben Smith01"]
     qtmodeltester.check(model, force_py=True)
+
+
+def test_forget_from_the_do_not_call_tab_finds_the_customer_first(
+    qtbot: QtBot, db: Database
+) -> None:
+    build_region(db)
+    page = make_page(qtbot, db)
+    page.tabs.setCurrentWidget(page.dnc_tab)
+    page.dnc_tab.forget_button.click()
+    finder = page.controller.dialog
+    assert isinstance(finder, FindCustomerDialog)
+    assert not finder.ok_button.isEnabled()
+    with qtbot.waitSignal(finder.model.total_changed, timeout=1000):
+        qtbot.keyClicks(finder.search, "07700 900 105")
+    assert finder.chosen is not None
+    assert finder.chosen.customer_name == "Finn Smith05"
+    customer_id = finder.chosen.customer_id
+    finder.accept()
+
+    confirm = page.controller.dialog
+    assert isinstance(confirm, ForgetCustomerDialog)
+    qtbot.keyClicks(confirm.confirm_edit, "FORGET")
+    with qtbot.waitSignal(page.members_changed, timeout=1000):
+        confirm.forget_button.click()
+    with db.read_session() as session:
+        customer = session.get(Customer, customer_id)
+        assert customer is not None and customer.erased_at is not None
+        assert customer.phone is None
+    assert page.message.text().startswith("Finn Smith05's personal data was erased.")
+
+
+def test_the_last_campaign_shown_is_remembered(qtbot: QtBot, db: Database) -> None:
+    build_region(db)
+    with db.session() as session:
+        session.add(Campaign(name="Autumn return"))
+    page = make_page(qtbot, db)
+    autumn = page.campaign_combo.findText("Autumn return")
+    page.campaign_combo.setCurrentIndex(autumn)
+    assert page.customers.table_stack.currentWidget() is page.customers.empty_page
+    again = make_page(qtbot, db)
+    assert again.campaign_combo.currentText() == "Autumn return"
