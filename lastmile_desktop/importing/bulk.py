@@ -25,7 +25,8 @@ class BulkStatement:
     ``names`` are the bind parameters that vary per row, in the order each row gives them;
     ``constants`` are bind parameters with the same value for every row. ``ready`` names
     parameters whose values are already in the database's form (text UUIDs made for the
-    purpose): they skip their type's conversion.
+    purpose): they skip their type's conversion. ``computed`` parameters are worked out
+    per row from the row's values, given to them by name (``row_keys``, else ``names``).
     """
 
     def __init__(
@@ -33,8 +34,11 @@ class BulkStatement:
         connection: Connection,
         statement: Executable,
         names: Sequence[str],
+        *,
         constants: Mapping[str, Any] | None = None,
         ready: Collection[str] = (),
+        computed: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None,
+        row_keys: Sequence[str] | None = None,
     ) -> None:
         dialect = connection.dialect
         compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
@@ -50,10 +54,13 @@ class BulkStatement:
             )
             return process
 
+        self._row_keys = list(row_keys or names)
+        self._computed = list((computed or {}).items())
+        row_names = [*names, *(name for name, _ in self._computed)]
         # Only parameters whose type converts anything cost time per row.
         self._processors = [
             (index, process)
-            for index, name in enumerate(names)
+            for index, name in enumerate(row_names)
             if (process := processor(name)) is not None
         ]
         constant_values = []
@@ -63,7 +70,7 @@ class BulkStatement:
         self._constants = tuple(constant_values)
 
         # Where each parameter of the compiled statement is found in "row + constants".
-        all_names = [*names, *(constants or {})]
+        all_names = [*row_names, *(constants or {})]
         position = {name: index for index, name in enumerate(all_names)}
         order = list(compiled.positiontup) if self._positional else all_names
         missing = set(order) - set(position)
@@ -79,8 +86,12 @@ class BulkStatement:
         """Run the statement once per row; returns how many rows were given."""
         parameters: list[Any] = []
         processors, constants, pick = self._processors, self._constants, self._pick
+        keys, computed = self._row_keys, self._computed
         for row in rows:
             values = list(row)
+            if computed:
+                by_name = dict(zip(keys, values, strict=True))
+                values.extend(compute(by_name) for _, compute in computed)
             for index, process in processors:
                 value = values[index]
                 if value is not None:
@@ -94,6 +105,30 @@ class BulkStatement:
         return len(parameters)
 
 
+class _RowContext:
+    """What a column default that reads its row is given by SQLAlchemy, for one row."""
+
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        self.current_parameters = parameters
+
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+        return self.current_parameters
+
+
+def _default_of(column: Any) -> Callable[[dict[str, Any]], Any] | None:
+    """The column's Python-side default as a function of the row, or None if it has none."""
+    default = column.default
+    if default is None or getattr(default, "is_sequence", False):
+        return None
+    if default.is_scalar:
+        value = default.arg
+        return lambda _row: value
+    if default.is_callable:
+        function = default.arg  # SQLAlchemy's wrapper: always takes the execution context
+        return lambda row: function(_RowContext(row))
+    return None  # SQL expressions run in the database by themselves
+
+
 def bulk_insert(
     connection: Connection,
     table: Table,
@@ -101,16 +136,30 @@ def bulk_insert(
     constants: Mapping[str, Any] | None = None,
     ready: Collection[str] = (),
 ) -> BulkStatement:
-    """An INSERT into ``table`` of ``columns`` (per row) and ``constants`` (the same for all)."""
+    """An INSERT into ``table`` of ``columns`` (per row) and ``constants`` (the same for all).
+
+    Columns given neither way get their Python-side default, computed per row as SQLAlchemy
+    would (a default may read the row's other values), so every insert path fills them alike.
+    """
     constants = dict(constants or {})
+    given = {*columns, *constants}
+    defaults = {
+        column.name: default
+        for column in table.columns
+        if column.name not in given and (default := _default_of(column)) is not None
+    }
+    names = [*columns, *constants, *defaults]
     # Parameters named like their column are reserved by insert(); "p_" keeps them apart.
     statement = insert(table).values(
-        {name: bindparam(f"p_{name}", type_=table.c[name].type) for name in [*columns, *constants]}
+        {name: bindparam(f"p_{name}", type_=table.c[name].type) for name in names}
     )
+
     return BulkStatement(
         connection,
         statement,
         [f"p_{name}" for name in columns],
-        {f"p_{name}": value for name, value in constants.items()},
-        {f"p_{name}" for name in ready},
+        constants={f"p_{name}": value for name, value in constants.items()},
+        ready={f"p_{name}" for name in ready},
+        computed={f"p_{name}": default for name, default in defaults.items()},
+        row_keys=list(columns),  # defaults read the row by column name
     )

@@ -112,6 +112,8 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
 
 # Below this a header says nothing useful about the field.
 MATCH_THRESHOLD = 0.62
+# A fuzzy match this close is a typo or a variant spelling; below it, only a hint.
+FUZZY_CLOSE = 0.85
 # What a column's values alone are worth when the header is vague ("Contact", "Col 4").
 CONTENT_CONFIDENCE = 0.75
 SAMPLE_SIZE = 50
@@ -152,6 +154,9 @@ def header_score(header: str, field: Field) -> float:
         if header == synonym:
             return 1.0
         score = fuzz.ratio(header, synonym) / 100
+        if score < FUZZY_CLOSE:
+            # Sharing a word is not enough ("Loyalty tier" against "loyalty number").
+            score *= 0.75
         synonym_words = synonym.split()
         if words.issuperset(synonym_words):
             # "customer mobile" holds "mobile": strong, the more of the header it explains.
@@ -250,9 +255,11 @@ def guess_mapping(
         sniff_column(columns[i] if i < len(columns) else [], phones) for i in range(len(headers))
     ]
     candidates: list[tuple[float, int, Field]] = []
+    best_scores = [0.0] * len(headers)
     for column, header in enumerate(normalised):
         for field in Field:
             score = _combined_score(header_score(header, field), contents[column].supports(field))
+            best_scores[column] = max(best_scores[column], score)
             if score >= MATCH_THRESHOLD:
                 candidates.append((score, column, field))
     # Strongest first; on equal scores the leftmost column and the field order decide.
@@ -280,8 +287,9 @@ def guess_mapping(
         samples = [cell_text(value) for value in values if not is_blank(value)][:SHOWN_SAMPLES]
         field_score = chosen.get(column)
         if field_score is None:
-            best = max((score for score, col, _ in candidates if col == column), default=0.0)
-            guesses.append(ColumnGuess(column, header, None, round(1.0 - best, 2), samples))
+            # Sure it is no field when nothing came close.
+            confidence = round(1.0 - min(best_scores[column], 1.0), 2)
+            guesses.append(ColumnGuess(column, header, None, confidence, samples))
         else:
             field, score = field_score
             guesses.append(ColumnGuess(column, header, field, round(min(score, 1.0), 2), samples))
