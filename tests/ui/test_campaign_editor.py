@@ -310,6 +310,7 @@ def test_a_manager_edits_their_own_store_but_not_its_code_or_its_managers(
     sam = add_manager(db, ManagerDraft("Sam Taylor", leeds), LEAD)
     tab = make_stores_tab(qtbot, db, Profile.manager(sam.name, sam.id, leeds))
     assert tab.current is not None and tab.current.id == leeds
+    assert [store.name for store in tab.store_model.loaded_rows()] == ["Leeds"]
     assert tab.code_edit.isReadOnly()
     assert not tab.name_edit.isReadOnly()
     assert not tab.add_manager_button.isEnabled()

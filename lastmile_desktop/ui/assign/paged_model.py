@@ -161,7 +161,8 @@ class PagedTableModel(QAbstractTableModel, Generic[R]):
             return None
         column = self.columns[index.column()]
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            # The tooltip repeats the text, for cells too narrow to show all of it.
             return column.display(row)
         if role == SORT_ROLE:
             return column.sort_value(row)

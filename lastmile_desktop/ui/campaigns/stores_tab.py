@@ -38,11 +38,10 @@ from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning
 from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog
 from lastmile_desktop.ui.context import AppContext
 
+# Time zone and opening hours are long: the details beside the list show them.
 STORE_CODE = 0
 STORE_NAME = 1
-STORE_TIMEZONE = 2
-STORE_HOURS = 3
-STORE_MANAGERS = 4
+STORE_MANAGERS = 2
 
 MANAGER_NAME = 0
 MANAGER_PHONE = 1
@@ -62,12 +61,6 @@ def store_columns() -> list[Column[StoreInfo]]:
     return [
         Column("Code", lambda s: s.code, lambda s: _code_key(s.code)),
         Column("Store", lambda s: s.name, lambda s: s.name),
-        Column("Time zone", lambda s: s.timezone or "—", lambda s: s.timezone or ""),
-        Column(
-            "Opening hours",
-            lambda s: format_opening_hours(s.opening_hours) or "Calling hours",
-            lambda s: format_opening_hours(s.opening_hours),
-        ),
         Column(
             "Managers",
             lambda s: str(s.active_managers),
@@ -129,7 +122,7 @@ class StoresTab(QWidget):
         )
         self.store_table = _table(self.store_model)
         self.store_table.horizontalHeader().setSectionResizeMode(
-            STORE_HOURS, QHeaderView.ResizeMode.Stretch
+            STORE_NAME, QHeaderView.ResizeMode.Stretch
         )
         self.store_table.horizontalHeader().setSortIndicator(
             STORE_CODE, Qt.SortOrder.AscendingOrder
@@ -245,7 +238,7 @@ class StoresTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([640, 640])
+        splitter.setSizes([460, 820])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -260,7 +253,13 @@ class StoresTab(QWidget):
     # -- stores -----------------------------------------------------------------------------
     def reload(self, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else (self.current.id if self.current else None)
-        self.stores = store_service.list_stores(self.context.db)
+        profile = self.context.profile
+        # A store manager works on their own store only; the services refuse the others.
+        self.stores = [
+            store
+            for store in store_service.list_stores(self.context.db)
+            if profile.can_see_store(store.id)
+        ]
         self.store_model.set_source(ListSource(self.stores, self.store_model.columns))
         self.stores_hint.setVisible(not self.stores)
         self.add_store_button.setVisible(self.context.profile.is_lead)
