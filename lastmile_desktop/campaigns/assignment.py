@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -357,6 +357,26 @@ def _assign_pending(
     return counts
 
 
+@dataclass(slots=True)
+class _Plan:
+    """Where one member is heading during an assignment run (mutable while planning)."""
+
+    member: MemberState
+    manager_id: int | None
+    group: MemberGroup | None
+    status: MemberStatus
+    reason: str = ""
+
+    def to_change(self) -> MemberChange:
+        m = self.member
+        return MemberChange(m, m.store_id, self.manager_id, self.group, self.status, self.reason)
+
+    @property
+    def changed(self) -> bool:
+        m = self.member
+        return (self.manager_id, self.group, self.status) != (m.manager_id, m.group, m.status)
+
+
 def _assign_store(
     campaign: Campaign,
     members: Sequence[MemberState],
@@ -376,65 +396,51 @@ def _assign_store(
     )
     counts.drawn += len(draw.to_holdout) + len(draw.to_call)
     counts.held_out += len(draw.to_holdout) + len(draw.call_to_holdout)
-    share_note = f"holdout share now {campaign.holdout_share:.0%}"
 
-    new_state: dict[int, MemberChange] = {m.member_id: _unchanged(m) for m in members}
+    plans = {m.member_id: _Plan(m, m.manager_id, m.group, m.status) for m in members}
+    share_note = f"moved to the holdout group (holdout share now {campaign.holdout_share:.0%})"
     moved_by_share = set(draw.call_to_holdout)
     for member_id in (*draw.to_holdout, *draw.call_to_holdout):
-        new_state[member_id] = replace(
-            new_state[member_id],
-            manager_id=None,
-            group=MemberGroup.HOLDOUT,
-            status=MemberStatus.HOLDOUT,
-            reason=f"moved to the holdout group ({share_note})"
-            if member_id in moved_by_share
-            else "",
-        )
+        plan = plans[member_id]
+        plan.group, plan.manager_id, plan.status = MemberGroup.HOLDOUT, None, MemberStatus.HOLDOUT
+        if member_id in moved_by_share:
+            plan.reason = share_note
     for member_id in (*draw.to_call, *draw.holdout_to_call):
-        change = new_state[member_id]
-        new_state[member_id] = replace(change, group=MemberGroup.CALL, manager_id=None)
-    for member_id, change in new_state.items():
-        # Call-group members waiting for their store (new, or handed back and now placed).
-        if change.group is MemberGroup.CALL and change.status in (
-            MemberStatus.UNASSIGNED,
-            MemberStatus.HOLDOUT,
-        ):
-            new_state[member_id] = replace(change, status=open_status(change.member.attempts))
+        plans[member_id].group = MemberGroup.CALL
+    for plan in plans.values():
+        if plan.group is MemberGroup.CALL and plan.status in _WAITING:
+            # New, back from the holdout, or handed back and now placed in this store.
+            plan.manager_id, plan.status = None, open_status(plan.member.attempts)
 
-    waiting = [
-        c.member
-        for c in new_state.values()
-        if c.group is MemberGroup.CALL and c.manager_id is None and c.status in _OPEN
-    ]
-    if managers and waiting:
+    unowned = [p.member for p in plans.values() if _open_call(p) and p.manager_id is None]
+    if managers and unowned:
         load: dict[int, int] = defaultdict(int)
-        for c in new_state.values():
-            if c.group is MemberGroup.CALL and c.manager_id in managers and c.status in _OPEN:
-                load[c.manager_id] += 1
-        for dealt in _deal(waiting, managers, load, REASON_ASSIGNED, keys=keys):
-            new_state[dealt.member.member_id] = replace(
-                new_state[dealt.member.member_id], manager_id=dealt.manager_id, reason=dealt.reason
-            )
-            counts.assigned += 1
-    return list(new_state.values())
+        for plan in plans.values():
+            if _open_call(plan) and plan.manager_id in managers:
+                load[plan.manager_id] += 1
+        for member_id, manager_id in _split(unowned, managers, load, keys=keys).items():
+            plans[member_id].manager_id = manager_id
+            plans[member_id].reason = REASON_ASSIGNED
+        counts.assigned += len(unowned)
+    return [plan.to_change() for plan in plans.values() if plan.changed]
 
 
+def _open_call(plan: _Plan) -> bool:
+    return plan.group is MemberGroup.CALL and plan.status in _OPEN
+
+
+_WAITING = (MemberStatus.UNASSIGNED, MemberStatus.HOLDOUT)
 _OPEN = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
 
 
-def _unchanged(member: MemberState) -> MemberChange:
-    return MemberChange(member, member.store_id, member.manager_id, member.group, member.status)
-
-
-def _deal(
+def _split(
     members: Sequence[MemberState],
     managers: Sequence[int],
     load: dict[int, int],
-    reason: str,
     *,
     keep_current: bool = False,
     keys: dict[int, int] | None = None,
-) -> list[MemberChange]:
+) -> dict[int, int]:
     candidates = [
         Candidate(
             member_id=m.member_id,
@@ -445,7 +451,19 @@ def _deal(
         )
         for m in members
     ]
-    split = split_fairly(candidates, managers, load)
+    return split_fairly(candidates, managers, load)
+
+
+def _deal(
+    members: Sequence[MemberState],
+    managers: Sequence[int],
+    load: dict[int, int],
+    reason: str,
+    *,
+    keep_current: bool = False,
+) -> list[MemberChange]:
+    """Share members out and return the changes for those whose manager changes."""
+    split = _split(members, managers, load, keep_current=keep_current)
     return [
         MemberChange(m, m.store_id, split[m.member_id], m.group, m.status, reason=reason)
         for m in members

@@ -40,9 +40,14 @@ def check_seed(seed: int) -> int:
     return seed
 
 
-def draw_key(seed: int, customer_uuid: uuid.UUID) -> int:
-    """A member's place in the draw: depends only on the seed and who the customer is."""
-    digest = hashlib.blake2b(f"{seed}:{customer_uuid}".encode(), digest_size=8).digest()
+def draw_key(seed: int, customer_uuid: uuid.UUID | str) -> int:
+    """A member's place in the draw: depends only on the seed and who the customer is.
+
+    The UUID is hashed in its canonical text form (lower-case, hyphenated), which is how the
+    database stores it, so a UUID object and its stored text give the same key.
+    """
+    text = str(customer_uuid).lower()
+    digest = hashlib.blake2b(f"{seed}:{text}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 

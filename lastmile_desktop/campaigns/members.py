@@ -43,6 +43,7 @@ from lastmile_desktop.storage.models import (
     MemberStatus,
     Store,
 )
+from lastmile_desktop.storage.search_key import ascii_lower
 
 UNASSIGNED_BUCKET_NAME = "Unassigned"
 FORGOTTEN_NAME = "(forgotten customer)"
@@ -157,8 +158,8 @@ def search_conditions(text: str) -> list[ColumnElement[bool]]:
         if not term:
             continue
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        # lower() in SQL, not Python, so the pattern folds exactly as the stored key did.
-        pattern = func.lower(f"%{escaped}%")
+        # Folded exactly as the stored key was (storage/search_key.py).
+        pattern = f"%{ascii_lower(escaped)}%"
         conditions.append(Customer.search_key.like(pattern, escape="\\"))
     return conditions
 
@@ -313,6 +314,8 @@ def _page_by_member_column(
     offset: int,
     limit: int,
 ) -> list[MemberRow]:
+    # Sort narrow rows (member ids and the sort key) and fetch the details of one page only:
+    # carrying names and phones through a sort of 100k rows costs more than the sort itself.
     conditions = _with_search(member_conditions(profile, member_filter), member_filter.search)
     column = _member_sort_column(sort)
     order = (
@@ -320,8 +323,17 @@ def _page_by_member_column(
         if descending
         else (column.asc(), CampaignMember.id.asc())
     )
-    stmt = _row_select().where(*conditions).order_by(*order).offset(offset).limit(limit)
-    return [_to_row(values) for values in session.execute(stmt)]
+    ids_stmt = select(CampaignMember.id).where(*conditions)
+    if sort is MemberSort.STORE:
+        ids_stmt = ids_stmt.outerjoin(Store, Store.id == CampaignMember.store_id)
+    elif sort is MemberSort.MANAGER:
+        ids_stmt = ids_stmt.outerjoin(Manager, Manager.id == CampaignMember.manager_id)
+    member_ids = list(session.scalars(ids_stmt.order_by(*order).offset(offset).limit(limit)))
+    if not member_ids:
+        return []
+    rows = session.execute(_row_select().where(CampaignMember.id.in_(member_ids)))
+    by_member = {row.member_id: row for row in map(_to_row, rows)}
+    return [by_member[member_id] for member_id in member_ids]
 
 
 def _page_by_customer_column(

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
-    Computed,
     Date,
     Float,
     ForeignKey,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lastmile_desktop.storage.search_key import search_key_default
 from lastmile_desktop.storage.types import UTCDateTime, UUIDString, new_uuid, utcnow
 
 # Stable constraint names let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
@@ -142,13 +142,6 @@ class ScriptVersion(Base):
     campaign: Mapped[Campaign] = relationship(back_populates="script_versions")
 
 
-# Standard SQL that SQLite and PostgreSQL both accept as a stored generated column.
-CUSTOMER_SEARCH_KEY_SQL = (
-    "lower(coalesce(last_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
-    "coalesce(phone, '') || ' ' || coalesce(phone_alt, ''))"
-)
-
-
 class Customer(Base):
     __tablename__ = "customers"
 
@@ -161,15 +154,16 @@ class Customer(Base):
     phone: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
     phone_alt: Mapped[str | None] = mapped_column(String(32))  # E.164
     # What the member table's name/phone search scans and its name sort walks ("last first
-    # phones", lower-cased). The database computes it, so imports, edits and "forget this
-    # customer" can never leave it stale; the index keeps the scan narrow at 100k customers.
+    # phones", lower-cased). Filled on insert by its default and on update by a trigger (see
+    # storage/search_key.py): writers never set it themselves.
     search_key: Mapped[str | None] = mapped_column(
-        String(600), Computed(CUSTOMER_SEARCH_KEY_SQL, persisted=True), index=True
+        String(600), default=search_key_default, index=True
     )
     email: Mapped[str | None] = mapped_column(String(254))
     home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
-    last_purchase_date: Mapped[date | None] = mapped_column(Date)
-    lifetime_spend_cents: Mapped[int | None] = mapped_column(Integer)
+    # Indexed: the member table sorts by value (spend, last purchase) one page at a time.
+    last_purchase_date: Mapped[date | None] = mapped_column(Date, index=True)
+    lifetime_spend_cents: Mapped[int | None] = mapped_column(Integer, index=True)
     visits: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     # A note the callers keep about the person ("new baby: Simon"); stays across campaigns.

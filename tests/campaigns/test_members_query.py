@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import assign_campaign
@@ -307,3 +307,33 @@ def test_an_empty_or_negative_page_request_returns_nothing(db: Database) -> None
 
     assert member_page(db, LEAD, MemberFilter(campaign), MemberSort.NAME, False, 0, 0) == []
     assert len(member_page(db, LEAD, MemberFilter(campaign), MemberSort.NAME, False, -5, 2)) == 2
+
+
+def test_the_search_key_is_the_same_whether_python_or_the_database_computes_it(
+    db: Database,
+) -> None:
+    store = add_store(db, "1")
+    campaign = add_campaign(db)
+    add_members(
+        db,
+        campaign,
+        store,
+        [
+            person("ZOË", "O'Brien-SMITH", "+447700900001"),
+            person("Øyvind", "Ødegård", "+4791234567"),
+            NewCustomer("", "", "+447700900003", None, None),
+        ],
+    )
+    sql_formula = func.lower(
+        func.coalesce(Customer.last_name, "")
+        + " "
+        + func.coalesce(Customer.first_name, "")
+        + " "
+        + func.coalesce(Customer.phone, "")
+        + " "
+        + func.coalesce(Customer.phone_alt, "")
+    )
+    with db.read_session() as session:
+        pairs = session.execute(select(Customer.search_key, sql_formula)).all()
+    assert [stored for stored, _ in pairs] == [computed for _, computed in pairs]
+    assert pairs[0][0] == "o'brien-smith zoË +447700900001 "
