@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from lastmile_desktop.calling.outcomes import OUTCOMES, reached_codes
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import ownership_history
+from lastmile_desktop.cli import main
 from lastmile_desktop.demo import generate_demo
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.settings import demo_db_path, to_url
@@ -380,13 +381,10 @@ def test_customer_counts_outside_the_range_are_refused(db: Database) -> None:
         generate_demo(db, customers=0)
 
 
-def run_cli(
-    *args: str, data_dir: Path, env_db: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``lastmile ARGS`` as a separate program, the way a user runs it."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LASTMILE_DATA_DIR": str(data_dir)}
     env.pop("LASTMILE_DB", None)
-    if env_db is not None:
-        env["LASTMILE_DB"] = env_db
     return subprocess.run(
         [sys.executable, "-m", "lastmile_desktop.cli", *args],
         check=False,
@@ -412,53 +410,65 @@ def test_lastmile_demo_then_selftest_both_succeed(tmp_path: Path) -> None:
     assert "ok   window" in selftest.stdout
 
 
-def test_lastmile_demo_goes_where_db_points_and_reports_json(tmp_path: Path) -> None:
+def lastmile(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``lastmile ARGS`` in this process (the data folder is the test's own)."""
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_lastmile_demo_goes_where_db_points_and_reports_json(
+    capsys: pytest.CaptureFixture[str], isolated_data_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "chosen.sqlite3"
-    result = run_cli(
-        "demo",
-        "--customers",
-        "120",
-        "--seed",
-        "3",
-        "--json",
-        "--db",
-        str(target),
-        data_dir=tmp_path,
+    code, out, err = lastmile(
+        capsys, "demo", "--customers", "120", "--seed", "3", "--json", "--db", str(target)
     )
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+    assert code == 0, err
+    summary = json.loads(out)
     assert summary["customers"] == 120
     assert summary["database"] == str(target)
-    assert not (tmp_path / "demo.sqlite3").exists()
+    assert not (isolated_data_dir / "demo.sqlite3").exists()
     db = fresh_database(target)
     assert count(db, Customer) == 120
     db.dispose()
 
 
-def test_lastmile_demo_follows_the_lastmile_db_variable(tmp_path: Path) -> None:
+def test_lastmile_demo_follows_the_lastmile_db_variable(
+    capsys: pytest.CaptureFixture[str],
+    isolated_data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     target = tmp_path / "from-env.sqlite3"
-    result = run_cli("demo", "--customers", "50", data_dir=tmp_path, env_db=str(target))
-    assert result.returncode == 0, result.stderr
-    assert target.exists() and not (tmp_path / "demo.sqlite3").exists()
+    monkeypatch.setenv("LASTMILE_DB", str(target))
+    code, _, err = lastmile(capsys, "demo", "--customers", "50")
+    assert code == 0, err
+    assert target.exists()
+    assert not (isolated_data_dir / "demo.sqlite3").exists()
 
 
-def test_lastmile_demo_twice_says_how_to_open_or_replace_the_demo(tmp_path: Path) -> None:
-    assert run_cli("demo", "--customers", "50", data_dir=tmp_path).returncode == 0
-    again = run_cli("demo", "--customers", "50", data_dir=tmp_path)
-    assert again.returncode == 1
-    assert "already holds a demo" in again.stderr and "--replace" in again.stderr
+def test_lastmile_demo_twice_says_how_to_open_or_replace_the_demo(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert lastmile(capsys, "demo", "--customers", "50")[0] == 0
+    code, _, err = lastmile(capsys, "demo", "--customers", "50")
+    assert code == 1
+    assert "already holds a demo" in err and "--replace" in err
 
-    replaced = run_cli("demo", "--customers", "60", "--replace", data_dir=tmp_path)
-    assert replaced.returncode == 0, replaced.stderr
-    assert "60 customers" in replaced.stdout
+    code, out, err = lastmile(capsys, "demo", "--customers", "60", "--replace")
+    assert code == 0, err
+    assert "60 customers" in out
 
 
-def test_replace_never_deletes_a_database_given_with_db(tmp_path: Path) -> None:
+def test_replace_never_deletes_a_database_given_with_db(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     target = tmp_path / "mine.sqlite3"
     target.write_bytes(b"")
-    result = run_cli("demo", "--replace", "--db", str(target), data_dir=tmp_path)
-    assert result.returncode == 1
-    assert "never deletes" in result.stderr
+    code, _, err = lastmile(capsys, "demo", "--replace", "--db", str(target))
+    assert code == 1
+    assert "never deletes" in err
     assert target.exists()
 
 
