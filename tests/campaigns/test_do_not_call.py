@@ -15,19 +15,23 @@ from lastmile_desktop.campaigns.do_not_call import (
     list_entries,
     remove_entry,
 )
+from lastmile_desktop.campaigns.privacy import forget_customer
 from lastmile_desktop.campaigns.suppression import active_suppressions
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
 from lastmile_desktop.errors import Cancelled, UserFacingError
+from lastmile_desktop.importing.model import BucketCounts, ImportOptions
+from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
     CampaignState,
+    Customer,
     MemberGroup,
     MemberStatus,
 )
 from tests.campaigns import campaign_data
-from tests.importing.workbook_builders import write_xlsx
+from tests.importing.workbook_builders import write_csv, write_xlsx
 
 LEAD = Profile.lead("Lena Lead")
 
@@ -358,3 +362,82 @@ def test_adding_inside_a_callers_session_keeps_its_member_row_current(gb_db: Dat
             2,
             "do_not_call",
         )
+
+
+# --- across imports: the import service reads the same list -------------------------------
+
+LIST_HEADER = ["Customer ID", "First name", "Last name", "Phone", "Store"]
+
+
+def _import(db: Database, path: Path, campaign: str, again: bool = False) -> BucketCounts:
+    options = ImportOptions(campaign_name=campaign, region="GB", allow_repeat=again)
+    return run_import(db, path, options).counts
+
+
+def _members_of(db: Database, campaign: str) -> dict[str, str]:
+    with db.read_session() as session:
+        rows = session.execute(
+            select(Customer.external_id, CampaignMember.status)
+            .join(CampaignMember, CampaignMember.customer_id == Customer.id)
+            .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+            .where(Campaign.name == campaign)
+        ).all()
+    return dict(rows)
+
+
+def test_suppression_is_honoured_across_a_re_import_and_a_new_campaign(
+    gb_db: Database, tmp_path: Path
+) -> None:
+    first = write_csv(
+        tmp_path / "march.csv",
+        [
+            LIST_HEADER,
+            ["C-1", "Ann", "Able", "07911 100001", "12"],
+            ["C-2", "Bob", "Baker", "07911 100002", "12"],
+            ["C-3", "Cy", "Cole", "07911 100003", "12"],
+        ],
+    )
+    assert _import(gb_db, first, "Spring").imported == 3
+    assert add_entry(gb_db, phone="+44 7911 100002", profile=LEAD).members_suppressed == 1
+    assert add_entry(gb_db, customer_id="C-3", profile=LEAD).members_suppressed == 1
+
+    newer = write_csv(
+        tmp_path / "april.csv",
+        [
+            LIST_HEADER,
+            ["C-1", "Ann", "Able", "07911 100001", "12"],
+            ["C-2", "Robert", "Baker", "07911 100002", "12"],
+            ["C-3", "Cy", "Cole", "07911 200001", "12"],
+            ["C-4", "Di", "Dune", "07911 100004", "12"],
+        ],
+    )
+    again = _import(gb_db, newer, "Spring")
+    autumn = _import(gb_db, newer, "Autumn", again=True)
+
+    assert (again.updated, again.imported, again.suppressed) == (1, 1, 2)
+    assert _members_of(gb_db, "Spring") == {
+        "C-1": MemberStatus.UNASSIGNED,
+        "C-2": MemberStatus.SUPPRESSED,
+        "C-3": MemberStatus.SUPPRESSED,
+        "C-4": MemberStatus.UNASSIGNED,
+    }
+    assert autumn.suppressed == 2
+    assert set(_members_of(gb_db, "Autumn")) == {"C-1", "C-4"}
+
+
+def test_a_forgotten_customer_is_left_out_of_the_next_import(
+    gb_db: Database, tmp_path: Path
+) -> None:
+    rows = [LIST_HEADER, ["C-1", "Zebedee", "Quartermaine", "07911 100001", "12"]]
+    _import(gb_db, write_csv(tmp_path / "march.csv", rows), "Spring")
+    with gb_db.read_session() as session:
+        customer_id = session.scalars(select(Customer.id)).one()
+    forget_customer(gb_db, customer_id, LEAD)
+
+    counts = _import(gb_db, write_csv(tmp_path / "april.csv", [*rows, []]), "Autumn")
+
+    assert counts.suppressed == 1
+    assert _members_of(gb_db, "Autumn") == {}
+    with gb_db.read_session() as session:
+        names = session.scalars(select(Customer.first_name)).all()
+    assert names == [None]
