@@ -374,7 +374,7 @@ def _import(db: Database, path: Path, campaign: str, again: bool = False) -> Buc
     return run_import(db, path, options).counts
 
 
-def _members_of(db: Database, campaign: str) -> dict[str, str]:
+def _members_of(db: Database, campaign: str) -> dict[str | None, str]:
     with db.read_session() as session:
         rows = session.execute(
             select(Customer.external_id, CampaignMember.status)
