@@ -43,6 +43,7 @@ from lastmile_desktop.campaigns.ownership import (
     write_changes,
 )
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -114,7 +115,12 @@ class _RunCounts:
 
 
 def assign_campaign(
-    db: Database, campaign_id: int, profile: Profile, seed: int | None = None
+    db: Database,
+    campaign_id: int,
+    profile: Profile,
+    seed: int | None = None,
+    *,
+    progress: Progress = NoProgress(),  # noqa: B008 - stateless
 ) -> AssignmentReport:
     """Assign everything not yet assigned (new imports included).
 
@@ -122,12 +128,13 @@ def assign_campaign(
     get one of the store's active managers (evenly, value spread). Members with no store
     wait in the Unassigned bucket. ``seed`` fixes the holdout draw; without it the campaign's
     recorded seed is used, or a new one is chosen and recorded at the first assignment.
+    Cancelling through ``progress`` leaves everything as it was.
     """
     require_lead(profile, "assign a campaign's list")
     with db.session() as session:
         campaign = _open_campaign(session, campaign_id)
         _settle_seed(session, campaign, seed)
-        counts = _assign_pending(session, campaign, profile)
+        counts = _assign_pending(session, campaign, profile, progress=progress)
         return _report(session, campaign, profile, counts)
 
 
@@ -334,6 +341,7 @@ def _assign_pending(
     campaign: Campaign,
     profile: Profile,
     store_ids: set[int] | None = None,
+    progress: Progress = NoProgress(),  # noqa: B008 - stateless
 ) -> _RunCounts:
     """Draw and assign every pending member of the campaign (optionally of some stores)."""
     assert campaign.holdout_seed is not None
@@ -350,10 +358,15 @@ def _assign_pending(
 
     counts = _RunCounts()
     changes: list[MemberChange] = []
-    for store_id, members in by_store.items():
+    # Planning is most of the Python work, writing most of the database's: half each.
+    steps = 2 * len(by_store)
+    for done, (store_id, members) in enumerate(by_store.items()):
+        progress.report(done, steps, "Drawing the holdout and sharing out each store's list")
         managers = _active_managers(session, store_id)
         changes += _assign_store(campaign, members, managers, frozen=frozen, counts=counts)
+    progress.report(len(by_store), steps, "Saving the assignment")
     write_changes(session, profile, changes, utcnow())
+    progress.report(steps, steps, "Assigned")
     return counts
 
 

@@ -23,7 +23,7 @@ from lastmile_desktop.campaigns.ownership import (
     load_members,
     write_changes,
 )
-from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -462,3 +462,37 @@ def test_a_closed_campaign_is_not_assigned(db: Database) -> None:
 
     with pytest.raises(UserFacingError, match="closed: reopen it"):
         assign_campaign(db, campaign, LEAD)
+
+
+class CancelAfter:
+    """A progress sink whose user presses Cancel after ``reports`` reports."""
+
+    def __init__(self, reports: int) -> None:
+        self.left = reports
+        self.seen: list[tuple[int, int | None]] = []
+
+    def report(self, done: int, total: int | None, message: str = "") -> None:
+        self.seen.append((done, total))
+        self.left -= 1
+        if self.left < 0:
+            raise Cancelled()
+
+
+def test_assignment_reports_progress_and_a_cancel_changes_nothing(db: Database) -> None:
+    for code in ("1", "2", "3"):
+        store = add_store(db, code)
+        add_managers(db, store, f"Manager {code}")
+    campaign = add_campaign(db)
+    for store in (1, 2, 3):
+        add_members(db, campaign, store, random_customers(10, seed=store, start=store * 100))
+
+    with pytest.raises(Cancelled):
+        assign_campaign(db, campaign, LEAD, seed=4, progress=CancelAfter(3))
+
+    assert owners(db, campaign) == {}
+    with db.read_session() as session:
+        assert session.get_one(Campaign, campaign).holdout_seed is None
+    watched = CancelAfter(100)
+    assign_campaign(db, campaign, LEAD, seed=4, progress=watched)
+    assert watched.seen[-1] == (6, 6)
+    assert [done for done, _ in watched.seen] == sorted(done for done, _ in watched.seen)
