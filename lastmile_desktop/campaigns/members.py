@@ -46,6 +46,8 @@ from lastmile_desktop.storage.models import (
 from lastmile_desktop.storage.search_key import ascii_lower
 
 UNASSIGNED_BUCKET_NAME = "Unassigned"
+# A page is fetched by id afterwards: keep that list well inside any database's parameter limit.
+MAX_PAGE = 1000
 FORGOTTEN_NAME = "(forgotten customer)"
 # Members a caller still has to work on.
 OPEN_STATUSES = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
@@ -210,7 +212,9 @@ def member_page(  # noqa: PLR0917 (the signature the Assign page's model calls)
     offset: int = 0,
     limit: int = 200,
 ) -> list[MemberRow]:
-    """One page of the member table, in a stable order (ties broken by id)."""
+    """One page (at most ``MAX_PAGE`` rows) of the member table, in a stable order (ties
+    broken by id)."""
+    limit = min(limit, MAX_PAGE)
     if limit <= 0:
         return []
     offset = max(0, offset)

@@ -171,7 +171,11 @@ def load_selected(session: Session, member_ids: Iterable[int]) -> list[MemberSta
     wanted = set(member_ids)
     if not wanted:
         raise UserFacingError("Select one or more customers first.")
-    found = load_members(session, CampaignMember.id.in_(wanted))
+    found = [
+        member
+        for chunk in _chunks(sorted(wanted))
+        for member in load_members(session, CampaignMember.id.in_(chunk))
+    ]
     if len(found) != len(wanted):
         raise UserFacingError(
             "Some of the selected customers are no longer in the list: refresh it and try again."

@@ -26,6 +26,7 @@ from lastmile_desktop.campaigns.ownership import (
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
+    AssignmentChange,
     Campaign,
     CampaignMember,
     CampaignState,
@@ -496,3 +497,23 @@ def test_assignment_reports_progress_and_a_cancel_changes_nothing(db: Database) 
     assign_campaign(db, campaign, LEAD, seed=4, progress=watched)
     assert watched.seen[-1] == (6, 6)
     assert [done for done, _ in watched.seen] == sorted(done for done, _ in watched.seen)
+
+
+def test_a_selection_of_a_thousand_customers_moves_in_full_with_a_record_each(
+    db: Database,
+) -> None:
+    store = add_store(db, "1")
+    alice, bob = add_managers(db, store, "Alice", "Bob")
+    campaign = add_campaign(db, share=0.0)
+    members = add_members(db, campaign, store, random_customers(1_200))
+    assign_campaign(db, campaign, LEAD, seed=2)
+
+    result = reassign_members(db, LEAD, members, bob, "Alice is away")
+
+    assert result.moved == 600  # Bob's own half does not move
+    assert set(owners(db, campaign).values()) == {bob}
+    with db.read_session() as session:
+        reasons = session.scalars(
+            select(AssignmentChange.reason).where(AssignmentChange.from_manager_id == alice)
+        ).all()
+    assert reasons == ["Alice is away"] * 600
