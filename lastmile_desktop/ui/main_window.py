@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QWidget,
@@ -20,6 +18,7 @@ from lastmile_desktop import APP_NAME
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.first_run import FirstRunPage
+from lastmile_desktop.ui.navigation import NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.profile import ProfileSwitcher
 
@@ -41,17 +40,15 @@ class MainWindow(QMainWindow):
 
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
-        self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
-        self.navigation.setFixedWidth(190)
+        self.navigation = NavigationList()
+        self.navigation.setFixedWidth(200)
         self.stack = QStackedWidget()
         for spec in self.specs:
             page = spec.factory(context)
             self.pages[spec.key] = page
             self.stack.addWidget(page)
-            item = QListWidgetItem(f"{spec.title}\t{QKeySequence(spec.shortcut).toString()}")
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
-            self.navigation.addItem(item)
+            shortcut = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            self.navigation.add_page(spec.key, spec.title, shortcut)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
 
         workspace = QWidget()
