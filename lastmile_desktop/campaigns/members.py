@@ -6,8 +6,9 @@ another store's customers, whatever filter the screen sends.
 Speed at 100k members comes from two query shapes. Sorting by a customer column (name,
 phone, spend, last purchase) walks that column's index on ``customers`` and probes each
 customer's membership, stopping after one page. Sorting by a member column (store, manager,
-status...) scans the campaign's members. The search scans ``customers.search_key`` (a
-narrow, database-computed index) and keeps the members of the customers it matched.
+status...) sorts the campaign's member ids alone, then fetches one page of details. The
+search scans the index on ``customers.search_key`` (narrow: "last first phones", see
+storage/search_key.py) and keeps the members of the customers it matched.
 """
 
 from __future__ import annotations
