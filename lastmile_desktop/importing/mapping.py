@@ -225,10 +225,20 @@ def sniff_column(values: Sequence[CellValue], phones: PhoneReader) -> ColumnCont
     )
 
 
+_PHONE_LAYOUT = str.maketrans("", "", " -.()/+\u00a0")
+
+
 def _looks_like_phone(value: CellValue, phones: PhoneReader) -> bool:
-    if isinstance(value, str) and sum(ch.isdigit() for ch in value) < 6:
+    """Shaped like a phone number, valid or not in the region: a list from abroad still has
+    its phone column, and its rows are then rejected with a reason that says why."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return 6 <= len(cell_text(value)) <= 15
+    if not isinstance(value, str):
         return False
-    return bool(phones.read(value).numbers)
+    if phones.read(value).numbers:
+        return True
+    digits = value.strip().translate(_PHONE_LAYOUT)
+    return 6 <= len(digits) <= 15 and digits.isascii() and digits.isdigit()
 
 
 def _looks_like_date(value: CellValue) -> bool:
@@ -301,7 +311,8 @@ def _combined_score(from_header: float, from_values: float) -> float:
         # Values that fit lift a vague header, and settle a tie between two similar ones.
         return max(from_header + 0.05, CONTENT_CONFIDENCE)
     if from_values < 0:
-        return from_header * 0.6
+        # Values that do not fit make a header less sure; an exact name still stands.
+        return from_header * 0.75
     return from_header
 
 

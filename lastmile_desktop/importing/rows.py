@@ -35,6 +35,13 @@ EMAIL_MAX_LENGTH = 254
 CUSTOMER_ID_MAX_LENGTH = 64
 SHOWN_PHONE_LENGTH = 40
 NO_PHONE = "no phone number that can be dialled"
+INVALID_PHONE_SAMPLES = 50
+# Where head-office lists come from, tried when most numbers fail in the chosen region.
+LIKELY_REGIONS = (
+    "GB", "IE", "FR", "DE", "NL", "BE", "ES", "IT", "PT", "CH", "AT", "LU", "DK", "SE", "NO",
+    "FI", "PL", "CZ", "US", "CA", "AU", "NZ", "ZA", "IN",
+)  # fmt: skip
+SHOWN_REGIONS = 5
 
 
 @dataclass(slots=True)
@@ -133,6 +140,8 @@ class RowReader:
         self._store_column = columns.get(Field.STORE)
         self._date_column = columns.get(Field.LAST_PURCHASE_DATE)
         self._notes_column = columns.get(Field.NOTES)
+        # Numbers rejected as invalid, as written: a hint when the region is the wrong one.
+        self.invalid_phones: list[str] = []
         # A list names a few dozen stores in 100,000 rows: each spelling is read once.
         self._stores: dict[CellValue, StoreRef | None] = {}
         # Every column mapped to a phone is read, main phones first, so none is lost.
@@ -192,6 +201,8 @@ class RowReader:
         if not numbers:
             if invalid is None:
                 return RowRejection(row, NO_PHONE)
+            if len(self.invalid_phones) < INVALID_PHONE_SAMPLES:
+                self.invalid_phones.append(invalid)
             shown = invalid if len(invalid) <= SHOWN_PHONE_LENGTH else invalid[:37] + "..."
             return RowRejection(row, f"phone number {shown} is not a valid {self.region} number")
 
@@ -290,6 +301,28 @@ class RowReader:
 
     def notes(self) -> list[str]:
         return [values.note() for values in self.unreadable.values() if values.rows]
+
+    def region_hint(self, rows_read: int) -> str | None:
+        """A note when most rows were rejected for numbers that another country would dial."""
+        samples = self.invalid_phones
+        if len(samples) < 3 or len(samples) * 2 < min(rows_read, INVALID_PHONE_SAMPLES):
+            return None
+        fitting = [
+            region
+            for region in LIKELY_REGIONS
+            if region != self.region
+            and sum(1 for text in samples if PhoneReader(region).read(text).numbers) * 5
+            >= len(samples) * 4
+        ]
+        if not fitting:
+            return None
+        shown = fitting[:SHOWN_REGIONS]
+        where = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+        return (
+            f"Most phone numbers are not valid {self.region} numbers, but they would be valid "
+            f"in {where}. If the list is from another country, import it again with that "
+            f"country as the region (--region {shown[0]} on the command line, for example)."
+        )
 
 
 def resolve_date(value: date | NumericDate | None, order: DateOrder) -> date | None:

@@ -147,6 +147,7 @@ def _read_file(
     db: Database, path: Path, options: ImportOptions, progress: Progress
 ) -> _FileReading:
     region = _region(db, options)
+    progress.report(0, None, f"Reading {path.name}")
     sha256 = file_sha256(path)
     with open_source(path) as source:
         sheets = source.sheets()
@@ -181,6 +182,9 @@ def _read_file(
                 progress.report(done, None, f"Reading row {row_number:,}")
         progress.report(collected.rows_read, None, f"Read {collected.rows_read:,} rows")
     notes = []
+    hint = reader.region_hint(collected.rows_read)
+    if hint is not None:
+        notes.append(hint)
     if not reader.has_phone_column:
         notes.append(
             "No column is mapped to Phone, so no row can be called: choose the column that "

@@ -1,0 +1,162 @@
+"""An import is all or nothing: cancelled, failed or killed, the database is as before."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from lastmile_desktop.errors import Cancelled, UserFacingError
+from lastmile_desktop.importing.model import ImportOptions
+from lastmile_desktop.importing.service import export_rejected_rows, run_import
+from lastmile_desktop.storage import Database
+from tests.importing.service_support import HEADER, customer, dump, import_list, write_list
+from tests.importing.workbook_builders import write_csv
+
+
+class StopAt:
+    """A progress sink that raises ``error`` at the first report whose message has ``words``."""
+
+    def __init__(self, words: str, error: BaseException) -> None:
+        self.words = words
+        self.error = error
+        self.messages: list[str] = []
+
+    def report(self, done: int, total: int | None, message: str = "") -> None:
+        self.messages.append(message)
+        if self.words in message:
+            raise self.error
+
+
+@pytest.fixture
+def known_list(db: Database, tmp_path: Path) -> Path:
+    """A database that already holds one import; returns a newer list with changes."""
+    import_list(db, write_list(tmp_path / "v1.xlsx", [customer(n) for n in range(1, 6)]))
+    newer = [customer(n, first_name=f"New{n}") for n in range(1, 9)]
+    newer.append(customer(20, phone="0123"))
+    return write_list(tmp_path / "v2.xlsx", newer)
+
+
+@pytest.mark.parametrize(
+    "stage",
+    ["Reading", "Adding new customers", "Adding them to the campaign", "Updating", "Saving"],
+)
+def test_a_cancelled_import_leaves_the_database_unchanged(
+    db: Database, known_list: Path, stage: str
+) -> None:
+    before = dump(db)
+    progress = StopAt(stage, Cancelled())
+    with pytest.raises(Cancelled):
+        run_import(db, known_list, ImportOptions(region="GB"), progress)
+    assert any(stage in message for message in progress.messages)
+    assert dump(db) == before
+
+
+@pytest.mark.parametrize("stage", ["Adding them to the campaign", "Updating", "Saving"])
+def test_a_failure_midway_leaves_the_database_unchanged(
+    db: Database, known_list: Path, stage: str
+) -> None:
+    before = dump(db)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run_import(
+            db, known_list, ImportOptions(region="GB"), StopAt(stage, RuntimeError("disk on fire"))
+        )
+    assert dump(db) == before
+    # And the same file imports cleanly afterwards: nothing half-done stands in the way.
+    summary = import_list(db, known_list)
+    assert (summary.counts.updated, summary.counts.imported, summary.counts.rejected) == (5, 3, 1)
+
+
+_CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from lastmile_desktop.importing.model import ImportOptions
+    from lastmile_desktop.importing.service import run_import
+    from lastmile_desktop.settings import to_url
+    from lastmile_desktop.storage import open_database
+
+    class Hold:
+        def report(self, done, total, message=""):
+            if message.startswith("Updating"):
+                print("WRITING", flush=True)
+                sys.stdin.read()  # wait here, mid-transaction, until killed
+
+    db, _ = open_database(to_url(sys.argv[1]))
+    run_import(db, Path(sys.argv[2]), ImportOptions(region="GB"), Hold())
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is a POSIX signal")
+def test_an_import_killed_midway_leaves_the_database_unchanged(
+    db: Database, db_path: Path, known_list: Path
+) -> None:
+    before = dump(db)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(db_path), str(known_list)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "WRITING"
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
+    assert dump(db) == before
+
+
+def test_rejected_rows_export_to_xlsx_with_their_values_and_no_live_formulas(
+    db: Database, tmp_path: Path
+) -> None:
+    # A CSV carries text starting with "=" as text (a workbook would hold a formula).
+    rows = [customer(1), customer(2, phone='=HYPERLINK("http://x")', first_name="@SUM(1)")]
+    rows.append(customer(3, phone=None, last_name="-2+3"))
+    summary = import_list(db, write_csv(tmp_path / "r.csv", [HEADER, *rows]))
+    target = export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.xlsx")
+
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0][:4] == ["Sheet row", "Reason", "Customer ID", "First name"]
+    assert values[1][:4] == [
+        3, "phone number =HYPERLINK(\"http://x\") is not a valid GB number", "C0002", "'@SUM(1)"
+    ]  # fmt: skip
+    assert values[1][5] == '\'=HYPERLINK("http://x")'
+    assert values[2][:2] == [4, "no phone number that can be dialled"]
+    assert values[2][4] == "'-2+3"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_rejected_rows_export_to_csv(db: Database, tmp_path: Path) -> None:
+    summary = import_list(db, write_list(tmp_path / "r.xlsx", [customer(1, phone="+1")]))
+    target = export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.csv")
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0][:3] == ["Sheet row", "Reason", "Customer ID"]
+    assert lines[1][:3] == ["2", "phone number +1 is not a valid GB number", "C0001"]
+
+
+def test_exporting_to_another_format_or_an_unknown_import_says_what_to_do(
+    db: Database, tmp_path: Path
+) -> None:
+    summary = import_list(db, write_list(tmp_path / "r.xlsx", [customer(1, phone="1")]))
+    with pytest.raises(UserFacingError, match=r"as \.xlsx or \.csv"):
+        export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.pdf")
+    with pytest.raises(UserFacingError, match="no import number 999"):
+        export_rejected_rows(db, 999, tmp_path / "rejects.csv")
+    with pytest.raises(UserFacingError, match="could not be written"):
+        export_rejected_rows(db, summary.batch_id, tmp_path / "missing" / "rejects.csv")
