@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lastmile_desktop.importing.model import BucketCounts
@@ -31,6 +31,8 @@ class CountTile(QWidget):
     def __init__(self, label: str, meaning: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("countTile")
+        # Plain QWidgets paint no style-sheet background unless asked to.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(0)
@@ -78,7 +80,8 @@ class BucketCountsView(QWidget):
         for name, tile in self.tiles.items():
             value = getattr(counts, name)
             tile.value.setText(number(value))
-            tile.setProperty("empty", value == 0)
-            tile.style().unpolish(tile)
-            tile.style().polish(tile)
+            # The label itself carries the property: a parent's change does not re-style it.
+            tile.value.setProperty("empty", value == 0)
+            tile.value.style().unpolish(tile.value)
+            tile.value.style().polish(tile.value)
         self.identity.setText(identity_line(counts))

@@ -41,7 +41,6 @@ class DropZone(QFrame):
         self.formats = QLabel(FORMATS_SENTENCE)
         self.formats.setObjectName("emptyState")
         self.formats.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.formats.setWordWrap(True)
         # The main window owns Ctrl+O (File menu); the label says so, the button just clicks.
         self.choose_button = QPushButton("Choose file...  (Ctrl+O)")
         self.choose_button.setObjectName("primaryButton")
@@ -91,7 +90,7 @@ class FileStep(QWidget):
         self.drop_zone.file_dropped.connect(self.file_chosen)
         self.drop_zone.choose_button.clicked.connect(self.choose_requested)
         self.message = InlineMessage()
-        self.last_file = QLabel()
+        self.last_file = QLabel()  # the file being worked on, when the user comes back here
         self.last_file.setObjectName("hint")
         self.last_file.hide()
         layout.addWidget(self.heading)
@@ -111,7 +110,10 @@ class FileStep(QWidget):
         if path is None:
             self.last_file.hide()
             return
-        self.last_file.setText(f"Reading {path.name} from {path.parent}")
+        self.last_file.setText(
+            f"Open now: {path.name} (in {path.parent}). Drop or choose another file to start "
+            "over with it."
+        )
         self.last_file.show()
 
     def focus_default(self) -> None:

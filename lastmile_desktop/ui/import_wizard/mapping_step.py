@@ -52,9 +52,9 @@ class DateOrderQuestion(QGroupBox):
 
     def ask(self, columns: list[str], default: DateOrder, region: str) -> None:
         names = ", ".join(f"“{name}”" for name in columns)
-        plural = "s" if len(columns) > 1 else ""
         self.sentence.setText(
-            f"The date{plural} in {names} fit both ways. How does this file write them?"
+            f"The dates in {names} could be day first or month first. "
+            "How does this file write them?"
         )
         self.default_note.setText(
             f"{ORDER_WORDS[default].capitalize()} is selected because that is how dates are "

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import ImportOptions, ImportPreview, ImportSummary
+from lastmile_desktop.importing.service import RepeatImportError
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.file_step import FILE_FILTER, FileStep, local_files
+from lastmile_desktop.ui.import_wizard.gc_pause import automatic_gc_paused
 from lastmile_desktop.ui.import_wizard.layout_step import LayoutStep
 from lastmile_desktop.ui.import_wizard.mapping_step import MappingStep
 from lastmile_desktop.ui.import_wizard.progress_step import ProgressStep
@@ -190,6 +192,7 @@ class ImportPage(QWidget):
         self.preview = self.validated = self.summary = None
         self._mapping_built_for = None
         self.file_step.clear()
+        self.file_step.set_file(None)
         self.validation_step.clear_status()
         self._show_step(Step.FILE)
         self._inspect(ImportOptions(), Purpose.OPEN, f"Reading {self.path.name}...")
@@ -200,7 +203,7 @@ class ImportPage(QWidget):
         step = self.current_step()
         if step is Step.FILE:
             if self.preview is None:
-                self.choose_file()
+                self.choose_file()  # Enter on the empty page opens the picker
             else:
                 self._show_step(Step.LAYOUT)
         elif step is Step.LAYOUT:
@@ -248,7 +251,8 @@ class ImportPage(QWidget):
         db, backend = self.context.db, self.backend
 
         def work(progress: Progress) -> ImportSummary:
-            return backend.run_import(db, path, options, progress)
+            with automatic_gc_paused():
+                return backend.run_import(db, path, options, progress)
 
         self._import_task = run_task(
             work,
@@ -301,7 +305,8 @@ class ImportPage(QWidget):
         path, db, backend = self.path, self.context.db, self.backend
 
         def work(progress: Progress) -> Inspection:
-            preview = backend.inspect_file(db, path, options, progress)
+            with automatic_gc_paused():
+                preview = backend.inspect_file(db, path, options, progress)
             return Inspection(preview, backend.default_region(db))
 
         self._set_busy(message)
@@ -342,6 +347,7 @@ class ImportPage(QWidget):
             self.mapping_step.set_preview(preview)
             self._ask_date_order(result)
         if purpose is Purpose.OPEN:
+            self.file_step.set_file(preview.path)
             self._show_step(Step.LAYOUT)
         elif self._advance_when_ready:
             self._advance_when_ready = False
@@ -407,7 +413,11 @@ class ImportPage(QWidget):
     def _import_failed(self, error: BaseException) -> None:
         self._import_task = None
         self._show_step(Step.VALIDATION)
-        if isinstance(error, UserFacingError):
+        if isinstance(error, RepeatImportError):
+            # Imported meanwhile (another window, the command line): check again, then ask.
+            self.validation_step.show_status(str(error), "warning")
+            self._inspect(self._options(), Purpose.VALIDATE, "Checking every row...")
+        elif isinstance(error, UserFacingError):
             self.validation_step.show_status(
                 f"{error} Nothing was saved: the database is as it was before.", "error"
             )
@@ -444,10 +454,12 @@ class ImportPage(QWidget):
         step = self.current_step()
         busy = self.is_busy()
         self.back_button.setVisible(step in (Step.LAYOUT, Step.MAPPING, Step.VALIDATION))
-        self.next_button.setVisible(step is not Step.IMPORTING)
+        # Before a file is read the drop zone's own button is the way on; one is enough.
+        waiting_for_file = step is Step.FILE and self.preview is None
+        self.next_button.setVisible(step is not Step.IMPORTING and not waiting_for_file)
+        repeat = self.validated is not None and self.validated.previous_import is not None
         labels = {
-            Step.FILE: "Next  (Alt+N)" if self.preview else "Choose file...  (Alt+N)",
-            Step.VALIDATION: "Import  (Alt+N)",
+            Step.VALIDATION: "Import again  (Alt+N)" if repeat else "Import  (Alt+N)",
             Step.SUMMARY: "Import another file  (Alt+N)",
         }
         self.next_button.setText(labels.get(step, "Next  (Alt+N)"))

@@ -23,7 +23,7 @@ QWidget#countTile, QWidget#countTileTotal {
 }
 QWidget#countTileTotal { background: #eef3f6; }
 QLabel#countValue { font-size: 18pt; font-weight: 600; color: #1f3a4d; }
-QWidget#countTile[empty="true"] QLabel#countValue { color: #a0a6ab; }
+QLabel#countValue[empty="true"] { color: #a0a6ab; }
 QLabel#countCaption { color: #555; }
 QScrollArea#mappingEditor { background: white; border: 1px solid #dde2e6; border-radius: 4px; }
 QWidget#mappingBody { background: white; }
@@ -40,6 +40,10 @@ QGroupBox#dateQuestion { font-weight: 600; border: 1px solid #f0d29b; border-rad
     margin-top: 10px; padding: 10px 10px 6px 10px; background: #fffaf0; }
 QGroupBox#dateQuestion::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }
 QGroupBox#dateQuestion QLabel, QGroupBox#dateQuestion QRadioButton { font-weight: normal; }
+QProgressBar#importProgress, QProgressBar#busyBar {
+    border: 1px solid #b8c2c9; border-radius: 4px; background: white; text-align: center;
+}
 QProgressBar#importProgress { min-height: 22px; }
+QProgressBar#importProgress::chunk, QProgressBar#busyBar::chunk { background: #1f6f8b; }
 QLabel#summaryDetails { color: #333; }
 """

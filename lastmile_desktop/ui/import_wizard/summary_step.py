@@ -73,12 +73,12 @@ class SummaryStep(QWidget):
         self.summary = summary
         counts = summary.counts
         number = QLocale().toString
-        self.heading.title.setText("Import finished")
+        self.heading.title.setText(
+            f"Imported: {number(counts.imported)} new customers, {number(counts.updated)} updated"
+        )
         self.heading.hint.setText(
-            f"{Path(summary.file).name}: sheet “{summary.sheet}”, header on row "
-            f"{summary.header_row}, into the campaign “{summary.campaign}”. "
-            f"{number(counts.imported + counts.updated)} customers are on the list now "
-            "from this file."
+            f"{Path(summary.file).name}, sheet “{summary.sheet}” (header on row "
+            f"{summary.header_row}), into the campaign “{summary.campaign}”."
         )
         self.counts.set_counts(counts)
         lines = []
