@@ -20,15 +20,11 @@ class PageSpec:
 
 def page_specs() -> list[PageSpec]:
     from lastmile_desktop.ui.assign.page import build_assign_page
+    from lastmile_desktop.ui.import_wizard import build_import_page
     from lastmile_desktop.ui.pages.placeholder import placeholder
 
     return [
-        PageSpec(
-            "import",
-            "Import",
-            "Ctrl+1",
-            placeholder("Import", "Importing customer lists from Excel arrives here next."),
-        ),
+        PageSpec("import", "Import", "Ctrl+1", build_import_page),
         PageSpec("assign", "Assign", "Ctrl+2", build_assign_page),
         PageSpec(
             "calls",
