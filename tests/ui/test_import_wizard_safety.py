@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from lastmile_desktop.importing.model import ImportOptions, ImportSummary
+from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
@@ -168,3 +169,25 @@ def test_a_bug_in_the_engine_reaches_the_error_reporter_and_the_page_recovers(
     assert [str(error) for error in reported] == ["the engine tripped over its own feet"]
     assert "Nothing was saved" in page.validation_step.status.text()
     assert page.next_button.isEnabled()
+
+
+def test_a_file_imported_elsewhere_meanwhile_is_checked_again_instead_of_imported_twice(
+    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_workbook(tmp_path / "lapsed.xlsx")
+    page = make_page(qtbot, db)
+    walk_to_validation(qtbot, page, path)
+    assert not page.validation_step.repeat.isVisibleTo(page)
+    run_import(db, path, ImportOptions())  # the command line, while the wizard waited
+    before = database_content(db)
+
+    press_next(qtbot, page)
+    qtbot.waitUntil(lambda: page.validation_step.repeat.isVisibleTo(page), timeout=WAIT_MS)
+    wait_for_step(qtbot, page, Step.VALIDATION)
+
+    assert "imported before" in page.validation_step.repeat.text()
+    assert page.next_button.text().startswith("Import again")
+    assert database_content(db) == before
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.No)
+    press_next(qtbot, page)
+    assert page.current_step() is Step.VALIDATION

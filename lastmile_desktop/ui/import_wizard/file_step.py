@@ -9,12 +9,14 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading
+from lastmile_desktop.ui.main_window import SPREADSHEET_FILTER
 
 FORMATS_SENTENCE = (
     "Excel workbooks (.xlsx, .xlsm, .xls, .xlsb), OpenDocument spreadsheets (.ods) "
     "and CSV files work."
 )
-FILE_FILTER = "Customer lists (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv);;All files (*)"
+# The same filter as the window's File menu, so both pickers offer the same files.
+FILE_FILTER = SPREADSHEET_FILTER
 
 
 def local_files(event: QDragEnterEvent | QDropEvent) -> list[str]:

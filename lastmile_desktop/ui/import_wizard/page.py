@@ -42,7 +42,7 @@ from lastmile_desktop.ui.import_wizard.progress_step import ProgressStep
 from lastmile_desktop.ui.import_wizard.step_bar import StepBar
 from lastmile_desktop.ui.import_wizard.style import WIZARD_STYLE
 from lastmile_desktop.ui.import_wizard.summary_step import SummaryStep
-from lastmile_desktop.ui.import_wizard.validation_step import ValidationStep
+from lastmile_desktop.ui.import_wizard.validation_step import ValidationStep, nothing_to_import
 from lastmile_desktop.ui.worker import Task, run_task
 
 
@@ -414,8 +414,8 @@ class ImportPage(QWidget):
         self._import_task = None
         self._show_step(Step.VALIDATION)
         if isinstance(error, RepeatImportError):
-            # Imported meanwhile (another window, the command line): check again, then ask.
-            self.validation_step.show_status(str(error), "warning")
+            # Imported meanwhile (another window, the command line): check again; the check
+            # step then shows the repeat warning and Import asks before going on.
             self._inspect(self._options(), Purpose.VALIDATE, "Checking every row...")
         elif isinstance(error, UserFacingError):
             self.validation_step.show_status(
@@ -465,12 +465,12 @@ class ImportPage(QWidget):
         self.next_button.setText(labels.get(step, "Next  (Alt+N)"))
         self.next_button.setShortcut(QKeySequence("Alt+N"))
         blocked = step is Step.MAPPING and self.mapping_step.blocking_problem() is not None
-        no_rows = (
+        empty = (
             step is Step.VALIDATION
             and self.validated is not None
-            and self.validated.counts.rows_read == 0
+            and nothing_to_import(self.validated)
         )
-        self.next_button.setEnabled(not busy and not blocked and not no_rows)
+        self.next_button.setEnabled(not busy and not blocked and not empty)
         self.back_button.setEnabled(True)
 
     def _set_busy(self, message: str | None) -> None:

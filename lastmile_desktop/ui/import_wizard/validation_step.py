@@ -11,6 +11,10 @@ from lastmile_desktop.ui.import_wizard.problems_model import REASON_COLUMN, RowP
 from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading, read_only_table
 
 
+def nothing_to_import(preview: ImportPreview) -> bool:
+    return preview.counts.imported + preview.counts.updated == 0
+
+
 def repeat_warning(preview: ImportPreview) -> str:
     previous = preview.previous_import
     if previous is None:
@@ -57,6 +61,7 @@ class ValidationStep(QWidget):
         layout.addStretch(0)
 
     def set_preview(self, preview: ImportPreview) -> None:
+        self.clear_status()
         self.counts.set_counts(preview.counts)
         warning = repeat_warning(preview)
         if warning:
@@ -77,6 +82,12 @@ class ValidationStep(QWidget):
         self.problems.resizeColumnToContents(REASON_COLUMN - 1)
         self.notes.setText("\n".join(preview.notes))
         self.notes.setVisible(bool(preview.notes))
+        if nothing_to_import(preview):
+            self.show_status(
+                "Nothing would be imported or updated from this sheet. Go back (Alt+B) to check "
+                "the columns and the header row, or choose another file.",
+                "warning",
+            )
 
     def show_status(self, text: str, tone: str) -> None:
         self.status.show_message(text, tone)
