@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
-from lastmile_desktop.importing.model import BucketCounts, RowProblem
+from lastmile_desktop.importing.model import BucketCounts, ColumnGuess, Field, RowProblem
 from lastmile_desktop.ui.import_wizard.columns import column_letter
 from lastmile_desktop.ui.import_wizard.counts_view import identity_line
 from lastmile_desktop.ui.import_wizard.grid_model import (
@@ -14,6 +15,7 @@ from lastmile_desktop.ui.import_wizard.grid_model import (
     HEADER_BACKGROUND,
     PreviewGridModel,
 )
+from lastmile_desktop.ui.import_wizard.mapping_editor import EXTRA_LABEL, MappingEditor
 from lastmile_desktop.ui.import_wizard.problems_model import (
     REASON_COLUMN,
     ROW_COLUMN,
@@ -69,3 +71,28 @@ def test_the_identity_line_adds_up_every_bucket() -> None:
         "10 rows read = 4 imported + 2 updated + 1 duplicates + 2 rejected + 1 suppressed"
     )
     assert "≠" in identity_line(BucketCounts(rows_read=3, imported=1))
+
+
+def test_the_mapping_editor_flags_guesses_made_from_the_values_alone(qtbot: QtBot) -> None:
+    editor = MappingEditor()
+    qtbot.addWidget(editor)
+    editor.set_guesses(
+        [
+            ColumnGuess(0, "Mobile", Field.PHONE, 1.0, ["07911 123401"]),
+            ColumnGuess(1, "Contact", Field.PHONE_ALT, 0.75, ["07911 123402"]),
+            ColumnGuess(2, "Tier", None, 1.0, ["gold"]),
+        ]
+    )
+    mobile, contact, tier = editor.rows
+
+    assert (mobile.confidence.level, mobile.confidence.text.text()) == ("high", "100%")
+    assert contact.confidence.level == "low"
+    assert "check this" in contact.confidence.text.text()
+    assert tier.confidence.level == "none"
+    assert tier.combo.currentText() == EXTRA_LABEL
+    assert editor.mapping() == {0: Field.PHONE, 1: Field.PHONE_ALT, 2: None}
+
+    with qtbot.waitSignal(editor.mapping_changed):
+        editor.set_field(2, Field.NOTES)
+    assert tier.confidence.level == "user"
+    assert editor.is_overridden()

@@ -21,8 +21,9 @@ from lastmile_desktop.ui.import_wizard.columns import column_letter
 EXTRA_LABEL = "Keep as extra column"
 # The combo's item data for "extra"; not None, which the separator item also holds.
 EXTRA_DATA = "extra"
-# Below this the guess is flagged for the user to check.
-LOW_CONFIDENCE = 0.6
+# Below this the guess is flagged for the user to check. The engine gives a header it
+# recognises 0.8 or more; a guess from the values alone (a header like "Ref" or "Col 4") less.
+LOW_CONFIDENCE = 0.8
 SAMPLES_SHOWN = 3
 HEADER_CELLS = ("Column", "Sample values", "Goes to", "Confidence")
 
