@@ -41,6 +41,8 @@ from lastmile_desktop.calling.outcomes import (
     Schedule,
 )
 from lastmile_desktop.campaigns.assignment import REASON_ASSIGNED
+from lastmile_desktop.campaigns.fair_split import Candidate, split_fairly, value_order
+from lastmile_desktop.campaigns.holdout import draw_key, holdout_target
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
@@ -472,27 +474,33 @@ class _Planner:
         return [self.split_store(store, positions) for store, positions in enumerate(by_store)]
 
     def split_store(self, store: int, positions: list[int]) -> list[int]:
-        holdout = set(self.rng.sample(positions, round(len(positions) * HOLDOUT_SHARE)))
-        for position in positions:
-            if position in holdout:
-                self.plan.members[position].update(
-                    group=MemberGroup.HOLDOUT, status=MemberStatus.HOLDOUT
-                )
+        # The assignment service's own rules, so the recorded seed reproduces this holdout
+        # and the managers' shares are what "Assign now" would have dealt.
+        seed = self.plan.campaigns[0]["holdout_seed"]
         customers = self.plan.customers
+        keys = {p: draw_key(seed, customers[p]["uuid"]) for p in positions}
+        by_key = sorted(positions, key=keys.__getitem__)
+        holdout = set(by_key[: holdout_target(HOLDOUT_SHARE, len(positions))])
+        for position in holdout:
+            self.plan.members[position].update(
+                group=MemberGroup.HOLDOUT, status=MemberStatus.HOLDOUT
+            )
+        candidates = [
+            Candidate(
+                member_id=p,
+                spend_cents=customers[p]["lifetime_spend_cents"],
+                last_purchase=customers[p]["last_purchase_date"],
+                tiebreak=keys[p],
+            )
+            for p in positions
+            if p not in holdout
+        ]
         # Queue order: highest value first, then the most recently lapsed.
-        call_group = sorted(
-            (p for p in positions if p not in holdout),
-            key=lambda p: (
-                -customers[p]["lifetime_spend_cents"],
-                -customers[p]["last_purchase_date"].toordinal(),
-            ),
-        )
-        # Dealt back and forth so every manager gets a fair share of the valuable customers.
-        managers = self.managers_by_store[store]
+        call_group = [c.member_id for c in value_order(candidates)]
+        dealt = split_fairly(candidates, self.managers_by_store[store])
         assigned_at = self.clock.at(self.clock.start - timedelta(days=1), time(16, 0))
-        for rank, position in enumerate(call_group):
-            lap, seat = divmod(rank, len(managers))
-            manager = managers[seat if lap % 2 == 0 else len(managers) - 1 - seat]
+        for position in call_group:
+            manager = dealt[position]
             self.plan.members[position].update(
                 group=MemberGroup.CALL, status=MemberStatus.TO_CALL, manager_id=manager
             )

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from lastmile_desktop.calling.outcomes import OUTCOMES, reached_codes
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import ownership_history
+from lastmile_desktop.campaigns.holdout import draw_key, holdout_target
 from lastmile_desktop.cli import main
 from lastmile_desktop.demo import generate_demo
 from lastmile_desktop.errors import Cancelled, UserFacingError
@@ -150,6 +151,25 @@ def test_each_store_holds_out_a_tenth_of_its_list(demo_db: Database) -> None:
         size = groups[MemberGroup.CALL] + groups[MemberGroup.HOLDOUT]
         assert abs(groups[MemberGroup.HOLDOUT] - size * 0.10) <= 1
     assert holdout_statuses == {MemberStatus.HOLDOUT}
+
+
+def test_the_recorded_seed_reproduces_the_holdout(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        seed = session.scalar(select(Campaign.holdout_seed))
+        rows = session.execute(
+            select(CampaignMember.store_id, CampaignMember.group, Customer.uuid)
+            .join(Customer, Customer.id == CampaignMember.customer_id)
+            .where(CampaignMember.group.is_not(None))
+        ).all()
+    assert seed is not None
+    by_store: dict[int, list[tuple[int, str]]] = {}
+    for store_id, group, customer_uuid in rows:
+        by_store.setdefault(store_id, []).append((draw_key(seed, customer_uuid), group))
+    for drawn in by_store.values():
+        drawn.sort()
+        target = holdout_target(0.10, len(drawn))
+        assert {group for _, group in drawn[:target]} <= {MemberGroup.HOLDOUT}
+        assert {group for _, group in drawn[target:]} <= {MemberGroup.CALL}
 
 
 def test_the_call_group_is_shared_fairly_between_a_stores_managers(demo_db: Database) -> None:
