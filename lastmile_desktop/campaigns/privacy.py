@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from lastmile_desktop.campaigns.access import Profile, require_lead
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.erasure import checkpoint_log, zeroing_freed_space
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -160,30 +161,6 @@ def _count(session: Session, query: Any) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def _scrub_freed_space(session: Session) -> str | None:
-    """SQLite keeps erased text in free space until it is overwritten; have it zeroed.
-
-    Returns the previous setting to restore. Other databases manage their own storage.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return None
-    connection = session.connection()
-    previous = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
-    connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    return str(previous)
-
-
-def _checkpoint(db: Database) -> None:
-    """Move the erased pages out of SQLite's write-ahead log into the zeroed main file."""
-    if db.engine.dialect.name != "sqlite":
-        return
-    raw = db.engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-
-
 def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
     require_lead(profile, "erase a customer's personal data")
     with db.session() as session:
@@ -192,64 +169,65 @@ def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetR
             raise UserFacingError(
                 f"Customer {customer_id} does not exist; reload the list and pick them again."
             )
-        previous_secure_delete = _scrub_freed_space(session)
-        person = _person(customer)
-        member_ids = select(CampaignMember.id).where(CampaignMember.customer_id == customer_id)
-        dnc_match = _customer_clause(customer, DoNotCall.phone, DoNotCall.customer_external_id)
-        kept_entries = _count(
-            session,
-            select(func.count()).where(dnc_match, DoNotCall.removed_at.is_(None)),
-        )
-        removed_entries = session.execute(
-            update(DoNotCall)
-            .where(dnc_match, DoNotCall.removed_at.is_not(None))
-            .values(
-                phone=None,
-                customer_external_id=None,
-                reason=ERASED,
-                removed_reason=ERASED,
-            )
-        )
-        notes = session.execute(
-            update(CallAttempt)
-            .where(CallAttempt.member_id.in_(member_ids), CallAttempt.note.is_not(None))
-            .values(note=None)
-        )
-        reasons = session.execute(
-            update(AssignmentChange)
-            .where(AssignmentChange.member_id.in_(member_ids), AssignmentChange.reason != "")
-            .values(reason=ERASED)
-        )
-        rejected = _erase_rejected_rows(session, person)
-        erased_at = utcnow()
-        for column in Customer.__table__.columns:
-            # A generated column (the search key) follows the cleared ones by itself.
-            if column.key not in KEPT_CUSTOMER_COLUMNS and column.computed is None:
-                setattr(customer, column.key, None if column.nullable else "")
-        customer.erased_at = erased_at
-        session.flush()
-        report = ForgetReport(
-            customer_id=customer_id,
-            erased_at=erased_at,
-            memberships_kept=_count(
-                session,
-                select(func.count()).where(CampaignMember.customer_id == customer_id),
-            ),
-            attempts_kept=_count(
-                session, select(func.count()).where(CallAttempt.member_id.in_(member_ids))
-            ),
-            purchases_kept=_count(
-                session, select(func.count()).where(Purchase.customer_id == customer_id)
-            ),
-            attempt_notes_erased=_changed(notes),
-            owner_change_reasons_erased=_changed(reasons),
-            rejected_rows_erased=rejected,
-            removed_dnc_entries_erased=_changed(removed_entries),
-            dnc_entries_kept=kept_entries,
-        )
-        if previous_secure_delete is not None:
-            session.connection().exec_driver_sql(
-                f"PRAGMA secure_delete = {int(previous_secure_delete)}"
-            )
-    _checkpoint(db)
+        with zeroing_freed_space(session):
+            report = _erase(session, customer)
+    checkpoint_log(db)
     return report
+
+
+def _erase(session: Session, customer: Customer) -> ForgetReport:
+    customer_id = customer.id
+    person = _person(customer)
+    member_ids = select(CampaignMember.id).where(CampaignMember.customer_id == customer_id)
+    dnc_match = _customer_clause(customer, DoNotCall.phone, DoNotCall.customer_external_id)
+    kept_entries = _count(
+        session,
+        select(func.count()).where(dnc_match, DoNotCall.removed_at.is_(None)),
+    )
+    removed_entries = session.execute(
+        update(DoNotCall)
+        .where(dnc_match, DoNotCall.removed_at.is_not(None))
+        .values(
+            phone=None,
+            customer_external_id=None,
+            reason=ERASED,
+            removed_reason=ERASED,
+        )
+    )
+    notes = session.execute(
+        update(CallAttempt)
+        .where(CallAttempt.member_id.in_(member_ids), CallAttempt.note.is_not(None))
+        .values(note=None)
+    )
+    reasons = session.execute(
+        update(AssignmentChange)
+        .where(AssignmentChange.member_id.in_(member_ids), AssignmentChange.reason != "")
+        .values(reason=ERASED)
+    )
+    rejected = _erase_rejected_rows(session, person)
+    erased_at = utcnow()
+    for column in Customer.__table__.columns:
+        # The search key is rewritten by the database when names and phones change.
+        if column.key not in KEPT_CUSTOMER_COLUMNS and column.key != "search_key":
+            setattr(customer, column.key, None if column.nullable else "")
+    customer.erased_at = erased_at
+    session.flush()
+    return ForgetReport(
+        customer_id=customer_id,
+        erased_at=erased_at,
+        memberships_kept=_count(
+            session,
+            select(func.count()).where(CampaignMember.customer_id == customer_id),
+        ),
+        attempts_kept=_count(
+            session, select(func.count()).where(CallAttempt.member_id.in_(member_ids))
+        ),
+        purchases_kept=_count(
+            session, select(func.count()).where(Purchase.customer_id == customer_id)
+        ),
+        attempt_notes_erased=_changed(notes),
+        owner_change_reasons_erased=_changed(reasons),
+        rejected_rows_erased=rejected,
+        removed_dnc_entries_erased=_changed(removed_entries),
+        dnc_entries_kept=kept_entries,
+    )

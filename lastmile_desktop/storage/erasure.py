@@ -1,0 +1,40 @@
+"""Making erased data really gone from the database file (SQLite's part of "forget me").
+
+SQLite keeps deleted or overwritten text in free pages and in the write-ahead log until
+something overwrites it. Other databases manage their own storage, so these do nothing there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from lastmile_desktop.storage.database import Database
+
+
+@contextmanager
+def zeroing_freed_space(session: Session) -> Iterator[None]:
+    """Inside this block SQLite zeroes the pages it frees; the previous setting comes back."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = session.connection()
+    previous = int(connection.exec_driver_sql("PRAGMA secure_delete").scalar() or 0)
+    connection.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA secure_delete = {previous}")
+
+
+def checkpoint_log(db: Database) -> None:
+    """Move committed pages out of SQLite's write-ahead log and truncate it."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    raw = db.engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
