@@ -11,7 +11,7 @@ once, values the same for every row are converted once, and the rows go to the d
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Executable, Table, bindparam, insert
@@ -37,7 +37,7 @@ class BulkStatement:
         *,
         constants: Mapping[str, Any] | None = None,
         ready: Collection[str] = (),
-        computed: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None,
+        computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
         row_keys: Sequence[str] | None = None,
     ) -> None:
         dialect = connection.dialect
@@ -55,6 +55,7 @@ class BulkStatement:
             return process
 
         self._row_keys = list(row_keys or names)
+        self._row_positions = {key: index for index, key in enumerate(self._row_keys)}
         self._computed = list((computed or {}).items())
         row_names = [*names, *(name for name, _ in self._computed)]
         # Only parameters whose type converts anything cost time per row.
@@ -83,39 +84,86 @@ class BulkStatement:
         )
 
     def execute(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Run the statement once per row; returns how many rows were given."""
-        parameters: list[Any] = []
-        processors, constants, pick = self._processors, self._constants, self._pick
-        keys, computed = self._row_keys, self._computed
-        for row in rows:
-            values = list(row)
-            if computed:
-                by_name = dict(zip(keys, values, strict=True))
-                values.extend(compute(by_name) for _, compute in computed)
-            for index, process in processors:
-                value = values[index]
-                if value is not None:
-                    values[index] = process(value)
-            picked = pick((*values, *constants))
-            parameters.append(
-                picked if self._positional else dict(zip(self._keys, picked, strict=True))
-            )
-        if parameters:
-            self._connection.exec_driver_sql(self._sql, parameters)
-        return len(parameters)
+        """Run the statement once per row; returns how many rows were given.
+
+        The work is done column by column (a list comprehension per converted column, C-level
+        transposition around it), which costs a fraction of converting row by row.
+        """
+        given = rows if isinstance(rows, list) else list(rows)
+        count = len(given)
+        if not count:
+            return 0
+        columns: list[Sequence[Any]] = list(zip(*given, strict=True))
+        if len(columns) != len(self._row_keys):
+            raise ValueError(f"rows have {len(columns)} values, expected {len(self._row_keys)}")
+        positions = self._row_positions
+        for _, compute in self._computed:
+            columns.append([compute(_RowView(positions, row)) for row in given])
+        for index, process in self._processors:
+            columns[index] = [None if value is None else process(value) for value in columns[index]]
+        columns.extend([value] * count for value in self._constants)
+        ordered = self._pick(tuple(columns))
+        parameters: list[Any] = list(zip(*ordered, strict=True))
+        if not self._positional:
+            parameters = [dict(zip(self._keys, row, strict=True)) for row in parameters]
+        self._connection.exec_driver_sql(self._sql, parameters)
+        return count
+
+
+def fetch_column(connection: Connection, statement: Executable) -> list[Any]:
+    """The first column of every row ``statement`` returns, as the driver gives it.
+
+    For long id lists: SQLAlchemy's result rows cost more to build than the query to run.
+    Only for values that need no type conversion (integers, text).
+    """
+    compiled = statement.compile(dialect=connection.dialect)  # type: ignore[attr-defined]
+    parameters = compiled.construct_params()
+    if connection.dialect.positional:
+        arguments: Any = tuple(parameters[name] for name in compiled.positiontup or [])
+    else:
+        arguments = parameters
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, arguments)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+class _RowView(Mapping[str, Any]):
+    """One row's values by name, without building a dictionary per row."""
+
+    __slots__ = ("_positions", "_row")
+
+    def __init__(self, positions: dict[str, int], row: Sequence[Any]) -> None:
+        self._positions = positions
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        return self._row[self._positions[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        index = self._positions.get(key)
+        return default if index is None else self._row[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
 
 
 class _RowContext:
     """What a column default that reads its row is given by SQLAlchemy, for one row."""
 
-    def __init__(self, parameters: dict[str, Any]) -> None:
+    def __init__(self, parameters: Mapping[str, Any]) -> None:
         self.current_parameters = parameters
 
-    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> Mapping[str, Any]:
         return self.current_parameters
 
 
-def _default_of(column: Any) -> Callable[[dict[str, Any]], Any] | None:
+def _default_of(column: Any) -> Callable[[Mapping[str, Any]], Any] | None:
     """The column's Python-side default as a function of the row, or None if it has none."""
     default = column.default
     if default is None or getattr(default, "is_sequence", False):

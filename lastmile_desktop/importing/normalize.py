@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
@@ -443,9 +444,8 @@ class RegionValidity:
             names.insert(0, "mobile")
         general = self._part(metadata.general_desc)
         types = [part for name in names if (part := self._part(getattr(metadata, name, None)))]
-        self._pattern = (
-            re.compile(f"(?={general})(?:{'|'.join(types)})") if general and types else None
-        )
+        pattern = re.compile(f"(?={general})(?:{'|'.join(types)})") if general and types else None
+        self._match = pattern.match if pattern is not None else None
 
     @staticmethod
     def _part(description: object) -> str | None:
@@ -465,7 +465,7 @@ class RegionValidity:
 
     def __call__(self, national: str) -> bool:
         """``national``: the national significant number, ASCII digits only."""
-        return self._pattern is not None and self._pattern.match(national) is not None
+        return self._match is not None and self._match(national) is not None
 
 
 class _StartPattern:
@@ -477,22 +477,25 @@ class _StartPattern:
 
     def __init__(self, pattern: str) -> None:
         alternatives = pattern.split("|")
-        self._literals = alternatives if all(a.isdigit() for a in alternatives) else None
+        plain = all(alternative.isdigit() for alternative in alternatives)
+        # A plain pattern is tested in one ``startswith`` call with this tuple.
+        self.literals = tuple(alternatives) if plain else None
         self._regex = re.compile(pattern)
 
     def match_end(self, digits: str) -> int | None:
         """Where the pattern's match at the start of ``digits`` ends; None if it does not."""
-        if self._literals is not None:
-            for literal in self._literals:
+        literals = self.literals
+        if literals is not None:
+            if not digits.startswith(literals):
+                return None
+            for literal in literals:
                 if digits.startswith(literal):
                     return len(literal)
-            return None
         match = self._regex.match(digits)
         return None if match is None else match.end()
 
 
-@dataclass(frozen=True)
-class PhoneReading:
+class PhoneReading(NamedTuple):
     numbers: tuple[str, ...]  # valid numbers in E.164, in the order written
     invalid: str | None  # the first number that could not be dialled, as written
 
@@ -519,7 +522,8 @@ class PhoneReader:
         self._metadata = metadata
         self._country_code = int(metadata.country_code or 0)
         self._country_code_text = str(self._country_code)
-        self._national_prefix = metadata.national_prefix
+        self._plus_code = f"+{self._country_code}"
+        self._national_prefix_length = len(metadata.national_prefix or "")
         prefix_pattern = metadata.national_prefix_for_parsing
         self._prefix_regex = (
             _StartPattern(prefix_pattern)
@@ -610,29 +614,37 @@ class PhoneReader:
         digits = (text[1:] if plus else text).translate(_LAYOUT_CHARACTERS)
         if not (5 <= len(digits) <= 20 and digits.isascii() and digits.isdigit()):
             return None
+        prefix = self._prefix_regex
         if plus:
             code = self._country_code_text
             if not digits.startswith(code):
                 return None
             national = digits[len(code) :]
-            if (
-                self._prefix_regex is not None
-                and self._prefix_regex.match_end(national) is not None
-            ):
+            if prefix is not None and prefix.match_end(national) is not None:
                 return None  # "+44 (0)..." and the like: let the parser decide
         else:
-            if not self._fast_national or self._exit_code.match_end(digits) is not None:
-                return None  # the parser reads a leading exit code as "international"
+            if not self._fast_national:
+                return None
+            exit_code = self._exit_code
+            # The parser reads a leading exit code as "international": leave those to it.
+            if (
+                digits.startswith(exit_code.literals)
+                if exit_code.literals is not None
+                else exit_code.match_end(digits) is not None
+            ):
+                return None
             national = digits
-            if self._prefix_regex is not None:
-                end = self._prefix_regex.match_end(digits)
+            if prefix is not None and (
+                prefix.literals is None or digits.startswith(prefix.literals)
+            ):
+                end = prefix.match_end(digits)
                 if end is not None:
-                    if end != len(self._national_prefix or ""):
+                    if end != self._national_prefix_length:
                         return None
                     national = digits[end:]
         # Leading zeros inside the national number (Italy) need the parser's bookkeeping.
         if not national or national[0] == "0" or len(national) > 17:
             return None
         if self._valid(national):
-            return f"+{self._country_code}{national}"
+            return self._plus_code + national
         return None

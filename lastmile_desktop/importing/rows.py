@@ -8,7 +8,7 @@ read by a single normaliser call. Text dates whose day/month order is still open
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,6 +36,8 @@ CUSTOMER_ID_MAX_LENGTH = 64
 SHOWN_PHONE_LENGTH = 40
 NO_PHONE = "no phone number that can be dialled"
 INVALID_PHONE_SAMPLES = 50
+MONEY_LIMIT = 1e13  # as read_money_cents: amounts a database integer holds in cents
+COUNT_LIMIT = 2**31
 # Where head-office lists come from, tried when most numbers fail in the chosen region.
 LIKELY_REGIONS = (
     "GB", "IE", "FR", "DE", "NL", "BE", "ES", "IT", "PT", "CH", "AT", "LU", "DK", "SE", "NO",
@@ -140,6 +142,8 @@ class RowReader:
         self._store_column = columns.get(Field.STORE)
         self._date_column = columns.get(Field.LAST_PURCHASE_DATE)
         self._notes_column = columns.get(Field.NOTES)
+        self._spend_column = columns.get(Field.LIFETIME_SPEND)
+        self._visits_column = columns.get(Field.VISITS)
         # Numbers rejected as invalid, as written: a hint when the region is the wrong one.
         self.invalid_phones: list[str] = []
         # A list names a few dozen stores in 100,000 rows: each spelling is read once.
@@ -192,19 +196,20 @@ class RowReader:
         if len(values) <= self._last_column:
             values = [*values, *([None] * (self._last_column + 1 - len(values)))]
 
-        numbers: list[str] = []
-        invalid: str | None = None
-        for phone_column in self._phone_columns:
-            reading = self.phones.read(values[phone_column])
-            numbers.extend(number for number in reading.numbers if number not in numbers)
-            invalid = invalid or reading.invalid
+        read_phone = self.phones.read
+        phone_columns = self._phone_columns
+        if len(phone_columns) == 1:
+            numbers, invalid = read_phone(values[phone_columns[0]])
+        else:
+            found: list[str] = []
+            invalid = None
+            for phone_column in phone_columns:
+                reading = read_phone(values[phone_column])
+                found.extend(number for number in reading.numbers if number not in found)
+                invalid = invalid or reading.invalid
+            numbers = tuple(found)
         if not numbers:
-            if invalid is None:
-                return RowRejection(row, NO_PHONE)
-            if len(self.invalid_phones) < INVALID_PHONE_SAMPLES:
-                self.invalid_phones.append(invalid)
-            shown = invalid if len(invalid) <= SHOWN_PHONE_LENGTH else invalid[:37] + "..."
-            return RowRejection(row, f"phone number {shown} is not a valid {self.region} number")
+            return self._rejection(row, invalid)
 
         column: int | None = self._id_column
         external_id = None if column is None else clean_text(values[column])
@@ -223,6 +228,10 @@ class RowReader:
         column = self._last_name_column
         if column is not None:
             last_name = clean_text(values[column]) or last_name
+        if first_name is not None and len(first_name) > NAME_MAX_LENGTH:
+            first_name = first_name[:NAME_MAX_LENGTH]
+        if last_name is not None and len(last_name) > NAME_MAX_LENGTH:
+            last_name = last_name[:NAME_MAX_LENGTH]
 
         column = self._email_column
         email = None if column is None else clean_text(values[column])
@@ -242,26 +251,52 @@ class RowReader:
 
         column = self._notes_column
         return CustomerRow(
-            row=row,
-            external_id=external_id,
-            first_name=_cut(first_name, NAME_MAX_LENGTH),
-            last_name=_cut(last_name, NAME_MAX_LENGTH),
-            phone=numbers[0],
-            phone_alt=numbers[1] if len(numbers) > 1 else None,
-            email=email,
-            store=store,
-            last_purchase=self._date(row, values),
-            spend_cents=self._number(row, values, Field.LIFETIME_SPEND, read_money_cents),
-            visits=self._number(row, values, Field.VISITS, read_count),
-            notes=None if column is None else clean_text(values[column]),
-            extra=self._extras(values) if self._extra else None,
+            row,
+            external_id,
+            first_name,
+            last_name,
+            numbers[0],
+            numbers[1] if len(numbers) > 1 else None,
+            email,
+            store,
+            None if self._date_column is None else self._date(row, values),
+            None if self._spend_column is None else self._spend(row, values[self._spend_column]),
+            None if self._visits_column is None else self._visits(row, values[self._visits_column]),
+            None if column is None else clean_text(values[column]),
+            self._extras(values) if self._extra else None,
         )
 
-    def _date(self, row: int, values: Sequence[CellValue]) -> date | NumericDate | None:
-        column = self._date_column
-        if column is None:
+    def _rejection(self, row: int, invalid: str | None) -> RowRejection:
+        if invalid is None:
+            return RowRejection(row, NO_PHONE)
+        if len(self.invalid_phones) < INVALID_PHONE_SAMPLES:
+            self.invalid_phones.append(invalid)
+        shown = invalid if len(invalid) <= SHOWN_PHONE_LENGTH else invalid[:37] + "..."
+        return RowRejection(row, f"phone number {shown} is not a valid {self.region} number")
+
+    def _spend(self, row: int, value: CellValue) -> int | None:
+        # NaN and infinities fail the range test too.
+        if (type(value) is float or type(value) is int) and -MONEY_LIMIT < value < MONEY_LIMIT:
+            return round(value * 100)
+        if is_blank(value):
             return None
-        value = values[column]
+        cents = read_money_cents(value)
+        if cents is None:
+            self.unreadable[Field.LIFETIME_SPEND].rows.append(row)
+        return cents
+
+    def _visits(self, row: int, value: CellValue) -> int | None:
+        if type(value) is int and 0 <= value < COUNT_LIMIT:
+            return value
+        if is_blank(value):
+            return None
+        count = read_count(value)
+        if count is None:
+            self.unreadable[Field.VISITS].rows.append(row)
+        return count
+
+    def _date(self, row: int, values: Sequence[CellValue]) -> date | NumericDate | None:
+        value = values[self._date_column]  # type: ignore[index]
         if type(value) is datetime:
             return value.date()
         if is_blank(value):
@@ -272,24 +307,6 @@ class RowReader:
         elif isinstance(parsed, NumericDate):
             self.dates.observe(parsed, value)
         return parsed
-
-    def _number(
-        self,
-        row: int,
-        values: Sequence[CellValue],
-        field: Field,
-        reader: Callable[[CellValue], int | None],
-    ) -> int | None:
-        column = self._columns.get(field)
-        if column is None:
-            return None
-        value = values[column]
-        if value is None:
-            return None
-        number = reader(value)
-        if number is None and not is_blank(value):
-            self.unreadable[field].rows.append(row)
-        return number
 
     def _extras(self, values: Sequence[CellValue]) -> dict[str, str] | None:
         extra = {

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
+from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert, fetch_column
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import DateOrder
 from lastmile_desktop.importing.planner import ImportPlan
@@ -214,7 +214,7 @@ def insert_new_customers(
         .where(customers.c.last_import_batch_id == target.batch_id)
         .order_by(customers.c.uuid)
     )
-    ids = session.connection().execute(new_ids).scalars().all()
+    ids = fetch_column(session.connection(), new_ids)
     joining = [
         (customer_id, store_ids[row.store.key] if row.store is not None else None)
         for customer_id, row in zip(ids, plan.new_customers, strict=True)
