@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale, QMimeData, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import ownership_history
@@ -19,6 +20,7 @@ from lastmile_desktop.storage.models import (
     MemberStatus,
     Store,
 )
+from lastmile_desktop.ui.assign import actions as actions_module
 from lastmile_desktop.ui.assign.dialogs import PickStoreDialog, ReassignDialog
 from lastmile_desktop.ui.assign.find_customer import FindCustomerDialog
 from lastmile_desktop.ui.assign.member_model import (
@@ -419,3 +421,31 @@ def test_the_last_campaign_shown_is_remembered(qtbot: QtBot, db: Database) -> No
     assert page.customers.table_stack.currentWidget() is page.customers.empty_page
     again = make_page(qtbot, db)
     assert again.campaign_combo.currentText() == "Autumn return"
+
+
+def test_cancelling_assign_now_changes_nothing(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_region(db)
+    page = make_page(qtbot, db)
+    real_assign = actions_module.assignment.assign_campaign
+
+    def cancelled_at_once(*args: object, **kwargs: object) -> object:
+        # As if the user pressed Cancel before the first step finished.
+        task = page.controller.task
+        assert task is not None
+        task.cancel()
+        return real_assign(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions_module.assignment, "assign_campaign", cancelled_at_once)
+    page.assign_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in page.message.text(), timeout=10_000)
+
+    assert "nothing was changed" in page.message.text()
+    assert page.controller.progress_dialog is None
+    with db.read_session() as session:
+        drawn = session.scalars(
+            select(CampaignMember.id).where(CampaignMember.group.is_not(None))
+        ).all()
+    assert drawn == []
+    assert page.assign_button.isEnabled()

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QLocale, QObject, Signal
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QLocale, QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QProgressDialog
 
 from lastmile_desktop.campaigns import assignment
 from lastmile_desktop.campaigns.assignment import AssignmentReport, MoveReport
@@ -68,6 +68,7 @@ class AssignActions(QObject):
         self.context = page.context
         self.customers = page.customers
         self.task: Task[AssignmentReport] | None = None
+        self.progress_dialog: QProgressDialog | None = None
         self.dialog: QDialog | None = None  # the dialog an action opened (tests reach it)
         self.emitting = False  # True while this page announces data_changed itself
         tab = self.customers
@@ -154,13 +155,47 @@ class AssignActions(QObject):
         self.page.assign_button.setEnabled(False)
         self.page.show_info("Assigning... the holdout is drawn and the list shared out.")
 
-        def work(_progress: Progress) -> AssignmentReport:
-            return assignment.assign_campaign(db, campaign_id, profile)
+        def work(progress: Progress) -> AssignmentReport:
+            return assignment.assign_campaign(db, campaign_id, profile, progress=progress)
 
-        self.task = run_task(work, on_success=self._assigned, on_error=self._assign_failed)
+        progress_dialog = QProgressDialog("Assigning...", "Cancel", 0, 0, self.page)
+        progress_dialog.setWindowTitle("Assign now")
+        progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        progress_dialog.setMinimumDuration(400)  # quick assignments never flash a dialog
+        self.progress_dialog = progress_dialog
+        self.task = run_task(
+            work,
+            on_success=self._assigned,
+            on_error=self._assign_failed,
+            on_cancel=self._assign_cancelled,
+            on_progress=self._assign_progress,
+        )
+        progress_dialog.canceled.connect(self.task.cancel)
+
+    def _assign_progress(self, done: int, total: int, message: str) -> None:
+        dialog = self.progress_dialog
+        if dialog is None:
+            return
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(done)
+        if message:
+            dialog.setLabelText(message)
+
+    def _close_progress(self) -> None:
+        if self.progress_dialog is not None:
+            self.progress_dialog.reset()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+
+    def _assign_cancelled(self) -> None:
+        self.task = None
+        self._close_progress()
+        self.update_enabled()
+        self.page.show_info("Assignment cancelled: nothing was changed.")
 
     def _assigned(self, report: AssignmentReport) -> None:
         self.task = None
+        self._close_progress()
         self.page.reload()
         self._changed(summarise_assignment(report))
         self._announce_data_changed()
@@ -171,6 +206,7 @@ class AssignActions(QObject):
 
     def _assign_failed(self, error: BaseException) -> None:
         self.task = None
+        self._close_progress()
         self.update_enabled()
         if isinstance(error, UserFacingError):
             self.page.show_error(str(error))
