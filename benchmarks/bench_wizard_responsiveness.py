@@ -36,9 +36,9 @@ from PySide6.QtWidgets import QApplication
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import open_database
+from lastmile_desktop.ui import worker
 from lastmile_desktop.ui.application import apply_style
 from lastmile_desktop.ui.context import AppContext
-from lastmile_desktop.ui.import_wizard import page as wizard_page
 from lastmile_desktop.ui.import_wizard.page import ImportPage, Step
 
 TICK_MS = 10
@@ -256,8 +256,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.without_gc_pause:
-        # The page's own reference is swapped, for this comparison run only.
-        setattr(wizard_page, "automatic_gc_paused", contextlib.nullcontext)  # noqa: B010
+        # The worker's own reference is swapped, for this comparison run only.
+        setattr(worker, "automatic_gc_paused", contextlib.nullcontext)  # noqa: B010
     if args.switch_interval_ms is not None:
         sys.setswitchinterval(args.switch_interval_ms / 1000)
 

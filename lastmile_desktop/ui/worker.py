@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from lastmile_desktop.errors import Cancelled
 from lastmile_desktop.progress import CancelToken, Progress
+from lastmile_desktop.ui.gc_pause import automatic_gc_paused
 
 T = TypeVar("T")
 
@@ -56,7 +57,10 @@ class _Runner(QRunnable, Generic[T]):
     def run(self) -> None:
         task = self._task
         try:
-            result = task.function(_ThrottledProgress(task.token, task.signals))
+            # Big work makes millions of objects; full collections over them would hold the
+            # GIL and freeze the window (see gc_pause).
+            with automatic_gc_paused():
+                result = task.function(_ThrottledProgress(task.token, task.signals))
         except Cancelled:
             task.signals.cancelled.emit()
         except BaseException as error:  # delivered to the GUI thread, never swallowed

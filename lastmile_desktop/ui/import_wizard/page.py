@@ -35,7 +35,6 @@ from lastmile_desktop.progress import Progress
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.file_step import FILE_FILTER, FileStep, local_files
-from lastmile_desktop.ui.import_wizard.gc_pause import automatic_gc_paused
 from lastmile_desktop.ui.import_wizard.layout_step import LayoutStep
 from lastmile_desktop.ui.import_wizard.mapping_step import MappingStep
 from lastmile_desktop.ui.import_wizard.progress_step import ProgressStep
@@ -251,8 +250,7 @@ class ImportPage(QWidget):
         db, backend = self.context.db, self.backend
 
         def work(progress: Progress) -> ImportSummary:
-            with automatic_gc_paused():
-                return backend.run_import(db, path, options, progress)
+            return backend.run_import(db, path, options, progress)
 
         self._import_task = run_task(
             work,
@@ -305,8 +303,7 @@ class ImportPage(QWidget):
         path, db, backend = self.path, self.context.db, self.backend
 
         def work(progress: Progress) -> Inspection:
-            with automatic_gc_paused():
-                preview = backend.inspect_file(db, path, options, progress)
+            preview = backend.inspect_file(db, path, options, progress)
             return Inspection(preview, backend.default_region(db))
 
         self._set_busy(message)

@@ -1,4 +1,4 @@
-"""Keep CPython's garbage collector from freezing the window during and after a big import.
+"""Keep CPython's garbage collector from freezing the window while background work runs.
 
 Reading 100k rows builds millions of small objects, and CPython's full (generation 2)
 collections over them hold the GIL: the GUI thread stood still for 110 to 520 ms at a time
