@@ -100,7 +100,7 @@ class BulkStatement:
         for _, compute in self._computed:
             columns.append([compute(_RowView(positions, row)) for row in given])
         for index, process in self._processors:
-            columns[index] = [None if value is None else process(value) for value in columns[index]]
+            columns[index] = _converted(columns[index], process)
         columns.extend([value] * count for value in self._constants)
         ordered = self._pick(tuple(columns))
         parameters: list[Any] = list(zip(*ordered, strict=True))
@@ -108,6 +108,33 @@ class BulkStatement:
             parameters = [dict(zip(self._keys, row, strict=True)) for row in parameters]
         self._connection.exec_driver_sql(self._sql, parameters)
         return count
+
+
+def _converted(values: Sequence[Any], process: Processor) -> list[Any]:
+    """``process`` applied to each value but None; each distinct value converted once.
+
+    Lists repeat their dates, stores and flags over and over; an unhashable value (a JSON
+    dictionary) makes the column fall back to converting every value.
+    """
+    memo: dict[Any, Any] = {}
+    lookup = memo.get
+
+    def convert(value: Any) -> Any:
+        converted = memo[value] = process(value)
+        return converted
+
+    try:
+        return [
+            None
+            if value is None
+            else (lookup(value, _MISSING) if value in memo else convert(value))
+            for value in values
+        ]
+    except TypeError:
+        return [None if value is None else process(value) for value in values]
+
+
+_MISSING = object()
 
 
 def fetch_column(connection: Connection, statement: Executable) -> list[Any]:

@@ -7,6 +7,7 @@ database; the import service decides what an unreadable value means for the row.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
@@ -106,10 +107,11 @@ class StoreRef:
 
     code: str
     name: str
+    # How stores are matched: codes compare without regard to case ("MAN01" is "man01").
+    key: str = dataclasses.field(init=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return self.code.casefold()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.code.casefold())
 
 
 def read_store(value: CellValue) -> StoreRef | None:
@@ -511,7 +513,7 @@ class PhoneReader:
     those the country code and national prefix are stripped here, by the region's own
     metadata, and only the validity check (a few µs) is left to ``phonenumbers``. Anything
     else, or anything that check does not accept, goes through the full ``phonenumbers.parse``.
-    Readings are cached by the text as written, so a number repeated in a file costs nothing.
+    Readings that needed the full parser are cached by the text as written.
     """
 
     def __init__(self, region: str) -> None:
@@ -550,6 +552,10 @@ class PhoneReader:
         text = value.strip()
         if not text:
             return _EMPTY_READING
+        fast = self._fast(text)
+        if fast is not None:
+            return PhoneReading((fast,), None)
+        # Only what needs the full parser is kept: a plain number costs less to read again.
         cached = self._cache.get(text)
         if cached is None:
             cached = self._read_text(text[:_MAX_CELL_LENGTH])

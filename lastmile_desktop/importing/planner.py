@@ -91,26 +91,22 @@ class RowCollector:
                 RejectedRecord(row_number, record.reason, self.reader.original_values(values))
             )
             return Bucket.REJECTED
-        if self._repeats_earlier_row(record):
+        # Same customer id, else (no id) the same phone as an earlier row: a duplicate.
+        external_id, phone, phone_alt = record.external_id, record.phone, record.phone_alt
+        seen_phones = self._seen_phones
+        if external_id is not None:
+            if external_id in self._seen_ids:
+                self.duplicates += 1
+                return Bucket.DUPLICATE
+            self._seen_ids.add(external_id)
+        elif phone in seen_phones or (phone_alt is not None and phone_alt in seen_phones):
             self.duplicates += 1
             return Bucket.DUPLICATE
-        self._remember(record)
+        seen_phones.add(phone)
+        if phone_alt is not None:
+            seen_phones.add(phone_alt)
         self.accepted.append(record)
         return None
-
-    def _repeats_earlier_row(self, record: CustomerRow) -> bool:
-        if record.external_id is not None:
-            return record.external_id in self._seen_ids
-        return record.phone in self._seen_phones or (
-            record.phone_alt is not None and record.phone_alt in self._seen_phones
-        )
-
-    def _remember(self, record: CustomerRow) -> None:
-        if record.external_id is not None:
-            self._seen_ids.add(record.external_id)
-        self._seen_phones.add(record.phone)
-        if record.phone_alt is not None:
-            self._seen_phones.add(record.phone_alt)
 
 
 def classify(collected: RowCollector, existing: ExistingData) -> ImportPlan:

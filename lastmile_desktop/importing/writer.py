@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert, fetch_column
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import DateOrder
+from lastmile_desktop.importing.normalize import NumericDate
 from lastmile_desktop.importing.planner import ImportPlan
-from lastmile_desktop.importing.rows import CustomerRow, resolve_date
+from lastmile_desktop.importing.rows import CustomerRow
 from lastmile_desktop.storage.models import (
     CampaignMember,
     Customer,
@@ -40,6 +41,7 @@ from lastmile_desktop.storage.models import (
     RejectedRow,
     Store,
 )
+from lastmile_desktop.storage.search_key import customer_search_key
 from lastmile_desktop.storage.types import utcnow
 
 CHUNK = 5_000
@@ -138,17 +140,22 @@ def ensure_stores(session: Session, plan: ImportPlan, existing: ExistingData) ->
 
 
 def _customer_values(
-    row: CustomerRow, store_ids: dict[str, int], order: DateOrder
+    row: CustomerRow, store_ids: dict[str, int], order: DateOrder, first: Any
 ) -> tuple[Any, ...]:
+    """``first`` (the id of the customer to update), then the columns in ``_CUSTOMER_COLUMNS``
+    order. (``insert_new_customers`` builds the same tuple inline, for speed.)"""
+    store = row.store
+    bought = row.last_purchase
     return (
+        first,
         row.external_id,
         row.first_name,
         row.last_name,
         row.phone,
         row.phone_alt,
         row.email,
-        store_ids[row.store.key] if row.store is not None else None,
-        resolve_date(row.last_purchase, order),
+        None if store is None else store_ids[store.key],
+        bought.resolve(order) if type(bought) is NumericDate else bought,
         row.spend_cents,
         row.visits,
         row.notes,
@@ -192,7 +199,7 @@ def insert_new_customers(
     inserter = bulk_insert(
         session.connection(),
         customers,
-        ("uuid", *_CUSTOMER_COLUMNS),
+        ("uuid", *_CUSTOMER_COLUMNS, "search_key"),
         constants={"last_import_batch_id": target.batch_id, "created_at": now, "updated_at": now},
         ready={"uuid"},
     )
@@ -200,9 +207,22 @@ def insert_new_customers(
     order = target.date_order
     done = 0
     for chunk in chunks(plan.new_customers):
+        # The search key is what the column's default would compute, by the same function,
+        # without building the default's per-row context: a tenth of the cost.
         inserter.execute(
-            (uuids[done + i], *_customer_values(row, store_ids, order))
-            for i, row in enumerate(chunk)
+            [
+                (
+                    uuid_text,
+                    *row[1:7],  # external id, names, phones, email: as _CUSTOMER_COLUMNS
+                    None if row.store is None else store_ids[row.store.key],
+                    row.last_purchase.resolve(order)
+                    if type(row.last_purchase) is NumericDate
+                    else row.last_purchase,
+                    *row[9:],  # spend, visits, notes, extra
+                    customer_search_key(row.first_name, row.last_name, row.phone, row.phone_alt),
+                )
+                for uuid_text, row in zip(uuids[done : done + len(chunk)], chunk, strict=True)
+            ]
         )
         done += len(chunk)
         report(done, total, "Adding new customers")
@@ -313,9 +333,9 @@ def update_known_customers(
         store_fixes: list[tuple[int, int]] = []
         rows = []
         for customer_id, row in chunk:
-            values = _customer_values(row, store_ids, order)
-            rows.append((customer_id, *values))
-            store_id = values[_HOME_STORE]
+            values = _customer_values(row, store_ids, order, customer_id)
+            rows.append(values)
+            store_id = values[_HOME_STORE + 1]
             if customer_id in plan.joining:
                 joining.append((customer_id, store_id))
             elif store_id is not None:
