@@ -8,9 +8,11 @@ database; the import service decides what an unreadable value means for the row.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
@@ -503,6 +505,10 @@ class PhoneReading(NamedTuple):
 
 
 _EMPTY_READING = PhoneReading((), None)
+# Makes a PhoneReading without the named tuple's Python-level __new__: a number a row adds up.
+_reading: Callable[[tuple[tuple[str, ...], str | None]], PhoneReading] = functools.partial(
+    tuple.__new__, PhoneReading
+)
 
 
 class PhoneReader:
@@ -554,7 +560,7 @@ class PhoneReader:
             return _EMPTY_READING
         fast = self._fast(text)
         if fast is not None:
-            return PhoneReading((fast,), None)
+            return _reading(((fast,), None))
         # Only what needs the full parser is kept: a plain number costs less to read again.
         cached = self._cache.get(text)
         if cached is None:

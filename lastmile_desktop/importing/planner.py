@@ -83,30 +83,40 @@ class RowCollector:
         self._seen_phones: set[str] = set()
 
     def add(self, row_number: int, values: Sequence[CellValue]) -> Bucket | None:
-        """The bucket settled by the file alone, or None when the database decides."""
-        self.rows_read += 1
-        record = self.reader.read(row_number, values)
-        if isinstance(record, RowRejection):
-            self.rejected.append(
-                RejectedRecord(row_number, record.reason, self.reader.original_values(values))
-            )
+        """One row (see ``add_many``): the bucket it settles, or None if the database will."""
+        rejected, duplicates = len(self.rejected), self.duplicates
+        self.add_many([(row_number, values)])
+        if len(self.rejected) > rejected:
             return Bucket.REJECTED
-        # Same customer id, else (no id) the same phone as an earlier row: a duplicate.
-        external_id, phone, phone_alt = record.external_id, record.phone, record.phone_alt
-        seen_phones = self._seen_phones
-        if external_id is not None:
-            if external_id in self._seen_ids:
+        return Bucket.DUPLICATE if self.duplicates > duplicates else None
+
+    def add_many(self, records: Sequence[tuple[int, Sequence[CellValue]]]) -> None:
+        """Rows in file order; a block at a time, which reads much faster than row by row."""
+        self.rows_read += len(records)
+        seen_ids, seen_phones = self._seen_ids, self._seen_phones
+        accept = self.accepted.append
+        for (row_number, values), record in zip(
+            records, self.reader.read_many(records), strict=True
+        ):
+            if isinstance(record, RowRejection):
+                self.rejected.append(
+                    RejectedRecord(row_number, record.reason, self.reader.original_values(values))
+                )
+                continue
+            # Same customer id, else (no id) the same phone as an earlier row: a duplicate.
+            external_id, phone, phone_alt = record.external_id, record.phone, record.phone_alt
+            if external_id is not None:
+                if external_id in seen_ids:
+                    self.duplicates += 1
+                    continue
+                seen_ids.add(external_id)
+            elif phone in seen_phones or (phone_alt is not None and phone_alt in seen_phones):
                 self.duplicates += 1
-                return Bucket.DUPLICATE
-            self._seen_ids.add(external_id)
-        elif phone in seen_phones or (phone_alt is not None and phone_alt in seen_phones):
-            self.duplicates += 1
-            return Bucket.DUPLICATE
-        seen_phones.add(phone)
-        if phone_alt is not None:
-            seen_phones.add(phone_alt)
-        self.accepted.append(record)
-        return None
+                continue
+            seen_phones.add(phone)
+            if phone_alt is not None:
+                seen_phones.add(phone_alt)
+            accept(record)
 
 
 def classify(collected: RowCollector, existing: ExistingData) -> ImportPlan:
