@@ -1,0 +1,64 @@
+"""Databases saved by earlier versions of the app must open, migrate and keep their data.
+
+Each file under tests/data/databases was written by the version its name gives; when a
+migration is added, these are what it is tested against. Add a new file per schema version.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from lastmile_desktop.overview import summarize
+from lastmile_desktop.settings import to_url
+from lastmile_desktop.storage import open_database
+from lastmile_desktop.storage.migrate import head_revision
+from lastmile_desktop.storage.models import CallAttempt, Customer
+
+SAVED = sorted((Path(__file__).parent.parent / "data" / "databases").glob("*.sqlite3"))
+TABLES_THAT_TRAVEL = ("customers", "campaign_members", "call_attempts")
+
+
+def raw_rows(path: Path, table: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(f"SELECT uuid FROM {table} ORDER BY id").fetchall()
+    connection.close()
+    return rows
+
+
+def test_there_is_at_least_one_saved_database() -> None:
+    assert SAVED, "tests/data/databases holds no saved database"
+
+
+@pytest.mark.parametrize("saved", SAVED, ids=[p.name for p in SAVED])
+def test_a_saved_database_migrates_to_head_and_keeps_every_record(
+    saved: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / saved.name
+    shutil.copyfile(saved, copy)
+    before = {table: raw_rows(copy, table) for table in TABLES_THAT_TRAVEL}
+
+    db, report = open_database(to_url(copy))
+    try:
+        assert report.to_revision == head_revision()
+        if report.changed:
+            assert report.backup_path is not None and report.backup_path.exists()
+        summary = summarize(db)
+        with db.read_session() as session:
+            attempts = session.scalar(select(func.count()).select_from(CallAttempt))
+            named = session.scalar(
+                select(func.count()).select_from(Customer).where(Customer.first_name.is_not(None))
+            )
+    finally:
+        db.dispose()
+
+    assert not summary.is_empty
+    assert summary.customers == len(before["customers"])
+    assert attempts == len(before["call_attempts"])
+    assert named == summary.customers
+    for table, rows in before.items():
+        assert raw_rows(copy, table) == rows, f"{table} changed its records while migrating"
