@@ -137,26 +137,6 @@ def _converted(values: Sequence[Any], process: Processor) -> list[Any]:
 _MISSING = object()
 
 
-def fetch_column(connection: Connection, statement: Executable) -> list[Any]:
-    """The first column of every row ``statement`` returns, as the driver gives it.
-
-    For long id lists: SQLAlchemy's result rows cost more to build than the query to run.
-    Only for values that need no type conversion (integers, text).
-    """
-    compiled = statement.compile(dialect=connection.dialect)  # type: ignore[attr-defined]
-    parameters = compiled.construct_params()
-    if connection.dialect.positional:
-        arguments: Any = tuple(parameters[name] for name in compiled.positiontup or [])
-    else:
-        arguments = parameters
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(compiled.string, arguments)
-        return [row[0] for row in cursor.fetchall()]
-    finally:
-        cursor.close()
-
-
 class _RowView(Mapping[str, Any]):
     """One row's values by name, without building a dictionary per row."""
 

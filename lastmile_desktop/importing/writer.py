@@ -17,18 +17,22 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Integer,
     String,
     Table,
     and_,
     bindparam,
     func,
+    insert,
+    literal,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert, fetch_column
+from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import DateOrder
 from lastmile_desktop.importing.normalize import NumericDate
@@ -189,11 +193,7 @@ def insert_new_customers(
     target: WriteTarget,
     report: Report,
 ) -> None:
-    """Insert the new customers, then their campaign members.
-
-    The customers go in without RETURNING (SQLite returns ids in parameter order only one
-    row per statement); their ids are read back afterwards by the UUIDs given here.
-    """
+    """Insert the new customers, then make them members of the campaign."""
     total = len(plan.new_customers)
     now = utcnow()
     inserter = bulk_insert(
@@ -227,19 +227,42 @@ def insert_new_customers(
         done += len(chunk)
         report(done, total, "Adding new customers")
 
-    # The UUIDs were given in ascending order, so ordering by them gives the ids in the
-    # order of ``plan.new_customers``. Known customers get this batch id only later.
-    new_ids = (
-        select(customers.c.id)
-        .where(customers.c.last_import_batch_id == target.batch_id)
-        .order_by(customers.c.uuid)
+    _enrol_new_customers(session, target)
+    report(total, total, "Adding them to the campaign")
+
+
+def _enrol_new_customers(session: Session, target: WriteTarget) -> None:
+    """Every customer this import created joins the campaign, in one INSERT ... SELECT.
+
+    A new customer's first membership takes its customer's UUID with the version digit set
+    to 8 ("custom", RFC 9562): unique, since the customer's is, and no other kind of member
+    UUID has that version, while no UUID needs to be made, sent and bound row by row.
+    """
+    customer_uuid = type_coerce(customers.c.uuid, String(36))
+    now = utcnow()
+    member_uuid = (
+        func.substr(customer_uuid, 1, 14, type_=String)
+        + literal("8", String)
+        + func.substr(customer_uuid, 16, type_=String)
     )
-    ids = fetch_column(session.connection(), new_ids)
-    joining = [
-        (customer_id, store_ids[row.store.key] if row.store is not None else None)
-        for customer_id, row in zip(ids, plan.new_customers, strict=True)
-    ]
-    insert_members(session, joining, target, report)
+    columns: dict[str, ColumnElement[Any]] = {
+        "uuid": member_uuid,
+        "campaign_id": literal(target.campaign_id, Integer),
+        "customer_id": customers.c.id,
+        "store_id": customers.c.home_store_id,
+        "status": literal(MemberStatus.UNASSIGNED.value, String),
+        "attempts": literal(0, Integer),
+        "version": literal(1, Integer),
+        "added_by_batch_id": literal(target.batch_id, Integer),
+        "created_at": literal(now, members.c.created_at.type),
+        "updated_at": literal(now, members.c.updated_at.type),
+    }
+    source = (
+        select(*columns.values())
+        .where(customers.c.last_import_batch_id == target.batch_id)
+        .order_by(customers.c.uuid)  # member UUIDs then go into their index in order
+    )
+    session.execute(insert(members).from_select(list(columns), source))
 
 
 def insert_members(

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine.interfaces import ExecutionContext
 
-from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert, fetch_column
+from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
 from lastmile_desktop.storage.types import UTCDateTime
 
 
@@ -119,9 +119,3 @@ def test_a_statement_parameter_without_a_value_is_refused_up_front(
     statement = update(people).where(people.c.first == bindparam("who")).values(last="x")
     with pytest.raises(ValueError, match="no value given"):
         BulkStatement(connection, statement, [])
-
-
-def test_fetch_column_returns_plain_values(connection: Connection) -> None:
-    bulk_insert(connection, people, ["first"]).execute([("Ann",), ("Bo",), ("Cy",)])
-    ids = fetch_column(connection, select(people.c.id).where(people.c.id > 1).order_by("id"))
-    assert ids == [2, 3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -260,6 +261,19 @@ def test_a_customer_known_from_another_campaign_joins_this_one_as_imported(
     assert (summary.counts.imported, summary.counts.updated) == (1, 0)
     assert len(customers_by_id(db)) == 1
     assert len(members(db)) == 2
+
+
+def test_every_customer_and_member_gets_its_own_uuid(db: Database, tmp_path: Path) -> None:
+    import_list(db, write_list(tmp_path / "a.xlsx", [customer(n) for n in range(1, 30)]))
+    newer = [customer(n, first_name="Again") for n in range(1, 40)]
+    import_list(db, write_list(tmp_path / "b.xlsx", newer), campaign_name="Second")
+    customer_uuids = [c.uuid for c in customers_by_id(db).values()]
+    member_uuids = [m.uuid for m in members(db)]
+    assert len(member_uuids) == 29 + 39
+    everything = customer_uuids + member_uuids
+    assert len(set(everything)) == len(everything)
+    assert {u.version for u in customer_uuids} == {7}
+    assert {u.variant for u in everything} == {uuid.RFC_4122}
 
 
 def test_the_dry_run_counts_like_the_import_and_writes_nothing(
