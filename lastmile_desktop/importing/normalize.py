@@ -57,6 +57,8 @@ _SPACES = re.compile(r"\s+")
 
 def clean_text(value: CellValue) -> str | None:
     """Trimmed text with inner runs of spaces made one; Unicode kept (NFC). Empty: None."""
+    if value is None:
+        return None
     text = value.strip() if type(value) is str else cell_text(value)
     if not text:
         return None
@@ -545,6 +547,8 @@ class PhoneReader:
         self._cache: dict[str, PhoneReading] = {}
 
     def read(self, value: CellValue) -> PhoneReading:
+        if type(value) is str:
+            return self._read_str(value)
         if value is None or isinstance(value, bool):
             return _EMPTY_READING
         if isinstance(value, float):
@@ -555,6 +559,9 @@ class PhoneReader:
             return self._read_digits(str(abs(value)))
         if not isinstance(value, str):
             return PhoneReading((), cell_text(value))
+        return self._read_str(value)
+
+    def _read_str(self, value: str) -> PhoneReading:
         text = value.strip()
         if not text:
             return _EMPTY_READING

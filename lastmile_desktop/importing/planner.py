@@ -126,11 +126,20 @@ def classify(collected: RowCollector, existing: ExistingData) -> ImportPlan:
         rows_read=collected.rows_read,
         duplicates=collected.duplicates,
     )
-    claimed: set[int] = set()  # known customers already matched by an earlier row
     suppressions = existing.suppressions
+    erased = existing.erased_external_ids
+    checking = bool(suppressions.phones or suppressions.customer_ids or erased)
+    if not (checking or existing.customers_by_phone or existing.customers_by_external_id):
+        # A first import into an empty database: nobody to suppress or to match.
+        plan.new_customers = list(collected.accepted)
+        plan.imported = len(plan.new_customers)
+        return plan
+    claimed: set[int] = set()  # known customers already matched by an earlier row
     for record in collected.accepted:
-        if suppressions.blocks(record.phones, record.external_id) or (
-            record.external_id is not None and record.external_id in existing.erased_external_ids
+        # On the do-not-call list (the list's own rule), or asked to be forgotten.
+        if checking and (
+            suppressions.blocks([record.phone, record.phone_alt], record.external_id)
+            or (record.external_id is not None and record.external_id in erased)
         ):
             plan.suppressed += 1
             continue

@@ -69,10 +69,6 @@ class CustomerRow(NamedTuple):
     notes: str | None
     extra: dict[str, str] | None
 
-    @property
-    def phones(self) -> list[str | None]:
-        return [self.phone, self.phone_alt]
-
 
 # Makes a CustomerRow from a tuple in field order without the named tuple's Python __new__.
 _customer_row: Callable[[tuple[object, ...]], CustomerRow] = functools.partial(
@@ -396,7 +392,8 @@ def _cut(text: str | None, length: int) -> str | None:
 
 
 def _name(value: CellValue) -> str | None:
-    return _cut(clean_text(value), NAME_MAX_LENGTH)
+    text = clean_text(value)
+    return text if text is None or len(text) <= NAME_MAX_LENGTH else text[:NAME_MAX_LENGTH]
 
 
 def _email(value: CellValue) -> str | None:

@@ -131,15 +131,18 @@ def ensure_stores(session: Session, plan: ImportPlan, existing: ExistingData) ->
         if row.store is not None:
             wanted.setdefault(row.store.key, row.store)
     ids: dict[str, int] = {}
+    created: dict[str, Store] = {}
     for key, store in wanted.items():
         found = existing.stores.get(key) or existing.stores.get(store.name.casefold())
         if found is None:
-            new_store = Store(code=store.code, name=store.name[:200])
-            session.add(new_store)
-            session.flush()
-            found = new_store.id
-            existing.stores[key] = found
-        ids[key] = found
+            created[key] = Store(code=store.code, name=store.name[:200])
+        else:
+            ids[key] = found
+    if created:
+        session.add_all(created.values())
+        session.flush()  # one statement for all new stores
+        for key, new_store in created.items():
+            ids[key] = existing.stores[key] = new_store.id
     return ids
 
 
