@@ -84,25 +84,33 @@ class BulkStatement:
         )
 
     def execute(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Run the statement once per row; returns how many rows were given.
-
-        The work is done column by column (a list comprehension per converted column, C-level
-        transposition around it), which costs a fraction of converting row by row.
-        """
+        """Run the statement once per row; returns how many rows were given."""
         given = rows if isinstance(rows, list) else list(rows)
-        count = len(given)
-        if not count:
+        if not given:
             return 0
-        columns: list[Sequence[Any]] = list(zip(*given, strict=True))
+        return self.execute_columns(list(zip(*given, strict=True)))
+
+    def execute_columns(self, columns: Sequence[Sequence[Any]]) -> int:
+        """The same for rows given column by column (``columns[i]`` holds ``names[i]``).
+
+        The work is done column by column (a list comprehension per converted column, one
+        C-level transposition at the end), which costs a fraction of converting row by row.
+        """
         if len(columns) != len(self._row_keys):
             raise ValueError(f"rows have {len(columns)} values, expected {len(self._row_keys)}")
-        positions = self._row_positions
-        for _, compute in self._computed:
-            columns.append([compute(_RowView(positions, row)) for row in given])
+        count = len(columns[0]) if columns else 0
+        if not count:
+            return 0
+        prepared: list[Sequence[Any]] = list(columns)
+        if self._computed:
+            positions = self._row_positions
+            rows = list(zip(*columns, strict=True))
+            for _, compute in self._computed:
+                prepared.append([compute(_RowView(positions, row)) for row in rows])
         for index, process in self._processors:
-            columns[index] = _converted(columns[index], process)
-        columns.extend([value] * count for value in self._constants)
-        ordered = self._pick(tuple(columns))
+            prepared[index] = _converted(prepared[index], process)
+        prepared.extend([value] * count for value in self._constants)
+        ordered = self._pick(tuple(prepared))
         parameters: list[Any] = list(zip(*ordered, strict=True))
         if not self._positional:
             parameters = [dict(zip(self._keys, row, strict=True)) for row in parameters]

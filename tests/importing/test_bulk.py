@@ -119,3 +119,13 @@ def test_a_statement_parameter_without_a_value_is_refused_up_front(
     statement = update(people).where(people.c.first == bindparam("who")).values(last="x")
     with pytest.raises(ValueError, match="no value given"):
         BulkStatement(connection, statement, [])
+
+
+def test_customer_rows_follow_the_order_the_writer_inserts_columns_in() -> None:
+    from lastmile_desktop.importing.rows import CustomerRow
+    from lastmile_desktop.importing.writer import _CUSTOMER_COLUMNS
+
+    renamed = {"store": "home_store_id", "last_purchase": "last_purchase_date"}
+    renamed["spend_cents"] = "lifetime_spend_cents"
+    fields = [renamed.get(name, name) for name in CustomerRow._fields[1:]]
+    assert fields == list(_CUSTOMER_COLUMNS)
