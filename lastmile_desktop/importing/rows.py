@@ -224,15 +224,6 @@ class RowReader:
         def each(column: int | None, read: Callable[[CellValue], object]) -> Sequence[object]:
             return nothing if column is None else [read(value) for value in columns[column]]
 
-        def each_numbered(
-            column: int | None, read: Callable[[int, CellValue], object]
-        ) -> Sequence[object]:
-            if column is None:
-                return nothing
-            return [
-                read(number, value) for number, value in zip(numbers, columns[column], strict=True)
-            ]
-
         first_names = each(self._first_name_column, _name)
         last_names = each(self._last_name_column, _name)
         if self._full_name_column is not None:
@@ -254,9 +245,9 @@ class RowReader:
             # From here on in CustomerRow's order.
             each(self._email_column, _email),
             nothing if self._store_column is None else self._stores_of(columns[self._store_column]),
-            each_numbered(self._date_column, self._date),
-            each_numbered(self._spend_column, self._spend),
-            each_numbered(self._visits_column, self._visits),
+            self._dates_of(numbers, columns, nothing),
+            self._spends_of(numbers, columns, nothing),
+            self._visits_of(numbers, columns, nothing),
             each(self._notes_column, clean_text),
             [self._extras(values) for values in rows] if self._extra else nothing,
             strict=True,
@@ -297,6 +288,44 @@ class RowReader:
                 invalid = invalid or reading.invalid
             merged.append(PhoneReading(tuple(found), invalid))
         return merged
+
+    # The three below take the common cell (a date cell, a number) inline and hand anything
+    # else to the reader that also notes what could not be read.
+
+    def _dates_of(
+        self, numbers: list[int], columns: list[tuple[CellValue, ...]], nothing: Sequence[None]
+    ) -> Sequence[date | NumericDate | None]:
+        if self._date_column is None:
+            return nothing
+        read = self._date
+        return [
+            value.date() if type(value) is datetime else read(number, value)
+            for number, value in zip(numbers, columns[self._date_column], strict=True)
+        ]
+
+    def _spends_of(
+        self, numbers: list[int], columns: list[tuple[CellValue, ...]], nothing: Sequence[None]
+    ) -> Sequence[int | None]:
+        if self._spend_column is None:
+            return nothing
+        read = self._spend
+        return [
+            round(value * 100)
+            if (type(value) is float or type(value) is int) and -MONEY_LIMIT < value < MONEY_LIMIT
+            else read(number, value)
+            for number, value in zip(numbers, columns[self._spend_column], strict=True)
+        ]
+
+    def _visits_of(
+        self, numbers: list[int], columns: list[tuple[CellValue, ...]], nothing: Sequence[None]
+    ) -> Sequence[int | None]:
+        if self._visits_column is None:
+            return nothing
+        read = self._visits
+        return [
+            value if type(value) is int and 0 <= value < COUNT_LIMIT else read(number, value)
+            for number, value in zip(numbers, columns[self._visits_column], strict=True)
+        ]
 
     def _stores_of(self, values: Sequence[CellValue]) -> list[StoreRef | None]:
         known = self._stores
