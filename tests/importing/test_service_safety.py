@@ -12,8 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import text
 
 from lastmile_desktop.errors import Cancelled, UserFacingError
+from lastmile_desktop.importing import writer
 from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.service import export_rejected_rows, run_import
 from lastmile_desktop.storage import Database
@@ -160,3 +162,40 @@ def test_exporting_to_another_format_or_an_unknown_import_says_what_to_do(
         export_rejected_rows(db, 999, tmp_path / "rejects.csv")
     with pytest.raises(UserFacingError, match="could not be written"):
         export_rejected_rows(db, summary.batch_id, tmp_path / "missing" / "rejects.csv")
+
+
+def _schema(db: Database) -> list[tuple[str, str]]:
+    with db.read_session() as session:
+        rows = session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        ).all()
+    return [(name, sql) for name, sql in rows]
+
+
+def test_a_big_first_import_leaves_every_index_as_the_migration_made_it(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "_REBUILD_MIN_ROWS", 3)  # take the bulk path with a small list
+    before = _schema(db)
+    summary = import_list(db, write_list(tmp_path / "big.xlsx", [customer(n) for n in range(1, 8)]))
+    assert summary.counts.imported == 7
+    assert _schema(db) == before
+    with db.read_session() as session:
+        plan = session.execute(
+            text("EXPLAIN QUERY PLAN SELECT id FROM customers WHERE phone = '+447400100001'")
+        ).all()
+    assert "ix_customers_phone" in " ".join(str(step) for step in plan)
+
+
+def test_a_big_import_cancelled_while_its_indexes_are_down_restores_them(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "_REBUILD_MIN_ROWS", 3)
+    before, schema = dump(db), _schema(db)
+    path = write_list(tmp_path / "big.xlsx", [customer(n) for n in range(1, 8)])
+    with pytest.raises(Cancelled):
+        run_import(
+            db, path, ImportOptions(region="GB"), StopAt("Adding new customers", Cancelled())
+        )
+    assert _schema(db) == schema
+    assert dump(db) == before
