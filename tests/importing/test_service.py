@@ -360,3 +360,19 @@ def test_the_history_lists_every_import_newest_first(db: Database, tmp_path: Pat
     assert batches[0].file_name == "b.xlsx"
     assert batches[0].counts == b.counts
     assert batches[0].campaign == "a"
+
+
+def test_a_customer_who_asked_to_be_forgotten_is_not_filled_in_again(
+    db: Database, tmp_path: Path
+) -> None:
+    import_list(db, write_list(tmp_path / "a.xlsx", [customer(1), customer(2)]))
+    with db.session() as session:
+        forgotten = session.execute(
+            select(Customer).where(Customer.external_id == "C0001")
+        ).scalar_one()
+        forgotten.first_name = forgotten.last_name = forgotten.phone = None
+        forgotten.erased_at = datetime(2024, 6, 1, tzinfo=UTC)
+    summary = import_list(db, write_list(tmp_path / "b.xlsx", [customer(1), customer(3)]))
+    assert (summary.counts.suppressed, summary.counts.imported) == (1, 1)
+    found = customers_by_id(db)["C0001"]
+    assert (found.first_name, found.phone) == (None, None)
