@@ -19,15 +19,10 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.importing.dates import parse_date_cell
 from lastmile_desktop.importing.model import CellValue, ColumnGuess, Field
-from lastmile_desktop.importing.normalize import (
-    PhoneReader,
-    cell_text,
-    is_blank,
-    parse_date_cell,
-    read_count,
-    read_money_cents,
-)
+from lastmile_desktop.importing.normalize import cell_text, is_blank, read_count, read_money_cents
+from lastmile_desktop.importing.phones import PhoneReader
 from lastmile_desktop.storage.models import SavedMapping
 from lastmile_desktop.storage.types import utcnow
 

@@ -14,24 +14,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from lastmile_desktop.importing.model import CellValue, DateOrder, Field
-from lastmile_desktop.importing.normalize import (
+from lastmile_desktop.importing.dates import (
     DateOrderDecision,
     DateOrderEvidence,
     NumericDate,
-    PhoneReader,
-    PhoneReading,
+    decide_date_order,
+    parse_date_cell,
+)
+from lastmile_desktop.importing.model import CellValue, DateOrder, Field
+from lastmile_desktop.importing.normalize import (
     StoreRef,
     cell_text,
     clean_text,
-    decide_date_order,
     is_blank,
-    parse_date_cell,
     read_count,
     read_money_cents,
     read_store,
     split_full_name,
 )
+from lastmile_desktop.importing.phones import PhoneReader, PhoneReading
 
 NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254

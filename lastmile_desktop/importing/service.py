@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing import writer
+from lastmile_desktop.importing.dates import NumericDate
 from lastmile_desktop.importing.layout import detect_layout, iter_records
 from lastmile_desktop.importing.lookups import ExistingData, load_existing
 from lastmile_desktop.importing.mapping import (
@@ -41,7 +42,7 @@ from lastmile_desktop.importing.model import (
     SheetInfo,
     SheetLayout,
 )
-from lastmile_desktop.importing.normalize import NumericDate, cell_text
+from lastmile_desktop.importing.normalize import cell_text
 from lastmile_desktop.importing.planner import ImportPlan, RowCollector, classify
 from lastmile_desktop.importing.readers import file_sha256, open_source
 from lastmile_desktop.importing.rejects import export_rejected_rows, rejected_rows

@@ -33,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
+from lastmile_desktop.importing.dates import NumericDate
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import DateOrder
-from lastmile_desktop.importing.normalize import NumericDate
 from lastmile_desktop.importing.planner import ImportPlan
 from lastmile_desktop.importing.rows import CustomerRow
 from lastmile_desktop.storage.models import (

@@ -10,22 +10,23 @@ import pytest
 from phonenumbers import PhoneNumber
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from lastmile_desktop.importing.model import DateOrder
-from lastmile_desktop.importing.normalize import (
+from lastmile_desktop.importing.dates import (
     DateOrderEvidence,
     NumericDate,
-    PhoneReader,
-    RegionValidity,
-    StoreRef,
-    clean_text,
     decide_date_order,
     parse_date_cell,
+)
+from lastmile_desktop.importing.model import DateOrder
+from lastmile_desktop.importing.normalize import (
+    StoreRef,
+    clean_text,
     read_count,
     read_money_cents,
     read_store,
     region_date_order,
     split_full_name,
 )
+from lastmile_desktop.importing.phones import PhoneReader, RegionValidity
 
 MOBILE = "+447911123456"
 LANDLINE = "+442079460018"
