@@ -17,6 +17,7 @@ import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.campaigns.campaigns import CampaignDraft, add_campaign_in_session
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing import writer
@@ -353,10 +354,11 @@ def run_import(
             raise RepeatImportError(path.name, previous)
         campaign_id, campaign_name = _find_campaign(session, options, path)
         if campaign_id is None:
-            campaign = Campaign(name=campaign_name)
-            session.add(campaign)
-            session.flush()
-            campaign_id = campaign.id
+            # Through the campaigns service: the defaults, checks and first script version
+            # of a campaign are the same however it is made.
+            campaign_id = add_campaign_in_session(
+                session, CampaignDraft(name=campaign_name), created_by=f"import of {path.name}"
+            )
             notes.append(f'A new campaign "{campaign_name}" was created for this list.')
         batch.campaign_id = campaign_id
         existing = load_existing(session, campaign_id)

@@ -29,6 +29,7 @@ from lastmile_desktop.storage.models import (
     MemberGroup,
     MemberStatus,
     RejectedRow,
+    ScriptVersion,
 )
 from tests.importing.service_support import (
     HEADER,
@@ -239,7 +240,9 @@ def test_the_campaign_is_the_named_one_else_the_open_one_else_a_new_one(
     assert third.campaign == "VIP"
     with db.read_session() as session:
         names = session.execute(select(Campaign.name).order_by(Campaign.id)).scalars().all()
+        versions = session.execute(select(func.count()).select_from(ScriptVersion)).scalar()
     assert names == ["Autumn list", "VIP"]
+    assert versions == 2  # made like any campaign: with its first script version
     assert any("new campaign" in note for note in third.notes)
 
 
