@@ -144,8 +144,11 @@ def read_store(value: CellValue) -> StoreRef | None:
 # Money and counts
 
 _NOT_NUMBER = re.compile(r"[^\d.,\-+()]")
+# Currency codes and the short words written beside amounts; "US$", "C$" and "R$" are dollars
+# and reais. Any other letter means the text is not an amount: "C123" is a reference.
 _CURRENCY_WORDS = re.compile(
-    r"\b(?:eur|euro|euros|usd|gbp|chf|sek|nok|dkk|pln|czk|aud|cad|nzd|zar|kr|zl|fr|ct)\b",
+    r"\b(?:eur|euro|euros|usd|gbp|chf|sfr|sek|nok|dkk|isk|pln|czk|huf|ron|jpy|cny|inr|brl|mxn"
+    r"|aud|cad|nzd|zar|kr|zl|zł|kc|kč|ft|lei|fr|ct)\b|\b[a-z]{1,3}\$",
     re.IGNORECASE,
 )
 
@@ -153,6 +156,8 @@ _CURRENCY_WORDS = re.compile(
 def _number_from_text(text: str) -> float | None:
     """ "1.234,50 €", "£1,234.50", "1 234,50", "(12.50)", "-3" -> a float; None if not a number."""
     text = _CURRENCY_WORDS.sub("", text)
+    if any(ch.isalpha() for ch in text):
+        return None
     text = text.replace("'", "").replace("’", "")  # Swiss thousands: 1'234.50
     text = _NOT_NUMBER.sub("", text)
     negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))

@@ -95,6 +95,21 @@ def test_values_that_do_not_fit_make_a_header_less_sure() -> None:
     assert guess_mapping(["Phnoe"], [["yes", "no", "maybe"]], "GB")[0].field is None
 
 
+@pytest.mark.parametrize("first_header", ["Name", "First name"])
+def test_a_reference_column_of_letter_and_digit_codes_is_never_the_spend(
+    first_header: str,
+) -> None:
+    headers = ["Ref", first_header, "Mobile"]
+    columns = [
+        ["C123", "C124", "C125", "C126"],
+        ["Ann Lee", "Bob Ray", "Cy Young", "Di Moss"],
+        ["07911 123456", "07911 123457", "07911 123458", "07911 123459"],
+    ]
+    reference = guess_mapping(headers, columns, "GB")[0]
+    assert reference.field in (Field.CUSTOMER_ID, None)
+    assert reference.field is not Field.LIFETIME_SPEND
+
+
 def test_a_second_phone_column_becomes_the_other_phone() -> None:
     assert fields_of(["Phone 1", "Phone 2"]) == [Field.PHONE, Field.PHONE_ALT]
 

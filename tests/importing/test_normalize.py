@@ -292,6 +292,9 @@ def test_region_date_order_knows_the_month_first_countries() -> None:
         ("(12.50)", -1250),
         ("-3", -300),
         ("1.234.567,89", 123456789),
+        ("12,50 zł", 1250),
+        ("US$ 12", 1200),
+        ("R$ 12,50", 1250),
     ],
 )
 def test_money_in_any_common_spelling_becomes_cents(cell: object, cents: int) -> None:
@@ -301,6 +304,12 @@ def test_money_in_any_common_spelling_becomes_cents(cell: object, cents: int) ->
 @pytest.mark.parametrize("cell", ["", None, "n/a", "12-3", "1,23,4"])
 def test_text_that_is_not_an_amount_is_none(cell: object) -> None:
     assert read_money_cents(cell) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cell", ["C123", "REF-0042", "A12B", "12 visits", "1e5"])
+def test_numbers_with_letters_other_than_a_currency_are_not_amounts(cell: str) -> None:
+    assert read_money_cents(cell) is None
+    assert read_count(cell) is None
 
 
 @pytest.mark.parametrize(
