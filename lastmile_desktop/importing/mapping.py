@@ -36,13 +36,16 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "codigo cliente", "klantnummer", "klant id", "codice cliente", "numero cliente",
     ),
     Field.FIRST_NAME: (
-        "first name", "firstname", "given name", "forename", "first", "christian name",
-        "prenom", "vorname", "nombre", "voornaam", "nome", "primeiro nome",
+        "first name", "first names", "firstname", "given", "given name", "given names",
+        "forename", "forenames", "first", "christian name", "prenom", "prenoms", "vorname",
+        "vornamen", "rufname", "nombre", "nombres", "nombre de pila", "voornaam", "voornamen",
+        "roepnaam", "nome", "primeiro nome",
     ),
     Field.LAST_NAME: (
-        "last name", "lastname", "surname", "family name", "last", "nom", "nom de famille",
-        "nachname", "familienname", "apellido", "apellidos", "achternaam", "cognome",
-        "sobrenome",
+        "last name", "lastname", "surname", "surnames", "family", "family name",
+        "family names", "last", "nom", "nom de famille", "nachname", "familienname", "zuname",
+        "apellido", "apellidos", "primer apellido", "apellido paterno", "achternaam",
+        "familienaam", "geslachtsnaam", "cognome", "sobrenome",
     ),
     Field.FULL_NAME: (
         "name", "full name", "customer name", "client name", "customer", "client", "contact name",

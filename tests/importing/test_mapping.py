@@ -68,6 +68,26 @@ def test_renamed_headers_in_other_spellings_and_languages_map(
     assert fields_of(headers) == expected
 
 
+@pytest.mark.parametrize(
+    ("first_header", "last_header"),
+    [
+        ("Given", "Family"),
+        ("Given name", "Family name"),
+        ("Forename", "Surname"),
+        ("Prénoms", "Nom de famille"),
+        ("Rufname", "Zuname"),
+        ("Voornamen", "Geslachtsnaam"),
+        ("Nombre de pila", "Primer apellido"),
+    ],
+)
+def test_given_and_family_name_headers_map_to_first_and_last_name(
+    first_header: str, last_header: str
+) -> None:
+    guesses = guess_mapping(["Customer ID", first_header, last_header, "Mobile"], [], "GB")
+    assert [guess.field for guess in guesses[1:3]] == [Field.FIRST_NAME, Field.LAST_NAME]
+    assert [guess.confidence for guess in guesses[1:3]] == [1.0, 1.0]
+
+
 def test_a_typo_still_maps_by_fuzzy_matching_with_less_confidence() -> None:
     guesses = guess_mapping(["Custmer ID", "Phnoe number"], [], "GB")
     assert [guess.field for guess in guesses] == [Field.CUSTOMER_ID, Field.PHONE]
