@@ -71,16 +71,20 @@ class ProfileDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Who is using Last Mile?")
-        self.setMinimumSize(440, 380)
+        self.setMinimumSize(480, 420)
         self.profiles = available_profiles(db)
         labels = {store.id: store.label for store in list_stores(db)}
 
+        heading = QLabel("Who is working?")
+        heading.setObjectName("dialogTitle")
         intro = QLabel(
-            "Pick yourself. The regional lead sees and manages every store; a store "
-            "manager sees and works only their store's customers. You can switch later "
+            "The regional lead sees and manages every store; a store manager sees and works "
+            "only their store's customers. Type a name to jump to it. You can switch later "
             f"from the Profile menu ({SWITCH_SHORTCUT})."
         )
         intro.setWordWrap(True)
+        # A wrapped label under-reports its height to the layout; reserve what it needs.
+        intro.setMinimumHeight(intro.heightForWidth(440) + 4)
         self.list = QListWidget()
         self.list.setObjectName("profileList")
         self.list.setStyleSheet("QListWidget#profileList::item { padding: 6px 4px; }")
@@ -98,6 +102,7 @@ class ProfileDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.buttons)
