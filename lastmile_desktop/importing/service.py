@@ -50,6 +50,7 @@ from lastmile_desktop.importing.rejects import export_rejected_rows, rejected_ro
 from lastmile_desktop.importing.rows import RowReader
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.bulk_write import roomy_page_cache
 from lastmile_desktop.storage.models import Campaign, CampaignState, ImportBatch
 from lastmile_desktop.storage.types import utcnow
 
@@ -414,7 +415,7 @@ def _write(
     ]
     if created:
         notes.append(f"{len(created)} new store(s) added: {', '.join(created)}.")
-    with writer.roomy_page_cache(session):
+    with roomy_page_cache(session):
         writer.insert_new_customers(session, plan, store_ids, target, report)
         writer.update_known_customers(session, plan, store_ids, target, report)
         writer.insert_rejected_rows(session, plan, target.batch_id)

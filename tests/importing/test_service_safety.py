@@ -15,10 +15,9 @@ import pytest
 from sqlalchemy import text
 
 from lastmile_desktop.errors import Cancelled, UserFacingError
-from lastmile_desktop.importing import writer
 from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.service import export_rejected_rows, run_import
-from lastmile_desktop.storage import Database
+from lastmile_desktop.storage import Database, bulk_write
 from tests.importing.service_support import HEADER, customer, dump, import_list, write_list
 from tests.importing.workbook_builders import write_csv
 
@@ -175,7 +174,8 @@ def _schema(db: Database) -> list[tuple[str, str]]:
 def test_a_big_first_import_leaves_every_index_as_the_migration_made_it(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(writer, "_REBUILD_MIN_ROWS", 3)  # take the bulk path with a small list
+    # Take the bulk path with a small list.
+    monkeypatch.setattr(bulk_write, "INDEX_REBUILD_MIN_ROWS", 3)
     before = _schema(db)
     summary = import_list(db, write_list(tmp_path / "big.xlsx", [customer(n) for n in range(1, 8)]))
     assert summary.counts.imported == 7
@@ -190,7 +190,7 @@ def test_a_big_first_import_leaves_every_index_as_the_migration_made_it(
 def test_a_big_import_cancelled_while_its_indexes_are_down_restores_them(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(writer, "_REBUILD_MIN_ROWS", 3)
+    monkeypatch.setattr(bulk_write, "INDEX_REBUILD_MIN_ROWS", 3)
     before, schema = dump(db), _schema(db)
     path = write_list(tmp_path / "big.xlsx", [customer(n) for n in range(1, 8)])
     with pytest.raises(Cancelled):
