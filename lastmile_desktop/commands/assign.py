@@ -10,7 +10,13 @@ from lastmile_desktop.campaigns.assignment import (
     assign_campaign,
     campaign_to_assign,
 )
-from lastmile_desktop.commands.common import Subparsers, add_command, open_for_command, print_json
+from lastmile_desktop.commands.common import (
+    Subparsers,
+    add_command,
+    open_for_command,
+    print_json,
+    progress_on_terminal,
+)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -42,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
     db = open_for_command(args)
     try:
         campaign_id = campaign_to_assign(db, args.campaign)
-        report = assign_campaign(db, campaign_id, Profile.lead(), seed=args.seed)
+        with progress_on_terminal() as progress:
+            report = assign_campaign(
+                db, campaign_id, Profile.lead(), seed=args.seed, progress=progress
+            )
     finally:
         db.dispose()
     if args.json:

@@ -1,12 +1,16 @@
-"""What every subcommand shares: opening the chosen database, printing JSON."""
+"""What every subcommand shares: opening the chosen database, printing JSON, progress."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any, Protocol
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, TextIO
 
+from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.settings import choose_database
 from lastmile_desktop.storage import Database, open_database
 
@@ -41,3 +45,54 @@ def add_command(
         help="database file or SQLAlchemy URL (overrides the one given before the command)",
     )
     return parser
+
+
+class TerminalProgress:
+    """One self-rewriting line: the step, and how far it is when the total is known.
+
+    Redrawn at most ten times a second, so work that reports every row costs no terminal
+    time; a shorter line is padded to cover what the longer one before it left behind.
+    """
+
+    REDRAW_SECONDS = 0.1
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+        self._stream = stream
+        self._clock = clock
+        self._drawn_at: float | None = None
+        self._width = 0
+
+    def report(self, done: int, total: int | None, message: str = "") -> None:
+        now = self._clock()
+        if self._drawn_at is not None and now - self._drawn_at < self.REDRAW_SECONDS:
+            return
+        self._drawn_at = now
+        line = f"{message} {min(100, 100 * done // total)}%" if total else message
+        self._stream.write("\r" + line.ljust(self._width))
+        self._stream.flush()
+        self._width = max(self._width, len(line))
+
+    def finish(self) -> None:
+        """Clear the line, so that what the command prints next starts on a clean one."""
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
+
+
+@contextmanager
+def progress_on_terminal(stream: TextIO | None = None) -> Iterator[Progress]:
+    """Progress on ``stream`` (standard error) when a person watches it, else none.
+
+    The line is cleared when the block ends, also when it ends in an error or Ctrl+C.
+    Standard output stays free for the result, JSON included.
+    """
+    target = sys.stderr if stream is None else stream
+    if not target.isatty():
+        yield NoProgress()
+        return
+    terminal = TerminalProgress(target)
+    try:
+        yield terminal
+    finally:
+        terminal.finish()

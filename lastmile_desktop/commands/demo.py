@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sys
 from pathlib import Path
-from typing import TextIO
 
-from lastmile_desktop.commands.common import Subparsers, add_command, print_json
+from lastmile_desktop.commands.common import (
+    Subparsers,
+    add_command,
+    print_json,
+    progress_on_terminal,
+)
 from lastmile_desktop.demo import MAX_CUSTOMERS, DemoSummary, generate_demo
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.settings import DB_ENV_VAR, choose_database, demo_db_path, to_url
 from lastmile_desktop.storage import open_database
 
@@ -69,28 +71,6 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-class _TerminalProgress:
-    """A percentage on one line of the terminal, rewritten in place."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = -1
-
-    def report(self, done: int, total: int | None, message: str = "") -> None:
-        if not total:
-            return
-        percent = min(100, done * 100 // total)
-        if percent != self.shown:
-            self.shown = percent
-            self.stream.write(f"\r{message:<40} {percent:3d}%")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        if self.shown >= 0:
-            self.stream.write("\r" + " " * 46 + "\r")
-            self.stream.flush()
-
-
 def _sqlite_files(path: Path) -> list[Path]:
     return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))]
 
@@ -131,12 +111,11 @@ def run(args: argparse.Namespace) -> int:
             file.unlink(missing_ok=True)
     created_here = separate and not path.exists()
 
-    terminal = _TerminalProgress(sys.stderr) if sys.stderr.isatty() and not args.json else None
-    progress: Progress = terminal or NoProgress()
     db, _ = open_database(url)
     where = db.display_name
     try:
-        summary = generate_demo(db, customers=args.customers, seed=args.seed, progress=progress)
+        with progress_on_terminal() as progress:
+            summary = generate_demo(db, customers=args.customers, seed=args.seed, progress=progress)
     except UserFacingError as error:
         if separate and not created_here:
             raise UserFacingError(
@@ -152,8 +131,6 @@ def run(args: argparse.Namespace) -> int:
                 file.unlink(missing_ok=True)
         raise
     finally:
-        if terminal is not None:
-            terminal.finish()
         db.dispose()
 
     if args.json:

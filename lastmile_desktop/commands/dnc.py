@@ -20,7 +20,13 @@ from lastmile_desktop.campaigns.do_not_call import (
     list_entries,
     remove_entry,
 )
-from lastmile_desktop.commands.common import Subparsers, add_command, open_for_command, print_json
+from lastmile_desktop.commands.common import (
+    Subparsers,
+    add_command,
+    open_for_command,
+    print_json,
+    progress_on_terminal,
+)
 from lastmile_desktop.errors import UserFacingError
 
 COMMAND_LINE_PROFILE = Profile.lead("Regional lead (command line)")
@@ -148,7 +154,8 @@ def run_import(args: argparse.Namespace) -> int:
         raise UserFacingError(f"{path} was not found: check the name and the folder.")
     db = open_for_command(args)
     try:
-        counts = import_suppression_file(db, path, COMMAND_LINE_PROFILE)
+        with progress_on_terminal() as progress:
+            counts = import_suppression_file(db, path, COMMAND_LINE_PROFILE, progress)
     finally:
         db.dispose()
     if args.json:

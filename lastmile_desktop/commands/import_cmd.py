@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import TextIO
 
-from lastmile_desktop.commands.common import Subparsers, add_command, open_for_command, print_json
+from lastmile_desktop.commands.common import (
+    Subparsers,
+    add_command,
+    open_for_command,
+    print_json,
+    progress_on_terminal,
+)
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import DateOrder, ImportOptions, ImportSummary
 from lastmile_desktop.importing.service import export_rejected_rows, run_import
-from lastmile_desktop.progress import NoProgress, Progress
 
 SHOWN_REJECTS = 10
 
@@ -82,30 +85,6 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-class TerminalProgress:
-    """One self-rewriting line on stderr, at most ten times a second."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._last = 0.0
-        self._shown = False
-
-    def report(self, done: int, total: int | None, message: str = "") -> None:
-        now = time.monotonic()
-        if now - self._last < 0.1:
-            return
-        self._last = now
-        share = f" {100 * done // total}%" if total else ""
-        self._stream.write(f"\r{message}{share}".ljust(60))
-        self._stream.flush()
-        self._shown = True
-
-    def finish(self) -> None:
-        if self._shown:
-            self._stream.write("\r" + " " * 60 + "\r")
-            self._stream.flush()
-
-
 def describe(summary: ImportSummary, rejects_file: Path | None) -> str:
     """The summary a person reads: where the rows went, the stores, the first rejects."""
     counts = summary.counts
@@ -145,15 +124,10 @@ def run(args: argparse.Namespace) -> int:
         campaign_name=args.campaign,
         allow_repeat=args.again,
     )
-    terminal = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
-    progress: Progress = terminal if terminal is not None else NoProgress()
     db = open_for_command(args)
     try:
-        try:
+        with progress_on_terminal() as progress:
             summary = run_import(db, args.file, options, progress)
-        finally:
-            if terminal is not None:
-                terminal.finish()
         rejects_file = None
         if args.rejects_to is not None and summary.rejects:
             try:

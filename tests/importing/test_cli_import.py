@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from lastmile_desktop.cli import main
-from lastmile_desktop.commands.import_cmd import TerminalProgress
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from tests.importing.service_support import customer, customers_by_id, dump, mobile, write_list
@@ -197,18 +195,6 @@ def test_the_region_comes_from_the_database_setting_when_not_given(
     assert lastmile(db_path, "import", path, "--json") == 0
     assert json.loads(capsys.readouterr().out)["imported"] == 1
     assert customers_by_id(database)["C0001"].phone == "+33612345678"
-
-
-def test_progress_on_a_terminal_rewrites_one_line_and_clears_it() -> None:
-    stream = io.StringIO()
-    progress = TerminalProgress(stream)
-    progress.report(10, 100, "Adding new customers")
-    progress.report(20, 100, "Adding new customers")  # within 0.1 s: not drawn again
-    progress.finish()
-    text = stream.getvalue()
-    assert text.count("Adding new customers 10%") == 1
-    assert "20%" not in text
-    assert text.endswith("\r")
 
 
 def test_the_database_file_is_usable_by_other_commands_after_an_import(
