@@ -13,7 +13,6 @@ iter_records, as an import does.
 from __future__ import annotations
 
 import json
-import os
 import selectors
 import subprocess
 import sys
@@ -24,22 +23,11 @@ from pathlib import Path
 
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("LASTMILE_CORPUS") or REPOSITORY.parent / "shared" / "corpus")
+from tests.importing.corpus_location import REPOSITORY, corpus_or_skip_module
+
+CORPUS, CORPUS_FILES = corpus_or_skip_module()
 SECONDS_PER_FILE = 20
 ADDRESS_SPACE_LIMIT = 400 * 1024 * 1024
-
-if not CORPUS.is_dir():
-    pytest.skip(
-        f"no spreadsheet corpus at {CORPUS} (set LASTMILE_CORPUS to run these)",
-        allow_module_level=True,
-    )
-
-CORPUS_FILES = sorted(
-    path.relative_to(CORPUS).as_posix()
-    for path in CORPUS.rglob("*")
-    if path.is_file() and path.name not in ("MANIFEST.tsv", "README.md")
-)
 
 _WORKER = """
 import json, resource, sys

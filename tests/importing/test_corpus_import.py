@@ -10,7 +10,6 @@ process with a time limit per file: a crash or a hang is that file's failure, no
 from __future__ import annotations
 
 import json
-import os
 import selectors
 import subprocess
 import sys
@@ -20,22 +19,11 @@ from pathlib import Path
 
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("LASTMILE_CORPUS") or REPOSITORY.parent / "shared" / "corpus")
+from tests.importing.corpus_location import REPOSITORY, corpus_or_skip_module
+
+CORPUS, CORPUS_FILES = corpus_or_skip_module()
 SECONDS_PER_FILE = 30
 ADDRESS_SPACE_LIMIT = 1024 * 1024 * 1024
-
-if not CORPUS.is_dir():
-    pytest.skip(
-        f"no spreadsheet corpus at {CORPUS} (set LASTMILE_CORPUS to run these)",
-        allow_module_level=True,
-    )
-
-CORPUS_FILES = sorted(
-    path.relative_to(CORPUS).as_posix()
-    for path in CORPUS.rglob("*")
-    if path.is_file() and path.name not in ("MANIFEST.tsv", "README.md")
-)
 
 _WORKER = """
 import json, resource, shutil, sys, tempfile
