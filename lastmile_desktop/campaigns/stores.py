@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -171,7 +172,7 @@ def check_timezone(name: str | None) -> str | None:
 # --- services ---------------------------------------------------------------------------
 
 
-def _natural_key(code: str) -> tuple[int, int, str]:
+def store_code_sort_key(code: str) -> tuple[int, int, str]:
     """Store codes "2" before "12"; codes that are not numbers after them, alphabetically."""
     stripped = code.strip()
     if stripped.isdigit():
@@ -212,7 +213,7 @@ def list_stores(db: Database) -> list[StoreInfo]:
     with db.read_session() as session:
         counts = _active_manager_counts(session)
         stores = [_to_info(s, counts.get(s.id, 0)) for s in session.scalars(select(Store))]
-    return sorted(stores, key=lambda info: _natural_key(info.code))
+    return sorted(stores, key=lambda info: store_code_sort_key(info.code))
 
 
 def get_store(db: Database, store_id: int) -> StoreInfo:
@@ -244,21 +245,52 @@ def _check_code_free(session: Session, code: str, store_id: int | None) -> None:
         raise UserFacingError(f'The code "{code}" is already used by {taken_by}: pick another.')
 
 
+def _check_new_codes_free(session: Session, codes: Sequence[str]) -> None:
+    """One query for all the new codes; codes compare without regard to case."""
+    wanted: set[str] = set()
+    for code in codes:
+        if code.lower() in wanted:
+            raise UserFacingError(f'The code "{code}" is given to two new stores: pick another.')
+        wanted.add(code.lower())
+    taken = session.execute(
+        select(Store.code, Store.name).where(func.lower(Store.code).in_(wanted))
+    ).first()
+    if taken is not None:
+        code, taken_by = taken
+        raise UserFacingError(f'The code "{code}" is already used by {taken_by}: pick another.')
+
+
+def add_stores_in_session(session: Session, drafts: Sequence[StoreDraft]) -> list[int]:
+    """Create stores inside a caller's transaction (an import naming new ones), in one flush.
+
+    Other services use this instead of building ``Store`` rows themselves, so every store
+    passes the same checks (a name, a code not taken, their lengths, the time zone and the
+    hours). The caller checks who may add stores. Returns the new ids, in the drafts' order.
+    """
+    clean = [_clean(draft) for draft in drafts]
+    if not clean:
+        return []
+    _check_new_codes_free(session, [draft.code for draft in clean])
+    stores = [
+        Store(
+            code=draft.code,
+            name=draft.name,
+            timezone=draft.timezone,
+            opening_hours=_hours_to_json(draft.opening_hours),
+        )
+        for draft in clean
+    ]
+    session.add_all(stores)
+    session.flush()
+    return [store.id for store in stores]
+
+
 def add_store(db: Database, draft: StoreDraft, profile: Profile) -> StoreInfo:
     """A store that no import has brought yet (for example to move customers to it)."""
     require_lead(profile, "add stores")
-    clean = _clean(draft)
     with db.session() as session:
-        _check_code_free(session, clean.code, None)
-        store = Store(
-            code=clean.code,
-            name=clean.name,
-            timezone=clean.timezone,
-            opening_hours=_hours_to_json(clean.opening_hours),
-        )
-        session.add(store)
-        session.flush()
-        return _to_info(store, 0)
+        (store_id,) = add_stores_in_session(session, [draft])
+        return _to_info(_load(session, store_id), 0)
 
 
 def update_store(db: Database, store_id: int, draft: StoreDraft, profile: Profile) -> StoreInfo:

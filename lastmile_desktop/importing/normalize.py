@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from lastmile_desktop.campaigns.stores import CODE_MAX_LENGTH
 from lastmile_desktop.importing.dates import region_date_order
 from lastmile_desktop.importing.model import CellValue
 
@@ -110,7 +111,6 @@ _STORE_WORDS = (
 _STORE_NUMBER = re.compile(
     rf"^(?:{_STORE_WORDS}\s*)?(?:no\.?|nr\.?|num(?:ber)?\.?|n°|#)?\s*0*(\d+)$", re.IGNORECASE
 )
-STORE_CODE_MAX_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ def read_store(value: CellValue) -> StoreRef | None:
     if match:
         number = str(int(match.group(1)))
         return StoreRef(code=number, name=f"Store {number}")
-    return StoreRef(code=text[:STORE_CODE_MAX_LENGTH], name=text)
+    # Cut to the longest code a store may have, without a space left dangling at the cut.
+    return StoreRef(code=text[:CODE_MAX_LENGTH].rstrip(), name=text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lastmile_desktop.campaigns.stores import store_code_sort_key
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import Bucket, BucketCounts, CellValue, RowProblem
 from lastmile_desktop.importing.rows import CustomerRow, RowReader, RowRejection
@@ -59,12 +60,7 @@ class ImportPlan:
         rows = list(self.new_customers)
         rows.extend(row for _, row in self.known_customers)
         codes = {row.store.code for row in rows if row.store is not None}
-        return sorted(codes, key=_natural_key)
-
-
-def _natural_key(code: str) -> tuple[int, int, str]:
-    """Store 2 before Store 10; numbered stores before named ones."""
-    return (0, int(code), "") if code.isdigit() else (1, 0, code.casefold())
+        return sorted(codes, key=store_code_sort_key)
 
 
 class RowCollector:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.campaigns.stores import NAME_MAX_LENGTH, StoreDraft, add_stores_in_session
 from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
 from lastmile_desktop.importing.dates import NumericDate
 from lastmile_desktop.importing.lookups import ExistingData
@@ -43,7 +44,6 @@ from lastmile_desktop.storage.models import (
     Customer,
     MemberStatus,
     RejectedRow,
-    Store,
 )
 from lastmile_desktop.storage.search_key import customer_search_key
 from lastmile_desktop.storage.types import utcnow
@@ -109,18 +109,16 @@ def ensure_stores(session: Session, plan: ImportPlan, existing: ExistingData) ->
         if row.store is not None:
             wanted.setdefault(row.store.key, row.store)
     ids: dict[str, int] = {}
-    created: dict[str, Store] = {}
+    created: dict[str, StoreDraft] = {}
     for key, store in wanted.items():
         found = existing.stores.get(key) or existing.stores.get(store.name.casefold())
         if found is None:
-            created[key] = Store(code=store.code, name=store.name[:200])
+            created[key] = StoreDraft(name=store.name[:NAME_MAX_LENGTH], code=store.code)
         else:
             ids[key] = found
-    if created:
-        session.add_all(created.values())
-        session.flush()  # one statement for all new stores
-        for key, new_store in created.items():
-            ids[key] = existing.stores[key] = new_store.id
+    new_ids = add_stores_in_session(session, list(created.values()))
+    for key, store_id in zip(created, new_ids, strict=True):
+        ids[key] = existing.stores[key] = store_id
     return ids
 
 

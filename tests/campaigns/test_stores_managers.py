@@ -17,6 +17,7 @@ from lastmile_desktop.campaigns.profiles import available_profiles, profile_for_
 from lastmile_desktop.campaigns.stores import (
     StoreDraft,
     add_store,
+    add_stores_in_session,
     format_opening_hours,
     get_store,
     list_stores,
@@ -90,6 +91,37 @@ def test_store_codes_stay_unique(db: Database) -> None:
         add_store(db, StoreDraft("Another", " 12 "), LEAD)
     assert get_store(db, second).code == "14"
     assert get_store(db, first).code == "12"
+
+
+def test_stores_added_together_get_the_same_checks_as_one_added_alone(db: Database) -> None:
+    _stores(db, "B7")
+    with db.session() as session:
+        new_ids = add_stores_in_session(
+            session, [StoreDraft(" Leeds ", " 12 "), StoreDraft("Hull", "9", "Europe/London")]
+        )
+    by_id = {store.id: store for store in list_stores(db)}
+    assert [(by_id[i].code, by_id[i].name, by_id[i].timezone) for i in new_ids] == [
+        ("12", "Leeds", None),
+        ("9", "Hull", "Europe/London"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("drafts", "message"),
+    [
+        ([StoreDraft("Leeds", "L1"), StoreDraft("Leeds 2", "l1")], 'code "l1" is given to two'),
+        ([StoreDraft("York", "Y1"), StoreDraft("Bradford", "b7")], "already used by Store B7"),
+        ([StoreDraft("York", "Y1"), StoreDraft("", "Y2")], "Give the store a name"),
+        ([StoreDraft("York", "Y" * 33)], "Shorten the store code to 32"),
+    ],
+)
+def test_a_batch_of_new_stores_with_one_bad_store_adds_none(
+    db: Database, drafts: list[StoreDraft], message: str
+) -> None:
+    _stores(db, "B7")
+    with pytest.raises(UserFacingError, match=message), db.session() as session:
+        add_stores_in_session(session, drafts)
+    assert [store.code for store in list_stores(db)] == ["B7"]
 
 
 def test_the_lead_adds_a_manager_with_a_normalised_phone(gb_db: Database) -> None:

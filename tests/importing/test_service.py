@@ -218,6 +218,17 @@ def test_a_store_already_known_by_its_name_is_reused(db: Database, tmp_path: Pat
     assert summary.stores == ["manchester"]
 
 
+def test_a_long_store_name_is_one_store_on_every_import(db: Database, tmp_path: Path) -> None:
+    # Cut to the 32 characters a code may have, this name would end in a space.
+    name = "Manchester Arndale Centre, Unit 4, upper floor"
+    path = write_list(tmp_path / "s.xlsx", [customer(1, store=name)])
+    first = import_list(db, path)
+    again = import_list(db, path, allow_repeat=True)
+    assert first.stores == again.stores == ["Manchester Arndale Centre, Unit"]
+    assert list(store_codes(db).values()) == ["Manchester Arndale Centre, Unit"]
+    assert again.counts.updated == 1
+
+
 def test_columns_that_map_to_no_field_are_kept_with_the_customer(
     db: Database, tmp_path: Path
 ) -> None:
