@@ -17,6 +17,7 @@ import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.campaigns.access import Profile, require_lead
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, add_campaign_in_session
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
@@ -276,13 +277,27 @@ def _find_campaign(session: Session, options: ImportOptions, path: Path) -> tupl
 # The public actions
 
 
+# Importing is the regional lead's job: without a profile (the command line) it is the lead.
+_IMPORT_ACTION = "import customer lists"
+
+
+def _require_importer(profile: Profile | None) -> None:
+    require_lead(Profile.lead() if profile is None else profile, _IMPORT_ACTION)
+
+
 def inspect_file(
     db: Database,
     path: Path,
     options: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, never mutated
     progress: Progress = NoProgress(),  # noqa: B008 - stateless
+    profile: Profile | None = None,
 ) -> ImportPreview:
-    """Everything the wizard shows before importing; a dry run that writes nothing."""
+    """Everything the wizard shows before importing; a dry run that writes nothing.
+
+    Only the lead imports, so only the lead is shown what an import would do
+    (``AccessDenied`` otherwise); ``profile`` None is the command line's local lead.
+    """
+    _require_importer(profile)
     path = Path(path)
     reading = _read_file(db, path, options, progress)
     notes, _order = _date_order_notes(reading, options)
@@ -313,8 +328,14 @@ def run_import(
     path: Path,
     options: ImportOptions,
     progress: Progress = NoProgress(),  # noqa: B008 - stateless
+    profile: Profile | None = None,
 ) -> ImportSummary:
-    """Import the list in one transaction and say where every row went."""
+    """Import the list in one transaction and say where every row went.
+
+    A regional lead's action: a store manager's ``profile`` gets ``AccessDenied`` before the
+    file is read; ``profile`` None is the command line's local lead.
+    """
+    _require_importer(profile)
     path = Path(path)
     if not options.allow_repeat:
         # Said before the file is read, so a repeat is refused at once, not after a minute.

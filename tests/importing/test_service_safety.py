@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 from sqlalchemy import text
 
+from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.importing.model import ImportOptions
-from lastmile_desktop.importing.service import export_rejected_rows, run_import
+from lastmile_desktop.importing.service import export_rejected_rows, inspect_file, run_import
 from lastmile_desktop.storage import Database, bulk_write
 from tests.importing.service_support import HEADER, customer, dump, import_list, write_list
 from tests.importing.workbook_builders import write_csv
@@ -199,3 +200,27 @@ def test_a_big_import_cancelled_while_its_indexes_are_down_restores_them(
         )
     assert _schema(db) == schema
     assert dump(db) == before
+
+
+def test_a_store_manager_can_neither_inspect_nor_import_a_list(
+    db: Database, tmp_path: Path
+) -> None:
+    manager = Profile.manager("Sam Shop", manager_id=1, store_id=1)
+    path = write_list(tmp_path / "list.xlsx", [customer(1), customer(2)])
+    before = dump(db)
+    with pytest.raises(AccessDenied, match="Only the regional lead can import customer lists"):
+        inspect_file(db, path, ImportOptions(region="GB"), profile=manager)
+    with pytest.raises(AccessDenied, match="Only the regional lead can import customer lists"):
+        run_import(db, path, ImportOptions(region="GB"), profile=manager)
+    assert dump(db) == before
+
+
+def test_the_lead_imports_whether_named_or_left_to_the_command_line_default(
+    db: Database, tmp_path: Path
+) -> None:
+    options = ImportOptions(region="GB")
+    named = run_import(
+        db, write_list(tmp_path / "a.xlsx", [customer(1)]), options, profile=Profile.lead()
+    )
+    default = run_import(db, write_list(tmp_path / "b.xlsx", [customer(2)]), options)
+    assert (named.counts.imported, default.counts.imported) == (1, 1)

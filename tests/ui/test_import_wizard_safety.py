@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.importing.model import ImportOptions, ImportSummary
 from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.progress import Progress
@@ -37,7 +38,12 @@ class GatedImport(ImportBackend):
         self.release = threading.Event()
 
     def run_import(
-        self, db: Database, path: Path, options: ImportOptions, progress: Progress
+        self,
+        db: Database,
+        path: Path,
+        options: ImportOptions,
+        progress: Progress,
+        profile: Profile,
     ) -> ImportSummary:
         gate = self
 
@@ -48,12 +54,17 @@ class GatedImport(ImportBackend):
                     gate.release.wait(WAIT_MS / 1000)
                 progress.report(done, total, message)
 
-        return super().run_import(db, path, options, HeldProgress())
+        return super().run_import(db, path, options, HeldProgress(), profile)
 
 
 class BrokenImport(ImportBackend):
     def run_import(
-        self, db: Database, path: Path, options: ImportOptions, progress: Progress
+        self,
+        db: Database,
+        path: Path,
+        options: ImportOptions,
+        progress: Progress,
+        profile: Profile,
     ) -> ImportSummary:
         raise RuntimeError("the engine tripped over its own feet")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.importing import service as engine
 from lastmile_desktop.importing.model import (
@@ -26,14 +27,24 @@ class ImportBackend:
     """Forwards to ``lastmile_desktop.importing.service``; subclass it to inject a fault."""
 
     def inspect_file(
-        self, db: Database, path: Path, options: ImportOptions, progress: Progress
+        self,
+        db: Database,
+        path: Path,
+        options: ImportOptions,
+        progress: Progress,
+        profile: Profile,
     ) -> ImportPreview:
-        return engine.inspect_file(db, path, options, progress)
+        return engine.inspect_file(db, path, options, progress, profile)
 
     def run_import(
-        self, db: Database, path: Path, options: ImportOptions, progress: Progress
+        self,
+        db: Database,
+        path: Path,
+        options: ImportOptions,
+        progress: Progress,
+        profile: Profile,
     ) -> ImportSummary:
-        return engine.run_import(db, path, options, progress)
+        return engine.run_import(db, path, options, progress, profile)
 
     def rejected_rows(self, db: Database, batch_id: int) -> list[RowProblem]:
         return engine.rejected_rows(db, batch_id)

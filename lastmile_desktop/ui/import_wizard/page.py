@@ -247,10 +247,10 @@ class ImportPage(QWidget):
         self.validation_step.clear_status()
         self.progress_step.start(path.name)
         self._show_step(Step.IMPORTING)
-        db, backend = self.context.db, self.backend
+        db, backend, profile = self.context.db, self.backend, self.context.profile
 
         def work(progress: Progress) -> ImportSummary:
-            return backend.run_import(db, path, options, progress)
+            return backend.run_import(db, path, options, progress, profile)
 
         self._import_task = run_task(
             work,
@@ -300,10 +300,10 @@ class ImportPage(QWidget):
             self._task.cancel()
         self._generation += 1
         generation = self._generation
-        path, db, backend = self.path, self.context.db, self.backend
+        path, db, backend, profile = self.path, self.context.db, self.backend, self.context.profile
 
         def work(progress: Progress) -> Inspection:
-            preview = backend.inspect_file(db, path, options, progress)
+            preview = backend.inspect_file(db, path, options, progress, profile)
             return Inspection(preview, backend.default_region(db))
 
         self._set_busy(message)
