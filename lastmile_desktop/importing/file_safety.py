@@ -16,6 +16,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import defusedxml.ElementTree as defused_etree
@@ -33,16 +34,15 @@ from lastmile_desktop.importing.shared_text import (
     text_bytes,
     worst_case_text_bytes,
     xlsb_string_sizes,
-    xlsx_inline_text_bytes,
-    xlsx_shared_references,
+    xlsx_shared_text_bytes,
     xlsx_string_sizes,
 )
 from lastmile_desktop.importing.sheet_extent import (
     check_extent,
     ods_sheet_extents,
     xlsb_sheet_extent,
-    xlsx_sheet_extent,
 )
+from lastmile_desktop.importing.sheet_extent_xlsx import xlsx_sheet_extent
 
 # A customer list of 500,000 rows in 10 columns expands to about 250 MB of sheet XML; twice
 # that leaves room for a wider list, more is not a customer list.
@@ -371,13 +371,13 @@ class _SharedStrings:
 
     def __init__(self, package: zipfile.ZipFile, names: dict[str, str], kind: FileKind) -> None:
         self._package, self._names, self._kind = package, names, kind
-        self._sizes: list[int] | None = None
+        self._sizes: Sequence[int] | None = None
 
     @property
-    def sizes(self) -> list[int]:
+    def sizes(self) -> Sequence[int]:
         if self._sizes is None:
             part = _shared_strings_part(self._package, self._names)
-            self._sizes = []
+            self._sizes = ()
             if part is not None:
                 with self._package.open(part) as stream:
                     if self._kind is FileKind.XLSB:
@@ -418,22 +418,21 @@ def check_package_sheets(path: Path, package: zipfile.ZipFile, kind: FileKind) -
     for name, real in sorted(names.items()):
         if not name.endswith(".xml"):
             continue
-        extent = xlsx_sheet_extent(package.open(real) for _ in range(2))
-        check_extent(path, extent)
         # Text inside the part takes no more memory than the part's size: only measured
         # when the part alone could exceed the limit.
-        inline = 0
-        if package.getinfo(real).file_size > MAX_SHEET_TEXT_BYTES:
-            with package.open(real) as stream:
-                inline = xlsx_inline_text_bytes(stream)
+        whole_part = package.getinfo(real).file_size > MAX_SHEET_TEXT_BYTES
+        with package.open(real) as stream:
+            extent = xlsx_sheet_extent(stream, measure_inline_text=whole_part)
+        check_extent(path, extent)
+        inline = extent.text_bytes
         if not extent.shared_cells:
             check_sheet_text(path, inline)
             continue
         worst_case = inline + worst_case_text_bytes(shared.sizes, extent.shared_cells)
         if worst_case > MAX_SHEET_TEXT_BYTES:
+            # The quick bound is exceeded (one long note is enough): count each reference.
             with package.open(real) as stream:
-                references = xlsx_shared_references(stream)
-            check_sheet_text(path, inline + text_bytes(shared.sizes, references))
+                check_sheet_text(path, inline + xlsx_shared_text_bytes(stream, shared.sizes))
 
 
 _DECLARATION_END = {"<?": "?>", "<!--": "-->"}

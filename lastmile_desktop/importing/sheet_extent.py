@@ -68,8 +68,14 @@ def check_extent(path: Path, extent: Extent, sheet: str | None = None) -> None:
         )
 
 
-def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:
-    """The stream in pieces of about 4 MB, each cut just before a ``boundary`` (a tag start)."""
+def xml_chunks(
+    stream: IO[bytes], boundary: bytes = b"<", *, local_names: bool = False
+) -> Iterator[bytes]:
+    """The stream in pieces of about 4 MB, each cut just before a ``boundary`` (a tag start).
+
+    With ``local_names`` element names lose their namespace prefix (``<x:c`` reads ``<c``),
+    as calamine matches elements by local name: the C-speed scans then need one spelling.
+    """
     carry = b""
     while True:
         block = stream.read(_CHUNK)
@@ -78,6 +84,8 @@ def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:
                 yield carry
             return
         data = carry + block
+        if local_names:
+            data = without_prefixes(data)
         cut = data.rfind(boundary)
         if cut <= 0:
             if len(data) > _MAX_TAG_BYTES:
@@ -90,16 +98,17 @@ def _chunks(stream: IO[bytes], boundary: bytes = b"<") -> Iterator[bytes]:
         carry = data[cut:]
 
 
-# --- xlsx worksheet XML -----------------------------------------------------------------------
+# A prefixed element that matters to a worksheet or its strings. Searched for first (a scan
+# for ':' is fast) so unprefixed parts, nearly all of them, skip the rewrite.
+_PREFIXED_ELEMENT = re.compile(rb":(?:c|row|v|f|is|si)[\s>/]")
+_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
 
-# Anything but the usual '<c r="A1"': a cell past column Z, or one without a reference.
-_UNUSUAL_CELL = re.compile(rb'<c(?:\s(?!r="[A-Z]\d)|>)')
-# A row's number; an empty match for a row whose reference is missing or not first.
-_ROW_START = re.compile(rb'<row(?:>|\s(?:r="(\d{1,12})")?)')
-_TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*?)(/?)>|<(/row)>")
-_REF = re.compile(rb'\br="([A-Z]{1,12})?(\d{1,12})?"')
-_NARROW_COLUMNS = 26
-_SHARED_TYPE = b't="s"'
+
+def without_prefixes(xml: bytes) -> bytes:
+    """``xml`` with every element name's prefix dropped, when any element that counts has one."""
+    if _PREFIXED_ELEMENT.search(xml) is None:
+        return xml
+    return _PREFIX.sub(rb"<\1", xml)
 
 
 def column_number(letters: bytes) -> int:
@@ -108,68 +117,6 @@ def column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
-
-
-def xlsx_sheet_extent(open_part: Iterator[IO[bytes]]) -> Extent:
-    """The value rectangle of a worksheet part; ``open_part`` yields a fresh stream each time.
-
-    A quick pass reads only row numbers; when a cell lies past column Z or lacks its
-    reference, or the quick estimate is too large, an exact pass follows every cell.
-    """
-    with next(open_part) as stream:
-        quick = _quick_xlsx_extent(stream)
-    if quick is not None and quick.cells <= MAX_SHEET_CELLS:
-        return quick
-    with next(open_part) as stream:
-        return _exact_xlsx_extent(stream)
-
-
-def _quick_xlsx_extent(stream: IO[bytes]) -> Extent | None:
-    """Rows by their numbers and at most 26 columns, or None when that is unsure.
-
-    Two C-speed scans a chunk; styled empty rows count too, which only overestimates.
-    """
-    last_row = 0
-    shared_cells = 0
-    for chunk in _chunks(stream):
-        if _UNUSUAL_CELL.search(chunk):
-            return None
-        shared_cells += chunk.count(_SHARED_TYPE)
-        numbers = _ROW_START.findall(chunk)
-        if not numbers:
-            continue
-        if b"" in numbers:
-            return None
-        last_row = max(last_row, *map(int, numbers))
-    columns = _NARROW_COLUMNS if last_row else 0
-    return Extent(rows=last_row, columns=columns, shared_cells=shared_cells)
-
-
-def _exact_xlsx_extent(stream: IO[bytes]) -> Extent:
-    extent = Extent()
-    row = 0
-    column = 0
-    for chunk in _chunks(stream):
-        for match in _TAG.finditer(chunk):
-            name, attributes, self_closed, row_end = match.groups()
-            if row_end:
-                continue
-            reference = _REF.search(attributes)
-            if name == b"row":
-                row = int(reference.group(2)) if reference and reference.group(2) else row + 1
-                column = 0
-                continue
-            if reference and reference.group(1):
-                column = column_number(reference.group(1))
-                if reference.group(2):
-                    row = int(reference.group(2))
-            else:
-                column += 1
-            if not self_closed:
-                extent.include(row, column)
-                if _SHARED_TYPE in attributes:
-                    extent.shared_cells += 1
-    return extent
 
 
 # --- xlsb worksheet records ---------------------------------------------------------------------
@@ -240,7 +187,7 @@ def ods_sheet_extents(stream: IO[bytes]) -> dict[str, Extent]:
     row_text = 0  # content bytes of the current row, repeats of cells included
     cell_opened_at = cell_span = 0
     offset = 0  # of the current chunk in the stream
-    for chunk in _chunks(stream):
+    for chunk in xml_chunks(stream):
         for match in _ODS_TAG.finditer(chunk):
             closing, name, attributes, self_closed = match.groups()
             if name == b"table":
