@@ -20,6 +20,7 @@ from tests.importing.workbook_builders import (
     write_absurd_dimension_xlsx,
     write_billion_laughs_xlsx,
     write_binary_csv,
+    write_cell_below_its_row_xlsx,
     write_encrypted_ods,
     write_encrypted_xls,
     write_excel_2_worksheet,
@@ -28,6 +29,8 @@ from tests.importing.workbook_builders import (
     write_looping_ole_xls,
     write_million_columns_xlsx,
     write_password_protected_xlsx,
+    write_prefixed_corners_xlsx,
+    write_prefixed_shared_string_bomb_xlsx,
     write_repeated_cells_ods,
     write_repeated_text_ods,
     write_shared_string_bomb_xls,
@@ -62,6 +65,16 @@ HOSTILE_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
         "is too large to be a customer list (a sheet would expand to 512 GB",
     ),
     (
+        "prefixed_corners.xlsx",
+        write_prefixed_corners_xlsx,
+        "is too large to be a customer list (a sheet would expand to 512 GB",
+    ),
+    (
+        "below.xlsx",
+        write_cell_below_its_row_xlsx,
+        "is too large to be a customer list (a sheet would expand to 832 MB",
+    ),
+    (
         "wide.xlsx",
         write_million_columns_xlsx,
         "is not a normal workbook: a sheet has cells beyond Excel's last row or column",
@@ -84,6 +97,11 @@ HOSTILE_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
     (
         "strings.xlsx",
         write_shared_string_bomb_xlsx,
+        "is too large to be a customer list (the text of a sheet would expand to",
+    ),
+    (
+        "prefixed_strings.xlsx",
+        write_prefixed_shared_string_bomb_xlsx,
         "is too large to be a customer list (the text of a sheet would expand to",
     ),
     (
@@ -185,11 +203,14 @@ def test_an_ole_file_without_a_workbook_is_not_an_excel_workbook(tmp_path: Path)
     ("name", "build"),
     [
         ("corners.xlsx", write_absurd_dimension_xlsx),
+        ("prefixed_corners.xlsx", write_prefixed_corners_xlsx),
+        ("below.xlsx", write_cell_below_its_row_xlsx),
         ("wide.xlsx", write_million_columns_xlsx),
         ("far.xls", write_far_cell_xls),
         ("repeats.ods", lambda path: write_repeated_cells_ods(path, 100_000, 1_000)),
         ("bomb.xlsx", write_zip_bomb_xlsx),
         ("strings.xlsx", write_shared_string_bomb_xlsx),
+        ("prefixed_strings.xlsx", write_prefixed_shared_string_bomb_xlsx),
         ("strings.xls", write_shared_string_bomb_xls),
         ("texts.ods", write_repeated_text_ods),
     ],

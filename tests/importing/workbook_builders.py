@@ -16,6 +16,7 @@ target path, writes the file and returns the path. Rows are lists of plain Pytho
 from __future__ import annotations
 
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -431,6 +432,40 @@ def write_absurd_dimension_xlsx(path: Path) -> Path:
         extra_cells=[("XFD1048576", "corner")],
     )
     return write_raw_xlsx(path, {"Customers": content})
+
+
+def prefixed_xml(xml: bytes, prefix: str = "x") -> bytes:
+    """``xml`` with every element in a prefixed namespace (``<x:c>``), as some generators write."""
+    renamed = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1" + prefix.encode() + b":", xml)
+    return renamed.replace(b'xmlns="', f'xmlns:{prefix}="'.encode(), 1)
+
+
+def write_prefixed_corners_xlsx(path: Path) -> Path:
+    """The two-corner sheet of ``write_absurd_dimension_xlsx`` with prefixed element names."""
+    content = sheet_xml([["Name", "Phone"], ["Ann", "0612345678"]], extra_cells=[("XFD1048576", 1)])
+    return write_raw_xlsx(path, {"Customers": prefixed_xml(content)})
+
+
+def write_cell_below_its_row_xlsx(path: Path) -> Path:
+    """A cell in row 2's tag whose own reference puts it in the last row (calamine believes the
+    cell): 27 million cells once laid out."""
+    content = sheet_xml([["Name", "Phone"], ["Ann", "0612345678"]]).replace(
+        b'<c r="B2"', b'<c r="Z1048576"'
+    )
+    return write_raw_xlsx(path, {"Customers": content})
+
+
+def write_prefixed_shared_string_bomb_xlsx(path: Path) -> Path:
+    """``write_shared_string_bomb_xlsx`` with prefixed element names in both parts."""
+    write_shared_string_bomb_xlsx(path)
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    for name in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
+        parts[name] = prefixed_xml(parts[name])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in parts.items():
+            package.writestr(name, content)
+    return path
 
 
 def write_million_columns_xlsx(path: Path) -> Path:
