@@ -59,7 +59,11 @@ def is_blank(value: CellValue) -> bool:
 
 def is_blank_row(row: Sequence[CellValue]) -> bool:
     """True for a row with no cell holding anything but spaces."""
-    return all(is_blank(value) for value in row)
+    # A loop, not all(is_blank(...)): it runs for every row of an import.
+    for value in row:
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
 
 
 def cell_text(value: CellValue) -> str:
@@ -295,13 +299,16 @@ def iter_records(source: TableSource, layout: SheetLayout) -> Iterator[tuple[int
     Blank rows are skipped; rows are padded with ``None`` or cut to the header's width.
     """
     width = len(layout.headers)
-    rows = source.rows(layout.sheet)
-    for number, row in enumerate(rows, start=1):
-        if number <= layout.header_row:
-            continue
-        if len(row) < width:
-            values = row + [None] * (width - len(row))
+    rows = enumerate(source.rows(layout.sheet), start=1)
+    for number, row in itertools.islice(rows, layout.header_row, None):
+        length = len(row)
+        if length == width:
+            values = row
+        elif not length:
+            continue  # readers trim empty cells: a blank row is []
+        elif length < width:
+            values = row + [None] * (width - length)
         else:
-            values = row[:width] if len(row) > width else row
+            values = row[:width]
         if not is_blank_row(values):
             yield number, values
