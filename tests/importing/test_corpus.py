@@ -12,10 +12,6 @@ iter_records, as an import does.
 
 from __future__ import annotations
 
-import json
-import selectors
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.importing.corpus_location import REPOSITORY, corpus_or_skip_module
+from tests.importing.corpus_support import CorpusWorker, corpus_or_skip_module
 
 CORPUS, CORPUS_FILES = corpus_or_skip_module()
 SECONDS_PER_FILE = 20
@@ -61,56 +57,11 @@ class Outcome:
     peak_rss_kb: int = 0
 
 
-class Worker:
-    """The worker process; started again after a crash or a hang."""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen[str] | None = None
-
-    def _start(self) -> subprocess.Popen[str]:
-        if self.process is None or self.process.poll() is not None:
-            command = [sys.executable, "-c", _WORKER, str(ADDRESS_SPACE_LIMIT)]
-            self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=REPOSITORY,
-            )
-        return self.process
-
-    def run(self, path: Path) -> Outcome:
-        process = self._start()
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(f"{path}\n")
-        process.stdin.flush()
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            ready = selector.select(timeout=SECONDS_PER_FILE)
-        if not ready:
-            self.stop()
-            return Outcome("hang", f"no answer within {SECONDS_PER_FILE} s")
-        line = process.stdout.readline()
-        if not line:
-            stderr = process.stderr.read() if process.stderr else ""
-            self.stop()
-            return Outcome("crash", f"exit {process.returncode}: {stderr[-500:]}")
-        kind, detail, peak = json.loads(line)
-        return Outcome(kind, detail, peak)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
 @pytest.fixture(scope="module")
 def corpus_outcomes() -> Iterator[dict[str, Outcome]]:
-    worker = Worker()
+    worker = CorpusWorker(_WORKER, ADDRESS_SPACE_LIMIT, SECONDS_PER_FILE)
     try:
-        outcomes = {name: worker.run(CORPUS / name) for name in CORPUS_FILES}
+        outcomes = {name: Outcome(*worker.run(CORPUS / name)) for name in CORPUS_FILES}
     finally:
         worker.stop()
     counts = Counter(outcome.kind for outcome in outcomes.values())

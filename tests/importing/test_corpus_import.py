@@ -9,17 +9,12 @@ process with a time limit per file: a crash or a hang is that file's failure, no
 
 from __future__ import annotations
 
-import json
-import selectors
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.importing.corpus_location import REPOSITORY, corpus_or_skip_module
+from tests.importing.corpus_support import CorpusWorker, corpus_or_skip_module
 
 CORPUS, CORPUS_FILES = corpus_or_skip_module()
 SECONDS_PER_FILE = 30
@@ -72,62 +67,18 @@ class Outcome:
     detail: str
 
 
-class Worker:
-    """The worker process; started again after a crash or a hang."""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen[str] | None = None
-
-    def _start(self) -> subprocess.Popen[str]:
-        if self.process is None or self.process.poll() is not None:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER, str(ADDRESS_SPACE_LIMIT)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=REPOSITORY,
-            )
-        return self.process
-
-    def run(self, path: Path) -> Outcome:
-        process = self._start()
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(f"{path}\n")
-        process.stdin.flush()
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            ready = selector.select(timeout=SECONDS_PER_FILE)
-        if not ready:
-            self.stop()
-            return Outcome("hang", f"no answer within {SECONDS_PER_FILE} s")
-        line = process.stdout.readline()
-        if not line:
-            stderr = process.stderr.read() if process.stderr else ""
-            self.stop()
-            return Outcome("crash", f"exit {process.returncode}: {stderr[-500:]}")
-        kind, detail = json.loads(line)
-        return Outcome(kind, detail)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
 @pytest.fixture(scope="module")
-def worker() -> Iterator[Worker]:
-    running = Worker()
+def worker() -> Iterator[CorpusWorker]:
+    running = CorpusWorker(_WORKER, ADDRESS_SPACE_LIMIT, SECONDS_PER_FILE)
     yield running
     running.stop()
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
 def test_a_corpus_file_imports_or_is_refused_with_a_clear_message(
-    worker: Worker, name: str
+    worker: CorpusWorker, name: str
 ) -> None:
-    outcome = worker.run(CORPUS / name)
+    outcome = Outcome(*worker.run(CORPUS / name))
     assert outcome.kind in ("imported", "refused"), f"{name}: {outcome.kind}: {outcome.detail}"
     if outcome.kind == "refused":
         message = outcome.detail
