@@ -82,8 +82,10 @@ class MemberFilter:
     campaign_id: int
     store_id: int | None = None  # None: every store the profile may see
     manager_id: int | None = None
-    status: MemberStatus | None = None  # MemberStatus.UNASSIGNED: the Unassigned bucket
+    status: MemberStatus | None = None
     group: MemberGroup | None = None
+    # The Unassigned bucket: members whose store is unknown (whatever their status).
+    no_store: bool = False
     search: str = ""  # a name fragment ("smi", "ann smith") or a phone fragment ("07700 900")
 
 
@@ -187,6 +189,8 @@ def member_conditions(profile: Profile, member_filter: MemberFilter) -> list[Col
         conditions.append(CampaignMember.status == member_filter.status)
     if member_filter.group is not None:
         conditions.append(CampaignMember.group == member_filter.group)
+    if member_filter.no_store:
+        conditions.append(CampaignMember.store_id.is_(None))
     return conditions
 
 

@@ -337,3 +337,25 @@ def test_the_search_key_is_the_same_whether_python_or_the_database_computes_it(
         pairs = session.execute(select(Customer.search_key, sql_formula)).all()
     assert [stored for stored, _ in pairs] == [computed for _, computed in pairs]
     assert pairs[0][0] == "o'brien-smith zoË +447700900001 "
+
+
+def test_the_unassigned_bucket_holds_only_customers_without_a_store_even_before_assigning(
+    db: Database,
+) -> None:
+    leeds = add_store(db, "1", "Leeds")
+    add_managers(db, leeds, "Alice")
+    campaign = add_campaign(db, share=0.10)
+    add_members(db, campaign, leeds, random_customers(8, seed=1))
+    add_members(db, campaign, None, random_customers(3, seed=3, start=200))
+    bucket = MemberFilter(campaign_id=campaign, no_store=True)
+
+    # Before "Assign now" every member is still undrawn, with or without a store.
+    assert count_members(db, LEAD, MemberFilter(campaign, status=MemberStatus.UNASSIGNED)) == 11
+    assert count_members(db, LEAD, bucket) == 3
+    assert {row.store_id for row in all_rows(db, LEAD, bucket)} == {None}
+
+    assign_campaign(db, campaign, LEAD, seed=5)
+    overview = assignment_overview(db, LEAD, campaign)
+    unassigned = [store for store in overview if store.is_unassigned_bucket]
+    assert count_members(db, LEAD, bucket) == 3
+    assert [store.members for store in unassigned] == [3]

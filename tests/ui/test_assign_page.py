@@ -449,3 +449,17 @@ def test_cancelling_assign_now_changes_nothing(
         ).all()
     assert drawn == []
     assert page.assign_button.isEnabled()
+
+
+def test_the_unassigned_filter_shows_only_customers_without_a_store(
+    qtbot: QtBot, db: Database
+) -> None:
+    build_region(db, leeds=10, york=6, no_store=3)
+    page = make_page(qtbot, db)
+    assert page.customers.model.total == 19  # nobody drawn yet
+
+    page.customers.filters.show_place(None, None, unassigned=True)
+
+    qtbot.waitUntil(lambda: page.customers.model.total == 3, timeout=5_000)
+    model = page.customers.model
+    assert {model.row_at(row).store_id for row in range(model.rowCount())} == {None}

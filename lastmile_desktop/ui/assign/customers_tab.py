@@ -225,6 +225,7 @@ class CustomersTab(QWidget):
             manager_id=choice.manager_id,
             status=choice.status,
             search=choice.search,
+            no_store=choice.unassigned,
         )
         self.model.show_members(self.context.db, self.context.profile, member_filter)
         self.filter_applied.emit(member_filter)

@@ -127,9 +127,7 @@ class MemberFilterBar(QWidget):
         return FilterChoice(
             store_id=int(store) if store and not unassigned else None,
             manager_id=int(manager) if manager else None,
-            status=MemberStatus.UNASSIGNED
-            if unassigned
-            else (MemberStatus(status) if status else None),
+            status=MemberStatus(status) if status else None,
             search=self.search.text().strip(),
             unassigned=unassigned,
         )
