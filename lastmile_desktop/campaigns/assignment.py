@@ -266,31 +266,54 @@ def rebalance(
 
 def hand_back(db: Database, profile: Profile, member_id: int, reason: str) -> OwnershipChange:
     """A manager returns a customer to the lead's Unassigned bucket, saying why."""
+    return hand_back_members(db, profile, [member_id], reason)[0]
+
+
+def _why_not_handed_back(member: MemberState) -> str | None:
+    if member.store_id is None:
+        return "is already in the Unassigned bucket"
+    if member.group is MemberGroup.HOLDOUT:
+        return "is in the holdout group and is never called"
+    if member.group is None:
+        return "is not assigned yet"
+    if not member.is_open:
+        return "has no calls left (ended, or asked not to be called)"
+    return None
+
+
+def hand_back_members(
+    db: Database, profile: Profile, member_ids: Sequence[int], reason: str
+) -> list[OwnershipChange]:
+    """A manager returns customers to the lead's Unassigned bucket, all with one reason.
+
+    One action, one commit: when any of them cannot go back, none does, and the message
+    says how many and why.
+    """
     why = reason.strip()
     if not why:
         raise UserFacingError(
             "Say why the customer goes back to the lead (for example “moved near another store”)."
         )
     with db.session() as session:
-        (member,) = load_selected(session, [member_id])
-        require_store(profile, member.store_id, "hand back customers")
-        if member.store_id is None:
-            raise UserFacingError("This customer is already in the Unassigned bucket.")
-        if member.group is MemberGroup.HOLDOUT:
+        members = load_selected(session, member_ids)
+        for member in members:
+            require_store(profile, member.store_id, "hand back customers")
+        problems = [p for p in map(_why_not_handed_back, members) if p is not None]
+        if problems:
+            if len(members) == 1:
+                raise UserFacingError(f"This customer {problems[0]}: nothing to hand back.")
             raise UserFacingError(
-                "This customer is in the holdout group and is never called: nothing to hand back."
+                f"{len(problems)} of the {len(members)} selected customers cannot be handed "
+                f"back (for example, one {problems[0]}). Select only customers still to call."
             )
-        if member.group is None:
-            raise UserFacingError("This customer is not assigned yet: nothing to hand back.")
-        if not member.is_open:
-            raise UserFacingError(
-                "Calls to this customer have ended (or they asked not to be called): "
-                "nothing to hand back."
-            )
-        _open_campaign(session, member.campaign_id)
-        change = MemberChange(member, None, None, member.group, MemberStatus.UNASSIGNED, reason=why)
-        write_changes(session, profile, [change], utcnow())
-        return history(session, member.member_id)[-1]
+        for campaign_id in {member.campaign_id for member in members}:
+            _open_campaign(session, campaign_id)
+        changes = [
+            MemberChange(member, None, None, member.group, MemberStatus.UNASSIGNED, reason=why)
+            for member in members
+        ]
+        write_changes(session, profile, changes, utcnow())
+        return [history(session, member.member_id)[-1] for member in members]
 
 
 def ownership_history(db: Database, profile: Profile, member_id: int) -> list[OwnershipChange]:

@@ -10,6 +10,7 @@ from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.campaigns.assignment import (
     assign_campaign,
     hand_back,
+    hand_back_members,
     move_work,
     ownership_history,
     reassign_members,
@@ -243,6 +244,39 @@ def test_hand_back_needs_a_reason(db: Database) -> None:
 
     with pytest.raises(UserFacingError, match="Say why"):
         hand_back(db, Profile.manager("Alice", alice, store), member, "   ")
+
+
+def test_several_customers_are_handed_back_in_one_action_with_one_reason(db: Database) -> None:
+    store = add_store(db, "1", "Leeds")
+    (alice,) = add_managers(db, store, "Alice")
+    campaign = add_campaign(db, share=0.0)
+    members = add_members(db, campaign, store, random_customers(4))
+    assign_campaign(db, campaign, LEAD, seed=5)
+    alice_profile = Profile.manager("Alice", alice, store)
+
+    changes = hand_back_members(db, alice_profile, members[:3], "moved to York")
+
+    assert [c.reason for c in changes] == ["moved to York"] * 3
+    with db.read_session() as session:
+        stores = {m: session.get_one(CampaignMember, m).store_id for m in members}
+    assert stores == {members[0]: None, members[1]: None, members[2]: None, members[3]: store}
+
+
+def test_when_one_selected_customer_cannot_go_back_none_does(db: Database) -> None:
+    store = add_store(db, "1", "Leeds")
+    (alice,) = add_managers(db, store, "Alice")
+    campaign = add_campaign(db, share=0.0)
+    members = add_members(db, campaign, store, random_customers(3))
+    assign_campaign(db, campaign, LEAD, seed=5)
+    alice_profile = Profile.manager("Alice", alice, store)
+    hand_back(db, alice_profile, members[0], "moved")  # already in Unassigned now
+
+    with pytest.raises(UserFacingError, match="1 of the 3 selected customers"):
+        hand_back_members(db, LEAD, members, "moved")
+
+    with db.read_session() as session:
+        still_in_leeds = [session.get_one(CampaignMember, m).store_id for m in members[1:]]
+    assert still_in_leeds == [store, store]
 
 
 def test_resolving_the_unassigned_bucket_draws_and_assigns_in_the_picked_store(

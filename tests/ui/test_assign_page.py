@@ -463,3 +463,27 @@ def test_the_unassigned_filter_shows_only_customers_without_a_store(
     qtbot.waitUntil(lambda: page.customers.model.total == 3, timeout=5_000)
     model = page.customers.model
     assert {model.row_at(row).store_id for row in range(model.rowCount())} == {None}
+
+
+def test_a_manager_hands_back_a_selection_of_customers_in_one_action(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    assign(qtbot, make_page(qtbot, db))
+    priya = Profile.manager("Priya Shah", region.priya, region.york)
+    page = make_page(qtbot, db, priya)
+    assert page.customers.model.total == 6
+
+    select_rows(page, [0, 1, 2])
+    handed = [row.member_id for row in page.customers.selected_rows()]
+    assert page.customers.hand_back_action.isEnabled()
+    page.customers.hand_back_action.trigger()
+    dialog = page.controller.dialog
+    assert dialog is not None
+    dialog.reason_edit.setPlainText("moved near Leeds")  # type: ignore[attr-defined]
+    with qtbot.waitSignal(page.members_changed, timeout=1000):
+        dialog.accept()
+
+    assert page.customers.model.total == 3
+    reasons = [ownership_history(db, LEAD, member)[-1].reason for member in handed]
+    assert reasons == ["moved near Leeds"] * 3

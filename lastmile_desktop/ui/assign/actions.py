@@ -107,7 +107,7 @@ class AssignActions(QObject):
         tab.pick_store_action.setEnabled(
             bool(selected) and all(row.store_id is None for row in selected)
         )
-        tab.hand_back_action.setEnabled(len(selected) == 1)
+        tab.hand_back_action.setEnabled(bool(selected))
         tab.history_action.setEnabled(len(selected) == 1)
         tab.forget_action.setEnabled(len(selected) == 1)
         tab.move_work_action.setEnabled(lead and has_campaign)
@@ -320,24 +320,28 @@ class AssignActions(QObject):
 
     def hand_back(self) -> None:
         rows = self.customers.selected_rows()
-        if len(rows) != 1:
+        if not rows:
             return
-        row = rows[0]
+        who = rows[0].customer_name if len(rows) == 1 else f"These {len(rows)} customers"
         dialog = ReasonDialog(
             "Hand back to the lead",
-            f"{row.customer_name} goes back to the lead's Unassigned bucket. Why?",
+            f"{who} {'goes' if len(rows) == 1 else 'go'} back to the lead's Unassigned bucket. "
+            "Why?",
             placeholder="e.g. moved near another store",
             ok_text="Hand back",
             parent=self.page,
         )
+        member_ids = [row.member_id for row in rows]
 
         def give_back() -> None:
             db, profile = self.context.db, self.context.profile
-            change = self._call(
-                lambda: assignment.hand_back(db, profile, row.member_id, dialog.reason())
+            changes = self._call(
+                lambda: assignment.hand_back_members(db, profile, member_ids, dialog.reason())
             )
-            if change is not None:
-                self._changed(f"{row.customer_name} was handed back to the lead.")
+            if changes is not None:
+                self._changed(
+                    f"{who} {'was' if len(rows) == 1 else 'were'} handed back to the lead."
+                )
 
         self._open(dialog, give_back)
 
