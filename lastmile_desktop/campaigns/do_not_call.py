@@ -1,10 +1,11 @@
-"""Editing the do-not-call list: add, remove with a kept reason, list, import a file.
+"""Editing the do-not-call list: add, remove with a kept reason, list.
 
 The list is keyed by E.164 phone and by head office's customer id, so it holds across
 every re-import and every new campaign (the import engine reads it through
-``suppression.active_suppressions``). Adding an entry also takes matching customers out of
-the call group of every open campaign at once. Entries are never deleted: a removal keeps
-who removed it, when and why.
+``suppression.active_suppressions``; a suppression file is imported by
+``importing.suppression_list``). Adding an entry also takes matching customers out of the
+call group of every open campaign at once. Entries are never deleted: a removal keeps who
+removed it, when and why.
 """
 
 from __future__ import annotations
@@ -12,20 +13,17 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.identities import customer_id_key, customers_with_ids
 from lastmile_desktop.campaigns.phones import normalise_phone
-from lastmile_desktop.campaigns.suppression import active_suppressions
-from lastmile_desktop.campaigns.suppression_file import SuppressionRow, read_suppression_file
+from lastmile_desktop.campaigns.suppression import active_suppressions, entries_for
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import RowProblem
-from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -44,6 +42,7 @@ SOURCE_BY_HAND = "added by hand"
 # holdout is never called anyway, so its status (and the lift measurement) stays as it is.
 SUPPRESSIBLE = (MemberStatus.UNASSIGNED, MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
 _CHUNK = 500  # stays under every database's limit of bound parameters per statement
+T = TypeVar("T", str, int)
 
 
 class EntryNotFound(UserFacingError):
@@ -90,20 +89,20 @@ def _to_entry(row: DoNotCall) -> DncEntry:
     )
 
 
-def _chunks(values: Collection[str]) -> Iterator[list[str]]:
+def _chunks(values: Collection[T]) -> Iterator[list[T]]:
     items = sorted(values)
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 
 
 def _matching_customers(
-    phones: Collection[str], customer_ids: Collection[str]
+    session: Session, phones: Collection[str], customer_ids: Collection[str]
 ) -> Iterator[ColumnElement[bool]]:
     """WHERE clauses that pick the customers one of these phones or ids belongs to."""
     for chunk in _chunks(phones):
         yield or_(Customer.phone.in_(chunk), Customer.phone_alt.in_(chunk))
-    for chunk in _chunks(customer_ids):
-        yield Customer.external_id.in_(chunk)
+    for id_chunk in _chunks(customers_with_ids(session, customer_ids)):
+        yield Customer.id.in_(id_chunk)
 
 
 def suppress_members(
@@ -112,7 +111,7 @@ def suppress_members(
     """Take customers with these phones or ids out of every open campaign's call group."""
     open_campaigns = select(Campaign.id).where(Campaign.state == CampaignState.OPEN)
     changed = 0
-    for clause in _matching_customers(phones, customer_ids):
+    for clause in _matching_customers(session, phones, customer_ids):
         customers = select(Customer.id).where(clause)
         result = session.execute(
             update(CampaignMember)
@@ -145,7 +144,7 @@ def _release_members(session: Session, phone: str | None, customer_id: str | Non
     phones = [phone] if phone else []
     ids = [customer_id] if customer_id else []
     released = 0
-    for clause in _matching_customers(phones, ids):
+    for clause in _matching_customers(session, phones, ids):
         rows = session.execute(
             select(
                 CampaignMember.id,
@@ -185,20 +184,20 @@ def _clean_customer_id(customer_id: str | None) -> str | None:
 
 
 def _active_entry(session: Session, phone: str | None, customer_id: str | None) -> DoNotCall | None:
-    clauses = []
-    if phone:
-        clauses.append(DoNotCall.phone == phone)
-    if customer_id:
-        clauses.append(DoNotCall.customer_external_id == customer_id)
-    if not clauses:
+    entries = entries_for(session, phones=[phone] if phone else [], customer_id=customer_id)
+    if not entries:
         return None
     return session.scalars(
         select(DoNotCall)
         .where(DoNotCall.removed_at.is_(None))
-        .where(or_(*clauses))
+        .where(DoNotCall.id.in_(entries))
         .order_by(DoNotCall.id)
         .limit(1)
     ).first()
+
+
+def _same_customer_id(listed: str | None, typed: str) -> bool:
+    return listed is not None and customer_id_key(listed) == customer_id_key(typed)
 
 
 def add_entry_in_session(
@@ -223,7 +222,7 @@ def add_entry_in_session(
     existing = _active_entry(session, clean_phone, clean_id)
     if existing is not None and (
         (clean_phone is None or existing.phone == clean_phone)
-        and (clean_id is None or existing.customer_external_id == clean_id)
+        and (clean_id is None or _same_customer_id(existing.customer_external_id, clean_id))
     ):
         return DncAddResult(_to_entry(existing), already_listed=True, members_suppressed=0)
     row = DoNotCall(
@@ -307,107 +306,3 @@ def find_active_entry(
             what = clean_phone or customer_id or "that"
             raise EntryNotFound(f"{what} is not on the do-not-call list.")
         return _to_entry(row)
-
-
-# --- importing a suppression file -------------------------------------------------------
-
-PROBLEMS_KEPT = 50
-PROGRESS_EVERY = 1000
-NO_PROGRESS = NoProgress()
-
-
-@dataclass(frozen=True)
-class DncImportCounts:
-    """What a suppression file brought: rows_read = added + already_listed + rejected."""
-
-    file: str
-    rows_read: int
-    added: int
-    already_listed: int  # on the list before, or repeated in the file
-    rejected: int
-    members_suppressed: int
-    problems: list[RowProblem]  # the first rows that could not be used, with the reason
-
-
-def _row_entries(
-    row: SuppressionRow, region: str
-) -> tuple[list[tuple[str | None, str | None]], str | None]:
-    """(phone, customer id) pairs a row asks to list, and why it cannot be used if so."""
-    customer_id = row.customer_id[:CUSTOMER_ID_MAX_LENGTH] if row.customer_id else None
-    phones: list[str] = []
-    bad: str | None = None
-    for written in row.phones:
-        try:
-            phones.append(normalise_phone(written, region))
-        except UserFacingError:
-            bad = bad or written
-    if phones:
-        return [(phone, customer_id) for phone in phones], None
-    if customer_id is not None:
-        return [(None, customer_id)], None
-    if bad is not None:
-        return [], f'"{bad}" is not a phone number that can be dialled'
-    return [], "no phone number or customer id"
-
-
-def import_suppression_file(
-    db: Database, path: Path, profile: Profile, progress: Progress = NO_PROGRESS
-) -> DncImportCounts:
-    """Put every phone and customer id of a CSV or spreadsheet on the list, in one go.
-
-    ``progress`` hears every ``PROGRESS_EVERY`` rows; a cancel there leaves the list as it was.
-    """
-    require_lead(profile, "import a suppression file")
-    rows_read = added = already = rejected = 0
-    problems: list[RowProblem] = []
-    new_rows: list[dict[str, object]] = []
-    with db.session() as session:
-        region = default_region(session)
-        listed = active_suppressions(session)
-        phones, ids = set(listed.phones), set(listed.customer_ids)
-        new_phones: set[str] = set()
-        new_ids: set[str] = set()
-        for row in read_suppression_file(path):
-            rows_read += 1
-            if rows_read % PROGRESS_EVERY == 0:
-                progress.report(rows_read, None, f"{rows_read:,} rows read from {path.name}")
-            entries, problem = _row_entries(row, region)
-            if problem is not None:
-                rejected += 1
-                if len(problems) < PROBLEMS_KEPT:
-                    problems.append(RowProblem(row.row, problem))
-                continue
-            fresh = [
-                (phone, cid)
-                for phone, cid in entries
-                if not ((phone is None or phone in phones) and (cid is None or cid in ids))
-            ]
-            if not fresh:
-                already += 1
-                continue
-            added += 1
-            for phone, cid in fresh:
-                new_rows.append(
-                    {
-                        "phone": phone,
-                        "customer_external_id": cid,
-                        "reason": row.reason or f"listed in {path.name}",
-                        "source": path.name,
-                        "added_by": profile.name,
-                    }
-                )
-                if phone is not None:
-                    phones.add(phone)
-                    new_phones.add(phone)
-                if cid is not None:
-                    ids.add(cid)
-                    new_ids.add(cid)
-        if rows_read == 0:
-            raise UserFacingError(
-                f"{path.name} holds no phone numbers or customer ids: check that it is the "
-                "suppression list, with a Phone or Customer id column."
-            )
-        if new_rows:
-            session.execute(insert(DoNotCall), new_rows)
-        suppressed = suppress_members(session, new_phones, new_ids)
-    return DncImportCounts(path.name, rows_read, added, already, rejected, suppressed, problems)

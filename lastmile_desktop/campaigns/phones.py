@@ -8,15 +8,14 @@ from lastmile_desktop.errors import UserFacingError
 
 
 def normalise_phone(raw: str, region: str) -> str:
-    """``raw`` as E.164 ("+447700900123"); ``region`` decides numbers written without +country.
+    """``raw`` as E.164 ("+442079460123"); ``region`` decides numbers written without +country.
 
-    A number of a possible length is accepted even where ``phonenumbers`` does not know the
-    range as assigned (new ranges, reserved test ranges): a list that stops calls should
-    rather hold one number too many. Raises a UserFacingError that says how to write it.
+    Only a number ``phonenumbers`` knows as valid is taken, as the import takes a list's
+    numbers: a number that only looks possible is refused rather than stored, since a
+    mistyped do-not-call entry would stop nobody's calls. Raises a UserFacingError of one line
+    that says how to write it.
     """
     text = raw.strip()
-    code = phonenumbers.country_code_for_region(region)
-    hint = f"check the digits, or write it with its country code (+{code} for {region})"
     candidates = [text]
     digits = "".join(ch for ch in text if ch.isdigit())
     if text.startswith("00"):
@@ -28,6 +27,16 @@ def normalise_phone(raw: str, region: str) -> str:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number) or phonenumbers.is_possible_number(number):
+        if phonenumbers.is_valid_number(number):
             return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    raise UserFacingError(f'"{text}" is not a phone number that can be dialled: {hint}.')
+    raise UserFacingError(_refusal(text, region))
+
+
+def _refusal(text: str, region: str) -> str:
+    if text.startswith(("+", "00")):
+        return f'"{text}" is not a valid phone number: check the digits.'
+    code = phonenumbers.country_code_for_region(region)
+    return (
+        f'"{text}" is not a valid {region} phone number: check the digits, or write it with '
+        f"its country code (+{code} for {region})."
+    )

@@ -6,12 +6,12 @@ attempts, reasons written on changes of owner, and rejected import rows holding 
 details. Their campaign memberships, attempts (outcome and time) and purchases stay, with no
 personal data, so coverage, contact rate and win-back totals stay right.
 
-Two things are kept on purpose, both so that the person is not called again:
-- head office's customer id (a reference, not a name or a number): the next import of a
-  list that still holds the person recognises the id and leaves them out;
+Kept on purpose, so that the person is neither called nor filled in again:
+- head office's customer id (a reference, not a name or a number) on the erased row;
+- keyed digests of their phones and id in erased_identities (see ``identities``), which
+  give no number back: the next import of a list that still holds the person recognises
+  their rows by id or phone and leaves them out, rejected rows included;
 - an active do-not-call entry for the customer (a legal need), with the phone it blocks.
-A customer without a head-office id is matched by phone only: put them on the do-not-call
-list before forgetting them if they must never be called again.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from datetime import datetime
 from typing import Any, cast
 
 import phonenumbers
-from sqlalchemy import ColumnElement, CursorResult, false, func, or_, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.identities import remember_forgotten
+from lastmile_desktop.campaigns.suppression import entries_for
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.erasure import checkpoint_log, zeroing_freed_space
@@ -127,14 +129,6 @@ def _texts(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def _customer_clause(customer: Customer, column_phone: Any, column_id: Any) -> ColumnElement[bool]:
-    phones = [p for p in (customer.phone, customer.phone_alt) if p]
-    clauses = [column_phone.in_(phones)] if phones else []
-    if customer.external_id:
-        clauses.append(column_id == customer.external_id)
-    return or_(*clauses) if clauses else false()
-
-
 def _erase_rejected_rows(session: Session, person: _Person) -> int:
     erased = 0
     rows = session.execute(
@@ -179,7 +173,12 @@ def _erase(session: Session, customer: Customer) -> ForgetReport:
     customer_id = customer.id
     person = _person(customer)
     member_ids = select(CampaignMember.id).where(CampaignMember.customer_id == customer_id)
-    dnc_match = _customer_clause(customer, DoNotCall.phone, DoNotCall.customer_external_id)
+    entries = entries_for(
+        session,
+        phones=[phone for phone in (customer.phone, customer.phone_alt) if phone],
+        customer_id=customer.external_id,
+    )
+    dnc_match = DoNotCall.id.in_(entries)
     kept_entries = _count(
         session,
         select(func.count()).where(dnc_match, DoNotCall.removed_at.is_(None)),
@@ -206,6 +205,12 @@ def _erase(session: Session, customer: Customer) -> ForgetReport:
     )
     rejected = _erase_rejected_rows(session, person)
     erased_at = utcnow()
+    remember_forgotten(
+        session,
+        phones=[phone for phone in (customer.phone, customer.phone_alt) if phone],
+        customer_id=customer.external_id,
+        erased_at=erased_at,
+    )
     for column in Customer.__table__.columns:
         # The search key is rewritten by the database when names and phones change.
         if column.key not in KEPT_CUSTOMER_COLUMNS and column.key != "search_key":

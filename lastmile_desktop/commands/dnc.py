@@ -16,7 +16,6 @@ from lastmile_desktop.campaigns.do_not_call import (
     DncEntry,
     add_entry,
     find_active_entry,
-    import_suppression_file,
     list_entries,
     remove_entry,
 )
@@ -28,6 +27,7 @@ from lastmile_desktop.commands.common import (
     progress_on_terminal,
 )
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.importing.suppression_list import import_suppression_file
 
 COMMAND_LINE_PROFILE = Profile.lead("Regional lead (command line)")
 

@@ -1,10 +1,13 @@
 """The import rules: every row read lands in exactly one bucket.
 
-In order: a row without a number that can be dialled is rejected; a row repeating an earlier
-row of the same file (same customer id, else same phone) is a duplicate; a customer on the
-do-not-call list is suppressed; a customer already in the campaign is updated; anyone else is
-imported (a customer known from earlier lists is updated and joins the campaign). The plan
-is pure: the dry run of the wizard and the real import share it, only the real one writes.
+A row of someone who asked to be forgotten (by head office's id or by phone) is suppressed
+and nothing of it is kept, even when it would have been rejected. Otherwise, in order: a
+row without a number that can be dialled is rejected; a row repeating an earlier row of the
+same file (same customer id, else same phone) is a duplicate; a customer on the do-not-call
+list is suppressed; a customer already in the campaign is updated; anyone else is imported
+(a customer known from earlier lists is updated and joins the campaign). Customer ids are
+compared by ``customer_id_key``. The plan is pure: the dry run of the wizard and the real
+import share it, only the real one writes.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lastmile_desktop.campaigns.identities import customer_id_key
 from lastmile_desktop.campaigns.stores import store_code_sort_key
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import Bucket, BucketCounts, CellValue, RowProblem
@@ -23,6 +27,9 @@ class RejectedRecord:
     row: int
     reason: str
     values: dict[str, str]
+    # What the row says about who it is, to recognise the forgotten; never stored.
+    external_id: str | None = None
+    phones: tuple[str, ...] = ()
 
 
 @dataclass
@@ -96,16 +103,23 @@ class RowCollector:
         ):
             if isinstance(record, RowRejection):
                 self.rejected.append(
-                    RejectedRecord(row_number, record.reason, self.reader.original_values(values))
+                    RejectedRecord(
+                        row_number,
+                        record.reason,
+                        self.reader.original_values(values),
+                        record.external_id,
+                        record.phones,
+                    )
                 )
                 continue
             # Same customer id, else (no id) the same phone as an earlier row: a duplicate.
             external_id, phone, phone_alt = record.external_id, record.phone, record.phone_alt
             if external_id is not None:
-                if external_id in seen_ids:
+                id_key = customer_id_key(external_id)
+                if id_key in seen_ids:
                     self.duplicates += 1
                     continue
-                seen_ids.add(external_id)
+                seen_ids.add(id_key)
             elif phone in seen_phones or (phone_alt is not None and phone_alt in seen_phones):
                 self.duplicates += 1
                 continue
@@ -123,20 +137,27 @@ def classify(collected: RowCollector, existing: ExistingData) -> ImportPlan:
         duplicates=collected.duplicates,
     )
     suppressions = existing.suppressions
-    erased = existing.erased_external_ids
-    checking = bool(suppressions.phones or suppressions.customer_ids or erased)
+    forgotten = existing.forgotten
+    accepted: list[CustomerRow] = collected.accepted
+    if forgotten:
+        # The forgotten first, rejected rows too: a rejected row keeps the values it was
+        # written with, and theirs must not be kept anywhere.
+        rejected = collected.rejected
+        gone_rejected = forgotten.recognise([(r.external_id, r.phones) for r in rejected])
+        plan.rejected = [r for r, gone in zip(rejected, gone_rejected, strict=True) if not gone]
+        gone_accepted = forgotten.recognise([(r.external_id, _phones(r)) for r in accepted])
+        accepted = [r for r, gone in zip(accepted, gone_accepted, strict=True) if not gone]
+        plan.suppressed = sum(gone_rejected) + sum(gone_accepted)
+    checking = bool(suppressions.phones or suppressions.customer_ids)
     if not (checking or existing.customers_by_phone or existing.customers_by_external_id):
         # A first import into an empty database: nobody to suppress or to match.
-        plan.new_customers = list(collected.accepted)
+        plan.new_customers = list(accepted)
         plan.imported = len(plan.new_customers)
         return plan
     claimed: set[int] = set()  # known customers already matched by an earlier row
-    for record in collected.accepted:
-        # On the do-not-call list (the list's own rule), or asked to be forgotten.
-        if checking and (
-            suppressions.blocks([record.phone, record.phone_alt], record.external_id)
-            or (record.external_id is not None and record.external_id in erased)
-        ):
+    for record in accepted:
+        # On the do-not-call list, by the list's own rule.
+        if checking and suppressions.blocks([record.phone, record.phone_alt], record.external_id):
             plan.suppressed += 1
             continue
         customer_id = _known_customer(record, existing, claimed)
@@ -154,9 +175,14 @@ def classify(collected: RowCollector, existing: ExistingData) -> ImportPlan:
     return plan
 
 
+def _phones(record: CustomerRow) -> tuple[str, ...]:
+    alternative = record.phone_alt
+    return (record.phone,) if alternative is None else (record.phone, alternative)
+
+
 def _known_customer(record: CustomerRow, existing: ExistingData, claimed: set[int]) -> int | None:
     if record.external_id is not None:
-        found = existing.customers_by_external_id.get(record.external_id)
+        found = existing.customers_by_external_id.get(customer_id_key(record.external_id))
         if found is not None:
             return found
         # A new id may belong to a customer head office had not numbered before.

@@ -81,6 +81,10 @@ _customer_row: Callable[[tuple[object, ...]], CustomerRow] = functools.partial(
 class RowRejection:
     row: int
     reason: str
+    # Who the row is about, as far as it says, so a forgotten person's row can be told apart
+    # (and kept nowhere) even when it cannot be imported.
+    external_id: str | None = None
+    phones: tuple[str, ...] = ()
 
 
 @dataclass
@@ -258,10 +262,10 @@ class RowReader:
         for values in fields:
             row, (found, invalid), external_id = values[0], values[1], values[2]
             if not found:
-                append(self._rejection(row, invalid))
+                append(self._rejection(row, invalid, external_id))
             elif external_id is not None and len(external_id) > CUSTOMER_ID_MAX_LENGTH:
                 message = f"customer id is longer than {CUSTOMER_ID_MAX_LENGTH} characters"
-                append(RowRejection(row, message))
+                append(RowRejection(row, message, external_id, found))
             else:
                 alternative = found[1] if len(found) > 1 else None
                 append(
@@ -341,14 +345,15 @@ class RowReader:
             result.append(store)
         return result
 
-    def _rejection(self, row: int, invalid: str | None) -> RowRejection:
+    def _rejection(self, row: int, invalid: str | None, external_id: str | None) -> RowRejection:
         if invalid is None:
-            return RowRejection(row, NO_PHONE)
+            return RowRejection(row, NO_PHONE, external_id)
         self.invalid_phone_rows += 1
         if len(self.invalid_phones) < INVALID_PHONE_SAMPLES:
             self.invalid_phones.append(invalid)
         shown = invalid if len(invalid) <= SHOWN_PHONE_LENGTH else invalid[:37] + "..."
-        return RowRejection(row, f"phone number {shown} is not a valid {self.region} number")
+        reason = f"phone number {shown} is not a valid {self.region} number"
+        return RowRejection(row, reason, external_id)
 
     def _spend(self, row: int, value: CellValue) -> int | None:
         # NaN and infinities fail the range test too.

@@ -307,7 +307,8 @@ def update_known_customers(
     target: WriteTarget,
     report: Report,
 ) -> None:
-    """New values replace old ones; an empty cell keeps what the customer record had.
+    """New values replace old ones; an empty cell keeps what the customer record had (and a
+    head-office id, once known, stays as it was written).
 
     Customers not yet in the campaign join it; a member already in it keeps its status,
     attempts, group and manager, and only gets a store when it had none.
@@ -319,6 +320,12 @@ def update_known_customers(
         name: func.coalesce(bindparam(f"new_{name}", type_=_bind_type(name)), customers.c[name])
         for name in _CUSTOMER_COLUMNS
     }
+    # A known customer's head-office id stays as first written: a later list may spell it in
+    # another case ("q3-00041"), which is the same id (customer_id_key), and only a customer
+    # who had none gets one.
+    new_values["external_id"] = func.coalesce(
+        customers.c.external_id, bindparam("new_external_id", type_=_bind_type("external_id"))
+    )
     new_values["last_import_batch_id"] = bindparam("batch_id", type_=Integer)
     new_values["updated_at"] = bindparam("now", type_=customers.c.updated_at.type)
     customer_update = BulkStatement(

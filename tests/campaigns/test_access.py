@@ -11,7 +11,6 @@ from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, create_campaign, get_campaign
 from lastmile_desktop.campaigns.do_not_call import (
     add_entry,
-    import_suppression_file,
     list_entries,
     remove_entry,
 )
@@ -23,6 +22,7 @@ from lastmile_desktop.campaigns.managers import (
 )
 from lastmile_desktop.campaigns.privacy import forget_customer
 from lastmile_desktop.campaigns.stores import StoreDraft, add_store, get_store, update_store
+from lastmile_desktop.importing.suppression_list import import_suppression_file
 from lastmile_desktop.storage import Database
 from tests.campaigns import campaign_data
 

@@ -109,6 +109,12 @@ def test_removing_something_not_listed_fails_with_a_message(
     assert "Entry 41 is not on the do-not-call list" in err
 
 
+NONSENSE_REFUSED = (
+    '"nonsense" is not a valid GB phone number: check the digits, or write it with its '
+    "country code (+44 for GB)."
+)
+
+
 def test_import_prints_the_counts_and_the_rejected_rows(
     db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,14 +127,12 @@ def test_import_prints_the_counts_and_the_rejected_rows(
     assert out.splitlines()[0].startswith(
         "optouts.csv: 2 rows read, 1 added, 0 already listed, 1 rejected"
     )
-    assert out.splitlines()[1] == '  row 3: "nonsense" is not a phone number that can be dialled'
+    assert out.splitlines()[1] == f"  row 3: {NONSENSE_REFUSED}"
 
     code, out, _ = run(db_file, capsys, "import", str(source), "--json")
     counts = json.loads(out)
     assert (counts["added"], counts["already_listed"], counts["rejected"]) == (0, 1, 1)
-    assert counts["problems"] == [
-        {"row": 3, "reason": '"nonsense" is not a phone number that can be dialled'}
-    ]
+    assert counts["problems"] == [{"row": 3, "reason": NONSENSE_REFUSED}]
     db, _ = open_database(to_url(db_file))
     assert [e.phone for e in list_entries(db)] == ["+447911123456"]
     db.dispose()
@@ -140,3 +144,30 @@ def test_importing_a_missing_file_fails_with_a_message(
     code, _, err = run(db_file, capsys, "import", str(tmp_path / "nope.csv"))
     assert code == 1
     assert "nope.csv was not found" in err
+
+
+def test_adding_a_number_that_is_not_valid_prints_one_line_and_stores_nothing(
+    db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(db_file, capsys, "add", "--phone", "7829 80572")
+
+    assert code == 1
+    assert out == ""
+    assert err == (
+        'lastmile: "7829 80572" is not a valid GB phone number: check the digits, or write it '
+        "with its country code (+44 for GB).\n"
+    )
+    db, _ = open_database(to_url(db_file))
+    assert list_entries(db, include_removed=True) == []
+    db.dispose()
+
+
+def test_adding_an_id_in_another_case_says_it_is_already_listed(
+    db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(db_file, capsys, "add", "--customer-id", "q3-00041")
+
+    code, out, _ = run(db_file, capsys, "add", "--customer-id", "Q3-00041")
+
+    assert code == 0
+    assert out == "customer q3-00041 was already on the do-not-call list (entry 1).\n"

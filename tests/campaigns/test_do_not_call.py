@@ -11,7 +11,6 @@ from lastmile_desktop.campaigns.do_not_call import (
     add_entry,
     add_entry_in_session,
     find_active_entry,
-    import_suppression_file,
     list_entries,
     remove_entry,
 )
@@ -21,6 +20,7 @@ from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.importing.model import BucketCounts, ImportOptions
 from lastmile_desktop.importing.service import run_import
+from lastmile_desktop.importing.suppression_list import import_suppression_file
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -92,7 +92,7 @@ def test_a_phone_typed_the_local_way_is_listed_in_e164(gb_db: Database) -> None:
 def test_an_entry_needs_a_phone_or_a_customer_id(gb_db: Database) -> None:
     with pytest.raises(UserFacingError, match="phone number or a customer id"):
         add_entry(gb_db, phone=" ", profile=LEAD)
-    with pytest.raises(UserFacingError, match="can be dialled"):
+    with pytest.raises(UserFacingError, match='"12" is not a valid GB phone number'):
         add_entry(gb_db, phone="12", profile=LEAD)
     assert list_entries(gb_db) == []
 
@@ -209,7 +209,7 @@ def test_a_suppression_csv_is_imported_with_every_row_accounted_for(
 ) -> None:
     member = _customer_in_campaign(gb_db, phone="+447911123456")
     by_id = _customer_in_campaign(gb_db, phone="+447911000111", external_id="C-2")
-    add_entry(gb_db, phone="+447911555666", profile=LEAD)
+    add_entry(gb_db, phone="+447911000222", profile=LEAD)
     path = _write(
         tmp_path / "tps.csv",
         "Suppression list from head office\n"
@@ -217,7 +217,7 @@ def test_a_suppression_csv_is_imported_with_every_row_accounted_for(
         "Telefon;Customer ID;Reason\n"
         "07911 123456;;Beschwerde über Anrufe\n"
         ";C-2;\n"
-        "07911 555666;;\n"
+        "07911 000222;;\n"
         "07911 123456;;\n"
         "not a number;;\n"
         ";;\n"
@@ -230,7 +230,11 @@ def test_a_suppression_csv_is_imported_with_every_row_accounted_for(
     assert (counts.rows_read, counts.added, counts.already_listed, counts.rejected) == (6, 3, 2, 1)
     assert counts.rows_read == counts.added + counts.already_listed + counts.rejected
     assert [(p.row, p.reason) for p in counts.problems] == [
-        (8, '"not a number" is not a phone number that can be dialled')
+        (
+            8,
+            '"not a number" is not a valid GB phone number: check the digits, or write it '
+            "with its country code (+44 for GB).",
+        )
     ]
     assert counts.members_suppressed == 2
     assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED
@@ -245,12 +249,12 @@ def test_a_suppression_csv_is_imported_with_every_row_accounted_for(
 def test_a_bare_column_of_numbers_without_a_header_is_a_suppression_list(
     gb_db: Database, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path / "numbers.csv", "07911 123456\n447911654321\n")
+    path = _write(tmp_path / "numbers.csv", "07911 123456\n447911000333\n")
     counts = import_suppression_file(gb_db, path, LEAD)
     assert (counts.rows_read, counts.added) == (2, 2)
     assert sorted(e.phone or "" for e in list_entries(gb_db)) == [
+        "+447911000333",
         "+447911123456",
-        "+447911654321",
     ]
 
 
@@ -441,3 +445,111 @@ def test_a_forgotten_customer_is_left_out_of_the_next_import(
     with gb_db.read_session() as session:
         names = session.scalars(select(Customer.first_name)).all()
     assert names == [None]
+
+
+# --- customer ids compare as the import compares them; numbers must be valid --------------
+
+
+def test_a_customer_id_entry_takes_out_the_same_id_written_in_another_case(
+    gb_db: Database,
+) -> None:
+    member = _customer_in_campaign(gb_db, phone="+447911123456", external_id="Q3-00041")
+
+    result = add_entry(gb_db, customer_id="q3-00041", profile=LEAD)
+
+    assert result.members_suppressed == 1
+    assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED
+    assert add_entry(gb_db, customer_id=" Q3-00041", profile=LEAD).already_listed
+    assert find_active_entry(gb_db, customer_id="Q3-00041") == result.entry
+
+
+def test_removing_an_id_entry_releases_the_customer_written_in_another_case(
+    gb_db: Database,
+) -> None:
+    member = _customer_in_campaign(gb_db, phone="+447911123456", external_id="Q3-00041")
+    entry = add_entry(gb_db, customer_id="q3-00041", profile=LEAD).entry
+
+    remove_entry(gb_db, entry.id, reason="added by mistake", profile=LEAD)
+
+    assert _status(gb_db, member)[0] == MemberStatus.TO_CALL
+
+
+def test_the_import_suppresses_a_listed_id_written_in_another_case(
+    gb_db: Database, tmp_path: Path
+) -> None:
+    add_entry(gb_db, customer_id="q3-00041", profile=LEAD)
+    path = write_xlsx(
+        tmp_path / "list.xlsx",
+        {"List": [["Customer ID", "Name", "Phone"], ["Q3-00041 ", "Ada Byron", "07911 123456"]]},
+    )
+
+    summary = run_import(gb_db, path, ImportOptions(region="GB"))
+
+    assert (summary.counts.suppressed, summary.counts.imported) == (1, 0)
+    with gb_db.read_session() as session:
+        assert session.scalars(select(Customer)).all() == []
+
+
+def test_a_number_that_is_not_valid_for_the_region_is_refused_and_not_stored(
+    gb_db: Database,
+) -> None:
+    # A possible length for a GB number, but not a number GB has.
+    with pytest.raises(UserFacingError) as refused:
+        add_entry(gb_db, phone="7829 80572", reason="asked", profile=LEAD)
+    assert str(refused.value) == (
+        '"7829 80572" is not a valid GB phone number: check the digits, or write it with its '
+        "country code (+44 for GB)."
+    )
+    assert "\n" not in str(refused.value)
+    with pytest.raises(UserFacingError, match=r'^"\+44 7700 900123" is not a valid phone number'):
+        add_entry(gb_db, phone="+44 7700 900123", profile=LEAD)
+    assert list_entries(gb_db, include_removed=True) == []
+
+
+def test_a_number_without_a_country_code_follows_the_databases_region_not_the_computers(
+    gb_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("locale.getlocale", lambda *_: ("en_US", "UTF-8"))
+
+    entry = add_entry(gb_db, phone="7829 805720", profile=LEAD).entry
+
+    assert entry.phone == "+447829805720"
+
+
+def test_a_suppression_file_reports_each_refused_number_with_its_row(
+    gb_db: Database, tmp_path: Path
+) -> None:
+    member = _customer_in_campaign(gb_db, phone="+447911000444", external_id="C-9")
+    add_entry(gb_db, customer_id="c-5", profile=LEAD)
+    path = _write(
+        tmp_path / "optouts.csv",
+        "\n".join(
+            [
+                "Phone,Customer ID",
+                "07911 000222,",
+                "7829 80572,",  # row 3
+                "0123,C-9",  # row 4
+                ",C-5",
+                "",
+            ]
+        ),
+    )
+
+    counts = import_suppression_file(gb_db, path, LEAD)
+
+    assert (counts.rows_read, counts.added, counts.already_listed, counts.rejected) == (4, 2, 1, 1)
+    assert [(p.row, p.reason) for p in counts.problems] == [
+        (
+            3,
+            '"7829 80572" is not a valid GB phone number: check the digits, or write it with '
+            "its country code (+44 for GB).",
+        ),
+        (
+            4,
+            '"0123" is not a valid GB phone number: check the digits, or write it with its '
+            "country code (+44 for GB). The row's other values were listed.",
+        ),
+    ]
+    listed = {(e.phone, e.customer_id) for e in list_entries(gb_db)}
+    assert listed == {("+447911000222", None), (None, "C-9"), (None, "c-5")}
+    assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED

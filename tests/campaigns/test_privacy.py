@@ -31,7 +31,7 @@ from tests.campaigns.campaign_data import (
 
 LEAD = Profile.lead()
 NAME = "Zebedee Quartermaine"
-PHONE = "+447700900123"
+PHONE = "+447400100123"
 
 
 def _write_zebedee(db: Database) -> dict[str, int]:
@@ -46,14 +46,14 @@ def _write_zebedee(db: Database) -> dict[str, int]:
             first_name="Zebedee",
             last_name="Quartermaine",
             phone=PHONE,
-            phone_alt="+447700900456",
+            phone_alt="+447400100456",
             email="zebedee.q@example.org",
             notes="Prefers Zebedee Quartermaine on letters",
             pinned_note="Daughter Clementine starts school in May",
             extra={"Loyalty card": "ZQ-4471", "Town": "Little Snoring"},
             home_store_id=store,
         )
-        other = add_customer(session, first_name="Olive", last_name="Other", phone="+447700900999")
+        other = add_customer(session, first_name="Olive", last_name="Other", phone="+447400100999")
         spring_member = add_member(session, spring, zebedee, store_id=store, manager_id=manager)
         autumn_member = add_member(session, autumn, zebedee, store_id=store, manager_id=manager)
         add_member(session, spring, other, store_id=store, manager_id=manager)
@@ -84,8 +84,8 @@ def _write_zebedee(db: Database) -> dict[str, int]:
                 RejectedRow(
                     batch_id=batch.id,
                     row_number=7,
-                    reason="phone number 07700 900123x is not a valid GB number",
-                    values={"Name": NAME, "Phone": "07700 900123x"},
+                    reason="phone number 07400 100123x is not a valid GB number",
+                    values={"Name": NAME, "Phone": "07400 100123x"},
                 ),
                 RejectedRow(
                     batch_id=batch.id,
@@ -125,8 +125,8 @@ PERSONAL_STRINGS = [
     "Quartermaine",
     PHONE,
     PHONE.removeprefix("+"),
-    "7700900123",
-    "7700900456",
+    "7400100123",
+    "7400100456",
     "zebedee.q@example.org",
     "Clementine",
     "Little Snoring",

@@ -33,7 +33,7 @@ class AddEntryDialog(QDialog):
         self._save = save
         self.result_of_save: DncAddResult | None = None
         self.phone_edit = QLineEdit()
-        self.phone_edit.setPlaceholderText("e.g. 07700 900123 or +44 7700 900123")
+        self.phone_edit.setPlaceholderText("e.g. 020 7946 0123 or +44 20 7946 0123")
         self.customer_id_edit = QLineEdit()
         self.customer_id_edit.setPlaceholderText("head office's customer id (optional)")
         self.reason_edit = QLineEdit()

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.campaigns import do_not_call as service
-from lastmile_desktop.campaigns.do_not_call import DncAddResult, DncEntry, DncImportCounts
+from lastmile_desktop.campaigns.do_not_call import DncAddResult, DncEntry
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.importing.suppression_list import DncImportCounts, import_suppression_file
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import (
@@ -319,7 +320,7 @@ class DncTab(QWidget):
         self._report(f"Importing {path.name}...")
 
         def work(_progress: Progress) -> DncImportCounts:
-            return service.import_suppression_file(db, path, profile)
+            return import_suppression_file(db, path, profile)
 
         def done(counts: DncImportCounts) -> None:
             self._report(describe_import(counts))

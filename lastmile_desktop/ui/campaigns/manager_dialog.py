@@ -41,7 +41,7 @@ class ManagerDialog(QDialog):
         for store in stores:
             self.store_combo.addItem(store.label, store.id)
         self.phone_edit = QLineEdit()
-        self.phone_edit.setPlaceholderText("optional, e.g. 07700 900123")
+        self.phone_edit.setPlaceholderText("optional, e.g. 020 7946 0123")
         self.email_edit = QLineEdit()
         self.email_edit.setPlaceholderText("optional, e.g. sam@example.com")
         chosen_store = manager.store_id if manager is not None else store_id

@@ -2,7 +2,7 @@
 
 Such files are simple but arrive in every shape: a workbook with a "Phone" column, a CSV
 export with "Customer ID;Reason", or a bare column of numbers with no header at all. This
-module only reads; ``do_not_call.import_suppression_file`` decides what goes on the list.
+module only reads; ``suppression_list.import_suppression_file`` decides what goes on the list.
 """
 
 from __future__ import annotations
