@@ -28,6 +28,7 @@ test: lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/lint-imports --no-logo
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -48,4 +49,4 @@ benchmarks: $(STAMP)
 	for script in $(wildcard benchmarks/bench_*.py); do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache
+	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -68,33 +68,12 @@ def _check_bundled_data(_url: str) -> str:
     return f"resources, time zones and phone metadata found ({folder})"
 
 
-def _check_window(url: str) -> str:
+def _check_window(_url: str) -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QImageReader
+    # Qt is loaded only here, through ui/: the other checks and commands stay Qt-free.
+    from lastmile_desktop.ui.selftest import check_main_window
 
-    from lastmile_desktop.storage import open_database
-    from lastmile_desktop.ui.application import create_application
-    from lastmile_desktop.ui.context import AppContext
-    from lastmile_desktop.ui.main_window import MainWindow
-
-    with tempfile.TemporaryDirectory(prefix="lastmile-selftest-") as folder:
-        # The window is built on a scratch database so the check never writes to the user's.
-        db, _ = open_database(to_url(Path(folder) / "window.sqlite3"))
-        try:
-            app = create_application()
-            window = MainWindow(AppContext(db))
-            window.show()
-            app.processEvents()
-            pages = len(window.pages)
-            formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
-            window.close()
-            window.deleteLater()
-            app.processEvents()
-        finally:
-            db.dispose()
-    if "svg" not in formats:
-        raise RuntimeError("Qt cannot read SVG images: the imageformats plugin is missing")
-    return f"main window builds with {pages} pages on the {app.platformName()} platform"
+    return check_main_window()
 
 
 def run(args: argparse.Namespace) -> int:
