@@ -16,6 +16,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
+from lastmile_desktop.campaigns.identities import DIGEST_KEY_SETTING, load_forgotten
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import open_database
@@ -28,11 +29,28 @@ TABLES_THAT_TRAVEL = ("customers", "campaign_members", "call_attempts")
 SAVED_NAME = re.compile(r"schema-(?P<revision>[^-]+)-.+\.sqlite3")
 
 
-def raw_rows(path: Path, table: str) -> list[tuple[object, ...]]:
+def query(path: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(path) as connection:
-        rows = connection.execute(f"SELECT uuid FROM {table} ORDER BY id").fetchall()
+        rows = connection.execute(sql).fetchall()
     connection.close()
     return rows
+
+
+def raw_rows(path: Path, table: str) -> list[tuple[object, ...]]:
+    return query(path, f"SELECT uuid FROM {table} ORDER BY id")
+
+
+ERASED_CUSTOMER_IDS = "SELECT external_id FROM customers WHERE erased_at IS NOT NULL"
+ERASED_IDENTITIES = "SELECT kind, digest FROM erased_identities ORDER BY id"
+DIGEST_KEY = f"SELECT value FROM settings WHERE key = '{DIGEST_KEY_SETTING}'"
+
+
+def holds_forgotten_people(path: Path) -> bool:
+    tables = {name for (name,) in query(path, "SELECT name FROM sqlite_master")}
+    return "erased_identities" in tables and query(path, ERASED_IDENTITIES) != []
+
+
+WITH_FORGOTTEN = [path for path in SAVED if holds_forgotten_people(path)]
 
 
 def saved_revision(path: Path) -> str:
@@ -72,6 +90,7 @@ def test_a_saved_database_migrates_to_head_and_keeps_every_record(
     copy = tmp_path / saved.name
     shutil.copyfile(saved, copy)
     before = {table: raw_rows(copy, table) for table in TABLES_THAT_TRAVEL}
+    erased = len(query(copy, ERASED_CUSTOMER_IDS))
 
     db, report = open_database(to_url(copy))
     try:
@@ -90,6 +109,31 @@ def test_a_saved_database_migrates_to_head_and_keeps_every_record(
     assert not summary.is_empty
     assert summary.customers == len(before["customers"])
     assert attempts == len(before["call_attempts"])
-    assert named == summary.customers
+    assert named == summary.customers - erased
     for table, rows in before.items():
         assert raw_rows(copy, table) == rows, f"{table} changed its records while migrating"
+
+
+def test_a_saved_database_remembers_someone_forgotten() -> None:
+    assert WITH_FORGOTTEN, "save a database in which a customer was forgotten"
+
+
+@pytest.mark.parametrize("saved", WITH_FORGOTTEN, ids=[p.name for p in WITH_FORGOTTEN])
+def test_forgotten_people_stay_recognised_after_migrating(saved: Path, tmp_path: Path) -> None:
+    copy = tmp_path / saved.name
+    shutil.copyfile(saved, copy)
+    digests, key = query(copy, ERASED_IDENTITIES), query(copy, DIGEST_KEY)
+    erased_ids = query(copy, ERASED_CUSTOMER_IDS)
+
+    db, _ = open_database(to_url(copy))
+    try:
+        with db.read_session() as session:
+            forgotten = load_forgotten(session)
+    finally:
+        db.dispose()
+
+    assert query(copy, ERASED_IDENTITIES) == digests
+    assert query(copy, DIGEST_KEY) == key
+    assert forgotten.phone_digests
+    assert erased_ids
+    assert all(forgotten.recognise([(str(cid).lower(), ()) for (cid,) in erased_ids]))
