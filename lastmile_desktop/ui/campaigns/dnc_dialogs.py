@@ -88,7 +88,8 @@ class ForgetCustomerDialog(QDialog):
             f"<b>{description}</b><br><br>"
             "This erases the customer's name, phone numbers, email and notes everywhere, "
             "for good. Counts in the statistics stay, without anything that identifies them. "
-            "An entry on the do-not-call list stays, so they are never called again. "
+            "An entry on the do-not-call list stays, so they are never called again, and "
+            "lists imported later leave them out. "
             "This cannot be undone."
         )
         text.setWordWrap(True)
