@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -26,9 +27,6 @@ from lastmile_desktop.data_settings import get_setting, set_setting
 from lastmile_desktop.storage.models import Customer, ErasedIdentity
 
 DIGEST_KEY_SETTING = "erased_identity_key"
-_BLOCK = 64  # SHA-256's block size
-_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
-_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
 _SPACES = re.compile(r"\s+")
 
 
@@ -66,21 +64,18 @@ def customers_with_ids(session: Session, customer_ids: Iterable[str]) -> list[in
 
 
 def _digests(key: bytes, values: Iterable[str]) -> list[str]:
-    """HMAC-SHA256 of each value, in hex (RFC 2104, as ``hmac.digest``).
+    """HMAC-SHA256 of each value, in hex.
 
-    An import checks every row of a 100,000-row list: the key's inner and outer blocks are
-    hashed once here and copied per value, which takes half the time of ``hmac.digest``.
+    An import checks every row of a 100,000-row list: the keyed state is made once and
+    copied per value (``hmac`` keeps the key's inner and outer hashes), so the key is not
+    hashed again for every row.
     """
-    block = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
-    inner = hashlib.sha256(block.translate(_INNER_PAD)).copy
-    outer = hashlib.sha256(block.translate(_OUTER_PAD)).copy
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
     digests = []
     for value in values:
-        hashed = inner()
-        hashed.update(value.encode())
-        result = outer()
-        result.update(hashed.digest())
-        digests.append(result.hexdigest())
+        mac = keyed.copy()
+        mac.update(value.encode())
+        digests.append(mac.hexdigest())
     return digests
 
 
