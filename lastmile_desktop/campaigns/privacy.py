@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, CursorResult, false, func, or_, select, up
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.erasure import checkpoint_log, zeroing_freed_space
@@ -162,7 +162,7 @@ def _count(session: Session, query: Any) -> int:
 
 
 def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
-    require_lead(profile, "erase a customer's personal data")
+    require_lead(profile, LeadAction.FORGET)
     with db.session() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.do_not_call import list_entries
 from lastmile_desktop.cli import main
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
@@ -130,7 +131,7 @@ def test_import_prints_the_counts_and_the_rejected_rows(
         {"row": 3, "reason": '"nonsense" is not a phone number that can be dialled'}
     ]
     db, _ = open_database(to_url(db_file))
-    assert [e.phone for e in list_entries(db)] == ["+447911123456"]
+    assert [e.phone for e in list_entries(db, Profile.lead())] == ["+447911123456"]
     db.dispose()
 
 

@@ -44,7 +44,7 @@ def test_adding_a_number_stores_it_in_international_form(qtbot: QtBot, db: Datab
     with qtbot.waitSignal(tab.list_changed, timeout=1000):
         dialog.try_save()
     assert shown_phones(tab) == ["+447700900123"]
-    [entry] = list_entries(db)
+    [entry] = list_entries(db, LEAD)
     assert entry.reason == "asked on the phone"
     assert entry.added_by == "Regional lead"
     assert tab.status_label.text() == "+447700900123 is on the do-not-call list."
@@ -61,7 +61,7 @@ def test_a_number_that_cannot_be_dialled_keeps_the_dialog_open_with_the_reason(
     dialog.try_save()
     assert dialog.isVisible()
     assert dialog.error_label.text().startswith('"12" is not')
-    assert list_entries(db) == []
+    assert list_entries(db, LEAD) == []
 
 
 def test_removing_an_entry_needs_a_reason_that_is_kept(qtbot: QtBot, db: Database) -> None:
