@@ -12,6 +12,7 @@ from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.campaigns.dnc_dialogs import AddEntryDialog
 from lastmile_desktop.ui.campaigns.dnc_tab import COLUMN_PHONE, COLUMN_STATUS, DncTab
 from lastmile_desktop.ui.context import AppContext
+from tests.campaigns import campaign_data
 
 LEAD = Profile.lead()
 
@@ -116,8 +117,15 @@ def test_the_search_box_filters_by_part_of_a_number(qtbot: QtBot, db: Database) 
 
 
 def test_a_store_manager_may_add_but_not_remove_or_import(qtbot: QtBot, db: Database) -> None:
+    with db.session() as session:
+        store = campaign_data.add_store(session, "12")
+        sam = campaign_data.add_manager(session, store, "Sam Taylor")
+        customer = campaign_data.add_customer(session, phone="+447700900123")
+        campaign = campaign_data.add_campaign(session)
+        campaign_data.add_member(session, campaign, customer, store_id=store, manager_id=sam)
     add_entry(db, phone="+447700900123", reason="asked", profile=LEAD)
-    tab = make_tab(qtbot, db, Profile.manager("Sam Taylor", 1, 1))
+    tab = make_tab(qtbot, db, Profile.manager("Sam Taylor", sam, store))
+    assert shown_phones(tab) == ["+447700900123"]
     tab.table.selectRow(0)
     assert tab.add_button.isEnabled()
     assert not tab.import_button.isEnabled()
