@@ -170,7 +170,7 @@ class ImportPage(QWidget):
         self.mapping_step.changed.connect(self._refresh_buttons)
         self.progress_step.cancel_requested.connect(self.cancel_import)
         context.import_file_requested.connect(self.open_file)
-        context.profile_changed.connect(lambda _profile: self._apply_profile())
+        context.profile_changed.connect(lambda _profile: self._profile_changed())
 
         self._apply_profile()
         self._set_busy(None)
@@ -181,6 +181,12 @@ class ImportPage(QWidget):
         self.file_step.drop_zone.set_allowed(
             self.context.profile.is_lead, lead_only(LeadAction.IMPORT)
         )
+
+    def _profile_changed(self) -> None:
+        self._apply_profile()
+        if not self.context.profile.is_lead and not self.is_importing():
+            # The lead's file (its rows in the preview grid, the counts) is not a manager's.
+            self.start_over()
 
     # -- what the user does -----------------------------------------------------------------
     def choose_file(self) -> None:
