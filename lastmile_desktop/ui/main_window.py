@@ -19,7 +19,7 @@ from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.first_run import FirstRunPage
-from lastmile_desktop.ui.navigation import NavigationList
+from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.profile import ProfileSwitcher
@@ -127,8 +127,9 @@ class MainWindow(QMainWindow):
             flags = item.flags()
             enabled = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             item.setFlags(flags | enabled if profile.is_lead else flags & ~enabled)
-            if not profile.is_lead:
-                item.setToolTip(lead_only(LeadAction.IMPORT))
+            item.setToolTip(
+                item.data(OWN_TOOLTIP_ROLE) if profile.is_lead else lead_only(LeadAction.IMPORT)
+            )
         if not self.may_show(self.current_page_key()):
             self.show_page(self._first_allowed_page())
 

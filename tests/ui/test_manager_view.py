@@ -169,6 +169,7 @@ def test_a_manager_is_not_offered_the_import_and_the_tooltip_says_why(
     assert window.import_action.isEnabled()
     assert window.import_action.toolTip() == IMPORT_TIP
     assert import_item.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert import_item.toolTip() == "Import (Ctrl+1)"
     assert drop_zone.choose_button.isEnabled()
     window.import_action.trigger()
     assert pickers == ["opened"]
