@@ -89,7 +89,6 @@ class CampaignForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(READ_ONLY_STYLE)
-        self.read_only = False
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(NAME_MAX_LENGTH)
         self.name_edit.setPlaceholderText("e.g. Spring win-back")
@@ -217,7 +216,6 @@ class CampaignForm(QWidget):
     def set_read_only(self, read_only: bool, reason: str = "") -> None:
         """Shown, selectable, not editable, and looking it (a grey box, no arrows); ``reason``
         goes in the tooltips of what cannot be pressed."""
-        self.read_only = read_only
         for field in (
             self.name_edit,
             self.offer_edit,
