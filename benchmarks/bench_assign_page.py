@@ -71,9 +71,9 @@ def services_behind_the_page(db: Database, campaign: int) -> None:
     list_campaigns(db)
     assignment_overview(db, LEAD, campaign)
     list_stores(db)
-    list_managers(db, include_inactive=True)
-    list_managers(db, store_id=1)
-    list_entries(db)
+    list_managers(db, LEAD, include_inactive=True)
+    list_managers(db, LEAD, store_id=1)
+    list_entries(db, LEAD)
     service_filter(db, MemberFilter(campaign), MemberSort.NAME)
 
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import (
     AccessDenied,
+    LeadAction,
     Profile,
+    check_profile,
     member_visibility,
     require_lead,
     require_store,
@@ -130,7 +132,7 @@ def assign_campaign(
     recorded seed is used, or a new one is chosen and recorded at the first assignment.
     Cancelling through ``progress`` leaves everything as it was.
     """
-    require_lead(profile, "assign a campaign's list")
+    require_lead(profile, LeadAction.ASSIGN)
     with db.session() as session:
         campaign = _open_campaign(session, campaign_id)
         _settle_seed(session, campaign, seed)
@@ -142,7 +144,7 @@ def resolve_unassigned(
     db: Database, profile: Profile, member_ids: Iterable[int], store_id: int
 ) -> AssignmentReport:
     """Give customers from the Unassigned bucket a store, then draw and assign them there."""
-    require_lead(profile, "pick a store for unassigned customers")
+    require_lead(profile, LeadAction.PICK_STORE)
     with db.session() as session:
         store = session.get(Store, store_id)
         if store is None:
@@ -171,6 +173,7 @@ def reassign_members(
     """Give the selected call-group customers to another manager (and their store)."""
     action = "reassign customers"
     with db.session() as session:
+        check_profile(session, profile)
         manager = _active_manager(session, to_manager_id)
         require_store(profile, manager.store_id, action)
         members = load_selected(session, member_ids)
@@ -189,7 +192,7 @@ def reassign_members(
 
 def move_work(db: Database, profile: Profile, from_manager_id: int, reason: str) -> MoveReport:
     """Spread a manager's open customers (every open campaign) over their store's others."""
-    require_lead(profile, "move work between managers")
+    require_lead(profile, LeadAction.MOVE_WORK)
     with db.session() as session:
         leaving = session.get(Manager, from_manager_id)
         if leaving is None:
@@ -233,7 +236,7 @@ def rebalance(
     Customers already tried stay with whoever called them; untried ones, and anyone held by
     a manager who left, are shared out again, moving as few as the even split allows.
     """
-    require_lead(profile, "rebalance the managers' lists")
+    require_lead(profile, LeadAction.REBALANCE)
     with db.session() as session:
         campaign = _open_campaign(session, campaign_id)
         conditions = [
@@ -295,6 +298,7 @@ def hand_back_members(
             "Say why the customer goes back to the lead (for example “moved near another store”)."
         )
     with db.session() as session:
+        check_profile(session, profile)
         members = load_selected(session, member_ids)
         for member in members:
             require_store(profile, member.store_id, "hand back customers")
@@ -319,12 +323,16 @@ def hand_back_members(
 def ownership_history(db: Database, profile: Profile, member_id: int) -> list[OwnershipChange]:
     """Every change of owner of one member, oldest first."""
     with db.read_session() as session:
+        check_profile(session, profile)
         visible = session.scalar(
             select(exists().where(CampaignMember.id == member_id, member_visibility(profile)))
         )
         if not visible:
             if session.get(CampaignMember, member_id) is not None:
-                raise AccessDenied("You can only see the history of your own store's customers.")
+                raise AccessDenied(
+                    "You can only see the history of your own store's customers in the call "
+                    "group; the holdout is shown only as a count."
+                )
             raise UserFacingError("That customer is no longer in the list: refresh it.")
         return history(session, member_id)
 

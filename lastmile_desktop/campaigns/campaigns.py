@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
@@ -367,7 +367,7 @@ def add_campaign_in_session(session: Session, draft: CampaignDraft, created_by: 
 
 
 def create_campaign(db: Database, draft: CampaignDraft, profile: Profile) -> CampaignInfo:
-    require_lead(profile, "create campaigns")
+    require_lead(profile, LeadAction.CREATE_CAMPAIGNS)
     with db.session() as session:
         campaign_id = add_campaign_in_session(session, draft, profile.name)
         return _info(session, _load(session, campaign_id))
@@ -377,7 +377,7 @@ def update_campaign(
     db: Database, campaign_id: int, draft: CampaignDraft, profile: Profile
 ) -> CampaignInfo:
     """Save the editor's values. A changed offer or script becomes a new script version."""
-    require_lead(profile, "change campaigns")
+    require_lead(profile, LeadAction.CHANGE_CAMPAIGNS)
     clean = normalise_draft(draft)
     with db.session() as session:
         campaign = _load(session, campaign_id)
@@ -416,10 +416,10 @@ def _set_state(db: Database, campaign_id: int, state: CampaignState) -> Campaign
 
 def close_campaign(db: Database, campaign_id: int, profile: Profile) -> CampaignInfo:
     """Stop the calling: a closed campaign leaves the call queues but keeps all its data."""
-    require_lead(profile, "close campaigns")
+    require_lead(profile, LeadAction.CLOSE_CAMPAIGNS)
     return _set_state(db, campaign_id, CampaignState.CLOSED)
 
 
 def reopen_campaign(db: Database, campaign_id: int, profile: Profile) -> CampaignInfo:
-    require_lead(profile, "reopen campaigns")
+    require_lead(profile, LeadAction.REOPEN_CAMPAIGNS)
     return _set_state(db, campaign_id, CampaignState.OPEN)

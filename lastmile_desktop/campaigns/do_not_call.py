@@ -18,7 +18,13 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import (
+    LeadAction,
+    Profile,
+    check_profile,
+    dnc_visibility,
+    require_lead,
+)
 from lastmile_desktop.campaigns.identities import customer_id_key, customers_with_ids
 from lastmile_desktop.campaigns.phones import normalise_phone
 from lastmile_desktop.campaigns.suppression import active_suppressions, entries_for
@@ -250,6 +256,7 @@ def add_entry(
 ) -> DncAddResult:
     """Put a phone and/or a customer id on the list. Anyone may: it only ever stops calls."""
     with db.session() as session:
+        check_profile(session, profile)
         return add_entry_in_session(
             session,
             phone=phone,
@@ -262,7 +269,7 @@ def add_entry(
 
 def remove_entry(db: Database, entry_id: int, *, reason: str, profile: Profile) -> DncEntry:
     """Lift an entry. The reason is required and kept with the entry, which stays listed."""
-    require_lead(profile, "remove entries from the do-not-call list")
+    require_lead(profile, LeadAction.REMOVE_DNC)
     why = reason.strip()
     if not why:
         raise UserFacingError(
@@ -286,22 +293,42 @@ def remove_entry(db: Database, entry_id: int, *, reason: str, profile: Profile) 
         return _to_entry(row)
 
 
-def list_entries(db: Database, include_removed: bool = False) -> list[DncEntry]:
-    """Newest first; removed entries only when asked, with who removed them and why."""
+def list_entries(db: Database, profile: Profile, include_removed: bool = False) -> list[DncEntry]:
+    """Newest first; removed entries only when asked, with who removed them and why.
+
+    A store manager gets the entries of their own store's customers only (``dnc_visibility``).
+    """
     with db.read_session() as session:
-        query = select(DoNotCall).order_by(DoNotCall.added_at.desc(), DoNotCall.id.desc())
+        check_profile(session, profile)
+        query = (
+            select(DoNotCall)
+            .where(dnc_visibility(profile))
+            .order_by(DoNotCall.added_at.desc(), DoNotCall.id.desc())
+        )
         if not include_removed:
             query = query.where(DoNotCall.removed_at.is_(None))
         return [_to_entry(row) for row in session.scalars(query)]
 
 
 def find_active_entry(
-    db: Database, *, phone: str | None = None, customer_id: str | None = None
+    db: Database,
+    *,
+    phone: str | None = None,
+    customer_id: str | None = None,
+    profile: Profile,
 ) -> DncEntry:
-    """The active entry for a phone (typed any way) or a customer id, for the command line."""
+    """The active entry for a phone (typed any way) or a customer id, for the command line.
+
+    An entry ``profile`` may not see (``dnc_visibility``) is not found.
+    """
     with db.read_session() as session:
+        check_profile(session, profile)
         clean_phone = normalise_phone(phone, default_region(session)) if phone else None
         row = _active_entry(session, clean_phone, _clean_customer_id(customer_id))
+        if row is not None and not session.scalar(
+            select(DoNotCall.id).where(DoNotCall.id == row.id, dnc_visibility(profile))
+        ):
+            row = None
         if row is None:
             what = clean_phone or customer_id or "that"
             raise EntryNotFound(f"{what} is not on the do-not-call list.")

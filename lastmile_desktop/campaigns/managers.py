@@ -14,7 +14,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import (
+    AccessDenied,
+    LeadAction,
+    Profile,
+    check_profile,
+    manager_visibility,
+    require_lead,
+)
 from lastmile_desktop.campaigns.phones import normalise_phone
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
@@ -110,11 +117,19 @@ def _info(session: Session, manager: Manager) -> ManagerInfo:
 
 
 def list_managers(
-    db: Database, store_id: int | None = None, include_inactive: bool = False
+    db: Database, profile: Profile, store_id: int | None = None, include_inactive: bool = False
 ) -> list[ManagerInfo]:
-    """Managers by store, then name; only the active ones unless asked."""
+    """Managers by store, then name; only the active ones unless asked.
+
+    A store manager gets their own store's managers only.
+    """
     with db.read_session() as session:
-        query = select(Manager, Store).join(Store, Store.id == Manager.store_id)
+        check_profile(session, profile)
+        query = (
+            select(Manager, Store)
+            .join(Store, Store.id == Manager.store_id)
+            .where(manager_visibility(profile))
+        )
         if store_id is not None:
             query = query.where(Manager.store_id == store_id)
         if not include_inactive:
@@ -124,9 +139,13 @@ def list_managers(
         return [_to_info(m, s, counts.get(m.id, 0)) for m, s in rows]
 
 
-def get_manager(db: Database, manager_id: int) -> ManagerInfo:
+def get_manager(db: Database, manager_id: int, profile: Profile) -> ManagerInfo:
     with db.read_session() as session:
-        return _info(session, _load(session, manager_id))
+        check_profile(session, profile)
+        manager = _load(session, manager_id)
+        if not profile.can_see_store(manager.store_id):
+            raise AccessDenied("You can only see the managers of your own store.")
+        return _info(session, manager)
 
 
 def _clean(session: Session, draft: ManagerDraft) -> ManagerDraft:
@@ -147,7 +166,7 @@ def _clean(session: Session, draft: ManagerDraft) -> ManagerDraft:
 
 
 def add_manager(db: Database, draft: ManagerDraft, profile: Profile) -> ManagerInfo:
-    require_lead(profile, "add managers")
+    require_lead(profile, LeadAction.ADD_MANAGERS)
     with db.session() as session:
         clean = _clean(session, draft)
         manager = Manager(
@@ -166,7 +185,7 @@ def update_manager(
     db: Database, manager_id: int, draft: ManagerDraft, profile: Profile
 ) -> ManagerInfo:
     """Correct a manager's details. A move to another store waits until their work is moved."""
-    require_lead(profile, "change managers")
+    require_lead(profile, LeadAction.CHANGE_MANAGERS)
     with db.session() as session:
         manager = _load(session, manager_id)
         clean = _clean(session, draft)
@@ -199,10 +218,10 @@ def deactivate_manager(db: Database, manager_id: int, profile: Profile) -> Manag
     Customers they still own stay theirs until the lead moves the work (``open_members``
     in the result says how many), so nothing is reassigned behind the lead's back.
     """
-    require_lead(profile, "deactivate managers")
+    require_lead(profile, LeadAction.DEACTIVATE_MANAGERS)
     return _set_active(db, manager_id, False)
 
 
 def reactivate_manager(db: Database, manager_id: int, profile: Profile) -> ManagerInfo:
-    require_lead(profile, "reactivate managers")
+    require_lead(profile, LeadAction.REACTIVATE_MANAGERS)
     return _set_active(db, manager_id, True)

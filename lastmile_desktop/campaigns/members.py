@@ -1,7 +1,8 @@
 """The Assign page's data: campaign members paged, sorted, filtered and searched in SQL.
 
 Every query goes through ``member_visibility(profile)``, so a store manager can never read
-another store's customers, whatever filter the screen sends.
+another store's customers, nor the names and phones of their own holdout, whatever filter the
+screen sends; the overview counts what ``member_figures(profile)`` covers, holdout included.
 
 Speed at 100k members comes from two query shapes. Sorting by a customer column (name,
 phone, spend, last purchase) walks that column's index on ``customers`` and probes each
@@ -34,7 +35,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, member_visibility
+from lastmile_desktop.campaigns.access import (
+    Profile,
+    check_profile,
+    member_figures,
+    member_visibility,
+)
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     CampaignMember,
@@ -205,6 +211,7 @@ def _with_search(conditions: list[ColumnElement[bool]], search: str) -> list[Col
 def count_members(db: Database, profile: Profile, member_filter: MemberFilter) -> int:
     conditions = _with_search(member_conditions(profile, member_filter), member_filter.search)
     with db.read_session() as session:
+        check_profile(session, profile)
         return session.scalar(select(func.count(CampaignMember.id)).where(*conditions)) or 0
 
 
@@ -224,6 +231,7 @@ def member_page(  # noqa: PLR0917 (the signature the Assign page's model calls)
         return []
     offset = max(0, offset)
     with db.read_session() as session:
+        check_profile(session, profile)
         if sort in _CUSTOMER_SORTS:
             return _page_by_customer_column(
                 session,
@@ -387,9 +395,11 @@ def assignment_overview(db: Database, profile: Profile, campaign_id: int) -> lis
     """Per store and per manager: list size, holdout, called so far, left to call.
 
     Stores come in name order; the Unassigned bucket (members with no store yet) comes last
-    and only for the lead. Active managers with nothing assigned yet are listed too.
+    and only for the lead. Active managers with nothing assigned yet are listed too. A store
+    manager gets their store's figures, the holdout as a count.
     """
     with db.read_session() as session:
+        check_profile(session, profile)
         return store_overviews(session, profile, campaign_id)
 
 
@@ -418,7 +428,7 @@ def store_overviews(session: Session, profile: Profile, campaign_id: int) -> lis
             tried,
             func.count(),
         )
-        .where(CampaignMember.campaign_id == campaign_id, member_visibility(profile))
+        .where(CampaignMember.campaign_id == campaign_id, member_figures(profile))
         .group_by(
             CampaignMember.store_id,
             CampaignMember.manager_id,

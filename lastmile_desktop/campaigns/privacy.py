@@ -27,7 +27,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
 from lastmile_desktop.campaigns.identities import remember_forgotten
 from lastmile_desktop.campaigns.suppression import entries_for
 from lastmile_desktop.errors import UserFacingError
@@ -156,7 +156,7 @@ def _count(session: Session, query: Any) -> int:
 
 
 def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
-    require_lead(profile, "erase a customer's personal data")
+    require_lead(profile, LeadAction.FORGET)
     with db.session() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from lastmile_desktop.campaigns.access import AccessDenied, Profile
+from lastmile_desktop.campaigns.access import INACTIVE_MANAGER, AccessDenied, Profile
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Manager, Store
 
@@ -29,8 +29,6 @@ def profile_for_manager(db: Database, manager_id: int) -> Profile:
     with db.read_session() as session:
         manager = session.get(Manager, manager_id)
         if manager is None or not manager.active:
-            raise AccessDenied(
-                "This manager is no longer active: pick another profile or ask the lead "
-                "to reactivate them."
-            )
+            name = manager.name if manager is not None else "This manager"
+            raise AccessDenied(INACTIVE_MANAGER.format(name=name))
         return Profile.manager(manager.name, manager.id, manager.store_id)

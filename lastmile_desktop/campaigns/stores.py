@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead, require_own_store
+from lastmile_desktop.campaigns.access import (
+    LeadAction,
+    Profile,
+    check_profile,
+    require_lead,
+    require_own_store,
+)
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Manager, Store
@@ -287,7 +293,7 @@ def add_stores_in_session(session: Session, drafts: Sequence[StoreDraft]) -> lis
 
 def add_store(db: Database, draft: StoreDraft, profile: Profile) -> StoreInfo:
     """A store that no import has brought yet (for example to move customers to it)."""
-    require_lead(profile, "add stores")
+    require_lead(profile, LeadAction.ADD_STORES)
     with db.session() as session:
         (store_id,) = add_stores_in_session(session, [draft])
         return _to_info(_load(session, store_id), 0)
@@ -297,9 +303,10 @@ def update_store(db: Database, store_id: int, draft: StoreDraft, profile: Profil
     require_own_store(profile, store_id, "change the details")
     clean = _clean(draft)
     with db.session() as session:
+        check_profile(session, profile)
         store = _load(session, store_id)
         if clean.code != store.code:
-            require_lead(profile, "change a store's code")
+            require_lead(profile, LeadAction.CHANGE_STORE_CODE)
             _check_code_free(session, clean.code, store_id)
         store.code = clean.code
         store.name = clean.name

@@ -10,9 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, TextIO
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.settings import choose_database
 from lastmile_desktop.storage import Database, open_database
+
+# The command line works as the regional lead: local mode has no passwords, and whoever runs
+# commands on the database file administers it.
+COMMAND_LINE_PROFILE = Profile.lead("Regional lead (command line)")
 
 
 class Subparsers(Protocol):

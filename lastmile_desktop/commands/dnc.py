@@ -11,7 +11,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.do_not_call import (
     DncEntry,
     add_entry,
@@ -20,6 +19,7 @@ from lastmile_desktop.campaigns.do_not_call import (
     remove_entry,
 )
 from lastmile_desktop.commands.common import (
+    COMMAND_LINE_PROFILE,
     Subparsers,
     add_command,
     open_for_command,
@@ -28,8 +28,6 @@ from lastmile_desktop.commands.common import (
 )
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.suppression_list import import_suppression_file
-
-COMMAND_LINE_PROFILE = Profile.lead("Regional lead (command line)")
 
 
 def register(subparsers: Subparsers) -> None:
@@ -118,7 +116,9 @@ def run_remove(args: argparse.Namespace) -> int:
     try:
         entry_id = args.id
         if entry_id is None:
-            entry_id = find_active_entry(db, phone=args.phone, customer_id=args.customer_id).id
+            entry_id = find_active_entry(
+                db, phone=args.phone, customer_id=args.customer_id, profile=COMMAND_LINE_PROFILE
+            ).id
         entry = remove_entry(db, entry_id, reason=args.reason, profile=COMMAND_LINE_PROFILE)
     finally:
         db.dispose()
@@ -132,7 +132,7 @@ def run_remove(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     db = open_for_command(args)
     try:
-        entries = list_entries(db, include_removed=args.all)
+        entries = list_entries(db, COMMAND_LINE_PROFILE, include_removed=args.all)
     finally:
         db.dispose()
     if args.json:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from lastmile_desktop.commands.common import (
+    COMMAND_LINE_PROFILE,
     Subparsers,
     add_command,
     open_for_command,
@@ -131,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
         rejects_file = None
         if args.rejects_to is not None and summary.rejects:
             try:
-                rejects_file = export_rejected_rows(db, summary.batch_id, args.rejects_to)
+                rejects_file = export_rejected_rows(
+                    db, summary.batch_id, args.rejects_to, COMMAND_LINE_PROFILE
+                )
             except UserFacingError as error:
                 # The import itself is done and stays; only the extra file is missing.
                 print(f"lastmile: the import worked, but {error}", file=sys.stderr)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.identities import ForgottenPeople, customer_id_key, load_forgotten
 from lastmile_desktop.campaigns.suppression import Suppressions, active_suppressions
+from lastmile_desktop.importing.normalize import StoreRef
 from lastmile_desktop.storage.models import CampaignMember, Customer, Store
 
 
@@ -33,6 +34,23 @@ class ExistingData:
     @classmethod
     def empty(cls) -> ExistingData:
         return cls({}, {}, {}, ForgottenPeople(), set(), {}, Suppressions(frozenset(), frozenset()))
+
+
+def load_store_keys(session: Session) -> dict[str, int]:
+    """Every store by casefolded code and by casefolded name: how a row's store is found."""
+    stores: dict[str, int] = {}
+    known = session.execute(select(Store.id, Store.code, Store.name)).all()
+    for store_id, code, _name in known:
+        stores.setdefault(code.casefold(), store_id)
+    # Codes win over names: names only fill keys no code already claims.
+    for store_id, _code, name in known:
+        stores.setdefault(name.casefold(), store_id)
+    return stores
+
+
+def match_store(stores: dict[str, int], store: StoreRef) -> int | None:
+    """The known store a row names (by code, else by name), None when it is new."""
+    return stores.get(store.key) or stores.get(store.name.casefold())
 
 
 def load_existing(session: Session, campaign_id: int | None) -> ExistingData:
@@ -61,20 +79,12 @@ def load_existing(session: Session, campaign_id: int | None) -> ExistingData:
             ).scalars()
         )
 
-    stores: dict[str, int] = {}
-    known = session.execute(select(Store.id, Store.code, Store.name)).all()
-    for store_id, code, _name in known:
-        stores.setdefault(code.casefold(), store_id)
-    # Codes win over names: names only fill keys no code already claims.
-    for store_id, _code, name in known:
-        stores.setdefault(name.casefold(), store_id)
-
     return ExistingData(
         customers_by_external_id=by_external_id,
         customers_by_phone=by_phone,
         unnumbered_by_phone=unnumbered,
         forgotten=load_forgotten(session, erased),
         members=members,
-        stores=stores,
+        stores=load_store_keys(session),
         suppressions=active_suppressions(session),
     )

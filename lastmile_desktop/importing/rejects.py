@@ -1,8 +1,15 @@
-"""Rejected rows of an import: to look at in the app, and to export for fixing in Excel."""
+"""Rejected rows of an import: to look at in the app, and to export for fixing in Excel.
+
+A rejected row is nobody's customer yet, so it belongs to the store its store column names,
+read and matched the way the import reads and matches stores. A store manager sees (and
+exports) the rows naming their store; rows naming no store, or one that does not exist, are
+the regional lead's alone (see ``campaigns.access``).
+"""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +18,12 @@ import xlsxwriter.exceptions
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.campaigns.access import Profile, check_profile
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import RowProblem
+from lastmile_desktop.importing.lookups import load_store_keys, match_store
+from lastmile_desktop.importing.model import Field, RowProblem
+from lastmile_desktop.importing.normalize import read_store
+from lastmile_desktop.importing.rows import unique_labels
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import ImportBatch, RejectedRow
 
@@ -33,49 +44,90 @@ def _batch(session: Session, batch_id: int) -> ImportBatch:
     return batch
 
 
-def rejected_rows(db: Database, batch_id: int) -> list[RowProblem]:
-    """The rows an import turned away, in sheet order, with the reason for each."""
-    with db.read_session() as session:
-        _batch(session, batch_id)
-        rows = session.execute(
-            select(RejectedRow.row_number, RejectedRow.reason)
-            .where(RejectedRow.batch_id == batch_id)
+def _store_label(batch: ImportBatch) -> str | None:
+    """The key of the store column in the batch's saved row values (as ``RowReader`` reads)."""
+    mapping = batch.mapping or {}
+    labels = unique_labels([str(header) for header in mapping.get("headers") or []])
+    columns = [
+        int(column)
+        for column, field in (mapping.get("columns") or {}).items()
+        if field == Field.STORE.value and int(column) < len(labels)
+    ]
+    return labels[min(columns)] if columns else None
+
+
+@dataclass(frozen=True)
+class StoredReject:
+    row_number: int
+    reason: str
+    values: dict[str, Any] | None
+
+
+def visible_rejects(session: Session, batch: ImportBatch, profile: Profile) -> list[StoredReject]:
+    """The batch's rejected rows ``profile`` may see, in sheet order (see the module's rule)."""
+    rows = [
+        StoredReject(number, reason, values)
+        for number, reason, values in session.execute(
+            select(RejectedRow.row_number, RejectedRow.reason, RejectedRow.values)
+            .where(RejectedRow.batch_id == batch.id)
             .order_by(RejectedRow.row_number, RejectedRow.id)
-        ).all()
-    return [RowProblem(row, reason) for row, reason in rows]
+        )
+    ]
+    if profile.is_lead:
+        return rows
+    label = _store_label(batch)
+    if label is None:
+        return []
+    stores = load_store_keys(session)
+
+    def store_of(values: dict[str, Any] | None) -> int | None:
+        named = read_store((values or {}).get(label))
+        return None if named is None else match_store(stores, named)
+
+    return [row for row in rows if profile.can_see_store(store_of(row.values))]
 
 
-def _table(db: Database, batch_id: int) -> tuple[list[str], list[list[Any]]]:
+def rejected_rows(db: Database, batch_id: int, profile: Profile) -> list[RowProblem]:
+    """The rows an import turned away that ``profile`` may see, in sheet order, with why."""
+    with db.read_session() as session:
+        check_profile(session, profile)
+        rows = visible_rejects(session, _batch(session, batch_id), profile)
+    return [RowProblem(row.row_number, row.reason) for row in rows]
+
+
+def _table(db: Database, batch_id: int, profile: Profile) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the export: row number, reason, then the row's original values."""
     with db.read_session() as session:
+        check_profile(session, profile)
         batch = _batch(session, batch_id)
         headers = [str(h) for h in (batch.mapping or {}).get("headers", [])]
-        records = session.execute(
-            select(RejectedRow.row_number, RejectedRow.reason, RejectedRow.values)
-            .where(RejectedRow.batch_id == batch_id)
-            .order_by(RejectedRow.row_number, RejectedRow.id)
-        ).all()
+        records = visible_rejects(session, batch, profile)
     columns = list(headers)
-    for _, _, values in records:
-        for key in values or {}:
+    for record in records:
+        for key in record.values or {}:
             if key not in columns:
                 columns.append(key)
     rows = [
-        [number, reason, *((values or {}).get(column, "") for column in columns)]
-        for number, reason, values in records
+        [
+            record.row_number,
+            record.reason,
+            *((record.values or {}).get(column, "") for column in columns),
+        ]
+        for record in records
     ]
     return ["Sheet row", "Reason", *columns], rows
 
 
-def export_rejected_rows(db: Database, batch_id: int, target: Path) -> Path:
-    """Write the rejected rows to ``target`` (.xlsx or .csv, by its suffix) and return it."""
+def export_rejected_rows(db: Database, batch_id: int, target: Path, profile: Profile) -> Path:
+    """Write the rejected rows ``profile`` may see to ``target`` (.xlsx or .csv, by its
+    suffix) and return it."""
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise UserFacingError(
             f"{target.name}: rejected rows can be saved as .xlsx or .csv; choose one of those."
         )
-    header, rows = _table(db, batch_id)
+    header, rows = _table(db, batch_id, profile)
     try:
         if suffix == ".csv":
             _write_csv(target, header, rows)

@@ -14,10 +14,16 @@ from datetime import datetime
 from pathlib import Path
 
 import phonenumbers
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import (
+    LeadAction,
+    Profile,
+    check_profile,
+    member_figures,
+    require_lead,
+)
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, add_campaign_in_session
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
@@ -47,12 +53,22 @@ from lastmile_desktop.importing.model import (
 from lastmile_desktop.importing.normalize import cell_text
 from lastmile_desktop.importing.planner import ImportPlan, RowCollector, classify
 from lastmile_desktop.importing.readers import file_sha256, open_source
-from lastmile_desktop.importing.rejects import export_rejected_rows, rejected_rows
+from lastmile_desktop.importing.rejects import (
+    export_rejected_rows,
+    rejected_rows,
+    visible_rejects,
+)
 from lastmile_desktop.importing.rows import RowReader
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.bulk_write import roomy_page_cache
-from lastmile_desktop.storage.models import Campaign, CampaignState, ImportBatch
+from lastmile_desktop.storage.models import (
+    Campaign,
+    CampaignMember,
+    CampaignState,
+    Customer,
+    ImportBatch,
+)
 from lastmile_desktop.storage.types import utcnow
 
 __all__ = [
@@ -278,11 +294,8 @@ def _find_campaign(session: Session, options: ImportOptions, path: Path) -> tupl
 
 
 # Importing is the regional lead's job: without a profile (the command line) it is the lead.
-_IMPORT_ACTION = "import customer lists"
-
-
 def _require_importer(profile: Profile | None) -> None:
-    require_lead(Profile.lead() if profile is None else profile, _IMPORT_ACTION)
+    require_lead(Profile.lead() if profile is None else profile, LeadAction.IMPORT)
 
 
 def inspect_file(
@@ -442,15 +455,22 @@ def _write(
         writer.insert_rejected_rows(session, plan, target.batch_id)
 
 
-def list_batches(db: Database) -> list[BatchInfo]:
-    """Every finished import, newest first."""
+def list_batches(db: Database, profile: Profile) -> list[BatchInfo]:
+    """Every finished import ``profile`` may see, newest first.
+
+    A store manager sees the imports that brought customers to their store or rejected rows
+    naming it (``rejects``' rule); the counts are the whole file's, which name nobody.
+    """
     with db.read_session() as session:
+        check_profile(session, profile)
         rows = session.execute(
             select(ImportBatch, Campaign.name)
             .outerjoin(Campaign, Campaign.id == ImportBatch.campaign_id)
             .where(ImportBatch.finished_at.is_not(None))
             .order_by(ImportBatch.started_at.desc(), ImportBatch.id.desc())
         ).all()
+        if not profile.is_lead:
+            rows = [row for row in rows if _touches_store(session, row[0], profile)]
         return [
             BatchInfo(
                 id=batch.id,
@@ -471,3 +491,20 @@ def list_batches(db: Database) -> list[BatchInfo]:
             )
             for batch, campaign in rows
         ]
+
+
+def _touches_store(session: Session, batch: ImportBatch, profile: Profile) -> bool:
+    """Whether the import added or updated customers of ``profile``'s store, or rejected a
+    row naming it."""
+    brought = select(CampaignMember.id).where(
+        member_figures(profile),
+        or_(
+            CampaignMember.added_by_batch_id == batch.id,
+            CampaignMember.customer_id.in_(
+                select(Customer.id).where(Customer.last_import_batch_id == batch.id)
+            ),
+        ),
+    )
+    if session.scalar(select(exists(brought))):
+        return True
+    return batch.rejected > 0 and bool(visible_rejects(session, batch, profile))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
 from lastmile_desktop.campaigns.do_not_call import CUSTOMER_ID_MAX_LENGTH, suppress_members
 from lastmile_desktop.campaigns.identities import customer_id_key
 from lastmile_desktop.campaigns.phones import normalise_phone
@@ -80,7 +80,7 @@ def import_suppression_file(
 
     ``progress`` hears every ``PROGRESS_EVERY`` rows; a cancel there leaves the list as it was.
     """
-    require_lead(profile, "import a suppression file")
+    require_lead(profile, LeadAction.IMPORT_DNC)
     rows_read = added = already = rejected = 0
     problems: list[RowProblem] = []
     new_rows: list[dict[str, object]] = []

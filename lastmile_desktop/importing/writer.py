@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from lastmile_desktop.campaigns.stores import NAME_MAX_LENGTH, StoreDraft, add_stores_in_session
 from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
 from lastmile_desktop.importing.dates import NumericDate
-from lastmile_desktop.importing.lookups import ExistingData
+from lastmile_desktop.importing.lookups import ExistingData, match_store
 from lastmile_desktop.importing.model import DateOrder
 from lastmile_desktop.importing.planner import ImportPlan
 from lastmile_desktop.importing.rows import CustomerRow
@@ -111,7 +111,7 @@ def ensure_stores(session: Session, plan: ImportPlan, existing: ExistingData) ->
     ids: dict[str, int] = {}
     created: dict[str, StoreDraft] = {}
     for key, store in wanted.items():
-        found = existing.stores.get(key) or existing.stores.get(store.name.casefold())
+        found = match_store(existing.stores, store)
         if found is None:
             created[key] = StoreDraft(name=store.name[:NAME_MAX_LENGTH], code=store.code)
         else:

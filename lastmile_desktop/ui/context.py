@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import QObject, Signal
 
-from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.storage import Database
+
+T = TypeVar("T")
 
 
 class AppContext(QObject):
@@ -17,6 +22,9 @@ class AppContext(QObject):
     navigate_requested = Signal(str)
     # Someone else is now using the app (the lead or a store manager): pages reload.
     profile_changed = Signal(object)
+    # A service refused the profile in use (a manager deactivated meanwhile, say); carries the
+    # service's sentence. The window shows it and offers to pick another profile.
+    profile_refused = Signal(str)
 
     def __init__(
         self, db: Database, parent: QObject | None = None, *, profile: Profile | None = None
@@ -30,3 +38,12 @@ class AppContext(QObject):
         if profile != self.profile:
             self.profile = profile
             self.profile_changed.emit(profile)
+
+    def read(self, load: Callable[[], T], refused: T) -> T:
+        """``load()``, a service read for the current profile; ``refused`` when the service
+        refuses the profile, which ``profile_refused`` then announces."""
+        try:
+            return load()
+        except AccessDenied as error:
+            self.profile_refused.emit(str(error))
+            return refused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -15,16 +15,20 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop import APP_NAME
+from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.first_run import FirstRunPage
-from lastmile_desktop.ui.navigation import NavigationList
+from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
+from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.profile import ProfileSwitcher
 
 SPREADSHEET_FILTER = "Customer lists (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv);;All files (*)"
 SETTINGS_GEOMETRY = "main_window/geometry"
 SETTINGS_LAST_PAGE = "main_window/last_page"
+IMPORT_PAGE = "import"
+IMPORT_TIP = "Import the customer list head office sent"
 
 
 class MainWindow(QMainWindow):
@@ -72,15 +76,19 @@ class MainWindow(QMainWindow):
         self.profile_switcher = ProfileSwitcher(self, context)
         context.navigate_requested.connect(self.show_page)
         context.data_changed.connect(self.refresh_first_run)
+        context.profile_changed.connect(lambda _profile: self._apply_profile())
+        self._apply_profile()
         self._restore_settings()
         self.refresh_first_run()
 
     # -- navigation -------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.setToolTipsVisible(True)
         import_action = QAction("&Import a customer list...", self)
         import_action.setShortcut(QKeySequence("Ctrl+O"))
         import_action.triggered.connect(self.choose_file_to_import)
+        self.import_action = import_action
         open_action = QAction("Open &database...", self)
         open_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         open_action.triggered.connect(self.choose_database)
@@ -95,15 +103,42 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu("&Go")
+        go_menu.setToolTipsVisible(True)
+        self.go_actions: dict[str, QAction] = {}
         for spec in self.specs:
             action = QAction(spec.title, self)
             action.setShortcut(QKeySequence(spec.shortcut))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
+            self.go_actions[spec.key] = action
+
+    def may_show(self, key: str) -> bool:
+        """Whether the profile in use may open the page: the Import page is the lead's."""
+        return key != IMPORT_PAGE or self.context.profile.is_lead
+
+    def _apply_profile(self) -> None:
+        """Offer importing to the lead only; a manager sees why it is not offered to them."""
+        profile = self.context.profile
+        for target in (self.import_action, self.go_actions[IMPORT_PAGE]):
+            permit_lead(target, profile, LeadAction.IMPORT, IMPORT_TIP)
+        permit_lead(self.first_run.import_button, profile, LeadAction.IMPORT, IMPORT_TIP)
+        item = self.navigation.item([spec.key for spec in self.specs].index(IMPORT_PAGE))
+        if item is not None:
+            flags = item.flags()
+            enabled = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            item.setFlags(flags | enabled if profile.is_lead else flags & ~enabled)
+            item.setToolTip(
+                item.data(OWN_TOOLTIP_ROLE) if profile.is_lead else lead_only(LeadAction.IMPORT)
+            )
+        if not self.may_show(self.current_page_key()):
+            self.show_page(self._first_allowed_page())
+
+    def _first_allowed_page(self) -> str:
+        return next(spec.key for spec in self.specs if self.may_show(spec.key))
 
     def show_page(self, key: str) -> None:
         keys = [spec.key for spec in self.specs]
-        if key not in keys:
+        if key not in keys or not self.may_show(key):
             return
         self.root.setCurrentWidget(self.workspace)
         self.navigation.setCurrentRow(keys.index(key))
@@ -121,6 +156,8 @@ class MainWindow(QMainWindow):
 
     # -- files ------------------------------------------------------------------------------
     def choose_file_to_import(self) -> None:
+        if not self.context.profile.is_lead:
+            return
         path, _ = QFileDialog.getOpenFileName(
             self, "Import a customer list", str(Path.home()), SPREADSHEET_FILTER
         )
@@ -128,7 +165,9 @@ class MainWindow(QMainWindow):
             self.request_import(path)
 
     def request_import(self, path: str) -> None:
-        self.show_page("import")
+        if not self.context.profile.is_lead:
+            return
+        self.show_page(IMPORT_PAGE)
         self.context.import_file_requested.emit(path)
 
     def choose_database(self) -> None:
@@ -139,12 +178,15 @@ class MainWindow(QMainWindow):
             self.open_database_requested.emit(path)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
+        # A manager gets no drop cursor: only the lead imports lists.
+        if self.context.profile.is_lead and any(
+            url.isLocalFile() for url in event.mimeData().urls()
+        ):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
+        if files and self.context.profile.is_lead:
             event.acceptProposedAction()
             self.request_import(files[0])
 
@@ -157,7 +199,7 @@ class MainWindow(QMainWindow):
         last_page = settings.value(SETTINGS_LAST_PAGE, self.specs[0].key)
         self.show_page(str(last_page))
         if self.navigation.currentRow() < 0:
-            self.navigation.setCurrentRow(0)
+            self.show_page(self._first_allowed_page())
 
     def save_settings(self) -> None:
         settings = QSettings()

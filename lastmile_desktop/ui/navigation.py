@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 
 SHORTCUT_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_KEY_ROLE = Qt.ItemDataRole.UserRole
+# The line's own tooltip, kept to give back after another (a reason it is disabled) was shown.
+OWN_TOOLTIP_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class _ShortcutDelegate(QStyledItemDelegate):
@@ -50,5 +52,6 @@ class NavigationList(QListWidget):
         item.setData(PAGE_KEY_ROLE, key)
         item.setData(SHORTCUT_ROLE, shortcut)
         item.setToolTip(f"{title} ({shortcut})")
+        item.setData(OWN_TOOLTIP_ROLE, item.toolTip())
         self.addItem(item)
         return item

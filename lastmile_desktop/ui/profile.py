@@ -23,6 +23,7 @@ from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.campaigns.profiles import available_profiles, profile_for_manager
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.storage import Database
+from lastmile_desktop.ui.assign.widgets import WARNING_STYLE
 from lastmile_desktop.ui.context import AppContext
 
 SETTINGS_LAST_PROFILE = "profile/last"
@@ -154,12 +155,21 @@ class ProfileSwitcher:
         self.current_label.setContentsMargins(8, 0, 8, 0)
         window.statusBar().addPermanentWidget(self.current_label)
         context.profile_changed.connect(lambda _profile: self._show_current())
+        context.profile_refused.connect(self.refused)
         self._show_current()
 
     def _show_current(self) -> None:
         profile = self.context.profile
         labels = {store.id: store.label for store in list_stores(self.context.db)}
+        self.current_label.setStyleSheet("")
         self.current_label.setText(f"Working as {describe_profile(profile, labels)}")
+
+    def refused(self, reason: str) -> None:
+        """The services refused the profile in use: say why, and offer the picker once."""
+        self.current_label.setStyleSheet(WARNING_STYLE)
+        self.current_label.setText(reason)
+        if self.dialog is None or not self.dialog.isVisible():
+            self.open_picker()
 
     def open_picker(self) -> ProfileDialog:
         """Opens the picker (window-modal); the choice applies when it is accepted."""

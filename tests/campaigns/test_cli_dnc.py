@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.do_not_call import list_entries
 from lastmile_desktop.cli import main
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
@@ -134,7 +135,7 @@ def test_import_prints_the_counts_and_the_rejected_rows(
     assert (counts["added"], counts["already_listed"], counts["rejected"]) == (0, 1, 1)
     assert counts["problems"] == [{"row": 3, "reason": NONSENSE_REFUSED}]
     db, _ = open_database(to_url(db_file))
-    assert [e.phone for e in list_entries(db)] == ["+447911123456"]
+    assert [e.phone for e in list_entries(db, Profile.lead())] == ["+447911123456"]
     db.dispose()
 
 
@@ -158,7 +159,7 @@ def test_adding_a_number_that_is_not_valid_prints_one_line_and_stores_nothing(
         "with its country code (+44 for GB).\n"
     )
     db, _ = open_database(to_url(db_file))
-    assert list_entries(db, include_removed=True) == []
+    assert list_entries(db, Profile.lead(), include_removed=True) == []
     db.dispose()
 
 

@@ -94,7 +94,7 @@ def test_an_entry_needs_a_phone_or_a_customer_id(gb_db: Database) -> None:
         add_entry(gb_db, phone=" ", profile=LEAD)
     with pytest.raises(UserFacingError, match='"12" is not a valid GB phone number'):
         add_entry(gb_db, phone="12", profile=LEAD)
-    assert list_entries(gb_db) == []
+    assert list_entries(gb_db, LEAD) == []
 
 
 def test_adding_an_entry_takes_matching_members_out_of_every_open_campaign(
@@ -149,21 +149,21 @@ def test_adding_the_same_phone_twice_keeps_one_entry(gb_db: Database) -> None:
     first = add_entry(gb_db, phone="+44 7911 123456", profile=LEAD)
     second = add_entry(gb_db, phone="07911123456", profile=LEAD)
     assert second.already_listed and second.entry.id == first.entry.id
-    assert len(list_entries(gb_db)) == 1
+    assert len(list_entries(gb_db, LEAD)) == 1
 
 
 def test_removing_needs_a_reason_that_is_kept_with_the_entry(gb_db: Database) -> None:
     entry = add_entry(gb_db, phone="07911 123456", profile=LEAD).entry
     with pytest.raises(UserFacingError, match="reason"):
         remove_entry(gb_db, entry.id, reason="  ", profile=LEAD)
-    assert list_entries(gb_db)[0].active
+    assert list_entries(gb_db, LEAD)[0].active
 
     removed = remove_entry(gb_db, entry.id, reason="added by mistake", profile=LEAD)
 
     assert (removed.removed_by, removed.removed_reason) == ("Lena Lead", "added by mistake")
     assert removed.removed_at is not None
-    assert list_entries(gb_db) == []
-    assert list_entries(gb_db, include_removed=True) == [removed]
+    assert list_entries(gb_db, LEAD) == []
+    assert list_entries(gb_db, LEAD, include_removed=True) == [removed]
     with pytest.raises(UserFacingError, match="already removed"):
         remove_entry(gb_db, entry.id, reason="again", profile=LEAD)
     with pytest.raises(EntryNotFound):
@@ -194,9 +194,9 @@ def test_removing_an_entry_puts_its_members_back_to_work(gb_db: Database) -> Non
 
 def test_an_entry_is_found_by_the_phone_however_it_is_typed(gb_db: Database) -> None:
     entry = add_entry(gb_db, phone="+447911123456", profile=LEAD).entry
-    assert find_active_entry(gb_db, phone="07911 123 456") == entry
+    assert find_active_entry(gb_db, phone="07911 123 456", profile=LEAD) == entry
     with pytest.raises(EntryNotFound, match="not on the do-not-call list"):
-        find_active_entry(gb_db, customer_id="nobody")
+        find_active_entry(gb_db, customer_id="nobody", profile=LEAD)
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -239,11 +239,11 @@ def test_a_suppression_csv_is_imported_with_every_row_accounted_for(
     assert counts.members_suppressed == 2
     assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED
     assert _status(gb_db, by_id)[0] == MemberStatus.SUPPRESSED
-    imported = {(e.phone, e.customer_id, e.reason) for e in list_entries(gb_db)}
+    imported = {(e.phone, e.customer_id, e.reason) for e in list_entries(gb_db, LEAD)}
     assert ("+447911123456", None, "Beschwerde über Anrufe") in imported
     assert (None, "C-2", "listed in tps.csv") in imported
     assert ("+33612345678", None, "moved to France") in imported
-    assert {e.source for e in list_entries(gb_db)} == {"tps.csv", "added by hand"}
+    assert {e.source for e in list_entries(gb_db, LEAD)} == {"tps.csv", "added by hand"}
 
 
 def test_a_bare_column_of_numbers_without_a_header_is_a_suppression_list(
@@ -252,7 +252,7 @@ def test_a_bare_column_of_numbers_without_a_header_is_a_suppression_list(
     path = _write(tmp_path / "numbers.csv", "07911 123456\n447911000333\n")
     counts = import_suppression_file(gb_db, path, LEAD)
     assert (counts.rows_read, counts.added) == (2, 2)
-    assert sorted(e.phone or "" for e in list_entries(gb_db)) == [
+    assert sorted(e.phone or "" for e in list_entries(gb_db, LEAD)) == [
         "+447911000333",
         "+447911123456",
     ]
@@ -282,7 +282,7 @@ def test_a_suppression_workbook_with_a_read_me_sheet_and_number_cells_is_importe
     assert (counts.rows_read, counts.added, counts.rejected) == (3, 3, 0)
     assert counts.members_suppressed == 1
     assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED
-    assert {(e.phone, e.customer_id, e.reason) for e in list_entries(gb_db)} == {
+    assert {(e.phone, e.customer_id, e.reason) for e in list_entries(gb_db, LEAD)} == {
         ("+447911123456", None, "texted STOP"),
         (None, "C-77", "listed in opt-outs.xlsx"),
         ("+33612345678", None, "listed in opt-outs.xlsx"),
@@ -297,7 +297,7 @@ def test_a_file_with_nothing_to_list_is_refused_and_changes_nothing(
         import_suppression_file(gb_db, path, LEAD)
     with pytest.raises(UserFacingError, match=r"missing\.csv was not found"):
         import_suppression_file(gb_db, tmp_path / "missing.csv", LEAD)
-    assert list_entries(gb_db) == []
+    assert list_entries(gb_db, LEAD) == []
 
 
 def test_suppression_holds_for_a_new_campaign_and_a_re_import(gb_db: Database) -> None:
@@ -336,7 +336,7 @@ def test_a_cancelled_import_leaves_the_list_and_the_members_as_they_were(
         import_suppression_file(gb_db, path, LEAD, progress)
 
     assert progress.reports == [1000, 2000]
-    assert list_entries(gb_db) == []
+    assert list_entries(gb_db, LEAD) == []
     assert _status(gb_db, member)[0] == MemberStatus.TO_CALL
     counts = import_suppression_file(gb_db, path, LEAD)
     assert (counts.added, counts.members_suppressed) == (2500, 1)
@@ -460,7 +460,7 @@ def test_a_customer_id_entry_takes_out_the_same_id_written_in_another_case(
     assert result.members_suppressed == 1
     assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED
     assert add_entry(gb_db, customer_id=" Q3-00041", profile=LEAD).already_listed
-    assert find_active_entry(gb_db, customer_id="Q3-00041") == result.entry
+    assert find_active_entry(gb_db, customer_id="Q3-00041", profile=LEAD) == result.entry
 
 
 def test_removing_an_id_entry_releases_the_customer_written_in_another_case(
@@ -503,7 +503,7 @@ def test_a_number_that_is_not_valid_for_the_region_is_refused_and_not_stored(
     assert "\n" not in str(refused.value)
     with pytest.raises(UserFacingError, match=r'^"\+44 7700 900123" is not a valid phone number'):
         add_entry(gb_db, phone="+44 7700 900123", profile=LEAD)
-    assert list_entries(gb_db, include_removed=True) == []
+    assert list_entries(gb_db, LEAD, include_removed=True) == []
 
 
 def test_a_number_without_a_country_code_follows_the_databases_region_not_the_computers(
@@ -550,6 +550,6 @@ def test_a_suppression_file_reports_each_refused_number_with_its_row(
             "country code (+44 for GB). The row's other values were listed.",
         ),
     ]
-    listed = {(e.phone, e.customer_id) for e in list_entries(gb_db)}
+    listed = {(e.phone, e.customer_id) for e in list_entries(gb_db, LEAD)}
     assert listed == {("+447911000222", None), (None, "C-9"), (None, "c-5")}
     assert _status(gb_db, member)[0] == MemberStatus.SUPPRESSED

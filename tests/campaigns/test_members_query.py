@@ -207,7 +207,8 @@ def test_a_manager_sees_only_their_own_stores_customers(
         if row.customer_name != york_name
     )
 
-    assert count_members(db, dan, MemberFilter(campaign)) == 20
+    # York's 20 less its 2 holdout members, whom a manager sees only as a count.
+    assert count_members(db, dan, MemberFilter(campaign)) == 18
     assert {row.store_name for row in all_rows(db, dan, MemberFilter(campaign))} == {"York"}
     assert count_members(db, dan, MemberFilter(campaign, store_id=region["leeds"])) == 0
     assert member_page(db, dan, MemberFilter(campaign, store_id=region["leeds"])) == []

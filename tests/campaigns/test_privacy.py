@@ -193,7 +193,7 @@ def test_an_active_do_not_call_entry_is_kept_so_the_person_is_never_called_again
 
     assert report.dnc_entries_kept == 1
     assert report.removed_dnc_entries_erased == 1
-    entries = list_entries(db, include_removed=True)
+    entries = list_entries(db, LEAD, include_removed=True)
     assert [(e.phone, e.customer_id) for e in entries if e.active] == [(PHONE, None)]
     assert [(e.phone, e.customer_id) for e in entries if not e.active] == [(None, None)]
 

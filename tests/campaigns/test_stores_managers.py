@@ -143,7 +143,7 @@ def test_bad_contact_details_are_refused(
     (store_id,) = _stores(gb_db, "12")
     with pytest.raises(UserFacingError, match=message):
         add_manager(gb_db, ManagerDraft("Sam", store_id, phone, email), LEAD)
-    assert list_managers(gb_db, include_inactive=True) == []
+    assert list_managers(gb_db, LEAD, include_inactive=True) == []
 
 
 def test_a_manager_who_leaves_is_deactivated_not_deleted(db: Database) -> None:
@@ -158,8 +158,8 @@ def test_a_manager_who_leaves_is_deactivated_not_deleted(db: Database) -> None:
     left = deactivate_manager(db, sam.id, LEAD)
 
     assert not left.active and left.open_members == 1
-    assert [m.name for m in list_managers(db)] == ["Kim"]
-    assert [m.name for m in list_managers(db, include_inactive=True)] == ["Kim", "Sam"]
+    assert [m.name for m in list_managers(db, LEAD)] == ["Kim"]
+    assert [m.name for m in list_managers(db, LEAD, include_inactive=True)] == ["Kim", "Sam"]
     assert [p.name for p in available_profiles(db)] == ["Regional lead", "Kim"]
     assert reactivate_manager(db, sam.id, LEAD).active
     assert kim.id != sam.id
@@ -188,7 +188,7 @@ def test_managers_are_filtered_by_store(db: Database) -> None:
     north, south = _stores(db, "1", "2")
     add_manager(db, ManagerDraft("Ann", north), LEAD)
     add_manager(db, ManagerDraft("Bob", south), LEAD)
-    assert [m.name for m in list_managers(db, store_id=south)] == ["Bob"]
+    assert [m.name for m in list_managers(db, LEAD, store_id=south)] == ["Bob"]
 
 
 def test_profiles_are_the_lead_then_each_active_manager_with_their_store(db: Database) -> None:

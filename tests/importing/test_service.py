@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import Field, ImportOptions, RowProblem
 from lastmile_desktop.importing.service import (
@@ -43,6 +44,8 @@ from tests.importing.service_support import (
     store_codes,
     write_list,
 )
+
+LEAD = Profile.lead()
 
 
 def test_a_clean_list_lands_in_the_campaign_with_clean_values(db: Database, tmp_path: Path) -> None:
@@ -153,7 +156,7 @@ def test_rows_without_a_number_that_can_be_dialled_are_rejected_with_the_reason(
     ]
     assert summary.rejects == expected
     assert (summary.counts.rejected, summary.counts.imported) == (2, 2)
-    assert rejected_rows(db, summary.batch_id) == expected
+    assert rejected_rows(db, summary.batch_id, LEAD) == expected
     with db.read_session() as session:
         stored = session.execute(select(RejectedRow).order_by(RejectedRow.row_number)).scalars()
         values = [row.values for row in stored]
@@ -369,7 +372,7 @@ def test_an_unknown_region_is_a_clear_error(db: Database, tmp_path: Path) -> Non
 def test_the_history_lists_every_import_newest_first(db: Database, tmp_path: Path) -> None:
     a = import_list(db, write_list(tmp_path / "a.xlsx", [customer(1)]))
     b = import_list(db, write_list(tmp_path / "b.xlsx", [customer(2), customer(3, phone="1")]))
-    batches = list_batches(db)
+    batches = list_batches(db, LEAD)
     assert [batch.id for batch in batches] == [b.batch_id, a.batch_id]
     assert batches[0].file_name == "b.xlsx"
     assert batches[0].counts == b.counts

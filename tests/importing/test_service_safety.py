@@ -22,6 +22,8 @@ from lastmile_desktop.storage import Database, bulk_write
 from tests.importing.service_support import HEADER, customer, dump, import_list, write_list
 from tests.importing.workbook_builders import write_csv
 
+LEAD = Profile.lead()
+
 
 class StopAt:
     """A progress sink that raises ``error`` at the first report whose message has ``words``."""
@@ -128,7 +130,7 @@ def test_rejected_rows_export_to_xlsx_with_their_values_and_no_live_formulas(
     rows = [customer(1), customer(2, phone='=HYPERLINK("http://x")', first_name="@SUM(1)")]
     rows.append(customer(3, phone=None, last_name="-2+3"))
     summary = import_list(db, write_csv(tmp_path / "r.csv", [HEADER, *rows]))
-    target = export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.xlsx")
+    target = export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.xlsx", LEAD)
 
     sheet = openpyxl.load_workbook(target).active
     assert sheet is not None
@@ -145,7 +147,7 @@ def test_rejected_rows_export_to_xlsx_with_their_values_and_no_live_formulas(
 
 def test_rejected_rows_export_to_csv(db: Database, tmp_path: Path) -> None:
     summary = import_list(db, write_list(tmp_path / "r.xlsx", [customer(1, phone="+1")]))
-    target = export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.csv")
+    target = export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.csv", LEAD)
     with target.open(encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
     assert lines[0][:3] == ["Sheet row", "Reason", "Customer ID"]
@@ -157,11 +159,11 @@ def test_exporting_to_another_format_or_an_unknown_import_says_what_to_do(
 ) -> None:
     summary = import_list(db, write_list(tmp_path / "r.xlsx", [customer(1, phone="1")]))
     with pytest.raises(UserFacingError, match=r"as \.xlsx or \.csv"):
-        export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.pdf")
+        export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.pdf", LEAD)
     with pytest.raises(UserFacingError, match="no import number 999"):
-        export_rejected_rows(db, 999, tmp_path / "rejects.csv")
+        export_rejected_rows(db, 999, tmp_path / "rejects.csv", LEAD)
     with pytest.raises(UserFacingError, match="could not be written"):
-        export_rejected_rows(db, summary.batch_id, tmp_path / "missing" / "rejects.csv")
+        export_rejected_rows(db, summary.batch_id, tmp_path / "missing" / "rejects.csv", LEAD)
 
 
 def _schema(db: Database) -> list[tuple[str, str]]:
@@ -219,8 +221,6 @@ def test_the_lead_imports_whether_named_or_left_to_the_command_line_default(
     db: Database, tmp_path: Path
 ) -> None:
     options = ImportOptions(region="GB")
-    named = run_import(
-        db, write_list(tmp_path / "a.xlsx", [customer(1)]), options, profile=Profile.lead()
-    )
+    named = run_import(db, write_list(tmp_path / "a.xlsx", [customer(1)]), options, profile=LEAD)
     default = run_import(db, write_list(tmp_path / "b.xlsx", [customer(2)]), options)
     assert (named.counts.imported, default.counts.imported) == (1, 1)

@@ -13,6 +13,7 @@ from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.campaigns.dnc_dialogs import AddEntryDialog
 from lastmile_desktop.ui.campaigns.dnc_tab import COLUMN_PHONE, COLUMN_STATUS, DncTab
 from lastmile_desktop.ui.context import AppContext
+from tests.campaigns import campaign_data
 
 LEAD = Profile.lead()
 
@@ -45,7 +46,7 @@ def test_adding_a_number_stores_it_in_international_form(qtbot: QtBot, db: Datab
     with qtbot.waitSignal(tab.list_changed, timeout=1000):
         dialog.try_save()
     assert shown_phones(tab) == ["+447400100123"]
-    [entry] = list_entries(db)
+    [entry] = list_entries(db, LEAD)
     assert entry.reason == "asked on the phone"
     assert entry.added_by == "Regional lead"
     assert tab.status_label.text() == "+447400100123 is on the do-not-call list."
@@ -62,7 +63,7 @@ def test_a_number_that_cannot_be_dialled_keeps_the_dialog_open_with_the_reason(
     dialog.try_save()
     assert dialog.isVisible()
     assert dialog.error_label.text().startswith('"12" is not')
-    assert list_entries(db) == []
+    assert list_entries(db, LEAD) == []
 
 
 def test_a_number_that_is_only_possible_is_refused_in_the_dialog_with_one_line(
@@ -80,7 +81,7 @@ def test_a_number_that_is_only_possible_is_refused_in_the_dialog_with_one_line(
         '"7829 80572" is not a valid GB phone number: check the digits, or write it with its '
         "country code (+44 for GB)."
     )
-    assert list_entries(db) == []
+    assert list_entries(db, LEAD) == []
 
 
 def test_removing_an_entry_needs_a_reason_that_is_kept(qtbot: QtBot, db: Database) -> None:
@@ -135,8 +136,15 @@ def test_the_search_box_filters_by_part_of_a_number(qtbot: QtBot, db: Database) 
 
 
 def test_a_store_manager_may_add_but_not_remove_or_import(qtbot: QtBot, db: Database) -> None:
+    with db.session() as session:
+        store = campaign_data.add_store(session, "12")
+        sam = campaign_data.add_manager(session, store, "Sam Taylor")
+        customer = campaign_data.add_customer(session, phone="+447400100123")
+        campaign = campaign_data.add_campaign(session)
+        campaign_data.add_member(session, campaign, customer, store_id=store, manager_id=sam)
     add_entry(db, phone="+447400100123", reason="asked", profile=LEAD)
-    tab = make_tab(qtbot, db, Profile.manager("Sam Taylor", 1, 1))
+    tab = make_tab(qtbot, db, Profile.manager("Sam Taylor", sam, store))
+    assert shown_phones(tab) == ["+447400100123"]
     tab.table.selectRow(0)
     assert tab.add_button.isEnabled()
     assert not tab.import_button.isEnabled()

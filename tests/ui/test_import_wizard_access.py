@@ -39,7 +39,7 @@ def test_a_store_manager_opening_a_list_is_told_only_the_lead_imports(
     assert database_content(db) == before
 
 
-def test_switching_to_a_store_manager_before_pressing_import_saves_nothing(
+def test_switching_to_a_store_manager_clears_the_leads_file_and_saves_nothing(
     qtbot: QtBot, db: Database, tmp_path: Path
 ) -> None:
     page = make_page(qtbot, db)
@@ -47,6 +47,27 @@ def test_switching_to_a_store_manager_before_pressing_import_saves_nothing(
     before = database_content(db)
 
     page.context.set_profile(MANAGER)
+    assert page.current_step() is Step.FILE
+    assert (page.path, page.preview, page.validated) == (None, None, None)
+    assert page.file_step.drop_zone.title.text() == REFUSAL
+    assert not page.file_step.drop_zone.choose_button.isEnabled()
+    page.start_import()
+    page.go_forward()  # Enter on the file step opens no picker for a manager
+
+    assert not page.is_importing()
+    assert no_modal_dialog()
+    assert database_content(db) == before
+
+
+def test_the_service_refuses_a_store_manager_whatever_the_screen_offers(
+    qtbot: QtBot, db: Database, tmp_path: Path
+) -> None:
+    page = make_page(qtbot, db)
+    walk_to_validation(qtbot, page, write_workbook(tmp_path / "customers.xlsx"))
+    before = database_content(db)
+
+    # The profile changes behind the page's back, as a stale window's would.
+    page.context.profile = MANAGER
     page.start_import()
     qtbot.waitUntil(lambda: not page.is_importing(), timeout=WAIT_MS)
 

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QProgressDialog
 
 from lastmile_desktop.campaigns import assignment
+from lastmile_desktop.campaigns.access import LeadAction
 from lastmile_desktop.campaigns.assignment import AssignmentReport, MoveReport
-from lastmile_desktop.campaigns.managers import list_managers
+from lastmile_desktop.campaigns.managers import ManagerInfo, list_managers
 from lastmile_desktop.campaigns.members import MemberRow
 from lastmile_desktop.campaigns.privacy import ForgetReport, forget_customer
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.assign.customers_tab import (
+    FORGET_TIP,
+    MOVE_WORK_TIP,
+    PICK_STORE_TIP,
+    REBALANCE_TIP,
+)
 from lastmile_desktop.ui.assign.dialogs import (
     MoveWorkDialog,
     PickStoreDialog,
@@ -35,12 +42,16 @@ from lastmile_desktop.ui.assign.report_dialogs import (
 )
 from lastmile_desktop.ui.assign.widgets import ReasonDialog
 from lastmile_desktop.ui.campaigns.dnc_dialogs import ForgetCustomerDialog
+from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.worker import Task, run_task
 
 if TYPE_CHECKING:
     from lastmile_desktop.ui.assign.page import AssignPage
 
 T = TypeVar("T")
+
+# What Assign now does, shown while the profile may use it (the reason why not otherwise).
+ASSIGN_TIP = "Draw the holdout and share out everyone not assigned yet (new imports included)"
 
 
 def describe_move(report: MoveReport, verb: str) -> str:
@@ -92,8 +103,20 @@ class AssignActions(QObject):
         has_campaign = campaign is not None
         selected = tab.selected_rows() if has_campaign else []
         lead = profile.is_lead
-        self.page.assign_action.setEnabled(lead and campaign is not None and campaign.is_open)
-        self.page.assign_button.setEnabled(self.page.assign_action.isEnabled() and not self.busy)
+        permit_lead(
+            self.page.assign_action,
+            profile,
+            LeadAction.ASSIGN,
+            ASSIGN_TIP,
+            enabled=campaign is not None and campaign.is_open,
+        )
+        permit_lead(
+            self.page.assign_button,
+            profile,
+            LeadAction.ASSIGN,
+            ASSIGN_TIP,
+            enabled=self.page.assign_action.isEnabled() and not self.busy,
+        )
         self.page.assign_button.setVisible(lead)
         for action, visible in (
             (tab.pick_store_action, lead),
@@ -104,14 +127,24 @@ class AssignActions(QObject):
         ):
             action.setVisible(visible)
         tab.reassign_action.setEnabled(bool(selected))
-        tab.pick_store_action.setEnabled(
-            bool(selected) and all(row.store_id is None for row in selected)
+        permit_lead(
+            tab.pick_store_action,
+            profile,
+            LeadAction.PICK_STORE,
+            PICK_STORE_TIP,
+            enabled=bool(selected) and all(row.store_id is None for row in selected),
         )
         tab.hand_back_action.setEnabled(bool(selected))
         tab.history_action.setEnabled(len(selected) == 1)
-        tab.forget_action.setEnabled(len(selected) == 1)
-        tab.move_work_action.setEnabled(lead and has_campaign)
-        tab.rebalance_action.setEnabled(lead and has_campaign)
+        permit_lead(
+            tab.forget_action, profile, LeadAction.FORGET, FORGET_TIP, enabled=len(selected) == 1
+        )
+        permit_lead(
+            tab.move_work_action, profile, LeadAction.MOVE_WORK, MOVE_WORK_TIP, enabled=has_campaign
+        )
+        permit_lead(
+            tab.rebalance_action, profile, LeadAction.REBALANCE, REBALANCE_TIP, enabled=has_campaign
+        )
 
     @property
     def busy(self) -> bool:
@@ -216,10 +249,9 @@ class AssignActions(QObject):
             sys.excepthook(type(error), error, error.__traceback__)
 
     # -- moving customers -------------------------------------------------------------------
-    def _visible_managers(self) -> list[Any]:
-        profile = self.context.profile
-        managers = list_managers(self.context.db)
-        return [m for m in managers if profile.can_see_store(m.store_id)]
+    def _visible_managers(self) -> list[ManagerInfo]:
+        db, profile = self.context.db, self.context.profile
+        return self.context.read(lambda: list_managers(db, profile), [])
 
     def reassign_selection(self) -> None:
         rows = self.customers.selected_rows()
@@ -280,7 +312,9 @@ class AssignActions(QObject):
 
     def move_work(self, manager_id: int | None = None) -> None:
         managers = [
-            m for m in list_managers(self.context.db, include_inactive=True) if m.open_members
+            m
+            for m in list_managers(self.context.db, self.context.profile, include_inactive=True)
+            if m.open_members
         ]
         if not managers:
             self.page.show_info("No manager has customers left to call: nothing to move.")

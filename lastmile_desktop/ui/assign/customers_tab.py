@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.campaigns.managers import list_managers
+from lastmile_desktop.campaigns.managers import ManagerInfo, list_managers
 from lastmile_desktop.campaigns.members import MemberFilter, MemberRow, assignment_overview
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.ui.assign.filters import FilterChoice, MemberFilterBar
@@ -52,6 +52,12 @@ COLUMN_WIDTHS = {
     COLUMN_LAST_PURCHASE: 110,
 }
 
+# What the lead-only actions do; a manager's tooltip gives the reason instead (actions.py).
+PICK_STORE_TIP = "Send the selected customers to a store"
+FORGET_TIP = "Erase the customer's personal data (a privacy request)"
+MOVE_WORK_TIP = "Move the open work of a manager who left"
+REBALANCE_TIP = "Even out the open work between a store's managers"
+
 
 def _action(parent: QWidget, text: str, shortcut: str | None = None) -> QAction:
     action = QAction(text, parent)
@@ -67,6 +73,8 @@ def _button(action: QAction) -> QPushButton:
     shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
     button = QPushButton(f"{action.text()}  ({shortcut})" if shortcut else action.text())
     button.setToolTip(action.toolTip())
+    # The tooltip follows the action's: it gives the reason when a profile may not use it.
+    action.changed.connect(lambda: button.setToolTip(action.toolTip()))
     button.clicked.connect(action.trigger)
     action.enabledChanged.connect(button.setEnabled)
     action.visibleChanged.connect(lambda: button.setVisible(action.isVisible()))
@@ -137,7 +145,7 @@ class CustomersTab(QWidget):
         self.reassign_action = _action(self, "Reassign to...", "Ctrl+R")
         self.reassign_action.setToolTip("Give the selected customers to another manager")
         self.pick_store_action = _action(self, "Pick store...", "Ctrl+Shift+S")
-        self.pick_store_action.setToolTip("Send the selected customers to a store")
+        self.pick_store_action.setToolTip(PICK_STORE_TIP)
         self.hand_back_action = _action(self, "Hand back...", "Ctrl+B")
         self.hand_back_action.setToolTip(
             "Give the selected customers back to the lead, with a reason"
@@ -145,11 +153,11 @@ class CustomersTab(QWidget):
         self.history_action = _action(self, "Ownership history...", "Ctrl+H")
         self.history_action.setToolTip("Who owned this customer, when, and why it changed")
         self.forget_action = _action(self, "Forget this customer...")
-        self.forget_action.setToolTip("Erase the customer's personal data (a privacy request)")
+        self.forget_action.setToolTip(FORGET_TIP)
         self.move_work_action = _action(self, "Move work...", "Ctrl+Shift+M")
-        self.move_work_action.setToolTip("Move the open work of a manager who left")
+        self.move_work_action.setToolTip(MOVE_WORK_TIP)
         self.rebalance_action = _action(self, "Rebalance...", "Ctrl+Shift+B")
-        self.rebalance_action.setToolTip("Even out the open work between a store's managers")
+        self.rebalance_action.setToolTip(REBALANCE_TIP)
         self.search_action = _action(self, "Search", "Ctrl+F")
         self.search_action.triggered.connect(self._focus_search)
 
@@ -195,7 +203,11 @@ class CustomersTab(QWidget):
         """Reload everything for this campaign (or an empty tab when there is none)."""
         self.campaign_id = campaign_id
         db, profile = self.context.db, self.context.profile
-        self.filters.set_choices(list_stores(db), list_managers(db, include_inactive=True), profile)
+        refused: list[ManagerInfo] = []
+        managers = self.context.read(
+            lambda: list_managers(db, profile, include_inactive=True), refused
+        )
+        self.filters.set_choices(list_stores(db), managers, profile)
         self.refresh()
 
     def refresh(self) -> None:
@@ -205,7 +217,10 @@ class CustomersTab(QWidget):
             self.overview.show_overviews([])
             self.model.set_source(EmptySource())
             return
-        self.overview.show_overviews(assignment_overview(db, profile, self.campaign_id))
+        campaign_id = self.campaign_id
+        self.overview.show_overviews(
+            self.context.read(lambda: assignment_overview(db, profile, campaign_id), [])
+        )
         self._apply(self.filters.choice())
 
     def _on_overview_selection(self, selection: OverviewSelection) -> None:
@@ -227,7 +242,14 @@ class CustomersTab(QWidget):
             search=choice.search,
             no_store=choice.unassigned,
         )
-        self.model.show_members(self.context.db, self.context.profile, member_filter)
+        db, profile = self.context.db, self.context.profile
+
+        def show() -> bool:
+            self.model.show_members(db, profile, member_filter)
+            return True
+
+        if not self.context.read(show, False):
+            self.model.set_source(EmptySource())
         self.filter_applied.emit(member_filter)
 
     def _on_total_changed(self, total: int) -> None:

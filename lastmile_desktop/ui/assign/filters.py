@@ -44,12 +44,11 @@ class MemberFilterBar(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.status_combo = QComboBox()
-        self.status_combo.addItem("Any status", "")
-        for status, label in STATUS_LABELS.items():
-            self.status_combo.addItem(label, status.value)
+        self._fill_statuses(with_holdout=True)
         self.search = SearchBox("Search name or phone  (Ctrl+F)")
         self.search.setMinimumWidth(150)
         self.managers: list[ManagerInfo] = []
+        self.profile: Profile | None = None  # whose choices the combos hold
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -75,12 +74,18 @@ class MemberFilterBar(QWidget):
     def set_choices(
         self, stores: list[StoreInfo], managers: list[ManagerInfo], profile: Profile
     ) -> None:
-        """The stores and managers this profile may filter by; keeps the current choice."""
-        keep_store = self.store_combo.currentData()
-        keep_manager = self.manager_combo.currentData()
+        """The stores and managers this profile may filter by; keeps the current choice while
+        the profile stays, and starts from every store the new one may see when it changes."""
+        same_profile = profile == self.profile
+        keep_store = self.store_combo.currentData() if same_profile else None
+        keep_manager = self.manager_combo.currentData() if same_profile else None
+        self.profile = profile
         self.managers = [m for m in managers if profile.can_see_store(m.store_id)]
         self._quiet = True
         try:
+            if not same_profile:
+                # A manager sees the holdout only as a count: no filter lists its members.
+                self._fill_statuses(with_holdout=profile.is_lead)
             self.store_combo.clear()
             visible = [store for store in stores if profile.can_see_store(store.id)]
             if profile.is_lead:
@@ -94,6 +99,15 @@ class MemberFilterBar(QWidget):
             self._fill_managers(keep_manager)
         finally:
             self._quiet = False
+
+    def _fill_statuses(self, *, with_holdout: bool) -> None:
+        keep = self.status_combo.currentData()
+        self.status_combo.clear()
+        self.status_combo.addItem("Any status", "")
+        for status, label in STATUS_LABELS.items():
+            if with_holdout or status is not MemberStatus.HOLDOUT:
+                self.status_combo.addItem(label, status.value)
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(keep), 0))
 
     def _fill_managers(self, keep: object = None) -> None:
         store_id = self.store_combo.currentData()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.campaigns.campaigns import CampaignInfo, list_campaigns
-from lastmile_desktop.ui.assign.actions import AssignActions
+from lastmile_desktop.ui.assign.actions import ASSIGN_TIP, AssignActions
 from lastmile_desktop.ui.assign.customers_tab import CustomersTab
 from lastmile_desktop.ui.assign.widgets import HINT_STYLE, WARNING_STYLE, page_title
 from lastmile_desktop.ui.campaigns.campaigns_tab import CampaignsTab
@@ -60,9 +60,7 @@ class AssignPage(QWidget):
         self.addAction(self.assign_action)
         self.assign_button = QPushButton("Assign now  (Ctrl+Shift+A)")
         self.assign_button.setObjectName("primaryButton")
-        self.assign_button.setToolTip(
-            "Draw the holdout and share out everyone not assigned yet (new imports included)"
-        )
+        self.assign_button.setToolTip(ASSIGN_TIP)
         self.assign_button.clicked.connect(self.assign_action.trigger)
         header = QHBoxLayout()
         header.addWidget(page_title("Assign"))

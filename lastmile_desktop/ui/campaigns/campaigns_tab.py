@@ -18,17 +18,26 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.campaigns import campaigns as service
+from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, CampaignInfo
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
 from lastmile_desktop.ui.campaigns.form import CampaignForm
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.permissions import permit_lead
 
 COLUMN_NAME = 0
 COLUMN_STATE = 1
 COLUMN_MEMBERS = 2
 COLUMN_SCRIPT_VERSION = 3
+NEW_TIP = "Start a new campaign with the usual defaults (Ctrl+N)"
+SAVE_TIP = "Save the changes (Ctrl+S); a changed offer or script becomes a new script version"
+CLOSE_TIP = (
+    "Stop calling: the campaign leaves the call queues and keeps all its results. "
+    "You can reopen it."
+)
+REOPEN_TIP = "Put the campaign back in the call queues"
 
 
 def campaign_columns() -> list[Column[CampaignInfo]]:
@@ -123,6 +132,9 @@ class CampaignsTab(QWidget):
         self.heading.setObjectName("sectionTitle")
         self.heading.setStyleSheet("font-size: 13pt; font-weight: 600; color: #1f3a4d;")
         self.state_hint = hint_label("")
+        self.read_only_hint = hint_label(
+            lead_only(LeadAction.CHANGE_CAMPAIGNS) + " You can read every field."
+        )
         self.form = CampaignForm()
         self.form.edited.connect(self._on_edited)
         self.error_label = warning_label()
@@ -133,10 +145,6 @@ class CampaignsTab(QWidget):
         self.revert_button.setToolTip("Forget the changes not saved yet")
         self.revert_button.clicked.connect(self.revert)
         self.close_button = QPushButton("Close campaign")
-        self.close_button.setToolTip(
-            "Stop calling: the campaign leaves the call queues and keeps all its results. "
-            "You can reopen it."
-        )
         self.close_button.clicked.connect(self.toggle_closed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -149,6 +157,7 @@ class CampaignsTab(QWidget):
         editor_layout.setContentsMargins(8, 0, 0, 0)
         editor_layout.addWidget(self.heading)
         editor_layout.addWidget(self.state_hint)
+        editor_layout.addWidget(self.read_only_hint)
         editor_layout.addWidget(self.form)
         editor_layout.addWidget(self.error_label)
         editor_layout.addLayout(buttons)
@@ -226,23 +235,28 @@ class CampaignsTab(QWidget):
         self._apply_profile()
 
     def _apply_profile(self) -> None:
-        is_lead = self.context.profile.is_lead
-        self.form.set_read_only(not is_lead)
+        profile = self.context.profile
+        is_lead = profile.is_lead
+        self.form.set_read_only(not is_lead, lead_only(LeadAction.CHANGE_CAMPAIGNS))
+        self.read_only_hint.setVisible(not is_lead)
         if is_lead and self.current is not None:
             self.form.holdout_spin.setEnabled(not self.current.holdout_locked)
         elif is_lead:
             self.form.holdout_spin.setEnabled(True)
-        self.new_button.setEnabled(is_lead)
-        self.save_button.setEnabled(is_lead and self._dirty)
-        self.revert_button.setEnabled(self._dirty)
-        self.close_button.setEnabled(is_lead and self.current is not None)
-        self.close_button.setText(
-            "Reopen campaign"
-            if self.current is not None and not self.current.is_open
-            else "Close campaign"
+        permit_lead(self.new_button, profile, LeadAction.CREATE_CAMPAIGNS, NEW_TIP)
+        permit_lead(
+            self.save_button, profile, LeadAction.CHANGE_CAMPAIGNS, SAVE_TIP, enabled=self._dirty
         )
-        if not is_lead:
-            self.save_button.setToolTip("Only the regional lead can change campaigns.")
+        self.revert_button.setEnabled(self._dirty)
+        closed = self.current is not None and not self.current.is_open
+        permit_lead(
+            self.close_button,
+            profile,
+            LeadAction.REOPEN_CAMPAIGNS if closed else LeadAction.CLOSE_CAMPAIGNS,
+            REOPEN_TIP if closed else CLOSE_TIP,
+            enabled=self.current is not None,
+        )
+        self.close_button.setText("Reopen campaign" if closed else "Close campaign")
 
     # -- editing ----------------------------------------------------------------------------
     def _on_edited(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.campaigns import do_not_call as service
+from lastmile_desktop.campaigns.access import LeadAction
 from lastmile_desktop.campaigns.do_not_call import DncAddResult, DncEntry
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.suppression_list import DncImportCounts, import_suppression_file
@@ -37,6 +38,7 @@ from lastmile_desktop.ui.assign.widgets import (
 )
 from lastmile_desktop.ui.campaigns.dnc_dialogs import AddEntryDialog
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.worker import Task, run_task
 
 COLUMN_PHONE = 0
@@ -47,6 +49,11 @@ COLUMN_ADDED = 4
 COLUMN_ADDED_BY = 5
 COLUMN_STATUS = 6
 
+IMPORT_TIP = "Put every number and customer id of head office's suppression list on the list"
+REMOVE_TIP = "Lift the entry; the reason you give is kept with the list."
+MANAGER_SCOPE = (
+    "You see the entries for your store's customers; the regional lead sees the whole list."
+)
 SUPPRESSION_FILTER = "Suppression lists (*.csv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)"
 
 
@@ -171,7 +178,6 @@ class DncTab(QWidget):
         self.import_button = QPushButton("Import a suppression file...  (Ctrl+I)")
         self.import_button.clicked.connect(self.choose_file)
         self.remove_button = QPushButton("Remove...  (Del)")
-        self.remove_button.setToolTip("Lift the entry; the reason you give is kept with the list.")
         self.remove_button.clicked.connect(self.remove_selected)
         self.forget_button = QPushButton("Forget a customer...")
         self.forget_button.setToolTip(
@@ -187,8 +193,10 @@ class DncTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.forget_button)
 
+        self.scope_hint = hint_label(MANAGER_SCOPE)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.scope_hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_hint)
         layout.addWidget(self.status_label)
@@ -207,14 +215,19 @@ class DncTab(QWidget):
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.remove_selected)
 
-        context.profile_changed.connect(lambda _profile: self._update_buttons())
+        # Another profile sees another part of the list (a manager: their store's customers').
+        context.profile_changed.connect(lambda _profile: self.reload())
         self.reload()
 
     # -- list -------------------------------------------------------------------------------
     def reload(self) -> None:
-        self.entries = service.list_entries(
-            self.context.db, include_removed=self.show_removed_check.isChecked()
+        db, profile = self.context.db, self.context.profile
+        removed = self.show_removed_check.isChecked()
+        refused: list[DncEntry] = []
+        self.entries = self.context.read(
+            lambda: service.list_entries(db, profile, include_removed=removed), refused
         )
+        self.scope_hint.setVisible(not profile.is_lead)
         self._show_entries()
 
     def _show_entries(self) -> None:
@@ -234,13 +247,17 @@ class DncTab(QWidget):
         return self.model.row_at(row) if 0 <= row < self.model.rowCount() else None
 
     def _update_buttons(self) -> None:
-        is_lead = self.context.profile.is_lead
+        profile = self.context.profile
         entry = self.selected_entry()
-        self.import_button.setEnabled(is_lead)
-        self.forget_button.setVisible(is_lead)
-        self.remove_button.setEnabled(is_lead and entry is not None and entry.active)
-        if not is_lead:
-            self.remove_button.setToolTip("Only the regional lead can remove entries.")
+        permit_lead(self.import_button, profile, LeadAction.IMPORT_DNC, IMPORT_TIP)
+        self.forget_button.setVisible(profile.is_lead)
+        permit_lead(
+            self.remove_button,
+            profile,
+            LeadAction.REMOVE_DNC,
+            REMOVE_TIP,
+            enabled=entry is not None and entry.active,
+        )
 
     def _report(self, text: str) -> None:
         show_warning(self.error_label, "")

@@ -29,7 +29,8 @@ from lastmile_desktop.campaigns.campaigns import (
     CampaignInfo,
 )
 from lastmile_desktop.ui.assign.widgets import hint_label
-from lastmile_desktop.ui.campaigns.script_edit import ScriptEdit
+from lastmile_desktop.ui.campaigns.script_edit import INSERT_TIP, ScriptEdit
+from lastmile_desktop.ui.permissions import READ_ONLY_STYLE, set_field_read_only
 
 HOLDOUT_OPEN_HINT = (
     "Customers set aside at random in each store and never called, to measure what calling changed."
@@ -87,6 +88,7 @@ class CampaignForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setStyleSheet(READ_ONLY_STYLE)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(NAME_MAX_LENGTH)
         self.name_edit.setPlaceholderText("e.g. Spring win-back")
@@ -211,21 +213,31 @@ class CampaignForm(QWidget):
             holdout_share=share,
         )
 
-    def set_read_only(self, read_only: bool) -> None:
-        for line in (self.name_edit, self.offer_edit, self.offer_code_edit):
-            line.setReadOnly(read_only)
-        self.script_edit.editor.setReadOnly(read_only)
-        self.script_edit.insert_button.setEnabled(not read_only)
-        for widget in (
+    def set_read_only(self, read_only: bool, reason: str = "") -> None:
+        """Shown, selectable, not editable, and looking it (a grey box, no arrows); ``reason``
+        goes in the tooltips of what cannot be pressed."""
+        for field in (
+            self.name_edit,
+            self.offer_edit,
+            self.offer_code_edit,
+            self.script_edit.editor,
             self.attribution_spin,
             self.max_attempts_spin,
             self.min_hours_spin,
-            self.start_date,
-            self.end_date,
+            self.holdout_spin,
+            self.start_date.edit,
+            self.end_date.edit,
         ):
-            widget.setEnabled(not read_only)
+            set_field_read_only(field, read_only)
+        for optional in (self.start_date, self.end_date):
+            optional.check.setEnabled(not read_only)
+            optional.check.setToolTip(reason if read_only else "")
+            # Unchecked, the date is not in use: greyed out whoever reads it.
+            optional.edit.setEnabled(optional.check.isChecked())
+        self.script_edit.insert_button.setEnabled(not read_only)
+        self.script_edit.insert_button.setToolTip(reason if read_only else INSERT_TIP)
         if read_only:
-            self.holdout_spin.setEnabled(False)
+            self.holdout_spin.setEnabled(True)
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

@@ -25,6 +25,7 @@ from lastmile_desktop.ui.assign.widgets import show_warning, warning_label
 
 KNOWN_COLOUR = QColor("#1f6f8b")
 UNKNOWN_COLOUR = QColor("#b3261e")
+INSERT_TIP = "Insert a placeholder the call screen fills in (Ctrl+K)"
 
 
 class PlaceholderHighlighter(QSyntaxHighlighter):
@@ -82,7 +83,7 @@ class ScriptEdit(QWidget):
 
         self.insert_button = QToolButton()
         self.insert_button.setText("Insert placeholder")
-        self.insert_button.setToolTip("Insert a placeholder the call screen fills in (Ctrl+K)")
+        self.insert_button.setToolTip(INSERT_TIP)
         self.insert_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.insert_menu = QMenu(self.insert_button)
         for placeholder in PLACEHOLDERS:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop.campaigns import managers as manager_service
 from lastmile_desktop.campaigns import stores as store_service
+from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo
 from lastmile_desktop.campaigns.stores import (
     StoreDraft,
@@ -37,6 +38,7 @@ from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTabl
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
 from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.permissions import READ_ONLY_STYLE, permit_lead, set_field_read_only
 
 # Time zone and opening hours are long: the details beside the list show them.
 STORE_CODE = 0
@@ -50,6 +52,11 @@ MANAGER_STATUS = 3
 MANAGER_OPEN_WORK = 4
 
 HOURS_EXAMPLE = "Mon-Fri 09:00-18:00, Sat 10:00-16:00"
+CODE_TIP = "The code head office uses in its lists; imports match it."
+ADD_MANAGER_TIP = "Add a manager to this store (Ctrl+M)"
+EDIT_MANAGER_TIP = "Correct the manager's name, store, phone or email"
+DEACTIVATE_TIP = "The manager leaves: no new work, gone from the profile picker, history kept."
+REACTIVATE_TIP = "The manager is back: they can be picked and given work again."
 
 
 def _code_key(code: str) -> tuple[int, int, str]:
@@ -112,6 +119,7 @@ class StoresTab(QWidget):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setStyleSheet(READ_ONLY_STYLE)
         self.context = context
         self.stores: list[StoreInfo] = []
         self.current: StoreInfo | None = None
@@ -147,7 +155,6 @@ class StoresTab(QWidget):
         # -- store details --
         self.name_edit = QLineEdit()
         self.code_edit = QLineEdit()
-        self.code_edit.setToolTip("The code head office uses in its lists; imports match it.")
         self.timezone_combo = QComboBox()
         self.timezone_combo.setEditable(True)
         self.timezone_combo.addItem("")
@@ -205,9 +212,6 @@ class StoresTab(QWidget):
         self.edit_manager_button = QPushButton("Edit...")
         self.edit_manager_button.clicked.connect(self.edit_manager)
         self.deactivate_button = QPushButton("Mark as left")
-        self.deactivate_button.setToolTip(
-            "The manager leaves: no new work, gone from the profile picker, history kept."
-        )
         self.deactivate_button.clicked.connect(self.toggle_active)
         self.move_work_button = QPushButton("Move their work...")
         self.move_work_button.clicked.connect(self._request_move_work)
@@ -310,10 +314,13 @@ class StoresTab(QWidget):
             self.hours_edit.setText(format_opening_hours(store.opening_hours))
         may_edit = profile.is_lead or (store is not None and profile.can_see_store(store.id))
         for line in (self.name_edit, self.hours_edit):
-            line.setReadOnly(not may_edit)
+            set_field_read_only(line, not may_edit)
         self.timezone_combo.setEnabled(may_edit)
         # Imports match stores by code, so only the lead changes it.
-        self.code_edit.setReadOnly(not profile.is_lead)
+        set_field_read_only(self.code_edit, not profile.is_lead)
+        self.code_edit.setToolTip(
+            CODE_TIP if profile.is_lead else f"{CODE_TIP} {lead_only(LeadAction.CHANGE_STORE_CODE)}"
+        )
         self.save_store_button.setEnabled(may_edit)
         self.managers_box.setEnabled(store is not None)
         self._load_managers()
@@ -352,10 +359,13 @@ class StoresTab(QWidget):
     def _load_managers(self) -> None:
         managers: list[ManagerInfo] = []
         if self.current is not None:
-            managers = manager_service.list_managers(
-                self.context.db,
-                store_id=self.current.id,
-                include_inactive=self.show_left_check.isChecked(),
+            db, profile, store_id = self.context.db, self.context.profile, self.current.id
+            include_left = self.show_left_check.isChecked()
+            managers = self.context.read(
+                lambda: manager_service.list_managers(
+                    db, profile, store_id=store_id, include_inactive=include_left
+                ),
+                managers,
             )
         self.manager_model.set_source(ListSource(managers, self.manager_model.columns))
         if self.current is None:
@@ -381,14 +391,32 @@ class StoresTab(QWidget):
                 return
 
     def _update_manager_buttons(self) -> None:
-        is_lead = self.context.profile.is_lead
+        profile = self.context.profile
+        is_lead = profile.is_lead
         manager = self.selected_manager()
-        self.add_manager_button.setEnabled(is_lead and self.current is not None)
-        self.edit_manager_button.setEnabled(is_lead and manager is not None)
-        self.deactivate_button.setEnabled(is_lead and manager is not None)
-        self.deactivate_button.setText(
-            "Reactivate" if manager is not None and not manager.active else "Mark as left"
+        permit_lead(
+            self.add_manager_button,
+            profile,
+            LeadAction.ADD_MANAGERS,
+            ADD_MANAGER_TIP,
+            enabled=self.current is not None,
         )
+        permit_lead(
+            self.edit_manager_button,
+            profile,
+            LeadAction.CHANGE_MANAGERS,
+            EDIT_MANAGER_TIP,
+            enabled=manager is not None,
+        )
+        left = manager is not None and not manager.active
+        permit_lead(
+            self.deactivate_button,
+            profile,
+            LeadAction.REACTIVATE_MANAGERS if left else LeadAction.DEACTIVATE_MANAGERS,
+            REACTIVATE_TIP if left else DEACTIVATE_TIP,
+            enabled=manager is not None,
+        )
+        self.deactivate_button.setText("Reactivate" if left else "Mark as left")
         leftover = manager is not None and not manager.active and manager.open_members > 0
         self.move_work_button.setVisible(is_lead and leftover)
         if leftover and manager is not None:

@@ -46,11 +46,13 @@ class ImportBackend:
     ) -> ImportSummary:
         return engine.run_import(db, path, options, progress, profile)
 
-    def rejected_rows(self, db: Database, batch_id: int) -> list[RowProblem]:
-        return engine.rejected_rows(db, batch_id)
+    def rejected_rows(self, db: Database, batch_id: int, profile: Profile) -> list[RowProblem]:
+        return engine.rejected_rows(db, batch_id, profile)
 
-    def export_rejected_rows(self, db: Database, batch_id: int, target: Path) -> Path:
-        return engine.export_rejected_rows(db, batch_id, target)
+    def export_rejected_rows(
+        self, db: Database, batch_id: int, target: Path, profile: Profile
+    ) -> Path:
+        return engine.export_rejected_rows(db, batch_id, target, profile)
 
     def default_region(self, db: Database) -> str:
         """The region phones and dates are read in when the file does not say."""

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading
 from lastmile_desktop.ui.main_window import SPREADSHEET_FILTER
 
+DROP_TITLE = "Drop a customer list here"
+CHOOSE_TIP = "Pick the file head office sent"
 FORMATS_SENTENCE = (
     "Excel workbooks (.xlsx, .xlsm, .xls, .xlsb), OpenDocument spreadsheets (.ods) "
     "and CSV files work."
@@ -37,7 +39,7 @@ class DropZone(QFrame):
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.setSpacing(10)
-        self.title = QLabel("Drop a customer list here")
+        self.title = QLabel(DROP_TITLE)
         self.title.setObjectName("dropTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.formats = QLabel(FORMATS_SENTENCE)
@@ -52,6 +54,14 @@ class DropZone(QFrame):
         layout.addWidget(self.formats)
         layout.addSpacing(6)
         layout.addWidget(self.choose_button, alignment=Qt.AlignmentFlag.AlignCenter)
+
+    def set_allowed(self, allowed: bool, reason: str) -> None:
+        """Offer the drop and the picker only to a profile that may import; say why not."""
+        self.setAcceptDrops(allowed)
+        self.title.setText(DROP_TITLE if allowed else reason)
+        self.formats.setVisible(allowed)
+        self.choose_button.setEnabled(allowed)
+        self.choose_button.setToolTip(CHOOSE_TIP if allowed else reason)
 
     def _set_hovered(self, hovered: bool) -> None:
         self.setProperty("hovered", hovered)

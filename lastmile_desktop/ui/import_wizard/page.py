@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import ImportOptions, ImportPreview, ImportSummary
 from lastmile_desktop.importing.service import RepeatImportError
@@ -108,7 +109,7 @@ class ImportPage(QWidget):
         self.mapping_step = MappingStep()
         self.validation_step = ValidationStep()
         self.progress_step = ProgressStep()
-        self.summary_step = SummaryStep(context.db, self.backend)
+        self.summary_step = SummaryStep(context, self.backend)
         self.stack = QStackedWidget()
         for step in (
             self.file_step,
@@ -169,12 +170,28 @@ class ImportPage(QWidget):
         self.mapping_step.changed.connect(self._refresh_buttons)
         self.progress_step.cancel_requested.connect(self.cancel_import)
         context.import_file_requested.connect(self.open_file)
+        context.profile_changed.connect(lambda _profile: self._profile_changed())
 
+        self._apply_profile()
         self._set_busy(None)
         self._show_step(Step.FILE)
 
+    def _apply_profile(self) -> None:
+        """Only the lead imports: a manager is told so before choosing any file."""
+        self.file_step.drop_zone.set_allowed(
+            self.context.profile.is_lead, lead_only(LeadAction.IMPORT)
+        )
+
+    def _profile_changed(self) -> None:
+        self._apply_profile()
+        if not self.context.profile.is_lead and not self.is_importing():
+            # The lead's file (its rows in the preview grid, the counts) is not a manager's.
+            self.start_over()
+
     # -- what the user does -----------------------------------------------------------------
     def choose_file(self) -> None:
+        if not self.context.profile.is_lead:
+            return
         start = str(self.path.parent) if self.path else str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "Import a customer list", start, FILE_FILTER)
         if path:
@@ -492,7 +509,7 @@ class ImportPage(QWidget):
             self.go_forward()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if local_files(event) and not self.is_importing():
+        if local_files(event) and not self.is_importing() and self.context.profile.is_lead:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import ImportSummary, RowProblem
-from lastmile_desktop.storage import Database
+from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.counts_view import BucketCountsView
 from lastmile_desktop.ui.import_wizard.problems_model import RowProblemsModel
@@ -33,9 +33,11 @@ def export_file_name(summary: ImportSummary) -> str:
 
 
 class SummaryStep(QWidget):
-    def __init__(self, db: Database, backend: ImportBackend, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, backend: ImportBackend, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._db = db
+        self._context = context
         self._backend = backend
         self.summary: ImportSummary | None = None
         self._task: Task[Any] | None = None
@@ -100,9 +102,10 @@ class SummaryStep(QWidget):
         if self.summary is None or self._busy():
             return
         batch_id = self.summary.batch_id
+        db, profile = self._context.db, self._context.profile
         self.message.show_message("Loading the rejected rows...", "info")
         self._task = run_task(
-            lambda _progress: self._backend.rejected_rows(self._db, batch_id),
+            lambda _progress: self._backend.rejected_rows(db, batch_id, profile),
             on_success=self._rejected_rows_loaded,
             on_error=self._failed,
         )
@@ -131,9 +134,10 @@ class SummaryStep(QWidget):
         if target.suffix.lower() not in (".xlsx", ".csv"):
             target = target.with_suffix(".xlsx")
         batch_id = self.summary.batch_id
+        db, profile = self._context.db, self._context.profile
         self.message.show_message(f"Saving the rejected rows to {target}...", "info")
         self._task = run_task(
-            lambda _progress: self._backend.export_rejected_rows(self._db, batch_id, target),
+            lambda _progress: self._backend.export_rejected_rows(db, batch_id, target, profile),
             on_success=self._exported,
             on_error=self._failed,
         )
