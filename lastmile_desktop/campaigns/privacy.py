@@ -12,13 +12,17 @@ Two things are kept on purpose, both so that the person is not called again:
 - an active do-not-call entry for the customer (a legal need), with the phone it blocks.
 A customer without a head-office id is matched by phone only: put them on the do-not-call
 list before forgetting them if they must never be called again.
+
+When another window or program is reading the database at that moment, SQLite cannot yet
+move the erased values out of its log: the report says so (``erasure_complete``) and the
+database finishes the job as soon as the reader lets go (``Database.finish_pending_erasure``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -28,6 +32,9 @@ from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import Profile, require_lead
+from lastmile_desktop.campaigns.members import customer_display_name
+from lastmile_desktop.campaigns.phones import normalise_phone
+from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.erasure import checkpoint_log, zeroing_freed_space
@@ -77,6 +84,20 @@ class ForgetReport:
     removed_dnc_entries_erased: int
     # Active do-not-call entries kept (with the phone or id they block) so calls stay stopped.
     dnc_entries_kept: int
+    # False while another window or program reads the database: the erased values stay in
+    # SQLite's log until it lets go, and the open database finishes the job then.
+    erasure_complete: bool = True
+
+
+@dataclass(frozen=True)
+class CustomerToForget:
+    """A customer a privacy request points at, as the lead confirms it."""
+
+    customer_id: int
+    name: str
+    external_id: str | None
+    phone: str | None
+    erased_at: datetime | None  # already forgotten on this date
 
 
 @dataclass(frozen=True)
@@ -161,18 +182,62 @@ def _count(session: Session, query: Any) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
+def find_customers_to_forget(
+    db: Database, profile: Profile, *, external_id: str | None = None, phone: str | None = None
+) -> list[CustomerToForget]:
+    """The customers with head office's id ``external_id`` or the phone ``phone``.
+
+    Ids match trimmed and in any case; a phone is read as the do-not-call list reads it
+    (the database's default region for numbers without a country code) and matches either
+    of a customer's numbers. Forgotten customers are found too, by their kept id.
+    """
     require_lead(profile, "erase a customer's personal data")
-    with db.session() as session:
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise UserFacingError(
-                f"Customer {customer_id} does not exist; reload the list and pick them again."
+    wanted_id = (external_id or "").strip()
+    if not wanted_id and not (phone or "").strip():
+        raise UserFacingError("Give the customer's id from head office or their phone number.")
+    with db.read_session() as session:
+        clauses: list[ColumnElement[bool]] = []
+        if wanted_id:
+            clauses.append(func.lower(func.trim(Customer.external_id)) == wanted_id.lower())
+        if phone and phone.strip():
+            number = normalise_phone(phone, default_region(session))
+            clauses.append(or_(Customer.phone == number, Customer.phone_alt == number))
+        customers = session.scalars(select(Customer).where(or_(*clauses)).order_by(Customer.id))
+        return [
+            CustomerToForget(
+                customer_id=customer.id,
+                name=customer_display_name(
+                    customer.first_name, customer.last_name, customer.erased_at is not None
+                ),
+                external_id=customer.external_id,
+                phone=customer.phone,
+                erased_at=customer.erased_at,
             )
-        with zeroing_freed_space(session):
-            report = _erase(session, customer)
-    checkpoint_log(db)
-    return report
+            for customer in customers
+        ]
+
+
+def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
+    return forget_customers(db, [customer_id], profile)[0]
+
+
+def forget_customers(
+    db: Database, customer_ids: Sequence[int], profile: Profile
+) -> list[ForgetReport]:
+    """Erase each customer's personal data, all in one transaction (or none of them)."""
+    require_lead(profile, "erase a customer's personal data")
+    reports = []
+    with db.session() as session:
+        for customer_id in customer_ids:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise UserFacingError(
+                    f"Customer {customer_id} does not exist; reload the list and pick them again."
+                )
+            with zeroing_freed_space(session):
+                reports.append(_erase(session, customer))
+    complete = checkpoint_log(db)
+    return [replace(report, erasure_complete=complete) for report in reports]
 
 
 def _erase(session: Session, customer: Customer) -> ForgetReport:

@@ -6,6 +6,7 @@ something overwrites it. Other databases manage their own storage, so these do n
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,12 +30,17 @@ def zeroing_freed_space(session: Session) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA secure_delete = {previous}")
 
 
-def checkpoint_log(db: Database) -> None:
-    """Move committed pages out of SQLite's write-ahead log and truncate it."""
-    if db.engine.dialect.name != "sqlite":
-        return
-    raw = db.engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
+def checkpoint_log(db: Database) -> bool:
+    """Move committed pages out of SQLite's write-ahead log and truncate it.
+
+    Returns False when another connection still reads an older snapshot, which keeps the
+    erased values in the log and the old pages in the file. The erasure is then pending:
+    ``Database.finish_pending_erasure`` retries it (the window from a timer), and
+    ``Database.close`` and the end of the process try once more.
+    """
+    if db.truncate_log():
+        return True
+    if not db.erasure_pending:
+        db.erasure_pending = True
+        atexit.register(db.close)
+    return False
