@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage.database import Database
 
 
@@ -42,5 +43,12 @@ def checkpoint_log(db: Database) -> bool:
         return True
     if not db.erasure_pending:
         db.erasure_pending = True
-        atexit.register(db.close)
+        atexit.register(_finish_at_exit, db)
     return False
+
+
+def _finish_at_exit(db: Database) -> None:
+    # A last try as the process ends; the file may have been moved or deleted meanwhile.
+    if db.erasure_pending and db.path is not None and db.path.exists():
+        with suppress(UserFacingError):
+            db.close()
