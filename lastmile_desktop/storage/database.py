@@ -146,9 +146,11 @@ def _check_header(path: Path) -> None:
     pages = int.from_bytes(header[28:32], "big")
     # The page count in the header is valid when these two counters agree (SQLite's format doc).
     counted = header[24:28] == header[92:96] and pages > 0
-    wal = path.with_name(path.name + "-wal")
-    # With a non-empty log beside it, an interrupted checkpoint may be finished on opening.
-    if counted and size < pages * page_size and not (wal.exists() and wal.stat().st_size):
+    # With a non-empty log or journal beside it, SQLite finishes or undoes an interrupted
+    # write on opening, and the file may be shorter until then.
+    logs = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
+    pending = any(log.exists() and log.stat().st_size for log in logs)
+    if counted and size < pages * page_size and not pending:
         raise cut_short
 
 
