@@ -66,7 +66,15 @@ class Controller:
         self.erasure_timer.start()
 
     def finish_pending_erasure(self) -> None:
-        if self.db is not None and self.db.erasure_pending and self.db.finish_pending_erasure():
+        if self.db is None or not self.db.erasure_pending:
+            return
+        try:
+            done = self.db.finish_pending_erasure()
+        except UserFacingError as error:
+            # Retried every few seconds: a message each time would bury the window.
+            log.warning("an erasure could not be finished yet: %s", error)
+            return
+        if done:
             log.info("an erasure held up by another reader of the database is now complete")
 
     def open(self, url: str) -> bool:
