@@ -119,6 +119,11 @@ def check_file(path: Path) -> None:
             )
         _check_header(path)
     if not os.access(path.parent, os.W_OK):
+        if not path.exists():
+            raise DatabaseFileError(
+                f"The folder {path.parent} is read-only, so no database can be started in it. "
+                "Choose a folder where you can write."
+            )
         raise DatabaseFileError(
             f"The folder {path.parent} is read-only, and SQLite writes its working files "
             f"(-wal, -shm) beside the database. Copy {path.name} to a folder where you can "
