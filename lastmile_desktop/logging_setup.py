@@ -25,12 +25,13 @@ _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")
 # people write phone numbers. Wide on purpose: a long count rubbed out costs less than a
 # number left in. Not inside a word (an id such as "x1234567"), nor an ISO date.
 _PHONE = re.compile(r"(?<!\w)\+?\(?\d(?:[ ().\-/]{0,2}\d){6,14}(?!\d)")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Digits that are not a phone number: a date (2025-03-02 10...), a decimal (seconds.micro).
+_NOT_A_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d+\.\d+$")
 
 
 def _phone_or_date(match: re.Match[str]) -> str:
     text = match.group()
-    return text if _ISO_DATE.match(text) else PHONE_PLACEHOLDER
+    return text if _NOT_A_PHONE.match(text) else PHONE_PLACEHOLDER
 
 
 def scrub_personal_data(text: str) -> str:

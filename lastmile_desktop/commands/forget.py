@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         to_erase = [customer for customer in found if customer.erased_at is None]
         if to_erase and not args.yes:
             _confirm(to_erase)
-        reports = forget_customers(db, [c.customer_id for c in to_erase], COMMAND_LINE_PROFILE)
+        ids = [customer.customer_id for customer in to_erase]
+        reports = forget_customers(db, ids, COMMAND_LINE_PROFILE) if ids else []
     finally:
         # Closing retries an erasure held up by another reader (see Database.close).
         complete = db.close()

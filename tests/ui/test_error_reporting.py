@@ -120,7 +120,7 @@ def test_phone_numbers_emails_and_sql_parameters_are_scrubbed_from_any_logged_te
         "could not parse +44 (0)7700 900461 or 07700-900-461 for philippa.q@example.org\n"
         "[parameters: ('Philippa', '+447700900461')]\n"
         'File "/app/lastmile_desktop/importing/rows.py", line 1234, in read\n'
-        "imported 2025-03-02 at 10:15:00 into campaign 7, 125000 rows, uuid 9f1c2d3e-4b5a"
+        "imported 2025-03-02 10:15:00.123456+00:00 into campaign 7, 125000 rows, uuid 9f1c2d3e-4b5a"
     )
     scrubbed = scrub_personal_data(text)
     for secret in ("7700", "900461", "philippa.q", "Philippa"):
@@ -129,5 +129,5 @@ def test_phone_numbers_emails_and_sql_parameters_are_scrubbed_from_any_logged_te
     assert "[email]" in scrubbed
     # What support needs stays: code locations, dates, times, counts, ids.
     assert 'rows.py", line 1234, in read' in scrubbed
-    assert "imported 2025-03-02 at 10:15:00 into campaign 7, 125000 rows" in scrubbed
+    assert "imported 2025-03-02 10:15:00.123456+00:00 into campaign 7, 125000 rows" in scrubbed
     assert "uuid 9f1c2d3e-4b5a" in scrubbed
