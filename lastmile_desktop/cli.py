@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.import_cmd",
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
+    "lastmile_desktop.commands.forget",
     "lastmile_desktop.commands.selftest",
 )
 
@@ -42,21 +44,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # Whoever read the output stopped early (`lastmile dnc list | head`): no traceback,
+        # and nothing more written to the closed pipe when Python flushes at exit.
+        _discard_standard_output()
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         from lastmile_desktop.app import run_gui
 
         return run_gui(args.db)
+    from lastmile_desktop.commands.common import report_failure
+
     try:
         result: int = args.run(args)
     except UserFacingError as error:
-        print(f"lastmile: {error}", file=sys.stderr)
+        report_failure(args, error)
         return 1
     except KeyboardInterrupt:
         print("lastmile: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
         return 130
+    sys.stdout.flush()  # a closed pipe shows here, inside main, not at interpreter exit
     return result
+
+
+def _discard_standard_output() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # standard output is not a file (an embedding program's stream)
 
 
 if __name__ == "__main__":

@@ -834,7 +834,7 @@ def generate_demo(
     plan = planner.plan
     progress.report(customers, total_units, "Writing the demo region...")
 
-    with db.engine.begin() as connection:
+    with db.write_connection() as connection:
         _ensure_empty(connection, db)  # again, inside the transaction that writes
         _write(plan, _Writer(connection, progress, plan.row_count(), customers, total_units))
         progress.report(total_units, total_units, "Done")

@@ -61,7 +61,12 @@ from lastmile_desktop.campaigns.members import (
     count_members,
     member_page,
 )
-from lastmile_desktop.campaigns.privacy import KEPT_CUSTOMER_COLUMNS, forget_customer
+from lastmile_desktop.campaigns.privacy import (
+    KEPT_CUSTOMER_COLUMNS,
+    find_customers_to_forget,
+    forget_customer,
+    forget_customers,
+)
 from lastmile_desktop.campaigns.stores import StoreDraft, add_store, update_store
 from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.rejects import export_rejected_rows, rejected_rows
@@ -296,6 +301,10 @@ PROFILE_CALLS: dict[str, Call] = {
     "campaigns.members.member_page": lambda d, w, p: member_page(d, p, MemberFilter(w.campaign)),
     "campaigns.members.assignment_overview": lambda d, w, p: assignment_overview(d, p, w.campaign),
     "campaigns.privacy.forget_customer": lambda d, w, p: forget_customer(d, w.customer, p),
+    "campaigns.privacy.forget_customers": lambda d, w, p: forget_customers(d, [w.customer], p),
+    "campaigns.privacy.find_customers_to_forget": lambda d, w, p: find_customers_to_forget(
+        d, p, external_id="HO-1"
+    ),
     "campaigns.stores.add_store": lambda d, w, p: add_store(d, StoreDraft("Sam's", "99"), p),
     "campaigns.stores.update_store": lambda d, w, p: update_store(
         d, w.store, StoreDraft("Sam's shop", "1"), p

@@ -12,24 +12,31 @@ Kept on purpose, so that the person is neither called nor filled in again:
   give no number back: the next import of a list that still holds the person recognises
   their rows by id or phone and leaves them out, rejected rows included;
 - an active do-not-call entry for the customer (a legal need), with the phone it blocks.
+
+When another window or program is reading the database at that moment, SQLite cannot yet
+move the erased values out of its log: the report says so (``erasure_complete``) and the
+database finishes the job as soon as the reader lets go (``Database.finish_pending_erasure``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
 import phonenumbers
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
-from lastmile_desktop.campaigns.identities import remember_forgotten
+from lastmile_desktop.campaigns.identities import customers_with_ids, remember_forgotten
+from lastmile_desktop.campaigns.members import customer_display_name
+from lastmile_desktop.campaigns.phones import normalise_phone
 from lastmile_desktop.campaigns.suppression import entries_for
+from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.erasure import checkpoint_log, zeroing_freed_space
@@ -79,6 +86,20 @@ class ForgetReport:
     removed_dnc_entries_erased: int
     # Active do-not-call entries kept (with the phone or id they block) so calls stay stopped.
     dnc_entries_kept: int
+    # False while another window or program reads the database: the erased values stay in
+    # SQLite's log until it lets go, and the open database finishes the job then.
+    erasure_complete: bool = True
+
+
+@dataclass(frozen=True)
+class CustomerToForget:
+    """A customer a privacy request points at, as the lead confirms it."""
+
+    customer_id: int
+    name: str
+    external_id: str | None
+    phone: str | None
+    erased_at: datetime | None  # already forgotten on this date
 
 
 @dataclass(frozen=True)
@@ -155,18 +176,62 @@ def _count(session: Session, query: Any) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
+def find_customers_to_forget(
+    db: Database, profile: Profile, *, external_id: str | None = None, phone: str | None = None
+) -> list[CustomerToForget]:
+    """The customers with head office's id ``external_id`` or the phone ``phone``.
+
+    Ids match as ``customer_id_key`` compares them; a phone is read as the do-not-call list reads it
+    (the database's default region for numbers without a country code) and matches either
+    of a customer's numbers. Forgotten customers are found too, by their kept id.
+    """
     require_lead(profile, LeadAction.FORGET)
-    with db.session() as session:
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise UserFacingError(
-                f"Customer {customer_id} does not exist; reload the list and pick them again."
+    wanted_id = (external_id or "").strip()
+    if not wanted_id and not (phone or "").strip():
+        raise UserFacingError("Give the customer's id from head office or their phone number.")
+    with db.read_session() as session:
+        clauses: list[ColumnElement[bool]] = []
+        if wanted_id:
+            clauses.append(Customer.id.in_(customers_with_ids(session, [wanted_id])))
+        if phone and phone.strip():
+            number = normalise_phone(phone, default_region(session))
+            clauses.append(or_(Customer.phone == number, Customer.phone_alt == number))
+        customers = session.scalars(select(Customer).where(or_(*clauses)).order_by(Customer.id))
+        return [
+            CustomerToForget(
+                customer_id=customer.id,
+                name=customer_display_name(
+                    customer.first_name, customer.last_name, customer.erased_at is not None
+                ),
+                external_id=customer.external_id,
+                phone=customer.phone,
+                erased_at=customer.erased_at,
             )
-        with zeroing_freed_space(session):
-            report = _erase(session, customer)
-    checkpoint_log(db)
-    return report
+            for customer in customers
+        ]
+
+
+def forget_customer(db: Database, customer_id: int, profile: Profile) -> ForgetReport:
+    return forget_customers(db, [customer_id], profile)[0]
+
+
+def forget_customers(
+    db: Database, customer_ids: Sequence[int], profile: Profile
+) -> list[ForgetReport]:
+    """Erase each customer's personal data, all in one transaction (or none of them)."""
+    require_lead(profile, LeadAction.FORGET)
+    reports = []
+    with db.session() as session:
+        for customer_id in customer_ids:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise UserFacingError(
+                    f"Customer {customer_id} does not exist; reload the list and pick them again."
+                )
+            with zeroing_freed_space(session):
+                reports.append(_erase(session, customer))
+    complete = checkpoint_log(db)
+    return [replace(report, erasure_complete=complete) for report in reports]
 
 
 def _erase(session: Session, customer: Customer) -> ForgetReport:

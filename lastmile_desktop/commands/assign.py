@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 db, campaign_id, Profile.lead(), seed=args.seed, progress=progress
             )
     finally:
-        db.dispose()
+        db.close()
     if args.json:
         print_json(report_as_json(report))
     else:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TextIO
 
 from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.settings import choose_database
 from lastmile_desktop.storage import Database, open_database
@@ -36,6 +37,17 @@ def open_for_command(args: argparse.Namespace) -> Database:
 def print_json(payload: Any) -> None:
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def report_failure(args: argparse.Namespace, error: UserFacingError) -> None:
+    """A command that failed: one line on standard error, and with ``--json`` one object
+    on standard output too (``{"error": ..., "file": ...}``), so a script can read it."""
+    print(f"lastmile: {error}", file=sys.stderr)
+    if getattr(args, "json", False):
+        payload: dict[str, Any] = {"error": str(error)}
+        if getattr(args, "file", None) is not None:
+            payload["file"] = str(args.file)
+        print_json(payload)
 
 
 def add_command(

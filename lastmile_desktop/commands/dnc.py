@@ -90,7 +90,7 @@ def run_add(args: argparse.Namespace) -> int:
             profile=COMMAND_LINE_PROFILE,
         )
     finally:
-        db.dispose()
+        db.close()
     if args.json:
         print_json(
             {
@@ -121,7 +121,7 @@ def run_remove(args: argparse.Namespace) -> int:
             ).id
         entry = remove_entry(db, entry_id, reason=args.reason, profile=COMMAND_LINE_PROFILE)
     finally:
-        db.dispose()
+        db.close()
     if args.json:
         print_json(entry_json(entry))
     else:
@@ -134,7 +134,7 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         entries = list_entries(db, COMMAND_LINE_PROFILE, include_removed=args.all)
     finally:
-        db.dispose()
+        db.close()
     if args.json:
         print_json([entry_json(entry) for entry in entries])
         return 0
@@ -157,7 +157,7 @@ def run_import(args: argparse.Namespace) -> int:
         with progress_on_terminal() as progress:
             counts = import_suppression_file(db, path, COMMAND_LINE_PROFILE, progress)
     finally:
-        db.dispose()
+        db.close()
     if args.json:
         data = asdict(counts)
         data["problems"] = [{"row": p.row, "reason": p.reason} for p in counts.problems]

@@ -16,6 +16,7 @@ from lastmile_desktop.commands.common import (
 )
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import DateOrder, ImportOptions, ImportSummary
+from lastmile_desktop.importing.rejects import check_export_target
 from lastmile_desktop.importing.service import export_rejected_rows, run_import
 
 SHOWN_REJECTS = 10
@@ -125,7 +126,10 @@ def run(args: argparse.Namespace) -> int:
         campaign_name=args.campaign,
         allow_repeat=args.again,
     )
+    if args.rejects_to is not None:
+        check_export_target(args.rejects_to)  # said before the import, which then does not run
     db = open_for_command(args)
+    rejects_problem: UserFacingError | None = None
     try:
         with progress_on_terminal() as progress:
             summary = run_import(db, args.file, options, progress)
@@ -136,12 +140,18 @@ def run(args: argparse.Namespace) -> int:
                     db, summary.batch_id, args.rejects_to, COMMAND_LINE_PROFILE
                 )
             except UserFacingError as error:
-                # The import itself is done and stays; only the extra file is missing.
-                print(f"lastmile: the import worked, but {error}", file=sys.stderr)
+                rejects_problem = error
     finally:
-        db.dispose()
+        db.close()
     if args.json:
-        print_json(summary.as_json())
+        payload = summary.as_json()
+        if rejects_problem is not None:
+            payload["error"] = f"the import worked, but {rejects_problem}"
+        print_json(payload)
     else:
         print(describe(summary, rejects_file))
+    if rejects_problem is not None:
+        # The import itself is done and stays; only the file asked for is missing.
+        print(f"lastmile: the import worked, but {rejects_problem}", file=sys.stderr)
+        return 1
     return 0

@@ -118,25 +118,40 @@ def _table(db: Database, batch_id: int, profile: Profile) -> tuple[list[str], li
     return ["Sheet row", "Reason", *columns], rows
 
 
+def check_export_target(target: Path) -> None:
+    """Refuse a file the rejected rows cannot be saved to, before any work is done."""
+    if target.suffix.lower() not in EXPORT_SUFFIXES:
+        raise UserFacingError(
+            f"{target.name}: rejected rows can be saved as .xlsx or .csv; choose one of those."
+        )
+    if target.is_dir():
+        raise UserFacingError(f"{target} is a folder: give a file name ending in .xlsx or .csv.")
+    if not target.parent.is_dir():
+        raise UserFacingError(
+            f"The folder {target.parent} does not exist: create it, or choose another folder "
+            f"for {target.name}."
+        )
+
+
 def export_rejected_rows(db: Database, batch_id: int, target: Path, profile: Profile) -> Path:
     """Write the rejected rows ``profile`` may see to ``target`` (.xlsx or .csv, by its
     suffix) and return it."""
     target = Path(target)
-    suffix = target.suffix.lower()
-    if suffix not in EXPORT_SUFFIXES:
-        raise UserFacingError(
-            f"{target.name}: rejected rows can be saved as .xlsx or .csv; choose one of those."
-        )
+    check_export_target(target)
     header, rows = _table(db, batch_id, profile)
     try:
-        if suffix == ".csv":
+        if target.suffix.lower() == ".csv":
             _write_csv(target, header, rows)
         else:
             _write_xlsx(target, header, rows)
     except (OSError, xlsxwriter.exceptions.FileCreateError) as error:
+        # xlsxwriter wraps the operating system's error; the reason is in the original.
+        cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else error
+        if isinstance(cause, FileNotFoundError):
+            check_export_target(target)  # the folder went away meanwhile: say so
         raise UserFacingError(
-            f"{target.name} could not be written ({getattr(error, 'strerror', None) or error}): "
-            "close it if it is open in another program, or choose another folder."
+            f"{target.name} could not be written ({getattr(cause, 'strerror', None) or cause}): "
+            "close it if it is open in another program, or choose a folder where you can write."
         ) from None
     return target
 

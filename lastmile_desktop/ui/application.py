@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -18,6 +18,7 @@ from lastmile_desktop.progress import Progress
 from lastmile_desktop.settings import choose_database, demo_db_path, resources_dir, to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.database_problem import DatabaseProblemWindow
 from lastmile_desktop.ui.errors import install_excepthook, show_user_error
 from lastmile_desktop.ui.main_window import MainWindow
 from lastmile_desktop.ui.profile import choose_profile_at_start
@@ -27,6 +28,8 @@ log = logging.getLogger("lastmile")
 
 ORGANIZATION = "LastMile"
 DEMO_CUSTOMERS = 3000
+# How often an erasure that another reader held up is tried again (see Database).
+ERASURE_RETRY_MS = 2000
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -54,16 +57,41 @@ class Controller:
     def __init__(self) -> None:
         self.db: Database | None = None
         self.window: MainWindow | None = None
+        # Shown instead of the main window when the first database could not be opened.
+        self.problem_window: DatabaseProblemWindow | None = None
         self._task: Task[object] | None = None
+        self.erasure_timer = QTimer()
+        self.erasure_timer.setInterval(ERASURE_RETRY_MS)
+        self.erasure_timer.timeout.connect(self.finish_pending_erasure)
+        self.erasure_timer.start()
+
+    def finish_pending_erasure(self) -> None:
+        if self.db is None or not self.db.erasure_pending:
+            return
+        try:
+            done = self.db.finish_pending_erasure()
+        except UserFacingError as error:
+            # Retried every few seconds: a message each time would bury the window.
+            log.warning("an erasure could not be finished yet: %s", error)
+            return
+        if done:
+            log.info("an erasure held up by another reader of the database is now complete")
 
     def open(self, url: str) -> bool:
         try:
             db, report = open_database(url)
         except UserFacingError as error:
-            show_user_error(self.window, error)
+            if self.window is None:
+                self.show_problem(str(error))
+            else:
+                show_user_error(self.window, error)
             return False
         if report.backup_path is not None:
             log.info(report.describe())
+        if self.problem_window is not None:
+            self.problem_window.close()
+            self.problem_window.deleteLater()
+            self.problem_window = None
         old_window, old_db = self.window, self.db
         self.db = db
         profile = choose_profile_at_start(db, old_window)
@@ -75,11 +103,22 @@ class Controller:
             old_window.close()
             old_window.deleteLater()
         if old_db is not None:
-            old_db.dispose()
+            old_db.close()
         self.window.show()
         if report.backup_path is not None:
             QMessageBox.information(self.window, APP_NAME, report.describe())
         return True
+
+    def show_problem(self, problem: str) -> None:
+        """The start screen saying why the database did not open, with a way to another."""
+        if self.problem_window is None:
+            self.problem_window = DatabaseProblemWindow(problem)
+            self.problem_window.open_database_requested.connect(
+                lambda path: self.open(to_url(path))
+            )
+        else:
+            self.problem_window.show_problem(problem)
+        self.problem_window.show()
 
     def open_demo(self) -> None:
         from lastmile_desktop.demo import generate_demo
@@ -153,9 +192,8 @@ def run(db_arg: str | None) -> int:
     log_path = configure_logging()
     install_excepthook(log_path)
     controller = Controller()
-    if not controller.open(choose_database(db_arg).url):
-        return 1
+    controller.open(choose_database(db_arg).url)  # on failure, the start screen says why
     exit_code = app.exec()
     if controller.db is not None:
-        controller.db.dispose()
+        controller.db.close()
     return exit_code

@@ -11,6 +11,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.logging_setup import scrub_personal_data
 
 log = logging.getLogger("lastmile")
 
@@ -38,7 +39,11 @@ def build_bug_dialog(
 
 
 class ExceptionReporter:
-    """Installed as ``sys.excepthook``: logs every unhandled exception and shows a dialog."""
+    """Installed as ``sys.excepthook``: logs every unhandled exception and shows a dialog.
+
+    What is logged and shown is scrubbed of phone numbers, emails and SQL parameters: the
+    details are meant to be sent to support, and the log outlives any privacy request.
+    """
 
     def __init__(self, log_path: Path | None) -> None:
         self.log_path = log_path
@@ -51,7 +56,9 @@ class ExceptionReporter:
         exc_value: BaseException,
         exc_tb: TracebackType | None,
     ) -> None:
-        details = "".join(traceback.format_exception(exc_type, exc_value, exc_tb))
+        details = scrub_personal_data(
+            "".join(traceback.format_exception(exc_type, exc_value, exc_tb))
+        )
         if isinstance(exc_value, UserFacingError):
             log.warning("user error: %s", exc_value)
             if QApplication.instance() is not None:
@@ -61,7 +68,9 @@ class ExceptionReporter:
         if QApplication.instance() is None or self._showing:
             sys.__excepthook__(exc_type, exc_value, exc_tb)
             return
-        summary = f"{exc_type.__name__}: {exc_value}" if str(exc_value) else exc_type.__name__
+        summary = scrub_personal_data(
+            f"{exc_type.__name__}: {exc_value}" if str(exc_value) else exc_type.__name__
+        )
         self._showing = True  # one dialog at a time, even if painting it raises again
         try:
             self.last_dialog = build_bug_dialog(

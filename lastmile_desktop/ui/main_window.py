@@ -18,6 +18,7 @@ from lastmile_desktop import APP_NAME
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.database_problem import ask_for_database
 from lastmile_desktop.ui.first_run import FirstRunPage
 from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
@@ -171,9 +172,7 @@ class MainWindow(QMainWindow):
         self.context.import_file_requested.emit(path)
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a Last Mile database", str(Path.home()), "Databases (*.sqlite3 *.db)"
-        )
+        path = ask_for_database(self)
         if path:
             self.open_database_requested.emit(path)
 

@@ -75,7 +75,7 @@ def random_customers(count: int, seed: int = 1, start: int = 0) -> list[NewCusto
         NewCustomer(
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
-            phone=f"+4477009{start + index:05d}",
+            phone=f"+4474001{start + index:05d}",
             spend_cents=rng.randrange(1_000, 500_000),
             last_purchase=date(2025, 1, 1) + timedelta(days=rng.randrange(365)),
             uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"lastmile-test:{seed}:{start + index}"),

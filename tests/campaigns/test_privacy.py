@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.campaigns.do_not_call import add_entry, list_entries, remove_entry
-from lastmile_desktop.campaigns.privacy import forget_customer
+from lastmile_desktop.campaigns.privacy import find_customers_to_forget, forget_customer
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     AssignmentChange,
@@ -232,3 +232,76 @@ def test_no_trace_remains_in_free_space_even_where_sqlite_keeps_deleted_bytes(
     )
     for text in PERSONAL_STRINGS:
         assert text.encode() not in raw, text
+
+
+def _file_bytes_now(path: Path) -> bytes:
+    """The database file and its write-ahead log as they are on disk, connections open."""
+    return b"".join(
+        p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+    )
+
+
+def _reader_on_the_snapshot_before(path: Path) -> sqlite3.Connection:
+    """Another program in the middle of reading: its snapshot predates the erasure."""
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM customers").fetchone()
+    return reader
+
+
+def test_an_erasure_held_up_by_another_reader_completes_as_soon_as_it_lets_go(
+    db: Database, db_path: Path
+) -> None:
+    ids = _write_zebedee(db)
+    reader = _reader_on_the_snapshot_before(db_path)
+
+    report = forget_customer(db, ids["customer"], LEAD)
+
+    assert not report.erasure_complete
+    assert db.erasure_pending
+    assert b"Quartermaine" in _file_bytes_now(db_path)  # still in the log, as the report says
+    assert not db.finish_pending_erasure()  # the reader still reads
+
+    reader.execute("COMMIT")
+    assert db.finish_pending_erasure()
+
+    assert not db.erasure_pending
+    raw = _file_bytes_now(db_path)
+    for text in PERSONAL_STRINGS:
+        assert text.encode() not in raw, text
+    assert b"Olive" in raw
+    reader.close()
+
+
+def test_closing_the_database_finishes_an_erasure_whose_reader_has_let_go(
+    db: Database, db_path: Path
+) -> None:
+    ids = _write_zebedee(db)
+    reader = _reader_on_the_snapshot_before(db_path)
+    assert not forget_customer(db, ids["customer"], LEAD).erasure_complete
+    reader.execute("COMMIT")
+
+    assert db.close()
+
+    raw = _file_bytes_now(db_path)  # the reader's connection is still open: no clean-up by SQLite
+    for text in PERSONAL_STRINGS:
+        assert text.encode() not in raw, text
+    reader.close()
+
+
+def test_an_erasure_nobody_holds_up_completes_at_once(db: Database) -> None:
+    ids = _write_zebedee(db)
+    report = forget_customer(db, ids["customer"], LEAD)
+    assert report.erasure_complete
+    assert not db.erasure_pending
+
+
+def test_customers_to_forget_are_found_by_id_in_any_case_or_by_either_phone(db: Database) -> None:
+    ids = _write_zebedee(db)
+    by_id = find_customers_to_forget(db, LEAD, external_id=" ho-99123 ")
+    by_other_phone = find_customers_to_forget(db, LEAD, phone="+44 7400 100456")
+    assert [c.customer_id for c in by_id] == [ids["customer"]]
+    assert by_id == by_other_phone
+    assert by_id[0].name == NAME and by_id[0].erased_at is None
+    with pytest.raises(AccessDenied):
+        find_customers_to_forget(db, Profile.manager("Sam", 1, 1), external_id="HO-99123")

@@ -162,7 +162,7 @@ def test_exporting_to_another_format_or_an_unknown_import_says_what_to_do(
         export_rejected_rows(db, summary.batch_id, tmp_path / "rejects.pdf", LEAD)
     with pytest.raises(UserFacingError, match="no import number 999"):
         export_rejected_rows(db, 999, tmp_path / "rejects.csv", LEAD)
-    with pytest.raises(UserFacingError, match="could not be written"):
+    with pytest.raises(UserFacingError, match=r"The folder .*missing does not exist: create it"):
         export_rejected_rows(db, summary.batch_id, tmp_path / "missing" / "rejects.csv", LEAD)
 
 

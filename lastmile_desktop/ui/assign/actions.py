@@ -49,6 +49,11 @@ if TYPE_CHECKING:
     from lastmile_desktop.ui.assign.page import AssignPage
 
 T = TypeVar("T")
+ERASURE_WAITS_FOR_READER = (
+    "Another window or program is reading the database, so the erased details stay in its "
+    "log file until it lets go; Last Mile removes them then (keep this window open, or close "
+    "it normally)."
+)
 
 # What Assign now does, shown while the profile may use it (the reason why not otherwise).
 ASSIGN_TIP = "Draw the holdout and share out everyone not assigned yet (new imports included)"
@@ -424,6 +429,7 @@ class AssignActions(QObject):
                     f"{row.customer_name}'s personal data was erased. Their "
                     f"{report.attempts_kept} calls and {report.purchases_kept} purchases still "
                     "count, anonymously."
+                    + ("" if report.erasure_complete else " " + ERASURE_WAITS_FOR_READER)
                 )
                 self._announce_data_changed()
 
