@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.import_cmd",
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
+    "lastmile_desktop.commands.settings_cmd",
     "lastmile_desktop.commands.selftest",
 )
 
