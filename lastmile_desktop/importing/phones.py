@@ -341,7 +341,7 @@ class NationalNumberCheck:
         metadata = PhoneMetadata.metadata_for_region(self.region)
         if metadata is None:
             raise ValueError(f"unknown region {region!r}")
-        sharing = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ())
+        sharing = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code or 0, ())
         self._valid = [region_validity(self.region)] + [
             region_validity(other) for other in sharing if other != self.region
         ]
