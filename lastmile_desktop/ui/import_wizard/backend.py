@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from lastmile_desktop.campaigns.access import Profile
-from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.importing import service as engine
 from lastmile_desktop.importing.model import (
     DateOrder,
@@ -51,11 +50,6 @@ class ImportBackend:
 
     def export_rejected_rows(self, db: Database, batch_id: int, target: Path) -> Path:
         return engine.export_rejected_rows(db, batch_id, target)
-
-    def default_region(self, db: Database) -> str:
-        """The region phones and dates are read in when the file does not say."""
-        with db.read_session() as session:
-            return default_region(session)
 
     def region_date_order(self, region: str) -> DateOrder:
         return region_date_order(region)
