@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import phonenumbers
@@ -19,6 +19,8 @@ _SPLIT_NUMBERS = re.compile(r"\s*(?:[;,|\n/]|&|\band\b|\bor\b|\bou\b|\boder\b|\b
 # What people put between digits: spaces (also no-break), dashes, dots, brackets.
 _LAYOUT_CHARACTERS = str.maketrans("", "", " -.()\u00a0\u202f")
 _MAX_CELL_LENGTH = 200
+# How a number written with its country code starts: "+44 ..." or "0044 ...".
+_WRITTEN_WITH_COUNTRY_CODE = ("+", "00")
 
 
 # Any one type makes a number valid, so the common ones are tried first.
@@ -303,6 +305,27 @@ def national_digits(value: CellValue) -> str | None:
     else:
         return None
     return digits if 5 <= len(digits) <= 17 else None
+
+
+def count_national(
+    values: Sequence[CellValue], readings: Sequence[PhoneReading]
+) -> tuple[int, int]:
+    """(numbers written without a country code, how many of them were valid) in one column.
+
+    Called on every block of an import, so it leans on the readings already made: a cell
+    that gave a number was written without a country code unless it starts with + or 00; a
+    cell that gave none counts when it is shaped like a national number (``national_digits``).
+    """
+    national = valid = 0
+    for value, reading in zip(values, readings, strict=True):
+        if reading[0]:
+            if type(value) is str and value.lstrip().startswith(_WRITTEN_WITH_COUNTRY_CODE):
+                continue
+            national += 1
+            valid += 1
+        elif reading[1] is not None and national_digits(value) is not None:
+            national += 1
+    return national, valid
 
 
 def country_code_written(value: CellValue) -> int | None:

@@ -146,14 +146,18 @@ def region_note(report: PhoneRegion) -> str | None:
     )
 
 
+def regions_that_fit_better(report: PhoneRegion) -> str:
+    """ "FR, DE or NL": the first few regions the numbers would be valid in."""
+    shown = report.fits_better[:SHOWN_REGIONS]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
 def wrong_region_note(report: PhoneRegion) -> str | None:
     """When most numbers fail in the region used but would be valid in another."""
     if not report.fits_better:
         return None
-    shown = report.fits_better[:SHOWN_REGIONS]
-    where = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
     return (
         f"Most phone numbers are not valid {numbers_of(report.region)} ({report.region}), but "
-        f"they would be valid in {where}. If the list is from another country, choose that "
-        "country as the phone region and import again."
+        f"they would be valid in {regions_that_fit_better(report)}. If the list is from "
+        "another country, choose that country as the phone region and import again."
     )

@@ -32,7 +32,7 @@ from lastmile_desktop.importing.normalize import (
     read_store,
     split_full_name,
 )
-from lastmile_desktop.importing.phones import PhoneReader, PhoneReading, national_digits
+from lastmile_desktop.importing.phones import PhoneReader, PhoneReading, count_national
 
 NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
@@ -296,13 +296,9 @@ class RowReader:
         return merged
 
     def _count_national(self, values: Sequence[CellValue], readings: list[PhoneReading]) -> None:
-        national = [national_digits(value) is not None for value in values]
-        self.national_numbers += sum(national)
-        self.valid_national_numbers += sum(
-            1
-            for written, reading in zip(national, readings, strict=True)
-            if written and reading.numbers
-        )
+        national, valid = count_national(values, readings)
+        self.national_numbers += national
+        self.valid_national_numbers += valid
 
     # The three below take the common cell (a date cell, a number) inline and hand anything
     # else to the reader that also notes what could not be read.

@@ -59,8 +59,8 @@ class SettingsDialog(QDialog):
         for day in WEEKDAYS:
             self.first_day.addItem(day.capitalize())
         self.date_order = QComboBox()
-        for text, order in DATE_ORDER_CHOICES:
-            self.date_order.addItem(text, order)
+        for text, _order in DATE_ORDER_CHOICES:
+            self.date_order.addItem(text)
         self.date_order.setToolTip(
             "How dates such as 03/04/2024 are read when the column itself does not tell "
             "(a value such as 25/04/2024 settles it). One import can still choose otherwise."
@@ -107,11 +107,10 @@ class SettingsDialog(QDialog):
         self.date_order.setCurrentIndex(orders.index(settings.date_order))
 
     def chosen(self) -> DatabaseSettings:
-        order = self.date_order.currentData()
         return DatabaseSettings(
             default_region=self.region.region(),
             first_day_of_week=self.first_day.currentIndex(),
-            date_order=order if isinstance(order, DateOrder) else None,
+            date_order=DATE_ORDER_CHOICES[self.date_order.currentIndex()][1],
         )
 
     def save(self) -> None:

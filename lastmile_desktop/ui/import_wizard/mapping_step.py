@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop.countries import numbers_of
 from lastmile_desktop.importing.model import DateOrder, Field, ImportPreview, PhoneRegion
+from lastmile_desktop.importing.regions import regions_that_fit_better
 from lastmile_desktop.ui.import_wizard.mapping_editor import MappingEditor
 from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading
 from lastmile_desktop.ui.region_picker import RegionPicker
@@ -87,10 +88,10 @@ def region_sentence(report: PhoneRegion) -> str:
 def wrong_region_advice(report: PhoneRegion) -> str | None:
     if not report.fits_better:
         return None
-    others = ", ".join(report.fits_better[:5])
     return (
         f"Most numbers are not valid {numbers_of(report.region)}, but they would be valid in "
-        f"{others}. If the list is from another country, choose it in Phone region (Alt+R)."
+        f"{regions_that_fit_better(report)}. If the list is from another country, choose it "
+        "in Phone region (Alt+R)."
     )
 
 
