@@ -192,7 +192,7 @@ def _read_file(
         reader = RowReader(layout.headers, mapping, region)
         collected = RowCollector(reader)
         rows = itertools.chain(first, records)
-        del first
+        del first  # the chain lets go of these rows once they are read
         while block := list(itertools.islice(rows, READ_BLOCK)):
             collected.add_many(block)
             progress.report(collected.rows_read, None, f"Reading row {block[-1][0]:,}")

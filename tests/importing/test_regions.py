@@ -78,14 +78,16 @@ def test_a_uk_list_on_a_machine_with_another_locale_reads_as_uk_numbers_and_says
     )
 
 
-def test_the_command_line_reads_a_uk_list_on_a_us_machine_as_uk_numbers(
+@pytest.mark.parametrize("locale_name", ["en_US.UTF-8", "C"])
+def test_the_command_line_reads_a_uk_list_on_another_machine_as_uk_numbers(
     db: Database,
     db_path: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    locale_name: str,
 ) -> None:
-    on_a_machine_with_locale(monkeypatch, "en_US.UTF-8")
+    on_a_machine_with_locale(monkeypatch, locale_name)
     path = phone_list(tmp_path / "uk.xlsx", [*UK_NUMBERS, "07911 12"])
 
     assert main(["--db", str(db_path), "import", str(path), "--json"]) == 0
