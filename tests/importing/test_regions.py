@@ -80,7 +80,6 @@ def test_a_uk_list_on_a_machine_with_another_locale_reads_as_uk_numbers_and_says
 
 @pytest.mark.parametrize("locale_name", ["en_US.UTF-8", "C"])
 def test_the_command_line_reads_a_uk_list_on_another_machine_as_uk_numbers(
-    db: Database,
     db_path: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
