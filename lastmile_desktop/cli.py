@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
     "lastmile_desktop.commands.forget",
+    "lastmile_desktop.commands.settings_cmd",
     "lastmile_desktop.commands.selftest",
 )
 

@@ -40,6 +40,11 @@ from lastmile_desktop.campaigns.campaigns import (
     reopen_campaign,
     update_campaign,
 )
+from lastmile_desktop.campaigns.database_settings import (
+    DatabaseSettings,
+    save_database_settings,
+    save_default_region,
+)
 from lastmile_desktop.campaigns.do_not_call import (
     add_entry,
     find_active_entry,
@@ -270,6 +275,12 @@ PROFILE_CALLS: dict[str, Call] = {
     ),
     "campaigns.campaigns.close_campaign": lambda d, w, p: close_campaign(d, w.campaign, p),
     "campaigns.campaigns.reopen_campaign": lambda d, w, p: reopen_campaign(d, w.campaign, p),
+    "campaigns.database_settings.save_database_settings": lambda d, w, p: save_database_settings(
+        d, DatabaseSettings("FR", 0, None), p
+    ),
+    "campaigns.database_settings.save_default_region": lambda d, w, p: save_default_region(
+        d, "FR", p
+    ),
     "campaigns.do_not_call.add_entry": lambda d, w, p: add_entry(
         d, phone="+447400100557", profile=p
     ),

@@ -14,8 +14,10 @@ from lastmile_desktop.commands.common import (
     print_json,
     progress_on_terminal,
 )
+from lastmile_desktop.countries import numbers_of
+from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import DateOrder, ImportOptions, ImportSummary
+from lastmile_desktop.importing.model import ImportOptions, ImportSummary
 from lastmile_desktop.importing.rejects import check_export_target
 from lastmile_desktop.importing.service import export_rejected_rows, run_import
 
@@ -47,7 +49,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--campaign",
         metavar="NAME",
-        help="campaign to add the customers to (created if new; default: the open campaign)",
+        help="campaign to add the customers to (an open one, or created if new; default: the "
+        "most recent open campaign, else a new one named after the file)",
     )
     parser.add_argument("--sheet", metavar="NAME", help="the sheet holding the list")
     parser.add_argument(
@@ -57,7 +60,8 @@ def register(subparsers: Subparsers) -> None:
         "--region",
         metavar="XX",
         help="country for numbers and dates written without one, e.g. GB, US, FR "
-        "(default: the database's setting)",
+        "(default: worked out from the numbers, the database's setting, its stores and the "
+        "computer's locale; the summary says which)",
     )
     order = parser.add_mutually_exclusive_group()
     order.add_argument(
@@ -65,7 +69,8 @@ def register(subparsers: Subparsers) -> None:
         dest="date_order",
         action="store_const",
         const=DateOrder.DAY_FIRST,
-        help="read dates such as 03/04/2024 as 3 April",
+        help="read dates such as 03/04/2024 as 3 April (when the column does not tell; "
+        "default: the database's date order setting, else the region's habit)",
     )
     order.add_argument(
         "--monthfirst",
@@ -100,6 +105,12 @@ def describe(summary: ImportSummary, rejects_file: Path | None) -> str:
     if summary.stores:
         lines.append(f"Stores ({len(summary.stores)}): {', '.join(summary.stores)}")
     lines.extend(summary.notes)
+    fits = summary.phone_region.fits_better
+    if fits:
+        lines.append(
+            f"To read them as {numbers_of(fits[0])}: "
+            f"lastmile import FILE --region {fits[0]} --again"
+        )
     if summary.rejects:
         shown = summary.rejects[:SHOWN_REJECTS]
         heading = "Rejected rows" if len(shown) == len(summary.rejects) else (

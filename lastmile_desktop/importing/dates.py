@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from lastmile_desktop.importing.model import CellValue, DateOrder
+from lastmile_desktop.data_settings import DateOrder
+from lastmile_desktop.importing.model import CellValue
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_SERIAL_RANGE = (1, 2_958_466)  # 1900-01-01 .. 9999-12-31
@@ -198,15 +199,21 @@ class DateOrderDecision:
 
 
 def decide_date_order(
-    evidence: DateOrderEvidence, chosen: DateOrder | None, region: str, column: str
+    evidence: DateOrderEvidence,
+    chosen: DateOrder | None,
+    region: str,
+    column: str,
+    setting: DateOrder | None = None,
 ) -> DateOrderDecision:
-    """The data decides; if it cannot, the user's choice; else the region's custom, noted."""
+    """The data decides; if it cannot, the user's choice, then the database's date order
+    setting, else the region's custom (those two with a note when a date could go either way).
+    """
     settled = evidence.settled
     if settled is not None:
         return DateOrderDecision(settled, None)
     if chosen is not None:
         return DateOrderDecision(chosen, None)
-    order = region_date_order(region)
+    order = setting or region_date_order(region)
     if not evidence.open_question:
         return DateOrderDecision(order, None)
     way, other, flag = (
@@ -214,6 +221,14 @@ def decide_date_order(
         if order is DateOrder.DAY_FIRST
         else ("month first", "day first", "--dayfirst")
     )
+    if setting is not None:
+        note = (
+            f'Dates in "{column}" such as {evidence.example} could be read either way; they '
+            f"were read {way}, as this database's date order setting says. If they are "
+            f"{other}, import again choosing {other} ({flag} on the command line), or change "
+            "the setting."
+        )
+        return DateOrderDecision(order, note)
     note = (
         f'Dates in "{column}" such as {evidence.example} could be read either way; they were '
         f"read {way}, as dates are written in {region.upper()}. If they are {other}, import "

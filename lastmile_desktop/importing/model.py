@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from lastmile_desktop.data_settings import DateOrder
+
 # A cell as the readers hand it over: already a Python value, formulas read as their results.
 CellValue = str | int | float | bool | date | datetime | time | None
 
@@ -52,11 +54,6 @@ FIELD_LABELS: dict[Field, str] = {
     Field.VISITS: "Visits",
     Field.NOTES: "Notes",
 }
-
-
-class DateOrder(enum.StrEnum):
-    DAY_FIRST = "dayfirst"
-    MONTH_FIRST = "monthfirst"
 
 
 class Bucket(enum.StrEnum):
@@ -124,15 +121,39 @@ class PreviousImport:
 
 
 @dataclass(frozen=True)
+class PhoneRegion:
+    """The country numbers written without a country code were read in, and how it went."""
+
+    region: str  # ISO 3166 code
+    worked_out: bool  # True: from the numbers; False: given (--region, the wizard's picker)
+    national: int = 0  # numbers written without a country code
+    valid_national: int = 0  # of those, the ones valid in ``region``
+    # Likely regions where most of the numbers rejected as invalid would be valid.
+    fits_better: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CampaignTarget:
+    """The campaign a list goes into."""
+
+    id: int | None  # None: a new campaign, created by the import
+    name: str
+
+
+@dataclass(frozen=True)
 class ImportOptions:
     """What the user decided; ``None`` everywhere means "let the engine guess"."""
 
     sheet: str | None = None
     header_row: int | None = None
     mapping: dict[int, Field | None] | None = None  # column position -> field (None = extra)
-    region: str | None = None  # ISO 3166 code for phones and dates; None: the app setting
-    date_order: DateOrder | None = None
-    campaign_name: str | None = None  # None: the open campaign, created if there is none
+    region: str | None = None  # ISO 3166 code for phones and dates; None: worked out
+    date_order: DateOrder | None = None  # None: the database's setting, else the region's
+    # The campaign, by name: an open one, else created; None: the most recent open campaign,
+    # else a new one named after the file. With ``new_campaign`` the name must be free.
+    campaign_name: str | None = None
+    new_campaign: bool = False
+    campaign_id: int | None = None  # exactly this (open) campaign; wins over the name
     allow_repeat: bool = False  # import a file whose SHA-256 was imported before
     remember_mapping: bool = True
 
@@ -151,6 +172,10 @@ class ImportPreview:
     counts: BucketCounts  # a dry run over the whole sheet with the current options
     first_problems: list[RowProblem]
     previous_import: PreviousImport | None  # set when the same file was imported before
+    phone_region: PhoneRegion
+    campaign: CampaignTarget  # where the list would go with these options
+    open_campaigns: list[CampaignTarget]  # the campaigns it could go into, newest first
+    new_campaign_name: str  # a free name for a new campaign, from the file's name
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -164,6 +189,7 @@ class ImportSummary:
     rejects: list[RowProblem]
     batch_id: int
     campaign: str
+    phone_region: PhoneRegion
     notes: list[str] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
@@ -181,5 +207,6 @@ class ImportSummary:
             "stores": self.stores,
             "rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
             "campaign": self.campaign,
+            "region": self.phone_region.region,
             "notes": self.notes,
         }

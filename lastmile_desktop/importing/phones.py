@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import phonenumbers
@@ -19,6 +19,8 @@ _SPLIT_NUMBERS = re.compile(r"\s*(?:[;,|\n/]|&|\band\b|\bor\b|\bou\b|\boder\b|\b
 # What people put between digits: spaces (also no-break), dashes, dots, brackets.
 _LAYOUT_CHARACTERS = str.maketrans("", "", " -.()\u00a0\u202f")
 _MAX_CELL_LENGTH = 200
+# How a number written with its country code starts: "+44 ..." or "0044 ...".
+_WRITTEN_WITH_COUNTRY_CODE = ("+", "00")
 
 
 # Any one type makes a number valid, so the common ones are tried first.
@@ -72,6 +74,15 @@ class RegionValidity:
     def __call__(self, national: str) -> bool:
         """``national``: the national significant number, ASCII digits only."""
         return self._match is not None and self._match(national) is not None
+
+
+@functools.cache
+def region_validity(region: str) -> RegionValidity:
+    """The compiled rule of one region, built once per process (a millisecond each)."""
+    metadata = PhoneMetadata.metadata_for_region(region.upper())
+    if metadata is None:
+        raise ValueError(f"unknown region {region!r}")
+    return RegionValidity(metadata)
 
 
 class _StartPattern:
@@ -143,7 +154,7 @@ class PhoneReader:
         # Regions whose prefix handling is richer than "strip the prefix" use the full parser.
         self._fast_national = prefix_pattern is None or self._prefix_regex is not None
         self._exit_code = _StartPattern(metadata.international_prefix or "(?!)")
-        self._valid = RegionValidity(metadata)
+        self._valid = region_validity(self.region)
         self._cache: dict[str, PhoneReading] = {}
 
     def read(self, value: CellValue) -> PhoneReading:
@@ -267,3 +278,118 @@ class PhoneReader:
         if self._valid(national):
             return self._plus_code + national
         return None
+
+
+def national_digits(value: CellValue) -> str | None:
+    """The digits of a number written without a country code; None for anything else.
+
+    "07911 123456" and a number cell 7911123456 are such numbers; "+44 7911 123456",
+    "0044 7911 123456", blanks and text are not. One definition for the import's count of
+    "numbers written without a country code" and for working out the region from them.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        digits = str(abs(value))
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        digits = str(abs(int(value)))
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith("+"):
+            return None
+        digits = text.translate(_LAYOUT_CHARACTERS)
+        if digits.startswith("00") or not (digits.isascii() and digits.isdigit()):
+            return None
+    else:
+        return None
+    return digits if 5 <= len(digits) <= 17 else None
+
+
+def count_national(
+    values: Sequence[CellValue], readings: Sequence[PhoneReading]
+) -> tuple[int, int]:
+    """(numbers written without a country code, how many of them were valid) in one column.
+
+    Called on every block of an import, so it leans on the readings already made: a cell
+    that gave a number was written without a country code unless it starts with + or 00; a
+    cell that gave none counts when it is shaped like a national number (``national_digits``).
+    """
+    national = valid = 0
+    for value, reading in zip(values, readings, strict=True):
+        if reading[0]:
+            if type(value) is str and value.lstrip().startswith(_WRITTEN_WITH_COUNTRY_CODE):
+                continue
+            national += 1
+            valid += 1
+        elif reading[1] is not None and national_digits(value) is not None:
+            national += 1
+    return national, valid
+
+
+def country_code_written(value: CellValue) -> int | None:
+    """The country calling code of a number written with one ("+44 ...", "0044 ..."), or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.startswith("+"):
+        digits = text[1:].translate(_LAYOUT_CHARACTERS)
+    elif text.startswith("00"):
+        digits = text[2:].translate(_LAYOUT_CHARACTERS)
+    else:
+        return None
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    for length in (1, 2, 3):
+        code = int(digits[:length] or 0)
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code
+    return None
+
+
+class NationalNumberCheck:
+    """Whether digits written without a country code are a valid number of one region.
+
+    Working out a list's region tries a few regions on a few hundred numbers: this is the
+    region's national prefix and validity rule applied to bare digits, a regular expression
+    or two per number instead of ``phonenumbers.parse`` (which regions that rewrite their
+    national prefix still need). As with ``phonenumbers.is_valid_number``, a number of a
+    region sharing the country code counts too: 07911 123456 is a Guernsey mobile, and a
+    valid number to dial from anywhere in the UK.
+    """
+
+    def __init__(self, region: str) -> None:
+        self.region = region.upper()
+        metadata = PhoneMetadata.metadata_for_region(self.region)
+        if metadata is None:
+            raise ValueError(f"unknown region {region!r}")
+        sharing = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code or 0, ())
+        self._valid = [region_validity(self.region)] + [
+            region_validity(other) for other in sharing if other != self.region
+        ]
+        prefix = metadata.national_prefix_for_parsing
+        self._prefix = _StartPattern(prefix) if prefix else None
+        self._needs_parser = metadata.national_prefix_transform_rule is not None
+
+    def __call__(self, digits: str) -> bool:
+        if self._needs_parser:
+            try:
+                parsed = phonenumbers.parse(digits, self.region)
+            except NumberParseException:
+                return False
+            return bool(phonenumbers.is_valid_number(parsed))
+        national = digits
+        prefix = self._prefix
+        if prefix is not None:
+            end = prefix.match_end(digits)
+            if end is not None and end < len(digits):
+                national = digits[end:]
+        return any(valid(national) for valid in self._valid) or (
+            national != digits and any(valid(digits) for valid in self._valid)
+        )
+
+
+@functools.cache
+def national_number_check(region: str) -> NationalNumberCheck:
+    return NationalNumberCheck(region)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
+from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.importing.dates import (
     DateOrderDecision,
     DateOrderEvidence,
@@ -21,7 +22,7 @@ from lastmile_desktop.importing.dates import (
     decide_date_order,
     parse_date_cell,
 )
-from lastmile_desktop.importing.model import CellValue, DateOrder, Field
+from lastmile_desktop.importing.model import CellValue, Field
 from lastmile_desktop.importing.normalize import (
     StoreRef,
     cell_text,
@@ -32,7 +33,7 @@ from lastmile_desktop.importing.normalize import (
     read_store,
     split_full_name,
 )
-from lastmile_desktop.importing.phones import PhoneReader, PhoneReading
+from lastmile_desktop.importing.phones import PhoneReader, PhoneReading, count_national
 
 NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
@@ -42,12 +43,6 @@ NO_PHONE = "no phone number that can be dialled"
 INVALID_PHONE_SAMPLES = 50
 MONEY_LIMIT = 1e13  # as read_money_cents: amounts a database integer holds in cents
 COUNT_LIMIT = 2**31
-# Where head-office lists come from, tried when most numbers fail in the chosen region.
-LIKELY_REGIONS = (
-    "GB", "IE", "FR", "DE", "NL", "BE", "ES", "IT", "PT", "CH", "AT", "LU", "DK", "SE", "NO",
-    "FI", "PL", "CZ", "US", "CA", "AU", "NZ", "ZA", "IN",
-)  # fmt: skip
-SHOWN_REGIONS = 5
 
 
 class CustomerRow(NamedTuple):
@@ -118,6 +113,16 @@ def unique_labels(headers: Sequence[str]) -> list[str]:
     return labels
 
 
+def phone_columns(mapping: dict[int, Field | None], width: int) -> list[int]:
+    """Every column mapped to a phone, main phones first: each is read, so none is lost."""
+    return [
+        column
+        for wanted in (Field.PHONE, Field.PHONE_ALT)
+        for column, field in sorted(mapping.items())
+        if field is wanted and column < width
+    ]
+
+
 class DateColumn:
     """Collects what a date column's text says about day/month order, then resolves it."""
 
@@ -128,8 +133,10 @@ class DateColumn:
     def observe(self, parsed: NumericDate, written: CellValue) -> None:
         self.evidence.observe(parsed, cell_text(written))
 
-    def decide(self, chosen: DateOrder | None, region: str) -> DateOrderDecision:
-        return decide_date_order(self.evidence, chosen, region, self.label)
+    def decide(
+        self, chosen: DateOrder | None, region: str, setting: DateOrder | None = None
+    ) -> DateOrderDecision:
+        return decide_date_order(self.evidence, chosen, region, self.label, setting)
 
 
 class RowReader:
@@ -159,15 +166,12 @@ class RowReader:
         # Numbers rejected as invalid, as written: a hint when the region is the wrong one.
         self.invalid_phones: list[str] = []
         self.invalid_phone_rows = 0
+        # Numbers written without a country code, and how many of them the region made valid.
+        self.national_numbers = 0
+        self.valid_national_numbers = 0
         # A list names a few dozen stores in 100,000 rows: each spelling is read once.
         self._stores: dict[CellValue, StoreRef | None] = {}
-        # Every column mapped to a phone is read, main phones first, so none is lost.
-        self._phone_columns = [
-            column
-            for wanted in (Field.PHONE, Field.PHONE_ALT)
-            for column, field in sorted(mapping.items())
-            if field is wanted and column < len(self.labels)
-        ]
+        self._phone_columns = phone_columns(mapping, len(self.labels))
         read_columns = set(columns.values()) | set(self._phone_columns)
         # Unmapped columns, and a second column mapped to a field already taken, are kept.
         self._extra = [
@@ -282,6 +286,8 @@ class RowReader:
         if not phone_columns:
             return [PhoneReading((), None)] * count
         readings = [list(map(read_phone, columns[column])) for column in phone_columns]
+        for column, column_readings in zip(phone_columns, readings, strict=True):
+            self._count_national(columns[column], column_readings)
         if len(readings) == 1:
             return readings[0]
         merged = []
@@ -293,6 +299,11 @@ class RowReader:
                 invalid = invalid or reading.invalid
             merged.append(PhoneReading(tuple(found), invalid))
         return merged
+
+    def _count_national(self, values: Sequence[CellValue], readings: list[PhoneReading]) -> None:
+        national, valid = count_national(values, readings)
+        self.national_numbers += national
+        self.valid_national_numbers += valid
 
     # The three below take the common cell (a date cell, a number) inline and hand anything
     # else to the reader that also notes what could not be read.
@@ -399,27 +410,13 @@ class RowReader:
     def notes(self) -> list[str]:
         return [values.note() for values in self.unreadable.values() if values.rows]
 
-    def region_hint(self, rows_read: int) -> str | None:
-        """A note when most rows were rejected for numbers that another country would dial."""
+    def invalid_phone_samples(self, rows_read: int) -> list[str]:
+        """Numbers rejected as invalid, as written, when they are most of the list (else none):
+        the clue that the list is from another country."""
         samples = self.invalid_phones
         if len(samples) < 3 or self.invalid_phone_rows * 2 < rows_read:
-            return None
-        fitting = [
-            region
-            for region in LIKELY_REGIONS
-            if region != self.region
-            and sum(1 for text in samples if PhoneReader(region).read(text).numbers) * 5
-            >= len(samples) * 4
-        ]
-        if not fitting:
-            return None
-        shown = fitting[:SHOWN_REGIONS]
-        where = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
-        return (
-            f"Most phone numbers are not valid {self.region} numbers, but they would be valid "
-            f"in {where}. If the list is from another country, import it again with that "
-            f"country as the region (--region {shown[0]} on the command line, for example)."
-        )
+            return []
+        return samples
 
 
 def _cut(text: str | None, length: int) -> str | None:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import phonenumbers
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import (
@@ -25,7 +24,7 @@ from lastmile_desktop.campaigns.access import (
     require_lead,
 )
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, add_campaign_in_session
-from lastmile_desktop.data_settings import default_region
+from lastmile_desktop.data_settings import DateOrder, check_region, stored_date_order
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing import writer
 from lastmile_desktop.importing.dates import NumericDate
@@ -39,13 +38,14 @@ from lastmile_desktop.importing.mapping import (
 )
 from lastmile_desktop.importing.model import (
     BucketCounts,
+    CampaignTarget,
     CellValue,
     ColumnGuess,
-    DateOrder,
     Field,
     ImportOptions,
     ImportPreview,
     ImportSummary,
+    PhoneRegion,
     PreviousImport,
     SheetInfo,
     SheetLayout,
@@ -53,12 +53,22 @@ from lastmile_desktop.importing.model import (
 from lastmile_desktop.importing.normalize import cell_text
 from lastmile_desktop.importing.planner import ImportPlan, RowCollector, classify
 from lastmile_desktop.importing.readers import file_sha256, open_source
+from lastmile_desktop.importing.regions import (
+    SAMPLE_ROWS,
+    candidate_regions,
+    infer_region,
+    region_note,
+    region_reasons,
+    regions_that_fit,
+    sample_phone_values,
+    wrong_region_note,
+)
 from lastmile_desktop.importing.rejects import (
     export_rejected_rows,
     rejected_rows,
     visible_rejects,
 )
-from lastmile_desktop.importing.rows import RowReader
+from lastmile_desktop.importing.rows import RowReader, phone_columns
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.bulk_write import roomy_page_cache
@@ -126,27 +136,15 @@ class _FileReading:
     guesses: list[ColumnGuess]
     mapping: dict[int, Field | None]
     mapping_remembered: bool
-    region: str
+    phone_region: PhoneRegion
+    date_setting: DateOrder | None  # the database's date order; None: automatic
     reader: RowReader
     collected: RowCollector
     notes: list[str] = field(default_factory=list)
 
-
-def _check_region(region: str) -> str:
-    code = region.strip().upper()
-    if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise UserFacingError(
-            f'"{region}" is not a country code phone numbers can be read for: use a two-letter '
-            "ISO code such as GB, US, FR or DE."
-        )
-    return code
-
-
-def _region(db: Database, options: ImportOptions) -> str:
-    if options.region:
-        return _check_region(options.region)
-    with db.read_session() as session:
-        return _check_region(default_region(session))
+    @property
+    def region(self) -> str:
+        return self.phone_region.region
 
 
 def _guesses_for(mapping: dict[int, Field | None], guesses: list[ColumnGuess]) -> list[ColumnGuess]:
@@ -166,7 +164,10 @@ def _guesses_for(mapping: dict[int, Field | None], guesses: list[ColumnGuess]) -
 def _read_file(
     db: Database, path: Path, options: ImportOptions, progress: Progress
 ) -> _FileReading:
-    region = _region(db, options)
+    given = check_region(options.region) if options.region else None
+    with db.read_session() as session:
+        reasons = region_reasons(session)
+        date_setting = stored_date_order(session)
     progress.report(0, None, f"Reading {path.name}")
     sha256 = file_sha256(path)
     with open_source(path) as source:
@@ -177,11 +178,14 @@ def _read_file(
             for row in itertools.islice(source.rows(layout.sheet), GRID_ROWS)
         ]
         records = iter_records(source, layout)
-        first = list(itertools.islice(records, SAMPLE_SIZE))
+        # The first rows tell the mapping and the region before the rest is read.
+        first = list(itertools.islice(records, max(SAMPLE_SIZE, SAMPLE_ROWS)))
         columns: list[list[CellValue]] = [
-            [values[column] for _, values in first] for column in range(len(layout.headers))
+            [values[column] for _, values in first[:SAMPLE_SIZE]]
+            for column in range(len(layout.headers))
         ]
-        guesses = guess_mapping(layout.headers, columns, region)
+        # Which column is the phone does not depend on the region: any likely one will do.
+        guesses = guess_mapping(layout.headers, columns, given or candidate_regions(reasons, [])[0])
         remembered = None
         if options.mapping is None:
             with db.read_session() as session:
@@ -194,17 +198,32 @@ def _read_file(
             guesses = _guesses_for(mapping, guesses)
         else:
             mapping = {guess.column: guess.field for guess in guesses}
+        region = given or infer_region(
+            sample_phone_values(
+                (values for _, values in first), phone_columns(mapping, len(layout.headers))
+            ),
+            reasons,
+        )
         reader = RowReader(layout.headers, mapping, region)
         collected = RowCollector(reader)
         rows = itertools.chain(first, records)
+        del first  # the chain lets go of these rows once they are read
         while block := list(itertools.islice(rows, READ_BLOCK)):
             collected.add_many(block)
             progress.report(collected.rows_read, None, f"Reading row {block[-1][0]:,}")
         progress.report(collected.rows_read, None, f"Read {collected.rows_read:,} rows")
-    notes = []
-    hint = reader.region_hint(collected.rows_read)
-    if hint is not None:
-        notes.append(hint)
+    phone_region = PhoneRegion(
+        region=region,
+        worked_out=given is None,
+        national=reader.national_numbers,
+        valid_national=reader.valid_national_numbers,
+        fits_better=regions_that_fit(region, reader.invalid_phone_samples(collected.rows_read)),
+    )
+    notes = [
+        note
+        for note in (region_note(phone_region), wrong_region_note(phone_region))
+        if note is not None
+    ]
     if not reader.has_phone_column:
         notes.append(
             "No column is mapped to Phone, so no row can be called: choose the column that "
@@ -218,7 +237,8 @@ def _read_file(
         guesses=guesses,
         mapping=mapping,
         mapping_remembered=options.mapping is None and remembered is not None,
-        region=region,
+        phone_region=phone_region,
+        date_setting=date_setting,
         reader=reader,
         collected=collected,
         notes=notes,
@@ -232,7 +252,7 @@ def _complete(mapping: dict[int, Field | None], width: int) -> dict[int, Field |
 
 
 def _date_order_notes(reading: _FileReading, options: ImportOptions) -> tuple[list[str], DateOrder]:
-    decision = reading.reader.dates.decide(options.date_order, reading.region)
+    decision = reading.reader.dates.decide(options.date_order, reading.region, reading.date_setting)
     notes = [decision.note] if decision.note else []
     impossible = [
         row.row
@@ -259,34 +279,67 @@ def _previous_import(session: Session, sha256: str) -> PreviousImport | None:
     return None if row is None else PreviousImport(row.id, row.file_name, row.started_at)
 
 
-def _find_campaign(session: Session, options: ImportOptions, path: Path) -> tuple[int | None, str]:
-    """The campaign the list goes into: (id, name); id None when it is still to be created."""
-    if options.campaign_name is not None and options.campaign_name.strip():
-        name = options.campaign_name.strip()
-        found = session.execute(
-            select(Campaign.id, Campaign.state).where(Campaign.name == name)
-        ).first()
-        if found is None:
-            return None, name
-        if found.state != CampaignState.OPEN:
-            raise UserFacingError(
-                f'The campaign "{name}" is closed: reopen it, or import into another campaign.'
-            )
-        return found.id, name
-    open_campaign = session.execute(
+def _open_campaigns(session: Session) -> list[CampaignTarget]:
+    rows = session.execute(
         select(Campaign.id, Campaign.name)
         .where(Campaign.state == CampaignState.OPEN)
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        .limit(1)
-    ).first()
-    if open_campaign is not None:
-        return open_campaign.id, open_campaign.name
+    ).all()
+    return [CampaignTarget(row.id, row.name) for row in rows]
+
+
+def _free_campaign_name(session: Session, path: Path) -> str:
+    """The file's name, numbered if a campaign already has it: "list", "list (2)"."""
     base = (path.stem.strip() or "Imported list")[:190]
-    taken = set(session.execute(select(Campaign.name)).scalars())
+    taken = {name.casefold() for name in session.execute(select(Campaign.name)).scalars()}
     name, copy = base, 2
-    while name in taken:
+    while name.casefold() in taken:
         name, copy = f"{base} ({copy})", copy + 1
-    return None, name
+    return name
+
+
+def _find_campaign(session: Session, options: ImportOptions, path: Path) -> CampaignTarget:
+    """The campaign the list goes into; its id is None when the import is to create it."""
+    if options.campaign_id is not None:
+        chosen = session.execute(
+            select(Campaign.name, Campaign.state).where(Campaign.id == options.campaign_id)
+        ).first()
+        if chosen is None:
+            raise UserFacingError(
+                "The campaign chosen for this list no longer exists: choose another one."
+            )
+        if chosen.state != CampaignState.OPEN:
+            raise UserFacingError(
+                f'The campaign "{chosen.name}" was closed meanwhile: reopen it, or choose '
+                "another campaign for this list."
+            )
+        return CampaignTarget(options.campaign_id, chosen.name)
+    if options.campaign_name is not None and options.campaign_name.strip():
+        name = options.campaign_name.strip()
+        found = session.execute(
+            select(Campaign.id, Campaign.name, Campaign.state).where(
+                func.lower(Campaign.name) == name.lower()
+            )
+        ).first()
+        if found is None:
+            return CampaignTarget(None, name)
+        if options.new_campaign:
+            raise UserFacingError(
+                f'A campaign called "{found.name}" already exists: choose it in the list, or '
+                "type another name for the new campaign."
+            )
+        if found.state != CampaignState.OPEN:
+            raise UserFacingError(
+                f'The campaign "{found.name}" is closed: reopen it, or import into another '
+                "campaign."
+            )
+        return CampaignTarget(found.id, found.name)
+    if options.new_campaign:
+        raise UserFacingError("Type a name for the new campaign.")
+    open_campaigns = _open_campaigns(session)
+    if open_campaigns:
+        return open_campaigns[0]
+    return CampaignTarget(None, _free_campaign_name(session, path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,11 +368,15 @@ def inspect_file(
     reading = _read_file(db, path, options, progress)
     notes, _order = _date_order_notes(reading, options)
     with db.read_session() as session:
-        campaign_id, _name = _find_campaign(session, options, path)
-        existing = load_existing(session, campaign_id)
+        campaign = _find_campaign(session, options, path)
+        open_campaigns = _open_campaigns(session)
+        new_campaign_name = _free_campaign_name(session, path)
+        existing = load_existing(session, campaign.id)
         previous = _previous_import(session, reading.sha256)
     plan = classify(reading.collected, existing)
     evidence = reading.reader.dates.evidence
+    # Asked only when nothing answers it: neither the values, nor the database's setting.
+    date_question = evidence.open_question and reading.date_setting is None
     return ImportPreview(
         path=path,
         sha256=reading.sha256,
@@ -328,10 +385,14 @@ def inspect_file(
         grid=reading.grid,
         guesses=reading.guesses,
         mapping_remembered=reading.mapping_remembered,
-        ambiguous_date_columns=[reading.reader.dates.label] if evidence.open_question else [],
+        ambiguous_date_columns=[reading.reader.dates.label] if date_question else [],
         counts=plan.counts,
         first_problems=plan.problems(FIRST_PROBLEMS),
         previous_import=previous,
+        phone_region=reading.phone_region,
+        campaign=campaign,
+        open_campaigns=open_campaigns,
+        new_campaign_name=new_campaign_name,
         notes=reading.notes + notes,
     )
 
@@ -387,19 +448,22 @@ def run_import(
         previous = _previous_import(session, reading.sha256)
         if previous is not None and not options.allow_repeat:
             raise RepeatImportError(path.name, previous)
-        campaign_id, campaign_name = _find_campaign(session, options, path)
-        if campaign_id is None:
+        target = _find_campaign(session, options, path)
+        campaign_name = target.name
+        if target.id is None:
             # Through the campaigns service: the defaults, checks and first script version
             # of a campaign are the same however it is made.
             campaign_id = add_campaign_in_session(
                 session, CampaignDraft(name=campaign_name), created_by=f"import of {path.name}"
             )
             notes.append(f'A new campaign "{campaign_name}" was created for this list.')
+        else:
+            campaign_id = target.id
         batch.campaign_id = campaign_id
         existing = load_existing(session, campaign_id)
         plan = classify(reading.collected, existing)
-        target = writer.WriteTarget(batch.id, campaign_id, order)
-        _write(session, plan, existing=existing, target=target, report=report, notes=notes)
+        write_target = writer.WriteTarget(batch.id, campaign_id, order)
+        _write(session, plan, existing=existing, target=write_target, report=report, notes=notes)
         if options.remember_mapping and options.mapping is not None:
             remember_mapping(session, reading.layout.headers, reading.mapping)
         counts = plan.counts
@@ -429,6 +493,7 @@ def run_import(
         rejects=plan.problems(),
         batch_id=batch_id,
         campaign=campaign_name,
+        phone_region=reading.phone_region,
         notes=reading.notes + notes,
     )
 

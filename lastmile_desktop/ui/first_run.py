@@ -1,19 +1,33 @@
-"""Shown when the database is empty: two clear ways to begin."""
+"""Shown when the database is empty: two clear ways to begin, and the database's country."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from lastmile_desktop.campaigns.database_settings import load_database_settings, save_default_region
+from lastmile_desktop.countries import locale_country
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.region_picker import RegionPicker
 
 TEXT_WIDTH = 560
+NOT_SURE_TEXT = "Not sure: work it out from each list's numbers"
+REGION_HINT = (
+    "Phone numbers and dates written without a country are read as they are written there. "
+    "Change it later in File > Settings (Ctrl+,)."
+)
 
 
 class FirstRunPage(QWidget):
     import_requested = Signal()
     demo_requested = Signal()
 
-    def __init__(self, database_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, database_name: str, context: AppContext, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.context = context
         self.setObjectName("firstRun")
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -46,7 +60,7 @@ class FirstRunPage(QWidget):
         self.import_button = QPushButton("Import a customer list...  (Ctrl+O)")
         self.import_button.setObjectName("primaryButton")
         self.import_button.setShortcut("Ctrl+O")
-        self.import_button.clicked.connect(self.import_requested)
+        self.import_button.clicked.connect(self._import_clicked)
         self.demo_button = QPushButton("Explore with demo data  (Ctrl+D)")
         self.demo_button.setShortcut("Ctrl+D")
         self.demo_button.setToolTip("Opens a separate demo database; your own data is not touched.")
@@ -55,9 +69,48 @@ class FirstRunPage(QWidget):
             button.setMinimumWidth(320)
             button.setMinimumHeight(40)
 
+        # Asked once, before the first list: the database's country, preselected from the locale.
+        self.region = RegionPicker(NOT_SURE_TEXT)
+        self.region.region_chosen.connect(self._save_region)
+        region_label = QLabel("&Where are your customers? (Alt+W)")
+        region_label.setBuddy(self.region)
+        region_row = QHBoxLayout()
+        region_row.addWidget(region_label)
+        region_row.addWidget(self.region)
+        self.region_hint = QLabel(REGION_HINT)
+        self.region_hint.setObjectName("hint")
+        self.region_hint.setWordWrap(True)
+        self.region_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.region_hint.setFixedWidth(TEXT_WIDTH)
+        self._region_saved = False
+        self._preselect_region()
+
         layout.addWidget(title)
         layout.addWidget(intro, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(where, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addSpacing(10)
+        layout.addLayout(region_row)
+        layout.addWidget(self.region_hint, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addSpacing(10)
         layout.addWidget(self.import_button, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.demo_button, alignment=Qt.AlignmentFlag.AlignCenter)
+
+    def _preselect_region(self) -> None:
+        stored = load_database_settings(self.context.db).default_region
+        self._region_saved = stored is not None
+        self.region.set_region(stored or locale_country())
+
+    def _save_region(self, region: str | None) -> None:
+        try:
+            save_default_region(self.context.db, region, self.context.profile)
+        except UserFacingError as error:
+            self.region_hint.setText(str(error))
+            return
+        self._region_saved = True
+        self.region_hint.setText(REGION_HINT)
+
+    def _import_clicked(self) -> None:
+        # The country shown is the answer when it was left as preselected.
+        if not self._region_saved:
+            self._save_region(self.region.region())
+        self.import_requested.emit()

@@ -24,6 +24,7 @@ from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.profile import ProfileSwitcher
+from lastmile_desktop.ui.settings_dialog import SETTINGS_SHORTCUT, SettingsDialog
 
 SPREADSHEET_FILTER = "Customer lists (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv);;All files (*)"
 SETTINGS_GEOMETRY = "main_window/geometry"
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.workspace = workspace
 
-        self.first_run = FirstRunPage(context.db.display_name)
+        self.first_run = FirstRunPage(context.db.display_name, context)
         self.first_run.import_requested.connect(self.choose_file_to_import)
         self.first_run.demo_requested.connect(self.demo_requested)
 
@@ -95,11 +96,18 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self.choose_database)
         demo_action = QAction("Explore with &demo data", self)
         demo_action.triggered.connect(self.demo_requested)
+        settings_action = QAction("&Settings...", self)
+        settings_action.setShortcut(QKeySequence(SETTINGS_SHORTCUT))
+        settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        settings_action.triggered.connect(self.open_settings)
+        self.settings_action = settings_action
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         for action in (import_action, open_action, demo_action):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -154,6 +162,9 @@ class MainWindow(QMainWindow):
     def refresh_first_run(self) -> None:
         empty = summarize(self.context.db).is_empty
         self.root.setCurrentWidget(self.first_run if empty else self.workspace)
+
+    def open_settings(self) -> None:
+        SettingsDialog(self.context, self).exec()
 
     # -- files ------------------------------------------------------------------------------
     def choose_file_to_import(self) -> None:

@@ -46,6 +46,7 @@ def test_json_output_has_the_documented_shape(
         "stores": ["2", "7"],
         "rejects": [{"row": 5, "reason": "phone number 0123 is not a valid GB number"}],
         "campaign": "list",
+        "region": "GB",
         "notes": payload["notes"],
     }
     assert all(isinstance(note, str) for note in payload["notes"])

@@ -10,13 +10,13 @@ import pytest
 from phonenumbers import PhoneNumber
 from phonenumbers.phonemetadata import PhoneMetadata
 
+from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.importing.dates import (
     DateOrderEvidence,
     NumericDate,
     decide_date_order,
     parse_date_cell,
 )
-from lastmile_desktop.importing.model import DateOrder
 from lastmile_desktop.importing.normalize import (
     StoreRef,
     clean_text,

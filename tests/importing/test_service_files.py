@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lastmile_desktop.importing.model import DateOrder, ImportOptions, ImportSummary
+from lastmile_desktop.data_settings import DateOrder
+from lastmile_desktop.importing.model import ImportOptions, ImportSummary
 from lastmile_desktop.importing.service import inspect_file
 from lastmile_desktop.storage import Database
 from tests.importing.service_support import (
@@ -245,9 +246,12 @@ def test_a_list_from_another_country_says_which_region_would_read_it(
     path = write_xlsx(tmp_path / "fr.xlsx", {"S": [["Customer ID", "Phone"], *rows]})
     summary = import_list(db, path, region="GB")
     assert summary.counts.rejected == 5
-    hints = [note for note in summary.notes if "not valid GB numbers" in note]
+    hints = [note for note in summary.notes if "not valid UK numbers (GB)" in note]
     assert len(hints) == 1
-    assert "valid in FR, DE, NL" in hints[0] and "--region FR" in hints[0]
+    assert "valid in FR, DE, NL" in hints[0]
+    assert "choose that country as the phone region" in hints[0]
+    assert summary.phone_region.fits_better[:3] == ("FR", "DE", "NL")
     again = import_list(db, path, region="FR", allow_repeat=True)
     assert again.counts.imported == 5
-    assert not any("--region" in note for note in again.notes)
+    assert again.phone_region.fits_better == ()
+    assert not any("phone region" in note for note in again.notes)

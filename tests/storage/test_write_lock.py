@@ -36,6 +36,11 @@ from lastmile_desktop.campaigns.campaigns import (
     reopen_campaign,
     update_campaign,
 )
+from lastmile_desktop.campaigns.database_settings import (
+    DatabaseSettings,
+    save_database_settings,
+    save_default_region,
+)
 from lastmile_desktop.campaigns.do_not_call import add_entry, remove_entry
 from lastmile_desktop.campaigns.managers import (
     ManagerDraft,
@@ -157,6 +162,10 @@ def world(world_template: World, tmp_path: Path) -> World:
 Service = Callable[[Database, World], object]
 
 SERVICES: dict[str, Service] = {
+    "save_database_settings": lambda db, w: save_database_settings(
+        db, DatabaseSettings("FR", 0, None), LEAD
+    ),
+    "save_default_region": lambda db, w: save_default_region(db, "FR", LEAD),
     "add_entry": lambda db, w: add_entry(db, phone=w.callable_phone, reason="asked", profile=LEAD),
     "remove_entry": lambda db, w: remove_entry(db, w.dnc_entry, reason="mistake", profile=LEAD),
     "import_suppression_file": lambda db, w: import_suppression_file(db, w.suppression_file, LEAD),

@@ -8,14 +8,16 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from lastmile_desktop.countries import country_name
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.page import ImportPage, Step
+from lastmile_desktop.ui.region_picker import RegionPicker
 
 HEADERS = ["Customer no", "First name", "Surname", "Mobile", "Store", "Tier"]
 ROWS: list[list[object]] = [
@@ -61,8 +63,12 @@ def use_region(db: Database, region: str) -> None:
         set_setting(session, DEFAULT_REGION_KEY, region)
 
 
-def make_page(qtbot: QtBot, db: Database, backend: ImportBackend | None = None) -> ImportPage:
-    use_region(db, "GB")  # the workbooks hold British numbers written the British way
+def make_page(
+    qtbot: QtBot, db: Database, backend: ImportBackend | None = None, region: str | None = "GB"
+) -> ImportPage:
+    """The wizard on ``db``; ``region`` None leaves the database's region unset."""
+    if region is not None:
+        use_region(db, region)  # the workbooks hold British numbers written the British way
     page = ImportPage(AppContext(db), backend=backend)
     qtbot.addWidget(page)
     page.resize(1000, 700)
@@ -91,13 +97,27 @@ def press_back(qtbot: QtBot, page: ImportPage) -> None:
     press_shortcut(qtbot, page, page.back_button, Qt.Key.Key_B)
 
 
-def walk_to_validation(qtbot: QtBot, page: ImportPage, path: Path) -> None:
+def walk_to_mapping(qtbot: QtBot, page: ImportPage, path: Path) -> None:
     page.context.import_file_requested.emit(str(path))
     wait_for_step(qtbot, page, Step.LAYOUT)
     press_next(qtbot, page)
     wait_for_step(qtbot, page, Step.MAPPING)
+
+
+def walk_to_validation(qtbot: QtBot, page: ImportPage, path: Path) -> None:
+    walk_to_mapping(qtbot, page, path)
     press_next(qtbot, page)
     wait_for_step(qtbot, page, Step.VALIDATION)
+
+
+def choose_in_combo(qtbot: QtBot, combo: QComboBox, index: int) -> None:
+    """Pick an entry as a user does: with the keyboard, so the combo says it was activated."""
+    combo.setFocus()
+    steps = index - combo.currentIndex()
+    key = Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up
+    for _ in range(abs(steps)):
+        qtbot.keyClick(combo, key)
+    assert combo.currentIndex() == index
 
 
 def database_content(db: Database) -> list[str]:
@@ -112,3 +132,12 @@ def database_content(db: Database) -> list[str]:
 
 def no_modal_dialog() -> bool:
     return QApplication.activeModalWidget() is None
+
+
+def choose_region(qtbot: QtBot, picker: RegionPicker, code: str) -> None:
+    """Type the country's name and press Enter, as a user picks a country."""
+    picker.setFocus()
+    picker.line.selectAll()
+    qtbot.keyClicks(picker.line, country_name(code))
+    qtbot.keyClick(picker.line, Qt.Key.Key_Return)
+    assert picker.region() == code

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from lastmile_desktop.importing.model import DateOrder, Field
+from lastmile_desktop.data_settings import DateOrder
+from lastmile_desktop.importing.model import Field
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Customer
 from lastmile_desktop.ui.import_wizard.page import Step

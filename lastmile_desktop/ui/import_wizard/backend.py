@@ -9,15 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lastmile_desktop.campaigns.access import Profile
-from lastmile_desktop.data_settings import default_region
+from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.importing import service as engine
-from lastmile_desktop.importing.model import (
-    DateOrder,
-    ImportOptions,
-    ImportPreview,
-    ImportSummary,
-    RowProblem,
-)
+from lastmile_desktop.importing.model import ImportOptions, ImportPreview, ImportSummary, RowProblem
 from lastmile_desktop.importing.normalize import region_date_order
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage import Database
@@ -53,11 +47,6 @@ class ImportBackend:
         self, db: Database, batch_id: int, target: Path, profile: Profile
     ) -> Path:
         return engine.export_rejected_rows(db, batch_id, target, profile)
-
-    def default_region(self, db: Database) -> str:
-        """The region phones and dates are read in when the file does not say."""
-        with db.read_session() as session:
-            return default_region(session)
 
     def region_date_order(self, region: str) -> DateOrder:
         return region_date_order(region)

@@ -13,9 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.importing.model import DateOrder, Field, ImportPreview
+from lastmile_desktop.countries import numbers_of
+from lastmile_desktop.data_settings import DateOrder
+from lastmile_desktop.importing.model import Field, ImportPreview, PhoneRegion
+from lastmile_desktop.importing.regions import regions_that_fit_better
 from lastmile_desktop.ui.import_wizard.mapping_editor import MappingEditor
 from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading
+from lastmile_desktop.ui.region_picker import RegionPicker
 
 ORDER_WORDS = {DateOrder.DAY_FIRST: "day first", DateOrder.MONTH_FIRST: "month first"}
 
@@ -58,7 +62,7 @@ class DateOrderQuestion(QGroupBox):
         )
         self.default_note.setText(
             f"{ORDER_WORDS[default].capitalize()} is selected because that is how dates are "
-            f"usually written in your region ({region})."
+            f"usually written where the phone numbers are from ({region})."
         )
         self.blockSignals(True)
         (self.day_first if default is DateOrder.DAY_FIRST else self.month_first).setChecked(True)
@@ -68,8 +72,70 @@ class DateOrderQuestion(QGroupBox):
         return DateOrder.DAY_FIRST if self.day_first.isChecked() else DateOrder.MONTH_FIRST
 
 
+def region_sentence(report: PhoneRegion) -> str:
+    """What the Columns step says about the phone region under its picker."""
+    numbers = numbers_of(report.region)
+    if report.national == 0:
+        counted = "No number is written without a country code, so the region changes nothing."
+    else:
+        counted = (
+            f"{report.valid_national:,} of {report.national:,} numbers written without a "
+            f"country code are valid {numbers}."
+        )
+    how = "Worked out from the numbers" if report.worked_out else "Chosen by you"
+    return f"{how}: {counted}"
+
+
+def wrong_region_advice(report: PhoneRegion) -> str | None:
+    if not report.fits_better:
+        return None
+    return (
+        f"Most numbers are not valid {numbers_of(report.region)}, but they would be valid in "
+        f"{regions_that_fit_better(report)}. If the list is from another country, choose it "
+        "in Phone region (Alt+R)."
+    )
+
+
+class RegionRow(QWidget):
+    """The country numbers without a country code are read in, with a picker to change it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.picker = RegionPicker()
+        self.picker.setToolTip(
+            "The country phone numbers written without a country code are read in. "
+            "Changing it checks every row again."
+        )
+        label = QLabel("Phone &region (Alt+R):")
+        label.setBuddy(self.picker)
+        self.sentence = QLabel()
+        self.sentence.setObjectName("hint")
+        self.sentence.setWordWrap(True)
+        self.advice = InlineMessage()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(label)
+        row.addWidget(self.picker)
+        row.addSpacing(12)
+        row.addWidget(self.sentence, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.advice)
+
+    def show_report(self, report: PhoneRegion) -> None:
+        self.picker.set_region(report.region)
+        self.sentence.setText(region_sentence(report))
+        advice = wrong_region_advice(report)
+        if advice:
+            self.advice.show_message(advice, "warning")
+        else:
+            self.advice.clear_message()
+
+
 class MappingStep(QWidget):
     changed = Signal()
+    region_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +145,7 @@ class MappingStep(QWidget):
             "change any that are wrong; columns kept as extra travel with the customer.",
         )
         self.remembered = InlineMessage()
+        self.region_row = RegionRow()
         self.editor = MappingEditor()
         self.date_question = DateOrderQuestion()
         self.date_question.hide()
@@ -87,11 +154,13 @@ class MappingStep(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.remembered)
+        layout.addWidget(self.region_row)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.date_question)
         layout.addWidget(self.problem)
         self.editor.mapping_changed.connect(self._mapping_changed)
         self.date_question.order_changed.connect(self.changed)
+        self.region_row.picker.region_chosen.connect(self._region_chosen)
 
     def set_preview(self, preview: ImportPreview) -> None:
         self.editor.set_guesses(preview.guesses)
@@ -104,6 +173,13 @@ class MappingStep(QWidget):
         else:
             self.remembered.clear_message()
         self._check()
+
+    def show_region(self, report: PhoneRegion) -> None:
+        self.region_row.show_report(report)
+
+    def _region_chosen(self, region: str | None) -> None:
+        if region is not None:
+            self.region_chosen.emit(region)
 
     def ask_date_order(self, columns: list[str], default: DateOrder, region: str) -> None:
         if columns:

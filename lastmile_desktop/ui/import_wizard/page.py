@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import enum
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -63,13 +63,8 @@ class Purpose(enum.Enum):
 
     OPEN = "open"  # a new file: fill every step from scratch
     LAYOUT = "layout"  # another sheet or header row: refresh the grid and the guesses
+    REGION = "region"  # another phone region: check every row again, stay on the columns
     VALIDATE = "validate"  # the dry run with the user's mapping, for the check step
-
-
-@dataclass(frozen=True)
-class Inspection:
-    preview: ImportPreview
-    region: str
 
 
 class ImportPage(QWidget):
@@ -99,6 +94,8 @@ class ImportPage(QWidget):
         self._generation = 0  # bumped per request; older answers are dropped
         self._mapping_built_for: tuple[str, int, tuple[str, ...]] | None = None
         self._advance_when_ready = False
+        # The user's own choices for this file; None: as the engine works them out.
+        self._region_choice: str | None = None
 
         title = QLabel("Import a customer list")
         title.setObjectName("pageTitle")
@@ -168,6 +165,9 @@ class ImportPage(QWidget):
         self.file_step.choose_requested.connect(self.choose_file)
         self.layout_step.layout_changed.connect(self._layout_changed)
         self.mapping_step.changed.connect(self._refresh_buttons)
+        self.mapping_step.region_chosen.connect(self._region_chosen)
+        self.validation_step.campaign_changed.connect(self._campaign_changed)
+        self.validation_step.changed.connect(self._refresh_buttons)
         self.progress_step.cancel_requested.connect(self.cancel_import)
         context.import_file_requested.connect(self.open_file)
         context.profile_changed.connect(lambda _profile: self._profile_changed())
@@ -207,6 +207,8 @@ class ImportPage(QWidget):
         self.path = Path(path)
         self.preview = self.validated = self.summary = None
         self._mapping_built_for = None
+        self._region_choice = None
+        self.validation_step.forget_campaign_choice()
         self.file_step.clear()
         self.file_step.set_file(None)
         self.validation_step.clear_status()
@@ -247,6 +249,8 @@ class ImportPage(QWidget):
         self.cancel_inspection()
         self.path = None
         self.preview = self.validated = self.summary = None
+        self._region_choice = None
+        self.validation_step.forget_campaign_choice()
         self.file_step.clear()
         self.file_step.set_file(None)
         self._show_step(Step.FILE)
@@ -301,11 +305,16 @@ class ImportPage(QWidget):
         return self._task is not None
 
     def _options(self, allow_repeat: bool = False) -> ImportOptions:
+        campaign = self.validation_step.campaign_choice()
         return ImportOptions(
             sheet=self.layout_step.current_sheet() or None,
             header_row=self.layout_step.header_spin.value(),
             mapping=self.mapping_step.mapping(),
+            region=self._region_choice,
             date_order=self.mapping_step.date_order(),
+            campaign_id=campaign.id if campaign is not None else None,
+            campaign_name=campaign.name if campaign is not None and campaign.id is None else None,
+            new_campaign=campaign is not None and campaign.id is None,
             allow_repeat=allow_repeat,
         )
 
@@ -319,9 +328,8 @@ class ImportPage(QWidget):
         generation = self._generation
         path, db, backend, profile = self.path, self.context.db, self.backend, self.context.profile
 
-        def work(progress: Progress) -> Inspection:
-            preview = backend.inspect_file(db, path, options, progress, profile)
-            return Inspection(preview, backend.default_region(db))
+        def work(progress: Progress) -> ImportPreview:
+            return backend.inspect_file(db, path, options, progress, profile)
 
         self._set_busy(message)
         self._task = run_task(
@@ -334,16 +342,15 @@ class ImportPage(QWidget):
             ),
         )
 
-    def _inspected(self, generation: int, purpose: Purpose, result: Inspection) -> None:
+    def _inspected(self, generation: int, purpose: Purpose, preview: ImportPreview) -> None:
         if generation != self._generation:
             return
         self._task = None
         self._set_busy(None)
-        preview = result.preview
         if purpose is Purpose.VALIDATE:
             unasked = preview.ambiguous_date_columns and self.mapping_step.date_order() is None
             if unasked:
-                self._ask_date_order(result)
+                self._ask_date_order(preview)
                 self.mapping_step.problem.show_message(
                     "Choose how the dates are written, then press Next again.", "warning"
                 )
@@ -352,6 +359,10 @@ class ImportPage(QWidget):
             self.validation_step.set_preview(preview)
             self._show_step(Step.VALIDATION)
             return
+        self.mapping_step.show_region(preview.phone_region)
+        if purpose is Purpose.REGION:
+            self._refresh_buttons()
+            return
         self.preview = preview
         self.file_step.clear()
         self.layout_step.set_preview(preview)
@@ -359,7 +370,7 @@ class ImportPage(QWidget):
         if built_for != self._mapping_built_for:
             self._mapping_built_for = built_for
             self.mapping_step.set_preview(preview)
-            self._ask_date_order(result)
+            self._ask_date_order(preview)
         if purpose is Purpose.OPEN:
             self.file_step.set_file(preview.path)
             self._show_step(Step.LAYOUT)
@@ -368,11 +379,21 @@ class ImportPage(QWidget):
             self._show_step(Step.MAPPING)
         self._refresh_buttons()
 
-    def _ask_date_order(self, result: Inspection) -> None:
-        order = self.backend.region_date_order(result.region)
-        self.mapping_step.ask_date_order(
-            result.preview.ambiguous_date_columns, order, result.region
-        )
+    def _ask_date_order(self, preview: ImportPreview) -> None:
+        region = preview.phone_region.region
+        order = self.backend.region_date_order(region)
+        self.mapping_step.ask_date_order(preview.ambiguous_date_columns, order, region)
+
+    def _region_chosen(self, region: str) -> None:
+        """Another phone region: every row is checked again and the columns step says how."""
+        self._region_choice = region
+        self.mapping_step.problem.clear_message()
+        self._inspect(self._options(), Purpose.REGION, f"Checking every row in {region}...")
+
+    def _campaign_changed(self) -> None:
+        """Whether rows update customers or add them depends on the campaign: check again."""
+        if self.current_step() is Step.VALIDATION and not self.is_importing():
+            self._inspect(self._options(), Purpose.VALIDATE, "Checking every row...")
 
     def _inspect_failed(self, generation: int, purpose: Purpose, error: BaseException) -> None:
         if generation != self._generation:
@@ -390,6 +411,8 @@ class ImportPage(QWidget):
             self._show_step(Step.FILE)
         elif purpose is Purpose.LAYOUT:
             self.layout_step.show_error(message)
+        elif self.current_step() is Step.VALIDATION:
+            self.validation_step.show_status(message, "error")
         else:
             self.mapping_step.problem.show_message(message, "error")
         self._refresh_buttons()
@@ -404,7 +427,9 @@ class ImportPage(QWidget):
 
     def _layout_changed(self, sheet: str, header_row: int | None) -> None:
         self.layout_step.clear_error()
-        options = ImportOptions(sheet=sheet or None, header_row=header_row)
+        options = ImportOptions(
+            sheet=sheet or None, header_row=header_row, region=self._region_choice
+        )
         self._inspect(options, Purpose.LAYOUT, "Updating the preview...")
 
     # -- importing --------------------------------------------------------------------------
@@ -429,7 +454,9 @@ class ImportPage(QWidget):
         self._show_step(Step.VALIDATION)
         if isinstance(error, RepeatImportError):
             # Imported meanwhile (another window, the command line): check again; the check
-            # step then shows the repeat warning and Import asks before going on.
+            # step then shows the repeat warning and Import asks before going on. The campaign
+            # shown by default may have been created by that import: the engine picks again.
+            self.validation_step.forget_campaign_choice(unless_picked=True)
             self._inspect(self._options(), Purpose.VALIDATE, "Checking every row...")
         elif isinstance(error, UserFacingError):
             self.validation_step.show_status(
@@ -478,7 +505,9 @@ class ImportPage(QWidget):
         }
         self.next_button.setText(labels.get(step, "Next  (Alt+N)"))
         self.next_button.setShortcut(QKeySequence("Alt+N"))
-        blocked = step is Step.MAPPING and self.mapping_step.blocking_problem() is not None
+        blocked = (step is Step.MAPPING and self.mapping_step.blocking_problem() is not None) or (
+            step is Step.VALIDATION and self.validation_step.blocking_problem() is not None
+        )
         empty = (
             step is Step.VALIDATION
             and self.validated is not None
@@ -505,7 +534,10 @@ class ImportPage(QWidget):
             self.busy_label.setText(text)
 
     def _enter_pressed(self) -> None:
-        if self.current_step() is not Step.IMPORTING:
+        picker = self.mapping_step.region_row.picker
+        if picker.is_being_typed_in(QApplication.focusWidget()):
+            picker.take_typed()  # Enter in the country list takes the country, not the step
+        elif self.current_step() is not Step.IMPORTING:
             self.go_forward()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
