@@ -30,7 +30,9 @@ from lastmile_desktop.campaigns.stores import (
     StoreDraft,
     StoreInfo,
     format_opening_hours,
+    natural_sort_key,
     parse_opening_hours,
+    store_sort_key,
 )
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
@@ -52,15 +54,10 @@ MANAGER_OPEN_WORK = 4
 HOURS_EXAMPLE = "Mon-Fri 09:00-18:00, Sat 10:00-16:00"
 
 
-def _code_key(code: str) -> tuple[int, int, str]:
-    stripped = code.strip()
-    return (0, int(stripped), "") if stripped.isdigit() else (1, 0, stripped.casefold())
-
-
 def store_columns() -> list[Column[StoreInfo]]:
     return [
-        Column("Code", lambda s: s.code, lambda s: _code_key(s.code)),
-        Column("Store", lambda s: s.name, lambda s: s.name),
+        Column("Code", lambda s: s.code, lambda s: natural_sort_key(s.code)),
+        Column("Store", lambda s: s.name, lambda s: store_sort_key(s.name, s.code)),
         Column(
             "Managers",
             lambda s: str(s.active_managers),
@@ -303,7 +300,7 @@ class StoresTab(QWidget):
                 line.clear()
             self.timezone_combo.setCurrentText("")
         else:
-            self.details_box.setTitle(f"Store {store.label}")
+            self.details_box.setTitle(store.label)
             self.name_edit.setText(store.name)
             self.code_edit.setText(store.code)
             self.timezone_combo.setCurrentText(store.timezone or "")
