@@ -37,7 +37,7 @@ from lastmile_desktop.campaigns.stores import (
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
-from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog
+from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog, new_manager_dialog
 from lastmile_desktop.ui.context import AppContext
 
 # Time zone and opening hours are long: the details beside the list show them.
@@ -400,9 +400,10 @@ class StoresTab(QWidget):
     def add_manager(self) -> None:
         if not self.context.profile.is_lead or self.current is None:
             return
-        dialog = ManagerDialog(
+        dialog = new_manager_dialog(
+            self.context.db,
+            self.context.profile,
             self.stores,
-            lambda draft: manager_service.add_manager(self.context.db, draft, self.context.profile),
             store_id=self.current.id,
             parent=self,
         )
