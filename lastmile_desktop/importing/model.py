@@ -165,6 +165,9 @@ class ImportSummary:
     batch_id: int
     campaign: str
     notes: list[str] = dataclasses.field(default_factory=list)
+    campaign_id: int | None = None
+    # Stores this import created (they have no managers yet), in ``store_sort_key`` order.
+    new_store_ids: list[int] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         """The shape ``lastmile import --json`` prints."""

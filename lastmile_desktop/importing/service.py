@@ -386,7 +386,9 @@ def run_import(
         existing = load_existing(session, campaign_id)
         plan = classify(reading.collected, existing)
         target = writer.WriteTarget(batch.id, campaign_id, order)
-        _write(session, plan, existing=existing, target=target, report=report, notes=notes)
+        new_store_ids = _write(
+            session, plan, existing=existing, target=target, report=report, notes=notes
+        )
         if options.remember_mapping and options.mapping is not None:
             remember_mapping(session, reading.layout.headers, reading.mapping)
         counts = plan.counts
@@ -417,6 +419,8 @@ def run_import(
         batch_id=batch_id,
         campaign=campaign_name,
         notes=reading.notes + notes,
+        campaign_id=campaign_id,
+        new_store_ids=new_store_ids,
     )
 
 
@@ -428,7 +432,8 @@ def _write(
     target: writer.WriteTarget,
     report: writer.Report,
     notes: list[str],
-) -> None:
+) -> list[int]:
+    """Write the plan; the ids of the stores it had to create."""
     known_stores = set(existing.stores.values())
     store_ids = writer.ensure_stores(session, plan, existing)
     created = [
@@ -440,6 +445,7 @@ def _write(
         writer.insert_new_customers(session, plan, store_ids, target, report)
         writer.update_known_customers(session, plan, store_ids, target, report)
         writer.insert_rejected_rows(session, plan, target.batch_id)
+    return [store_ids[code.casefold()] for code in created]
 
 
 def list_batches(db: Database) -> list[BatchInfo]:

@@ -108,7 +108,7 @@ class ImportPage(QWidget):
         self.mapping_step = MappingStep()
         self.validation_step = ValidationStep()
         self.progress_step = ProgressStep()
-        self.summary_step = SummaryStep(context.db, self.backend)
+        self.summary_step = SummaryStep(context, self.backend)
         self.stack = QStackedWidget()
         for step in (
             self.file_step,
