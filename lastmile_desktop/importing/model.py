@@ -101,6 +101,21 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
+class RejectedRowValues:
+    row: int  # sheet row number, 1-based
+    reason: str
+    values: tuple[str, ...]  # one per column of its table, "" where the cell was empty
+
+
+@dataclass(frozen=True)
+class RejectedRowsTable:
+    """An import's rejected rows with what the file held, its columns in the file's order."""
+
+    columns: tuple[str, ...]
+    rows: tuple[RejectedRowValues, ...]
+
+
+@dataclass(frozen=True)
 class BucketCounts:
     rows_read: int = 0
     imported: int = 0

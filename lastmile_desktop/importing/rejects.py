@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import RowProblem
+from lastmile_desktop.importing.model import RejectedRowsTable, RejectedRowValues, RowProblem
+from lastmile_desktop.importing.rows import unique_labels
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import ImportBatch, RejectedRow
 
@@ -45,8 +46,13 @@ def rejected_rows(db: Database, batch_id: int) -> list[RowProblem]:
     return [RowProblem(row, reason) for row, reason in rows]
 
 
-def _table(db: Database, batch_id: int) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the export: row number, reason, then the row's original values."""
+def rejected_rows_table(db: Database, batch_id: int) -> RejectedRowsTable:
+    """The rows an import turned away with their values, under the file's own columns.
+
+    The columns are the header row as the import read it (a blank header is "Column 3", a
+    repeated one "Phone (2)", as the values were kept); values erased since (a forgotten
+    customer) read as empty.
+    """
     with db.read_session() as session:
         batch = _batch(session, batch_id)
         headers = [str(h) for h in (batch.mapping or {}).get("headers", [])]
@@ -55,16 +61,25 @@ def _table(db: Database, batch_id: int) -> tuple[list[str], list[list[Any]]]:
             .where(RejectedRow.batch_id == batch_id)
             .order_by(RejectedRow.row_number, RejectedRow.id)
         ).all()
-    columns = list(headers)
+    columns = unique_labels(headers)
     for _, _, values in records:
         for key in values or {}:
             if key not in columns:
                 columns.append(key)
-    rows = [
-        [number, reason, *((values or {}).get(column, "") for column in columns)]
+    rows = tuple(
+        RejectedRowValues(
+            number, reason, tuple(str((values or {}).get(column, "")) for column in columns)
+        )
         for number, reason, values in records
-    ]
-    return ["Sheet row", "Reason", *columns], rows
+    )
+    return RejectedRowsTable(tuple(columns), rows)
+
+
+def _table(db: Database, batch_id: int) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the export: row number, reason, then the row's original values."""
+    table = rejected_rows_table(db, batch_id)
+    rows = [[record.row, record.reason, *record.values] for record in table.rows]
+    return ["Sheet row", "Reason", *table.columns], rows
 
 
 def export_rejected_rows(db: Database, batch_id: int, target: Path) -> Path:

@@ -47,7 +47,11 @@ from lastmile_desktop.importing.model import (
 from lastmile_desktop.importing.normalize import cell_text
 from lastmile_desktop.importing.planner import ImportPlan, RowCollector, classify
 from lastmile_desktop.importing.readers import file_sha256, open_source
-from lastmile_desktop.importing.rejects import export_rejected_rows, rejected_rows
+from lastmile_desktop.importing.rejects import (
+    export_rejected_rows,
+    rejected_rows,
+    rejected_rows_table,
+)
 from lastmile_desktop.importing.rows import RowReader
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
@@ -62,6 +66,7 @@ __all__ = [
     "inspect_file",
     "list_batches",
     "rejected_rows",
+    "rejected_rows_table",
     "run_import",
 ]
 

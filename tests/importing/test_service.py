@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import Field, ImportOptions, RowProblem
+from lastmile_desktop.importing.model import Field, ImportOptions, RejectedRowValues, RowProblem
 from lastmile_desktop.importing.service import (
     RepeatImportError,
     inspect_file,
     list_batches,
     rejected_rows,
+    rejected_rows_table,
 )
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
@@ -413,3 +414,25 @@ def test_a_customer_who_asked_to_be_forgotten_is_not_filled_in_again(
     assert (summary.counts.suppressed, summary.counts.imported) == (1, 1)
     found = customers_by_id(db)["C0001"]
     assert (found.first_name, found.phone) == (None, None)
+
+
+def test_rejected_rows_come_back_with_their_values_under_the_files_columns(
+    db: Database, tmp_path: Path
+) -> None:
+    header = ["Customer ID", "Name", "Phone", "", "Name"]
+    rows = [
+        ["C1", "Ann Lee", mobile(1), "", ""],
+        ["C2", "Bo Ray", "call his wife", "VIP", "Robert"],
+    ]
+    summary = import_list(db, write_list(tmp_path / "odd.xlsx", rows, header))
+
+    table = rejected_rows_table(db, summary.batch_id)
+
+    assert table.columns == ("Customer ID", "Name", "Phone", "Column D", "Name (2)")
+    assert table.rows == (
+        RejectedRowValues(
+            3,
+            'phone "call his wife" is not a number',
+            ("C2", "Bo Ray", "call his wife", "VIP", "Robert"),
+        ),
+    )

@@ -16,7 +16,7 @@ from lastmile_desktop.importing.model import (
     ImportOptions,
     ImportPreview,
     ImportSummary,
-    RowProblem,
+    RejectedRowsTable,
 )
 from lastmile_desktop.importing.normalize import region_date_order
 from lastmile_desktop.progress import Progress
@@ -46,8 +46,8 @@ class ImportBackend:
     ) -> ImportSummary:
         return engine.run_import(db, path, options, progress, profile)
 
-    def rejected_rows(self, db: Database, batch_id: int) -> list[RowProblem]:
-        return engine.rejected_rows(db, batch_id)
+    def rejected_rows(self, db: Database, batch_id: int) -> RejectedRowsTable:
+        return engine.rejected_rows_table(db, batch_id)
 
     def export_rejected_rows(self, db: Database, batch_id: int, target: Path) -> Path:
         return engine.export_rejected_rows(db, batch_id, target)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from lastmile_desktop.campaigns.assignment import list_names, stores_without_manager
 from lastmile_desktop.campaigns.stores import StoreInfo, list_stores
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import ImportSummary, RowProblem
+from lastmile_desktop.importing.model import ImportSummary, RejectedRowsTable
 from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog, new_manager_dialog
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
@@ -30,6 +30,7 @@ from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading
 from lastmile_desktop.ui.worker import Task, run_task
 
 EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
+MAX_COLUMN_WIDTH = 320  # pixels; the whole text is in the cell's tooltip
 
 
 def export_file_name(summary: ImportSummary) -> str:
@@ -214,10 +215,14 @@ class SummaryStep(QWidget):
             on_error=self._failed,
         )
 
-    def _rejected_rows_loaded(self, problems: list[RowProblem]) -> None:
+    def _rejected_rows_loaded(self, table: RejectedRowsTable) -> None:
         self._task = None
-        self.rejected_model.set_problems(problems)
-        self.rejected_table.resizeColumnToContents(0)
+        self.rejected_model.set_rejected_rows(table)
+        self.rejected_table.resizeColumnsToContents()
+        # A long reason or value must not push the file's columns out of sight.
+        for column in range(self.rejected_model.columnCount()):
+            if self.rejected_table.columnWidth(column) > MAX_COLUMN_WIDTH:
+                self.rejected_table.setColumnWidth(column, MAX_COLUMN_WIDTH)
         self.rejected_table.show()
         self.rejected_table.setFocus()
         self.message.clear_message()
