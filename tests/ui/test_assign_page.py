@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale, QMimeData, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -601,3 +602,24 @@ def test_cancelling_the_question_about_stores_without_a_manager_changes_nothing(
     assert page.message.text() == "Assign now was not run: nothing changed."
     assert drawn_members(db) == 0
     assert page.assign_button.isEnabled()
+
+
+def test_the_question_about_stores_without_a_manager_answers_to_its_shortcuts(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    add_store_without_manager(db, region.campaign_id)
+    page = make_page(qtbot, db)
+    page.show()
+    qtbot.waitExposed(page)
+
+    page.assign_button.click()
+    check = page.controller.dialog
+    assert isinstance(check, UnstaffedStoresDialog)
+    assert "(Alt+A)" in check.assign_button.text()
+    assert "(Alt+M)" in check.add_button.text()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is check, timeout=5000)
+    with qtbot.waitSignal(page.controller.assignment_finished, timeout=10_000):
+        qtbot.keyClick(check, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+
+    assert drawn_members(db) == 10 + 6 + 4

@@ -101,7 +101,7 @@ class AssignPage(QWidget):
         self.dnc_tab.forget_requested.connect(self.controller.find_and_forget)
         context.data_changed.connect(self._on_data_changed)
         context.profile_changed.connect(lambda _profile: self.reload())
-        context.assign_requested.connect(self.assign_campaign)
+        context.assign_requested.connect(self.show_and_assign)
         self.reload()
 
     # -- campaigns --------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class AssignPage(QWidget):
         if index >= 0:
             self.campaign_combo.setCurrentIndex(index)
 
-    def assign_campaign(self, campaign_id: int) -> None:
+    def show_and_assign(self, campaign_id: int) -> None:
         """Show this campaign's customers and start Assign now (from the import summary)."""
         self.reload()
         self.select_campaign(campaign_id)
