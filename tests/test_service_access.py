@@ -32,6 +32,7 @@ from lastmile_desktop.campaigns.assignment import (
     reassign_members,
     rebalance,
     resolve_unassigned,
+    stores_without_manager,
 )
 from lastmile_desktop.campaigns.campaigns import (
     CampaignDraft,
@@ -74,7 +75,11 @@ from lastmile_desktop.campaigns.privacy import (
 )
 from lastmile_desktop.campaigns.stores import StoreDraft, add_store, update_store
 from lastmile_desktop.importing.model import ImportOptions
-from lastmile_desktop.importing.rejects import export_rejected_rows, rejected_rows
+from lastmile_desktop.importing.rejects import (
+    export_rejected_rows,
+    rejected_rows,
+    rejected_rows_table,
+)
 from lastmile_desktop.importing.service import inspect_file, list_batches, run_import
 from lastmile_desktop.importing.suppression_list import import_suppression_file
 from lastmile_desktop.storage import Database
@@ -250,6 +255,7 @@ PROFILE_CALLS: dict[str, Call] = {
     ),
     "importing.service.list_batches": lambda d, w, p: list_batches(d, p),
     "importing.rejects.rejected_rows": lambda d, w, p: rejected_rows(d, w.batch, p),
+    "importing.rejects.rejected_rows_table": lambda d, w, p: rejected_rows_table(d, w.batch, p),
     "importing.rejects.export_rejected_rows": lambda d, w, p: export_rejected_rows(
         d, w.batch, w.tmp / "rejects.csv", p
     ),
@@ -265,6 +271,9 @@ PROFILE_CALLS: dict[str, Call] = {
     "campaigns.assignment.hand_back": lambda d, w, p: hand_back(d, p, w.member, "moved"),
     "campaigns.assignment.hand_back_members": lambda d, w, p: hand_back_members(
         d, p, [w.member], "moved"
+    ),
+    "campaigns.assignment.stores_without_manager": lambda d, w, p: stores_without_manager(
+        d, w.campaign, p
     ),
     "campaigns.assignment.ownership_history": lambda d, w, p: ownership_history(d, p, w.member),
     "campaigns.campaigns.create_campaign": lambda d, w, p: create_campaign(

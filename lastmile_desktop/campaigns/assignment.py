@@ -9,7 +9,7 @@ owner leaves an ``AssignmentChange`` row (who, when, from, to, why).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
@@ -59,22 +59,47 @@ from lastmile_desktop.storage.models import (
 from lastmile_desktop.storage.types import utcnow
 
 __all__ = [
+    "AssignmentChanges",
     "AssignmentReport",
     "ManagerShare",
     "MoveReport",
     "OwnershipChange",
+    "StoreWithoutManager",
     "assign_campaign",
     "campaign_to_assign",
+    "describe_assignment",
     "hand_back",
     "move_work",
     "ownership_history",
     "reassign_members",
     "rebalance",
     "resolve_unassigned",
+    "stores_without_manager",
 ]
 
 REASON_ASSIGNED = "assigned"
 REASON_REBALANCED = "rebalanced"
+
+
+@dataclass(frozen=True)
+class AssignmentChanges:
+    """What one assignment run changed, counted per kind of change."""
+
+    drawn_to_holdout: int = 0  # new customers set aside as holdout
+    drawn_to_call: int = 0  # new customers drawn into the call group
+    moved_to_holdout: int = 0  # call group -> holdout: the share went up before the first call
+    back_from_holdout: int = 0  # holdout -> call group: the share went down before the first call
+    given_manager: int = 0  # call-group customers given a manager (new, or waiting for one)
+
+    @property
+    def drawn(self) -> int:
+        return self.drawn_to_holdout + self.drawn_to_call
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.drawn or self.moved_to_holdout or self.back_from_holdout or self.given_manager
+        )
 
 
 @dataclass(frozen=True)
@@ -83,15 +108,45 @@ class AssignmentReport:
     campaign_name: str
     seed: int
     holdout_share: float
-    newly_drawn: int  # members drawn in this run (into the holdout or the call group)
-    newly_held_out: int  # members set aside as holdout in this run
-    newly_assigned: int  # call-group members given a manager in this run
+    changes: AssignmentChanges  # what this run did
     stores: tuple[StoreOverview, ...]  # the campaign after the run, per store and per manager
     unassigned: int  # members waiting in the Unassigned bucket (no store known)
 
     @property
     def members(self) -> int:
         return sum(store.members for store in self.stores) + self.unassigned
+
+    @property
+    def newly_drawn(self) -> int:
+        """Members drawn in this run (into the holdout or the call group)."""
+        return self.changes.drawn
+
+    @property
+    def newly_held_out(self) -> int:
+        """Members set aside as holdout in this run (newly drawn or moved there)."""
+        return self.changes.drawn_to_holdout + self.changes.moved_to_holdout
+
+    @property
+    def newly_assigned(self) -> int:
+        """Call-group members given a manager in this run."""
+        return self.changes.given_manager
+
+    @property
+    def waiting_for_manager(self) -> int:
+        """Call-group customers left with nobody to call them: their store has no manager."""
+        return sum(store.without_manager for store in self.stores)
+
+    def stores_waiting_for_manager(self) -> list[str]:
+        return [store.store_name for store in self.stores if store.without_manager]
+
+
+@dataclass(frozen=True)
+class StoreWithoutManager:
+    """A store whose customers wait to be shared out but which has no active manager."""
+
+    store_id: int
+    store_name: str
+    waiting: int  # customers not drawn yet, or in the call group with nobody to call them
 
 
 @dataclass(frozen=True)
@@ -111,9 +166,22 @@ class MoveReport:
 
 @dataclass
 class _RunCounts:
-    drawn: int = 0
-    held_out: int = 0
-    assigned: int = 0
+    """``AssignmentChanges`` while a run adds them up."""
+
+    drawn_to_holdout: int = 0
+    drawn_to_call: int = 0
+    moved_to_holdout: int = 0
+    back_from_holdout: int = 0
+    given_manager: int = 0
+
+    def freeze(self) -> AssignmentChanges:
+        return AssignmentChanges(
+            drawn_to_holdout=self.drawn_to_holdout,
+            drawn_to_call=self.drawn_to_call,
+            moved_to_holdout=self.moved_to_holdout,
+            back_from_holdout=self.back_from_holdout,
+            given_manager=self.given_manager,
+        )
 
 
 def assign_campaign(
@@ -337,6 +405,86 @@ def ownership_history(db: Database, profile: Profile, member_id: int) -> list[Ow
         return history(session, member_id)
 
 
+def stores_without_manager(
+    db: Database, campaign_id: int, profile: Profile
+) -> list[StoreWithoutManager]:
+    """Stores with customers waiting to be shared out and no active manager to take them.
+
+    Assign now would draw those customers and give them to nobody: the window and
+    ``lastmile assign`` say so before it runs, so the lead can add managers first.
+    """
+    with db.read_session() as session:
+        check_profile(session, profile)
+        staffed = set(
+            session.scalars(select(Manager.store_id).where(Manager.active.is_(True)).distinct())
+        )
+        return [
+            StoreWithoutManager(
+                store.store_id, store.store_name, store.undrawn + store.without_manager
+            )
+            for store in store_overviews(session, profile, campaign_id)
+            if store.store_id is not None
+            and store.store_id not in staffed
+            and store.undrawn + store.without_manager
+        ]
+
+
+def describe_assignment(
+    report: AssignmentReport,
+    number: Callable[[int], str] = "{:,}".format,
+) -> str:
+    """What an assignment run did, each kind of change with its count, and who still waits
+    for a manager. The window passes its locale's ``number``; the command line keeps 1,234.
+    """
+
+    def customers(count: int) -> str:
+        return f"{number(count)} customer" + ("" if count == 1 else "s")
+
+    changes = report.changes
+    parts = []
+    if changes.drawn:
+        parts.append(
+            f"{customers(changes.drawn)} drawn: {number(changes.drawn_to_holdout)} set aside as "
+            f"holdout, {number(changes.drawn_to_call)} into the call group"
+        )
+    if changes.moved_to_holdout:
+        parts.append(
+            f"{customers(changes.moved_to_holdout)} moved from the call group to the holdout "
+            "(the holdout share went up)"
+        )
+    if changes.back_from_holdout:
+        parts.append(
+            f"{customers(changes.back_from_holdout)} back from the holdout into the call group "
+            "(the holdout share went down)"
+        )
+    if changes.given_manager:
+        parts.append(f"{customers(changes.given_manager)} given to managers")
+    waiting = report.waiting_for_manager
+    if parts:
+        sentence = "; ".join(parts) + "."
+        text = sentence[0].upper() + sentence[1:]
+    elif waiting:
+        text = "Nothing changed: everyone with a store had already been drawn."
+    else:
+        text = "Nothing changed: everyone with a store had already been drawn and given out."
+    if waiting:
+        text += (
+            f" {customers(waiting)} in the call group wait for a manager in "
+            f"{list_names(report.stores_waiting_for_manager())}: add managers there, "
+            "then assign again."
+        )
+    return text
+
+
+def list_names(names: Sequence[str], shown: int = 4) -> str:
+    """ "Store 3", "Store 3 and Store 12", "Store 3, Store 12 and 2 more stores"."""
+    if len(names) > shown:
+        return f"{', '.join(names[:shown])} and {len(names) - shown} more stores"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def campaign_to_assign(db: Database, name: str | None = None) -> int:
     """The campaign called ``name`` (case-insensitive), else the most recent open one."""
     with db.read_session() as session:
@@ -438,8 +586,10 @@ def _assign_store(
         [DrawMember(m.member_id, keys[m.member_id], m.group, m.untried) for m in drawable],
         frozen=frozen,
     )
-    counts.drawn += len(draw.to_holdout) + len(draw.to_call)
-    counts.held_out += len(draw.to_holdout) + len(draw.call_to_holdout)
+    counts.drawn_to_holdout += len(draw.to_holdout)
+    counts.drawn_to_call += len(draw.to_call)
+    counts.moved_to_holdout += len(draw.call_to_holdout)
+    counts.back_from_holdout += len(draw.holdout_to_call)
 
     plans = {m.member_id: _Plan(m, m.manager_id, m.group, m.status) for m in members}
     share_note = f"moved to the holdout group (holdout share now {campaign.holdout_share:.0%})"
@@ -465,7 +615,7 @@ def _assign_store(
         for member_id, manager_id in _split(unowned, managers, load, keys=keys).items():
             plans[member_id].manager_id = manager_id
             plans[member_id].reason = REASON_ASSIGNED
-        counts.assigned += len(unowned)
+        counts.given_manager += len(unowned)
     return [plan.to_change() for plan in plans.values() if plan.changed]
 
 
@@ -664,9 +814,7 @@ def _report(
         campaign_name=campaign.name,
         seed=campaign.holdout_seed,
         holdout_share=campaign.holdout_share,
-        newly_drawn=counts.drawn,
-        newly_held_out=counts.held_out,
-        newly_assigned=counts.assigned,
+        changes=counts.freeze(),
         stores=stores,
         unassigned=unassigned,
     )

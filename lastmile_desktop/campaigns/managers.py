@@ -23,6 +23,7 @@ from lastmile_desktop.campaigns.access import (
     require_lead,
 )
 from lastmile_desktop.campaigns.phones import normalise_phone
+from lastmile_desktop.campaigns.stores import store_sort_key
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
@@ -119,7 +120,8 @@ def _info(session: Session, manager: Manager) -> ManagerInfo:
 def list_managers(
     db: Database, profile: Profile, store_id: int | None = None, include_inactive: bool = False
 ) -> list[ManagerInfo]:
-    """Managers by store, then name; only the active ones unless asked.
+    """Managers by store (as ``list_stores`` orders them), then name; only the active ones
+    unless asked.
 
     A store manager gets their own store's managers only.
     """
@@ -134,9 +136,19 @@ def list_managers(
             query = query.where(Manager.store_id == store_id)
         if not include_inactive:
             query = query.where(Manager.active.is_(True))
-        rows = session.execute(query.order_by(Store.code, Manager.name, Manager.id))
+        rows = session.execute(query).all()
         counts = _open_work_counts(session)
-        return [_to_info(m, s, counts.get(m.id, 0)) for m, s in rows]
+        infos = [_to_info(m, s, counts.get(m.id, 0)) for m, s in rows]
+    return sorted(infos, key=manager_sort_key)
+
+
+def manager_sort_key(manager: ManagerInfo) -> tuple[object, ...]:
+    """Managers by store (in the stores' one order), then by name."""
+    return (
+        store_sort_key(manager.store_name, manager.store_code),
+        manager.name.casefold(),
+        manager.id,
+    )
 
 
 def get_manager(db: Database, manager_id: int, profile: Profile) -> ManagerInfo:

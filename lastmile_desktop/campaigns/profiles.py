@@ -5,22 +5,25 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lastmile_desktop.campaigns.access import INACTIVE_MANAGER, AccessDenied, Profile
+from lastmile_desktop.campaigns.stores import store_sort_key
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Manager, Store
 
 
 def available_profiles(db: Database) -> list[Profile]:
-    """The lead first, then every active manager ordered by store code and name."""
+    """The lead first, then every active manager ordered by store (``store_sort_key``), name."""
     with db.read_session() as session:
         rows = session.execute(
-            select(Manager.id, Manager.name, Manager.store_id)
+            select(Manager.id, Manager.name, Manager.store_id, Store.name, Store.code)
             .join(Store, Store.id == Manager.store_id)
             .where(Manager.active.is_(True))
-            .order_by(Store.code, Manager.name, Manager.id)
-        )
-        managers = [
-            Profile.manager(name, manager_id, store_id) for manager_id, name, store_id in rows
-        ]
+        ).all()
+    ordered = sorted(
+        rows, key=lambda row: (store_sort_key(row[3], row[4]), row[1].casefold(), row[0])
+    )
+    managers = [
+        Profile.manager(name, manager_id, store_id) for manager_id, name, store_id, *_ in ordered
+    ]
     return [Profile.lead(), *managers]
 
 

@@ -60,11 +60,21 @@ class StoreInfo:
 
     @property
     def label(self) -> str:
-        """How the store is named in lists: "Store 12 (12)" unless the name says it already."""
-        return self.name if self.code in self.name else f"{self.name} ({self.code})"
+        """How the store is named in lists and headings: "Leeds (12)", or "Store 12" when the
+        name already says the code (never "Store Store 12" nor "Store 12 (12)")."""
+        return store_label(self.name, self.code)
 
     def to_draft(self) -> StoreDraft:
         return StoreDraft(self.name, self.code, self.timezone, self.opening_hours)
+
+
+def store_label(name: str, code: str) -> str:
+    """The name, followed by the code in brackets unless the name holds it as a whole word."""
+    code = code.strip()
+    if not code:
+        return name
+    says_code = re.search(rf"(?<![^\W_]){re.escape(code)}(?![^\W_])", name, re.IGNORECASE)
+    return name if says_code else f"{name} ({code})"
 
 
 # --- opening hours as text: "Mon-Fri 09:00-18:00, Sat 10:00-16:00" ---------------------
@@ -178,12 +188,21 @@ def check_timezone(name: str | None) -> str | None:
 # --- services ---------------------------------------------------------------------------
 
 
-def store_code_sort_key(code: str) -> tuple[int, int, str]:
-    """Store codes "2" before "12"; codes that are not numbers after them, alphabetically."""
-    stripped = code.strip()
-    if stripped.isdigit():
-        return (0, int(stripped), "")
-    return (1, 0, stripped.casefold())
+_DIGIT_RUNS = re.compile(r"(\d+)")
+# Text and numbers alternate: ("store ", 12, "") for "Store 12". Tuples compare position by
+# position, and each position always holds the same type.
+NaturalKey = tuple[str | int, ...]
+
+
+def natural_sort_key(text: str) -> NaturalKey:
+    """Text in the order people read it: "Store 3" before "Store 12", case ignored."""
+    parts = _DIGIT_RUNS.split(text.strip().casefold())
+    return tuple(int(part) if position % 2 else part for position, part in enumerate(parts))
+
+
+def store_sort_key(name: str, code: str = "") -> tuple[NaturalKey, NaturalKey]:
+    """The one order of stores in every list: by name as people read it, then by code."""
+    return (natural_sort_key(name), natural_sort_key(code))
 
 
 def _to_info(store: Store, active_managers: int) -> StoreInfo:
@@ -215,11 +234,11 @@ def _load(session: Session, store_id: int) -> Store:
 
 
 def list_stores(db: Database) -> list[StoreInfo]:
-    """Every store, ordered by code as people read them (2 before 12)."""
+    """Every store, ordered as people read them ("Store 2" before "Store 12")."""
     with db.read_session() as session:
         counts = _active_manager_counts(session)
         stores = [_to_info(s, counts.get(s.id, 0)) for s in session.scalars(select(Store))]
-    return sorted(stores, key=lambda info: store_code_sort_key(info.code))
+    return sorted(stores, key=lambda info: store_sort_key(info.name, info.code))
 
 
 def get_store(db: Database, store_id: int) -> StoreInfo:

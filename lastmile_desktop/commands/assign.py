@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import (
     AssignmentReport,
+    StoreWithoutManager,
     assign_campaign,
     campaign_to_assign,
+    describe_assignment,
+    list_names,
+    stores_without_manager,
 )
 from lastmile_desktop.commands.common import (
     Subparsers,
@@ -27,8 +33,9 @@ def register(subparsers: Subparsers) -> None:
         description=(
             "Draw the holdout and give every call-group customer with a known store to one of "
             "the store's active managers (new imports included); customers with no store wait "
-            "in the Unassigned bucket. Prints per store and per manager: members, holdout, "
-            "call group."
+            "in the Unassigned bucket. Before the run, warns on stderr about stores with "
+            "customers waiting and no active manager. Prints what the run changed, then per "
+            "store and per manager: members, holdout, call group."
         ),
     )
     parser.add_argument(
@@ -46,22 +53,38 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     db = open_for_command(args)
+    lead = Profile.lead()
     try:
         campaign_id = campaign_to_assign(db, args.campaign)
+        unstaffed = stores_without_manager(db, campaign_id, lead)
+        if unstaffed:
+            print(unstaffed_warning(unstaffed), file=sys.stderr, flush=True)
         with progress_on_terminal() as progress:
-            report = assign_campaign(
-                db, campaign_id, Profile.lead(), seed=args.seed, progress=progress
-            )
+            report = assign_campaign(db, campaign_id, lead, seed=args.seed, progress=progress)
     finally:
         db.close()
     if args.json:
-        print_json(report_as_json(report))
+        print_json(report_as_json(report, unstaffed))
     else:
         print(report_as_text(report))
     return 0
 
 
-def report_as_json(report: AssignmentReport) -> dict[str, object]:
+def unstaffed_warning(stores: Sequence[StoreWithoutManager]) -> str:
+    """One line, said before the run: these stores' customers would go to nobody."""
+    waiting = sum(store.waiting for store in stores)
+    noun = "store has" if len(stores) == 1 else "stores have"
+    return (
+        f"Warning: {len(stores)} {noun} customers waiting but no active manager "
+        f"({list_names([store.store_name for store in stores])}; {waiting:,} customers): "
+        "they are drawn but given to nobody. Add managers, then run lastmile assign again."
+    )
+
+
+def report_as_json(
+    report: AssignmentReport, unstaffed: Sequence[StoreWithoutManager] = ()
+) -> dict[str, object]:
+    changes = report.changes
     return {
         "campaign": report.campaign_name,
         "seed": report.seed,
@@ -69,6 +92,19 @@ def report_as_json(report: AssignmentReport) -> dict[str, object]:
         "newly_drawn": report.newly_drawn,
         "newly_held_out": report.newly_held_out,
         "newly_assigned": report.newly_assigned,
+        "changes": {
+            "drawn_to_holdout": changes.drawn_to_holdout,
+            "drawn_to_call": changes.drawn_to_call,
+            "moved_to_holdout": changes.moved_to_holdout,
+            "back_from_holdout": changes.back_from_holdout,
+            "given_manager": changes.given_manager,
+        },
+        "summary": describe_assignment(report),
+        # Found before the run: the stores the warning on stderr named.
+        "stores_without_manager": [
+            {"store_id": store.store_id, "store": store.store_name, "waiting": store.waiting}
+            for store in unstaffed
+        ],
         "members": report.members,
         "unassigned": report.unassigned,
         "stores": [
@@ -98,8 +134,7 @@ def report_as_text(report: AssignmentReport) -> str:
     lines = [
         f"Campaign “{report.campaign_name}”: {report.members:,} members, "
         f"holdout share {report.holdout_share:.0%}, draw seed {report.seed}.",
-        f"This run: {report.newly_drawn:,} drawn ({report.newly_held_out:,} to the holdout), "
-        f"{report.newly_assigned:,} given a manager.",
+        f"This run: {describe_assignment(report)}",
         "",
     ]
     table: list[tuple[str, str, str, str]] = []
@@ -125,13 +160,6 @@ def report_as_text(report: AssignmentReport) -> str:
         lines.append("  ".join(cells).rstrip())
     if not report.stores:
         lines.append("(no customer has a store yet)")
-    waiting = sum(store.without_manager for store in report.stores)
-    if waiting:
-        lines += [
-            "",
-            f"{waiting:,} call-group customers are in stores with no active manager: add "
-            "managers there, then run lastmile assign again.",
-        ]
     if report.unassigned:
         lines += [
             "",

@@ -22,7 +22,14 @@ from pathlib import Path
 import defusedxml.ElementTree as defused_etree
 from defusedxml import DefusedXmlException
 
-from lastmile_desktop.importing.errors import ImportFileError, format_bytes, too_large
+from lastmile_desktop.importing.errors import (
+    HARMFUL,
+    OVERPACKED,
+    UNUSUAL,
+    ImportFileError,
+    format_bytes,
+    too_large,
+)
 from lastmile_desktop.importing.ole_container import (
     CompoundFile,
     DamagedContainer,
@@ -65,6 +72,7 @@ WHAT_TO_SEND = (
     "choose an Excel workbook (.xlsx, .xlsm, .xlsb, .xls), "
     "an OpenDocument spreadsheet (.ods) or a CSV file"
 )
+ASK_FOR_LIST = "ask for the customer list as an Excel workbook or a CSV file"
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -202,8 +210,8 @@ def looks_like_text(head: bytes) -> bool:
 def _damaged(path: Path) -> ImportFileError:
     return ImportFileError(
         path,
-        "is damaged or incomplete (its zip structure is broken, perhaps cut short "
-        "when it was copied): ask for the file again",
+        "is damaged or incomplete (perhaps cut short when it was copied): ask for the file again",
+        detail="its zip structure is broken",
     )
 
 
@@ -214,7 +222,10 @@ def check_zip_package(path: Path) -> FileKind:
             entries = package.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
                 raise ImportFileError(
-                    path, f"holds {len(entries):,} parts, far more than any workbook: not read"
+                    path,
+                    UNUSUAL,
+                    detail=f"{len(entries):,} parts in the zip package "
+                    f"(more than {MAX_ZIP_ENTRIES:,})",
                 )
             kind = _package_kind(path, package)
             _check_sizes(path, entries)
@@ -232,7 +243,9 @@ def check_zip_package(path: Path) -> FileKind:
     except (NotImplementedError, RuntimeError):
         # Unsupported compression method, or zip-level encryption of the parts.
         raise ImportFileError(
-            path, "uses zip encryption or compression no spreadsheet program writes: not read"
+            path,
+            UNUSUAL,
+            detail="zip-level encryption or a compression method no spreadsheet program uses",
         ) from None
 
 
@@ -284,16 +297,18 @@ def _workbook_part(package: zipfile.ZipFile, names: dict[str, str]) -> str | Non
 def _package_kind(path: Path, package: zipfile.ZipFile) -> FileKind:
     names = _normalized_names(package)
     if "word/document.xml" in names:
-        raise ImportFileError(path, "is a Word document, not a spreadsheet: not read")
+        raise ImportFileError(path, f"is a Word document, not a spreadsheet: {ASK_FOR_LIST}")
     if "ppt/presentation.xml" in names:
-        raise ImportFileError(path, "is a PowerPoint presentation, not a spreadsheet: not read")
+        raise ImportFileError(
+            path, f"is a PowerPoint presentation, not a spreadsheet: {ASK_FOR_LIST}"
+        )
     if "mimetype" in names:
         mimetype = package.read(names["mimetype"])[:200].strip()
         if mimetype == _ODS_MIMETYPE:
             return FileKind.ODS
         if mimetype.startswith(b"application/vnd.oasis.opendocument."):
             raise ImportFileError(
-                path, "is an OpenDocument file of another kind, not a spreadsheet: not read"
+                path, f"is an OpenDocument file of another kind, not a spreadsheet: {ASK_FOR_LIST}"
             )
     if "content.xml" in names and "meta-inf/manifest.xml" in names:
         return FileKind.ODS
@@ -323,8 +338,9 @@ def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
         if ratio > MAX_COMPRESSION_RATIO:
             raise ImportFileError(
                 path,
-                f"is not a normal workbook: one part inflates {ratio:,.0f} times "
-                f"(to {format_bytes(entry.file_size)}), the mark of a zip bomb: not read",
+                OVERPACKED,
+                detail=f"the part {entry.filename} inflates {ratio:,.0f} times "
+                f"(to {format_bytes(entry.file_size)}): a zip bomb",
             )
 
 
@@ -452,8 +468,9 @@ def check_xml_prologue(path: Path, package: zipfile.ZipFile, entry: zipfile.ZipI
         if rest.upper().startswith(("<!DOCTYPE", "<!ENTITY")):
             raise ImportFileError(
                 path,
-                "contains an XML document type declaration, which no spreadsheet program "
-                "writes (it can hide an entity-expansion attack): not read",
+                HARMFUL,
+                detail=f"the XML part {entry.filename} has a document type declaration (DTD), "
+                "which can hide entity expansion or external entities (XXE)",
             )
         opener = next((start for start in _DECLARATION_END if rest.startswith(start)), None)
         if opener is None:
@@ -463,8 +480,9 @@ def check_xml_prologue(path: Path, package: zipfile.ZipFile, entry: zipfile.ZipI
             if more or len(head) >= MAX_XML_PROLOGUE_BYTES:
                 raise ImportFileError(
                     path,
-                    f"is not a normal workbook: the part {entry.filename} starts with over "
-                    f"{format_bytes(MAX_XML_PROLOGUE_BYTES)} of comments: not read",
+                    UNUSUAL,
+                    detail=f"the XML part {entry.filename} starts with over "
+                    f"{format_bytes(MAX_XML_PROLOGUE_BYTES)} of comments or declarations",
                 )
             return
         position = end + len(_DECLARATION_END[opener])
@@ -525,9 +543,11 @@ def check_ole_file(path: Path) -> FileKind:
         raise _protected(path)
     if not {"workbook", "book"} & names:
         if "worddocument" in names:
-            raise ImportFileError(path, "is a Word document, not a spreadsheet: not read")
+            raise ImportFileError(path, f"is a Word document, not a spreadsheet: {ASK_FOR_LIST}")
         if "powerpoint document" in names:
-            raise ImportFileError(path, "is a PowerPoint presentation, not a spreadsheet: not read")
+            raise ImportFileError(
+                path, f"is a PowerPoint presentation, not a spreadsheet: {ASK_FOR_LIST}"
+            )
         raise ImportFileError(
             path, "is not an Excel workbook (it is an Office container with no workbook inside)"
         )

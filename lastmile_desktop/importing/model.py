@@ -98,6 +98,21 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
+class RejectedRowValues:
+    row: int  # sheet row number, 1-based
+    reason: str
+    values: tuple[str, ...]  # one per column of its table, "" where the cell was empty
+
+
+@dataclass(frozen=True)
+class RejectedRowsTable:
+    """An import's rejected rows with what the file held, its columns in the file's order."""
+
+    columns: tuple[str, ...]
+    rows: tuple[RejectedRowValues, ...]
+
+
+@dataclass(frozen=True)
 class BucketCounts:
     rows_read: int = 0
     imported: int = 0
@@ -191,6 +206,9 @@ class ImportSummary:
     campaign: str
     phone_region: PhoneRegion
     notes: list[str] = dataclasses.field(default_factory=list)
+    campaign_id: int | None = None
+    # Stores this import created (they have no managers yet), in ``store_sort_key`` order.
+    new_store_ids: list[int] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         """The shape ``lastmile import --json`` prints."""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lastmile_desktop.campaigns.identities import customer_id_key
-from lastmile_desktop.campaigns.stores import store_code_sort_key
+from lastmile_desktop.campaigns.stores import store_sort_key
 from lastmile_desktop.importing.lookups import ExistingData
 from lastmile_desktop.importing.model import Bucket, BucketCounts, CellValue, RowProblem
 from lastmile_desktop.importing.rows import CustomerRow, RowReader, RowRejection
@@ -66,8 +66,8 @@ class ImportPlan:
     def store_codes(self) -> list[str]:
         rows = list(self.new_customers)
         rows.extend(row for _, row in self.known_customers)
-        codes = {row.store.code for row in rows if row.store is not None}
-        return sorted(codes, key=store_code_sort_key)
+        stores = {row.store.code: row.store.name for row in rows if row.store is not None}
+        return sorted(stores, key=lambda code: store_sort_key(stores[code], code))
 
 
 class RowCollector:

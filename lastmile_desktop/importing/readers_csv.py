@@ -104,7 +104,9 @@ class CsvSource(TableSource):
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise ImportFileError(
-                path, f"is too large to be a customer list ({format_bytes(size)} of text)"
+                path,
+                f"is too large to be a customer list ({format_bytes(size)} of text): split it "
+                "into smaller files",
             )
         self.encoding = detect_encoding(path)
         self.separator_line = self._separator_hint()

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import python_calamine as calamine
 
-from lastmile_desktop.importing.errors import ImportFileError
+from lastmile_desktop.importing.errors import RESAVE, ImportFileError
 from lastmile_desktop.importing.file_safety import FileKind
 from lastmile_desktop.importing.model import CellValue, SheetInfo
 from lastmile_desktop.importing.sheet_extent import MAX_SHEET_CELLS
@@ -46,7 +46,10 @@ def reader_failure(path: Path, error: BaseException) -> ImportFileError:
         )
     if isinstance(error, calamine.ZipError):
         return ImportFileError(
-            path, "is damaged or incomplete (its zip structure is broken): ask for the file again"
+            path,
+            "is damaged or incomplete (perhaps cut short when it was copied): ask for the file "
+            "again",
+            detail=f"the reader found a broken zip structure: {_one_line(error)}",
         )
     codepage = _CODEPAGE.search(str(error))
     if codepage:
@@ -57,10 +60,14 @@ def reader_failure(path: Path, error: BaseException) -> ImportFileError:
         )
     if isinstance(error, calamine.XmlError):
         return ImportFileError(
-            path, f"is damaged: its content is not valid XML ({_one_line(error)})"
+            path,
+            f"is damaged and cannot be read; {RESAVE}, or ask for the file again",
+            detail=f"the reader found XML it cannot parse: {_one_line(error)}",
         )
     return ImportFileError(
-        path, f"could not be read; it may be damaged ({_one_line(error)}): export it again"
+        path,
+        f"could not be read, perhaps it is damaged; {RESAVE}, or ask for the file again",
+        detail=f"the reader failed: {type(error).__name__}: {_one_line(error)}",
     )
 
 

@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from lastmile_desktop.campaigns.access import Profile, check_profile
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.lookups import load_store_keys, match_store
-from lastmile_desktop.importing.model import Field, RowProblem
+from lastmile_desktop.importing.model import (
+    Field,
+    RejectedRowsTable,
+    RejectedRowValues,
+    RowProblem,
+)
 from lastmile_desktop.importing.normalize import read_store
 from lastmile_desktop.importing.rows import unique_labels
 from lastmile_desktop.storage import Database
@@ -95,27 +100,40 @@ def rejected_rows(db: Database, batch_id: int, profile: Profile) -> list[RowProb
     return [RowProblem(row.row_number, row.reason) for row in rows]
 
 
-def _table(db: Database, batch_id: int, profile: Profile) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the export: row number, reason, then the row's original values."""
+def rejected_rows_table(db: Database, batch_id: int, profile: Profile) -> RejectedRowsTable:
+    """The rows ``profile`` may see that an import turned away, with their values, under the
+    file's own columns.
+
+    The columns are the header row as the import read it (a blank header is "Column 3", a
+    repeated one "Phone (2)", as the values were kept); values erased since (a forgotten
+    customer) read as empty.
+    """
     with db.read_session() as session:
         check_profile(session, profile)
         batch = _batch(session, batch_id)
         headers = [str(h) for h in (batch.mapping or {}).get("headers", [])]
         records = visible_rejects(session, batch, profile)
-    columns = list(headers)
+    columns = unique_labels(headers)
     for record in records:
         for key in record.values or {}:
             if key not in columns:
                 columns.append(key)
-    rows = [
-        [
+    rows = tuple(
+        RejectedRowValues(
             record.row_number,
             record.reason,
-            *((record.values or {}).get(column, "") for column in columns),
-        ]
+            tuple(str((record.values or {}).get(column, "")) for column in columns),
+        )
         for record in records
-    ]
-    return ["Sheet row", "Reason", *columns], rows
+    )
+    return RejectedRowsTable(tuple(columns), rows)
+
+
+def _table(db: Database, batch_id: int, profile: Profile) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the export: row number, reason, then the row's original values."""
+    table = rejected_rows_table(db, batch_id, profile)
+    rows = [[record.row, record.reason, *record.values] for record in table.rows]
+    return ["Sheet row", "Reason", *table.columns], rows
 
 
 def check_export_target(target: Path) -> None:

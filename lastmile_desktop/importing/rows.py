@@ -38,7 +38,8 @@ from lastmile_desktop.importing.phones import PhoneReader, PhoneReading, count_n
 NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
 CUSTOMER_ID_MAX_LENGTH = 64
-SHOWN_PHONE_LENGTH = 40
+# A rejected row's reason quotes the value that was wrong, at most this many characters of it.
+QUOTED_VALUE_LENGTH = 80
 NO_PHONE = "no phone number that can be dialled"
 INVALID_PHONE_SAMPLES = 50
 MONEY_LIMIT = 1e13  # as read_money_cents: amounts a database integer holds in cents
@@ -268,7 +269,10 @@ class RowReader:
             if not found:
                 append(self._rejection(row, invalid, external_id))
             elif external_id is not None and len(external_id) > CUSTOMER_ID_MAX_LENGTH:
-                message = f"customer id is longer than {CUSTOMER_ID_MAX_LENGTH} characters"
+                message = (
+                    f"customer id {quoted(external_id)} is longer than "
+                    f"{CUSTOMER_ID_MAX_LENGTH} characters"
+                )
                 append(RowRejection(row, message, external_id, found))
             else:
                 alternative = found[1] if len(found) > 1 else None
@@ -362,8 +366,9 @@ class RowReader:
         self.invalid_phone_rows += 1
         if len(self.invalid_phones) < INVALID_PHONE_SAMPLES:
             self.invalid_phones.append(invalid)
-        shown = invalid if len(invalid) <= SHOWN_PHONE_LENGTH else invalid[:37] + "..."
-        reason = f"phone number {shown} is not a valid {self.region} number"
+        if not any(character.isdigit() for character in invalid):
+            return RowRejection(row, f"phone {quoted(invalid)} is not a number", external_id)
+        reason = f"phone {quoted(invalid)} is not a valid {self.region} number"
         return RowRejection(row, reason, external_id)
 
     def _spend(self, row: int, value: CellValue) -> int | None:
@@ -417,6 +422,14 @@ class RowReader:
         if len(samples) < 3 or self.invalid_phone_rows * 2 < rows_read:
             return []
         return samples
+
+
+def quoted(value: str) -> str:
+    """A cell's text as a rejection quotes it: on one line, cut at ``QUOTED_VALUE_LENGTH``."""
+    text = " ".join(value.split())
+    if len(text) > QUOTED_VALUE_LENGTH:
+        text = text[: QUOTED_VALUE_LENGTH - 1].rstrip() + "…"
+    return f'"{text}"'
 
 
 def _cut(text: str | None, length: int) -> str | None:

@@ -66,6 +66,7 @@ from lastmile_desktop.importing.regions import (
 from lastmile_desktop.importing.rejects import (
     export_rejected_rows,
     rejected_rows,
+    rejected_rows_table,
     visible_rejects,
 )
 from lastmile_desktop.importing.rows import RowReader, phone_columns
@@ -88,6 +89,7 @@ __all__ = [
     "inspect_file",
     "list_batches",
     "rejected_rows",
+    "rejected_rows_table",
     "run_import",
 ]
 
@@ -463,7 +465,9 @@ def run_import(
         existing = load_existing(session, campaign_id)
         plan = classify(reading.collected, existing)
         write_target = writer.WriteTarget(batch.id, campaign_id, order)
-        _write(session, plan, existing=existing, target=write_target, report=report, notes=notes)
+        new_store_ids = _write(
+            session, plan, existing=existing, target=write_target, report=report, notes=notes
+        )
         if options.remember_mapping and options.mapping is not None:
             remember_mapping(session, reading.layout.headers, reading.mapping)
         counts = plan.counts
@@ -495,6 +499,8 @@ def run_import(
         campaign=campaign_name,
         phone_region=reading.phone_region,
         notes=reading.notes + notes,
+        campaign_id=campaign_id,
+        new_store_ids=new_store_ids,
     )
 
 
@@ -506,7 +512,8 @@ def _write(
     target: writer.WriteTarget,
     report: writer.Report,
     notes: list[str],
-) -> None:
+) -> list[int]:
+    """Write the plan; the ids of the stores it had to create."""
     known_stores = set(existing.stores.values())
     store_ids = writer.ensure_stores(session, plan, existing)
     created = [
@@ -518,6 +525,7 @@ def _write(
         writer.insert_new_customers(session, plan, store_ids, target, report)
         writer.update_known_customers(session, plan, store_ids, target, report)
         writer.insert_rejected_rows(session, plan, target.batch_id)
+    return [store_ids[code.casefold()] for code in created]
 
 
 def list_batches(db: Database, profile: Profile) -> list[BatchInfo]:

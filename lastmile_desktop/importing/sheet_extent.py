@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from lastmile_desktop.importing.errors import ImportFileError, too_large
+from lastmile_desktop.importing.errors import RESAVE, ImportFileError, too_large
 
 # 32 bytes a cell: 6 million cells is about 190 MB, room for 500,000 customers in 12 columns.
 MAX_SHEET_CELLS = 6_000_000
@@ -59,8 +59,9 @@ def check_extent(path: Path, extent: Extent, sheet: str | None = None) -> None:
     if extent.columns > EXCEL_MAX_COLUMNS or extent.rows > EXCEL_MAX_ROWS:
         raise ImportFileError(
             path,
-            f"is not a normal workbook: {where} has cells beyond Excel's last row or column "
-            f"({extent.rows:,} rows by {extent.columns:,} columns): not read",
+            f"has cells beyond Excel's last row or column in {where}, which no spreadsheet "
+            f"program writes; {RESAVE}",
+            detail=f"{where} spans {extent.rows:,} rows by {extent.columns:,} columns",
         )
     if extent.cells > MAX_SHEET_CELLS:
         raise too_large(

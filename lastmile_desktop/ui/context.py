@@ -20,6 +20,8 @@ class AppContext(QObject):
     import_file_requested = Signal(str)
     # Ask the main window to show the page with this key.
     navigate_requested = Signal(str)
+    # Ask the Assign page to show this campaign and start Assign now (after an import).
+    assign_requested = Signal(int)
     # Someone else is now using the app (the lead or a store manager): pages reload.
     profile_changed = Signal(object)
     # A service refused the profile in use (a manager deactivated meanwhile, say); carries the

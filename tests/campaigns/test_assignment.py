@@ -8,7 +8,10 @@ from sqlalchemy import select, update
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.campaigns.assignment import (
+    AssignmentChanges,
+    StoreWithoutManager,
     assign_campaign,
+    describe_assignment,
     hand_back,
     hand_back_members,
     move_work,
@@ -16,6 +19,7 @@ from lastmile_desktop.campaigns.assignment import (
     reassign_members,
     rebalance,
     resolve_unassigned,
+    stores_without_manager,
 )
 from lastmile_desktop.campaigns.fair_split import band_sizes
 from lastmile_desktop.campaigns.ownership import (
@@ -186,6 +190,95 @@ def test_a_store_without_managers_keeps_its_call_group_waiting_until_one_is_adde
     assert second.newly_drawn == 0
     assert second.newly_assigned == 18
     assert set(owners(db, campaign).values()) == {alice}
+
+
+def test_assign_now_after_a_manager_joins_reports_the_customers_it_gave_out(
+    db: Database,
+) -> None:
+    store = add_store(db, "3")
+    campaign = add_campaign(db)
+    add_members(db, campaign, store, random_customers(20))
+    first = assign_campaign(db, campaign, LEAD, seed=5)
+    assert first.changes == AssignmentChanges(drawn_to_holdout=2, drawn_to_call=18)
+    assert describe_assignment(first) == (
+        "20 customers drawn: 2 set aside as holdout, 18 into the call group. 18 customers in "
+        "the call group wait for a manager in Store 3: add managers there, then assign again."
+    )
+
+    add_managers(db, store, "Alice")
+    second = assign_campaign(db, campaign, LEAD)
+
+    assert second.changes == AssignmentChanges(given_manager=18)
+    assert describe_assignment(second) == "18 customers given to managers."
+    third = assign_campaign(db, campaign, LEAD)
+    assert not third.changes.any
+    assert describe_assignment(third) == (
+        "Nothing changed: everyone with a store had already been drawn and given out."
+    )
+
+
+def test_a_changed_holdout_share_is_reported_as_moves_in_and_out_of_the_holdout(
+    db: Database,
+) -> None:
+    store = add_store(db, "1")
+    add_managers(db, store, "Alice")
+    campaign = add_campaign(db, share=0.10)
+    add_members(db, campaign, store, random_customers(40))
+    assign_campaign(db, campaign, LEAD, seed=5)
+
+    def set_share(share: float) -> None:
+        with db.session() as session:
+            session.execute(
+                update(Campaign).where(Campaign.id == campaign).values(holdout_share=share)
+            )
+
+    set_share(0.20)
+    raised = assign_campaign(db, campaign, LEAD)
+    set_share(0.05)
+    lowered = assign_campaign(db, campaign, LEAD)
+
+    assert raised.changes == AssignmentChanges(moved_to_holdout=4)
+    assert describe_assignment(raised) == (
+        "4 customers moved from the call group to the holdout (the holdout share went up)."
+    )
+    assert lowered.changes == AssignmentChanges(back_from_holdout=6, given_manager=6)
+    assert describe_assignment(lowered) == (
+        "6 customers back from the holdout into the call group (the holdout share went "
+        "down); 6 customers given to managers."
+    )
+
+
+def test_stores_whose_waiting_customers_would_go_to_nobody_are_named_before_assigning(
+    db: Database,
+) -> None:
+    staffed = add_store(db, "1")
+    add_managers(db, staffed, "Alice")
+    empty = add_store(db, "12")
+    left = add_store(db, "3")
+    add_managers(db, left, "Gone", active=False)
+    untouched = add_store(db, "7")
+    add_managers(db, untouched, "Dev")  # staffed, no customers: never listed anyway
+    campaign = add_campaign(db)
+    add_members(db, campaign, staffed, random_customers(10))
+    add_members(db, campaign, empty, random_customers(20, start=100))
+    add_members(db, campaign, left, random_customers(5, start=200))
+    add_members(db, campaign, None, random_customers(4, start=300))
+
+    before = stores_without_manager(db, campaign, LEAD)
+
+    assert before == [
+        StoreWithoutManager(left, "Store 3", 5),
+        StoreWithoutManager(empty, "Store 12", 20),
+    ]
+    assign_campaign(db, campaign, LEAD, seed=1)
+    # Drawn now: the holdout needs nobody, the call group still waits for a manager.
+    assert [(s.store_name, s.waiting) for s in stores_without_manager(db, campaign, LEAD)] == [
+        ("Store 3", 4),
+        ("Store 12", 18),
+    ]
+    add_managers(db, empty, "Bo")
+    add_managers(db, left, "Cy")
+    assert stores_without_manager(db, campaign, LEAD) == []
 
 
 def test_reassign_records_who_when_from_to_and_why(db: Database) -> None:

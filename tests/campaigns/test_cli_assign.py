@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.campaigns.assignment import campaign_to_assign
+from lastmile_desktop.campaigns.members import assignment_overview
 from lastmile_desktop.cli import main
 from lastmile_desktop.storage import Database
 from tests.campaigns.member_builders import (
@@ -14,6 +17,8 @@ from tests.campaigns.member_builders import (
     add_store,
     random_customers,
 )
+
+LEAD = Profile.lead()
 
 
 @pytest.fixture
@@ -63,7 +68,11 @@ def test_assign_prints_a_readable_table_and_what_still_waits(
     assert "Campaign “Spring win-back”: 63 members" in lines[0]
     assert any(line.split() == ["Leeds", "50", "5", "45"] for line in lines)
     assert any(line.split() in (["Alice", "22"], ["Alice", "23"]) for line in lines)
-    assert "9 call-group customers are in stores with no active manager" in out
+    assert lines[1] == (
+        "This run: 60 customers drawn: 6 set aside as holdout, 54 into the call group; 45 "
+        "customers given to managers. 9 customers in the call group wait for a manager in "
+        "Hull: add managers there, then assign again."
+    )
     assert "3 customers have no known store" in out
 
 
@@ -110,3 +119,46 @@ def test_another_seed_after_the_draw_is_refused(
 
     assert run(db_path, "--seed", "6") == 1
     assert "drawn with seed 5" in capsys.readouterr().err
+
+
+def test_assign_warns_first_about_stores_with_customers_and_no_manager(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_path, "--seed", "77", "--json") == 0
+
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "Warning: 1 store has customers waiting but no active manager (Hull; 10 customers): "
+        "they are drawn but given to nobody. Add managers, then run lastmile assign again."
+    ]
+    result = json.loads(captured.out)
+    hull = next(store for store in result["stores"] if store["store"] == "Hull")
+    assert result["stores_without_manager"] == [
+        {"store_id": hull["store_id"], "store": "Hull", "waiting": 10}
+    ]
+
+
+def test_after_a_manager_joins_the_second_run_reports_the_customers_it_gave_out(
+    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(db_path, "--seed", "77")
+    overview = assignment_overview(listed, LEAD, campaign_to_assign(listed))
+    hull = next(store.store_id for store in overview if store.store_name == "Hull")
+    assert hull is not None
+    add_managers(listed, hull, "Hana")
+    capsys.readouterr()
+
+    assert run(db_path, "--json") == 0
+
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    result = json.loads(captured.out)
+    assert result["changes"] == {
+        "drawn_to_holdout": 0,
+        "drawn_to_call": 0,
+        "moved_to_holdout": 0,
+        "back_from_holdout": 0,
+        "given_manager": 9,
+    }
+    assert result["summary"] == "9 customers given to managers."
+    assert result["stores_without_manager"] == []

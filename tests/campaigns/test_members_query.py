@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import assign_campaign
+from lastmile_desktop.campaigns.managers import list_managers
 from lastmile_desktop.campaigns.members import (
     FORGOTTEN_NAME,
     MemberFilter,
@@ -16,6 +17,8 @@ from lastmile_desktop.campaigns.members import (
     count_members,
     member_page,
 )
+from lastmile_desktop.campaigns.profiles import available_profiles
+from lastmile_desktop.campaigns.stores import list_stores, natural_sort_key, store_label
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     CampaignMember,
@@ -360,3 +363,37 @@ def test_the_unassigned_bucket_holds_only_customers_without_a_store_even_before_
     unassigned = [store for store in overview if store.is_unassigned_bucket]
     assert count_members(db, LEAD, bucket) == 3
     assert [store.members for store in unassigned] == [3]
+
+
+def test_stores_come_in_the_order_people_read_them_in_every_list(db: Database) -> None:
+    """ "Store 3" before "Store 12" before "Store 100", whatever order they were created in."""
+    stores = {code: add_store(db, code) for code in ("12", "100", "3")}
+    for code, store in stores.items():
+        add_managers(db, store, f"Manager of {code}")
+    campaign = add_campaign(db, share=0.0)
+    for position, store in enumerate(stores.values()):
+        add_members(db, campaign, store, random_customers(2, seed=position, start=10 * position))
+    assign_campaign(db, campaign, LEAD, seed=1)
+    readable = ["Store 3", "Store 12", "Store 100"]
+
+    assert [store.name for store in list_stores(db)] == readable
+    assert [manager.store_name for manager in list_managers(db, LEAD)] == readable
+    assert [p.name for p in available_profiles(db)][1:] == [
+        "Manager of 3",
+        "Manager of 12",
+        "Manager of 100",
+    ]
+    assert [o.store_name for o in assignment_overview(db, LEAD, campaign)] == readable
+    everyone = MemberFilter(campaign)
+    rows = member_page(db, LEAD, everyone, MemberSort.STORE, False, 0, 100)
+    assert [row.store_name for row in rows] == [name for name in readable for _ in range(2)]
+    rows = member_page(db, LEAD, everyone, MemberSort.STORE, True, 0, 100)
+    assert [row.store_name for row in rows] == [name for name in reversed(readable) for _ in "ab"]
+
+
+def test_a_store_is_labelled_once_and_its_code_added_only_when_the_name_lacks_it() -> None:
+    assert store_label("Store 3", "3") == "Store 3"
+    assert store_label("store #12", "12") == "store #12"
+    assert store_label("Store 31", "3") == "Store 31 (3)"
+    assert store_label("Leeds Briggate", "LDS01") == "Leeds Briggate (LDS01)"
+    assert natural_sort_key("Store 9") < natural_sort_key("store 10") < natural_sort_key("Store B")

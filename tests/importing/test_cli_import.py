@@ -44,7 +44,7 @@ def test_json_output_has_the_documented_shape(
         "rejected": 1,
         "suppressed": 0,
         "stores": ["2", "7"],
-        "rejects": [{"row": 5, "reason": "phone number 0123 is not a valid GB number"}],
+        "rejects": [{"row": 5, "reason": 'phone "0123" is not a valid GB number'}],
         "campaign": "list",
         "region": "GB",
         "notes": payload["notes"],
@@ -65,7 +65,7 @@ def test_the_readable_summary_accounts_for_every_row_and_shows_the_rejects(
     )
     assert "Stores (3): 1, 2, 3" in out
     assert "First 10 of 12 rejected rows:" in out
-    assert "  row 5: phone number 1 is not a valid GB number" in out
+    assert '  row 5: phone "1" is not a valid GB number' in out
     assert "row 15:" not in out
     assert "--rejects-to" in out
 
@@ -77,7 +77,7 @@ def test_rejects_can_be_saved_to_a_file(
     target = tmp_path / "rejects.csv"
     assert lastmile(db_path, "import", path, "--region", "GB", "--rejects-to", target) == 0
     assert f"are in {target}" in capsys.readouterr().out
-    assert "phone number 1 is not a valid GB number" in target.read_text(encoding="utf-8-sig")
+    assert 'phone ""1"" is not a valid GB number' in target.read_text(encoding="utf-8-sig")
 
 
 def test_a_file_that_cannot_be_read_fails_with_one_line_and_changes_nothing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
@@ -43,71 +44,78 @@ from tests.importing.workbook_builders import (
 )
 
 PROTECTED = "is protected with a password: save an unprotected copy and import that"
-DTD = "contains an XML document type declaration"
+RESAVE = "open it in Excel and save it again as .xlsx"
+HARMFUL = f"contains instructions that could harm the computer; {RESAVE}"
+TOO_LARGE = "is too large to be a customer list"
+WHAT_TO_DO_IF_TOO_LARGE = "keep only the customer list in the file, or split it into smaller files"
+# Words a person who was sent a file should not have to look up.
+JARGON = ("dtd", "xxe", "entity", "zip bomb", "xml", "inflate", "prologue")
 
 # (file name, builder, what the message says after the file name)
 HOSTILE_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
-    ("laughs.xlsx", write_billion_laughs_xlsx, DTD),
-    ("xxe.xlsx", write_external_entity_xlsx, DTD),
+    ("laughs.xlsx", write_billion_laughs_xlsx, HARMFUL),
+    ("xxe.xlsx", write_external_entity_xlsx, HARMFUL),
     (
         "bomb.xlsx",
         write_zip_bomb_xlsx,
-        "is too large to be a customer list (its sheets would expand to 2 GB)",
+        f"{TOO_LARGE} (its sheets would take 2 GB of memory): {WHAT_TO_DO_IF_TOO_LARGE}",
     ),
     (
         "dense_bomb.xlsx",
         lambda path: write_zip_bomb_xlsx(path, 300 * 1024 * 1024),
-        "is not a normal workbook: one part inflates",
+        "unpacks to far more than its size, enough to overload the computer; "
+        f"{RESAVE}, or ask for the file again",
     ),
     (
         "corners.xlsx",
         write_absurd_dimension_xlsx,
-        "is too large to be a customer list (a sheet would expand to 512 GB",
+        f"{TOO_LARGE} (a sheet would take 512 GB of memory): {WHAT_TO_DO_IF_TOO_LARGE}",
     ),
     (
         "prefixed_corners.xlsx",
         write_prefixed_corners_xlsx,
-        "is too large to be a customer list (a sheet would expand to 512 GB",
+        f"{TOO_LARGE} (a sheet would take 512 GB of memory",
     ),
     (
         "below.xlsx",
         write_cell_below_its_row_xlsx,
-        "is too large to be a customer list (a sheet would expand to 832 MB",
+        f"{TOO_LARGE} (a sheet would take 832 MB of memory",
     ),
     (
         "wide.xlsx",
         write_million_columns_xlsx,
-        "is not a normal workbook: a sheet has cells beyond Excel's last row or column",
+        "has cells beyond Excel's last row or column in a sheet, which no spreadsheet program "
+        f"writes; {RESAVE}",
     ),
     (
         "far.xls",
         write_far_cell_xls,
-        "is too large to be a customer list (the sheet 'Customers' would expand to 512 MB",
+        f"{TOO_LARGE} (the sheet 'Customers' would take 512 MB of memory",
     ),
     (
         "repeats.ods",
         lambda path: write_repeated_cells_ods(path, 100_000, 1_000),
-        "is too large to be a customer list (the sheet 'Customers' would expand to 3 GB",
+        f"{TOO_LARGE} (the sheet 'Customers' would take 3 GB of memory",
     ),
     (
         "texts.ods",
         write_repeated_text_ods,
-        "is too large to be a customer list (the text of the sheet 'Customers' would expand to",
+        f"{TOO_LARGE} (the text of the sheet 'Customers' would take",
     ),
     (
         "strings.xlsx",
         write_shared_string_bomb_xlsx,
-        "is too large to be a customer list (the text of a sheet would expand to",
+        f"{TOO_LARGE} (the text of a sheet would take",
     ),
     (
         "prefixed_strings.xlsx",
         write_prefixed_shared_string_bomb_xlsx,
-        "is too large to be a customer list (the text of a sheet would expand to",
+        f"{TOO_LARGE} (the text of a sheet would take",
     ),
     (
         "strings.xls",
         write_shared_string_bomb_xls,
-        "is too large to be a customer list (the text of the sheet 'Customers' would expand to",
+        f"{TOO_LARGE} (the text of the sheet 'Customers' would take",
     ),
     (
         "customers.xlsx",
@@ -146,6 +154,39 @@ def test_a_hostile_file_is_refused_with_a_message_naming_it(
     message = str(raised.value)
     assert message.startswith(f"{name} {problem}")
     assert "\n" not in message
+    said = message.removeprefix(name).lower()
+    assert not [word for word in JARGON if word in said], message
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "logged"),
+    [
+        ("laughs.xlsx", write_billion_laughs_xlsx, "document type declaration (DTD)"),
+        ("xxe.xlsx", write_external_entity_xlsx, "external entities (XXE)"),
+        ("dense_bomb.xlsx", lambda path: write_zip_bomb_xlsx(path, 300 * 1024 * 1024), "zip bomb"),
+        ("wide.xlsx", write_million_columns_xlsx, "12,356,630 columns"),
+        ("corners.xlsx", write_absurd_dimension_xlsx, "cells in memory"),
+    ],
+)
+def test_what_exactly_made_a_file_hostile_goes_to_the_log_not_the_message(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    name: str,
+    build: Callable[[Path], Path],
+    logged: str,
+) -> None:
+    path = build(tmp_path / name)
+    caplog.set_level(logging.WARNING, logger="lastmile_desktop.importing.errors")
+
+    with pytest.raises(ImportFileError) as raised:
+        import_whole(path)
+
+    assert logged in raised.value.detail
+    assert logged not in str(raised.value)
+    assert any(
+        str(path) in record.getMessage() and logged in record.getMessage()
+        for record in caplog.records
+    )
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:

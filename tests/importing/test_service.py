@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import Field, ImportOptions, RowProblem
+from lastmile_desktop.importing.model import Field, ImportOptions, RejectedRowValues, RowProblem
 from lastmile_desktop.importing.service import (
     RepeatImportError,
     inspect_file,
     list_batches,
     rejected_rows,
+    rejected_rows_table,
 )
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
@@ -144,6 +145,29 @@ def test_repeated_rows_of_one_file_are_duplicates(db: Database, tmp_path: Path) 
     assert len(customers_by_id(db)) == 3  # C1, C2 and None (two customers without id)
 
 
+def test_a_rejected_row_quotes_the_value_that_was_wrong_in_short(
+    db: Database, tmp_path: Path
+) -> None:
+    rambling = "ask at the till, " * 10
+    rows = [
+        customer(1, phone="call his wife"),
+        customer(2, phone="0123"),
+        customer(3, phone=rambling),
+        customer(4, customer_id="X" * 70),
+        customer(5),
+    ]
+    summary = import_list(db, write_list(tmp_path / "notes.xlsx", rows))
+
+    shown = " ".join(rambling.split())[:79].rstrip() + "…"
+    assert [problem.reason for problem in summary.rejects] == [
+        'phone "call his wife" is not a number',
+        'phone "0123" is not a valid GB number',
+        f'phone "{shown}" is not a number',
+        f'customer id "{"X" * 70}" is longer than 64 characters',
+    ]
+    assert len(shown) <= 80
+
+
 def test_rows_without_a_number_that_can_be_dialled_are_rejected_with_the_reason(
     db: Database, tmp_path: Path
 ) -> None:
@@ -151,7 +175,7 @@ def test_rows_without_a_number_that_can_be_dialled_are_rejected_with_the_reason(
     summary = import_list(db, write_list(tmp_path / "bad.xlsx", rows))
 
     expected = [
-        RowProblem(3, "phone number 0123 is not a valid GB number"),
+        RowProblem(3, 'phone "0123" is not a valid GB number'),
         RowProblem(4, "no phone number that can be dialled"),
     ]
     assert summary.rejects == expected
@@ -311,7 +335,7 @@ def test_the_dry_run_counts_like_the_import_and_writes_nothing(
         Field.CUSTOMER_ID, Field.FIRST_NAME, Field.LAST_NAME, Field.PHONE, Field.STORE,
         Field.LAST_PURCHASE_DATE,
     ]  # fmt: skip
-    assert preview.first_problems == [RowProblem(5, "phone number 12 is not a valid GB number")]
+    assert preview.first_problems == [RowProblem(5, 'phone "12" is not a valid GB number')]
 
     summary = import_list(db, path)
     assert preview.counts == summary.counts
@@ -393,3 +417,25 @@ def test_a_customer_who_asked_to_be_forgotten_is_not_filled_in_again(
     assert (summary.counts.suppressed, summary.counts.imported) == (1, 1)
     found = customers_by_id(db)["C0001"]
     assert (found.first_name, found.phone) == (None, None)
+
+
+def test_rejected_rows_come_back_with_their_values_under_the_files_columns(
+    db: Database, tmp_path: Path
+) -> None:
+    header = ["Customer ID", "Name", "Phone", "", "Name"]
+    rows = [
+        ["C1", "Ann Lee", mobile(1), "", ""],
+        ["C2", "Bo Ray", "call his wife", "VIP", "Robert"],
+    ]
+    summary = import_list(db, write_list(tmp_path / "odd.xlsx", rows, header))
+
+    table = rejected_rows_table(db, summary.batch_id, LEAD)
+
+    assert table.columns == ("Customer ID", "Name", "Phone", "Column D", "Name (2)")
+    assert table.rows == (
+        RejectedRowValues(
+            3,
+            'phone "call his wife" is not a number',
+            ("C2", "Bo Ray", "call his wife", "VIP", "Robert"),
+        ),
+    )

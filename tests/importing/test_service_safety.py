@@ -137,7 +137,7 @@ def test_rejected_rows_export_to_xlsx_with_their_values_and_no_live_formulas(
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][:4] == ["Sheet row", "Reason", "Customer ID", "First name"]
     assert values[1][:4] == [
-        3, "phone number =HYPERLINK(\"http://x\") is not a valid GB number", "C0002", "'@SUM(1)"
+        3, 'phone "=HYPERLINK("http://x")" is not a number', "C0002", "'@SUM(1)"
     ]  # fmt: skip
     assert values[1][5] == '\'=HYPERLINK("http://x")'
     assert values[2][:2] == [4, "no phone number that can be dialled"]
@@ -151,7 +151,7 @@ def test_rejected_rows_export_to_csv(db: Database, tmp_path: Path) -> None:
     with target.open(encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
     assert lines[0][:3] == ["Sheet row", "Reason", "Customer ID"]
-    assert lines[1][:3] == ["2", "phone number +1 is not a valid GB number", "C0001"]
+    assert lines[1][:3] == ["2", 'phone "+1" is not a valid GB number', "C0001"]
 
 
 def test_exporting_to_another_format_or_an_unknown_import_says_what_to_do(

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale, QMimeData, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -21,7 +22,11 @@ from lastmile_desktop.storage.models import (
     Store,
 )
 from lastmile_desktop.ui.assign import actions as actions_module
-from lastmile_desktop.ui.assign.dialogs import PickStoreDialog, ReassignDialog
+from lastmile_desktop.ui.assign.dialogs import (
+    PickStoreDialog,
+    ReassignDialog,
+    UnstaffedStoresDialog,
+)
 from lastmile_desktop.ui.assign.find_customer import FindCustomerDialog
 from lastmile_desktop.ui.assign.member_model import (
     COLUMN_LAST_PURCHASE,
@@ -37,6 +42,7 @@ from lastmile_desktop.ui.assign.page import AssignPage
 from lastmile_desktop.ui.assign.paged_model import SORT_ROLE
 from lastmile_desktop.ui.assign.report_dialogs import AssignResultDialog, HistoryDialog
 from lastmile_desktop.ui.campaigns.dnc_dialogs import ForgetCustomerDialog
+from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog
 from lastmile_desktop.ui.context import AppContext
 
 LEAD = Profile.lead()
@@ -487,3 +493,133 @@ def test_a_manager_hands_back_a_selection_of_customers_in_one_action(
     assert page.customers.model.total == 3
     reasons = [ownership_history(db, LEAD, member)[-1].reason for member in handed]
     assert reasons == ["moved near Leeds"] * 3
+
+
+def add_store_without_manager(db: Database, campaign_id: int, customers: int = 4) -> int:
+    """Hull: a store an import created, with customers and nobody to call them."""
+    with db.session() as session:
+        hull = Store(code="9", name="Hull")
+        session.add(hull)
+        session.flush()
+        for number in range(customers):
+            customer = Customer(
+                first_name="Hana",
+                last_name=f"Hull{number:02d}",
+                phone=f"+4477009002{number:02d}",
+                home_store_id=hull.id,
+            )
+            session.add(customer)
+            session.flush()
+            session.add(
+                CampaignMember(
+                    campaign_id=campaign_id,
+                    customer_id=customer.id,
+                    store_id=hull.id,
+                    status=MemberStatus.UNASSIGNED,
+                )
+            )
+        return hull.id
+
+
+def drawn_members(db: Database) -> int:
+    with db.read_session() as session:
+        return len(
+            session.scalars(
+                select(CampaignMember.id).where(CampaignMember.group.is_not(None))
+            ).all()
+        )
+
+
+def test_assign_now_names_stores_without_a_manager_and_adds_one_before_running(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    hull = add_store_without_manager(db, region.campaign_id)
+    page = make_page(qtbot, db)
+
+    page.assign_button.click()
+
+    check = page.controller.dialog
+    assert isinstance(check, UnstaffedStoresDialog)
+    assert check.store_list.text() == "<b>Hull</b>: 4 customers"
+    assert drawn_members(db) == 0  # nothing runs before the lead answers
+    check.add_button.click()
+    add = page.controller.dialog
+    assert isinstance(add, ManagerDialog)
+    assert [add.store_combo.itemData(i) for i in range(add.store_combo.count())] == [hull]
+    qtbot.keyClicks(add.name_edit, "Hana Brook")
+    with qtbot.waitSignal(page.controller.assignment_finished, timeout=10_000) as finished:
+        add.try_save()
+
+    report = finished.args[0]
+    assert report.changes.given_manager == 4 + 10 + 6
+    with db.read_session() as session:
+        owners = session.scalars(
+            select(Manager.name)
+            .join(CampaignMember, CampaignMember.manager_id == Manager.id)
+            .where(CampaignMember.store_id == hull)
+            .distinct()
+        ).all()
+    assert owners == ["Hana Brook"]
+    assert page.message.text().startswith("20 customers drawn: 0 set aside as holdout, 20 into")
+
+
+def test_assign_now_after_a_manager_joins_says_it_gave_the_waiting_customers_out(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    hull = add_store_without_manager(db, region.campaign_id)
+    page = make_page(qtbot, db)
+    page.assign_button.click()
+    check = page.controller.dialog
+    assert isinstance(check, UnstaffedStoresDialog)
+    with qtbot.waitSignal(page.controller.assignment_finished, timeout=10_000):
+        check.assign_button.click()
+    assert "4 customers in the call group wait for a manager in Hull" in page.message.text()
+    with db.session() as session:
+        session.add(Manager(name="Hana Brook", store_id=hull))
+
+    result = assign(qtbot, page)  # nobody waits without a manager now: no question first
+
+    expected = "4 customers given to managers. 3 have no store and wait in Unassigned"
+    assert page.message.text().startswith(expected)
+    assert result.summary.text().startswith(expected)
+    assert "nothing changed" not in page.message.text().lower()
+
+
+def test_cancelling_the_question_about_stores_without_a_manager_changes_nothing(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    add_store_without_manager(db, region.campaign_id)
+    page = make_page(qtbot, db)
+
+    page.assign_button.click()
+    check = page.controller.dialog
+    assert isinstance(check, UnstaffedStoresDialog)
+    check.reject()
+
+    assert page.message.text() == "Assign now was not run: nothing changed."
+    assert drawn_members(db) == 0
+    assert page.assign_button.isEnabled()
+
+
+def test_the_question_about_stores_without_a_manager_answers_to_its_shortcuts(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    add_store_without_manager(db, region.campaign_id)
+    page = make_page(qtbot, db)
+    page.show()
+    qtbot.waitExposed(page)
+
+    page.assign_button.click()
+    check = page.controller.dialog
+    assert isinstance(check, UnstaffedStoresDialog)
+    assert "(Alt+A)" in check.assign_button.text()
+    assert "(Alt+M)" in check.add_button.text()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is check, timeout=5000)
+    with qtbot.waitSignal(page.controller.assignment_finished, timeout=10_000):
+        qtbot.keyClick(check, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+
+    assert drawn_members(db) == 10 + 6 + 4

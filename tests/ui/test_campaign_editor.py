@@ -26,7 +26,7 @@ from lastmile_desktop.storage.models import (
     Store,
 )
 from lastmile_desktop.ui.campaigns.campaigns_tab import COLUMN_MEMBERS, CampaignsTab
-from lastmile_desktop.ui.campaigns.stores_tab import StoresTab
+from lastmile_desktop.ui.campaigns.stores_tab import STORE_NAME, StoresTab
 from lastmile_desktop.ui.context import AppContext
 
 LEAD = Profile.lead()
@@ -315,3 +315,24 @@ def test_a_manager_edits_their_own_store_but_not_its_code_or_its_managers(
     assert not tab.name_edit.isReadOnly()
     assert not tab.add_manager_button.isEnabled()
     assert not tab.add_store_button.isVisibleTo(tab)
+
+
+def test_a_store_panel_names_the_store_once_and_lists_stores_numerically(
+    qtbot: QtBot, db: Database
+) -> None:
+    for code in ("12", "3", "100"):
+        add_store(db, StoreDraft(name=f"Store {code}", code=code), LEAD)
+    tab = make_stores_tab(qtbot, db)
+
+    assert [store.name for store in tab.store_model.loaded_rows()] == [
+        "Store 3",
+        "Store 12",
+        "Store 100",
+    ]
+    assert tab.details_box.title() == "Store 3"
+    tab.store_model.sort(STORE_NAME, Qt.SortOrder.DescendingOrder)
+    assert [store.name for store in tab.store_model.loaded_rows()] == [
+        "Store 100",
+        "Store 12",
+        "Store 3",
+    ]

@@ -7,7 +7,14 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from lastmile_desktop.importing.model import BucketCounts, ColumnGuess, Field, RowProblem
+from lastmile_desktop.importing.model import (
+    BucketCounts,
+    ColumnGuess,
+    Field,
+    RejectedRowsTable,
+    RejectedRowValues,
+    RowProblem,
+)
 from lastmile_desktop.ui.import_wizard.columns import column_letter
 from lastmile_desktop.ui.import_wizard.counts_view import identity_line
 from lastmile_desktop.ui.import_wizard.grid_model import (
@@ -61,6 +68,36 @@ def test_the_problems_table_sorts_rows_as_numbers(qtmodeltester: ModelTester) ->
     assert model.index(1, ROW_COLUMN).data(SORT_ROLE) == 10
     assert model.index(0, REASON_COLUMN).data() == "no phone"
     assert model.headerData(REASON_COLUMN, Qt.Orientation.Horizontal) == "Reason"
+
+
+def test_rejected_rows_show_their_values_under_the_files_columns(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = RowProblemsModel()
+    model.set_rejected_rows(
+        RejectedRowsTable(
+            ("Name", "Mobile"),
+            (
+                RejectedRowValues(
+                    9, 'phone "call his wife" is not a number', ("Al", "call his wife")
+                ),
+                RejectedRowValues(12, "no phone number that can be dialled", ("Bo", "")),
+            ),
+        )
+    )
+    qtmodeltester.check(model)
+
+    assert model.columnCount() == 4
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Mobile"
+    assert [model.index(0, column).data() for column in range(4)] == [
+        "9",
+        'phone "call his wife" is not a number',
+        "Al",
+        "call his wife",
+    ]
+    assert model.index(1, 3).data() == ""
+    model.set_problems([RowProblem(3, "no phone")])
+    assert model.columnCount() == 2
 
 
 def test_the_identity_line_adds_up_every_bucket() -> None:

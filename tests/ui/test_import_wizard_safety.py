@@ -18,6 +18,7 @@ from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.page import Step
+from tests.importing.workbook_builders import write_billion_laughs_xlsx
 from tests.ui.import_wizard_helpers import (
     WAIT_MS,
     database_content,
@@ -86,6 +87,21 @@ def test_a_file_that_is_not_a_spreadsheet_gets_a_one_line_error_on_the_page(
     assert page.current_step() is Step.FILE
     assert page.path is None
     assert no_modal_dialog()
+
+
+def test_a_hostile_workbook_is_refused_on_the_page_in_plain_words(
+    qtbot: QtBot, db: Database, tmp_path: Path
+) -> None:
+    page = make_page(qtbot, db)
+
+    page.open_file(write_billion_laughs_xlsx(tmp_path / "from head office.xlsx"))
+    qtbot.waitUntil(lambda: page.file_step.message.isVisibleTo(page), timeout=WAIT_MS)
+
+    assert page.file_step.message.text() == (
+        "from head office.xlsx contains instructions that could harm the computer; open it "
+        "in Excel and save it again as .xlsx"
+    )
+    assert page.current_step() is Step.FILE
 
 
 def test_a_good_file_after_a_bad_one_clears_the_error(

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from tests.ui.import_wizard_helpers import (
     WAIT_MS,
     make_page,
     press_next,
+    press_shortcut,
     wait_for_step,
     walk_to_validation,
     write_workbook,
@@ -138,6 +140,27 @@ def test_rejected_rows_can_be_viewed_and_exported_after_the_import(
     values = list(sheet.iter_rows(values_only=True))
     assert values[1][0] == 8
     assert "phone" in str(values[1][1]).lower()
+
+
+def test_viewing_rejected_rows_shows_what_the_row_held_under_the_files_own_columns(
+    qtbot: QtBot, db: Database, tmp_path: Path
+) -> None:
+    page = make_page(qtbot, db)
+    walk_to_validation(qtbot, page, write_workbook(tmp_path / "lapsed.xlsx"))
+    with qtbot.waitSignal(page.context.data_changed, timeout=WAIT_MS):
+        press_next(qtbot, page)
+    wait_for_step(qtbot, page, Step.SUMMARY)
+    summary = page.summary_step
+
+    press_shortcut(qtbot, page, summary.view_button, Qt.Key.Key_V)
+    qtbot.waitUntil(lambda: summary.rejected_table.isVisibleTo(page), timeout=WAIT_MS)
+
+    model = summary.rejected_model
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert titles == ["Row", "Reason", *HEADERS]
+    shown = [model.index(0, column).data() for column in range(model.columnCount())]
+    reason = 'phone "12" is not a valid GB number'
+    assert shown == ["8", reason, "C004", "Nobody", "Known", "12", "14", ""]
 
 
 def test_a_summary_without_rejected_rows_offers_nothing_to_view(

@@ -15,7 +15,11 @@ from PySide6.QtWidgets import QDialog, QProgressDialog
 
 from lastmile_desktop.campaigns import assignment
 from lastmile_desktop.campaigns.access import LeadAction
-from lastmile_desktop.campaigns.assignment import AssignmentReport, MoveReport
+from lastmile_desktop.campaigns.assignment import (
+    AssignmentReport,
+    MoveReport,
+    StoreWithoutManager,
+)
 from lastmile_desktop.campaigns.managers import ManagerInfo, list_managers
 from lastmile_desktop.campaigns.members import MemberRow
 from lastmile_desktop.campaigns.privacy import ForgetReport, forget_customer
@@ -33,6 +37,7 @@ from lastmile_desktop.ui.assign.dialogs import (
     PickStoreDialog,
     ReassignDialog,
     RebalanceDialog,
+    UnstaffedStoresDialog,
 )
 from lastmile_desktop.ui.assign.find_customer import FindCustomerDialog
 from lastmile_desktop.ui.assign.report_dialogs import (
@@ -42,6 +47,7 @@ from lastmile_desktop.ui.assign.report_dialogs import (
 )
 from lastmile_desktop.ui.assign.widgets import ReasonDialog
 from lastmile_desktop.ui.campaigns.dnc_dialogs import ForgetCustomerDialog
+from lastmile_desktop.ui.campaigns.manager_dialog import new_manager_dialog
 from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.worker import Task, run_task
 
@@ -186,9 +192,52 @@ class AssignActions(QObject):
 
     # -- assign now -------------------------------------------------------------------------
     def assign_now(self) -> None:
+        """Say first which stores' customers would go to nobody, then run (or not)."""
         campaign_id = self.page.campaign_id()
         if campaign_id is None or self.busy or not self.page.assign_action.isEnabled():
             return
+        db, profile = self.context.db, self.context.profile
+        unstaffed = self._call(lambda: assignment.stores_without_manager(db, campaign_id, profile))
+        if unstaffed is None:
+            return
+        if not unstaffed:
+            self._run_assignment(campaign_id)
+            return
+        check = UnstaffedStoresDialog(unstaffed, self.page)
+
+        def decided() -> None:
+            if check.add_chosen:
+                self.add_managers_then_assign(unstaffed)
+            else:
+                self._run_assignment(campaign_id)
+
+        check.rejected.connect(
+            lambda: self.page.show_info("Assign now was not run: nothing changed.")
+        )
+        self._open(check, decided)
+
+    def add_managers_then_assign(self, unstaffed: list[StoreWithoutManager]) -> None:
+        """Add a manager to the first store without one; then Assign now checks again."""
+        wanted = {store.store_id for store in unstaffed}
+        stores = [store for store in list_stores(self.context.db) if store.id in wanted]
+        dialog = new_manager_dialog(
+            self.context.db,
+            self.context.profile,
+            stores,
+            store_id=unstaffed[0].store_id,
+            parent=self.page,
+        )
+
+        def added() -> None:
+            self.page.stores_tab.reload()
+            self.customers.show_campaign(self.page.campaign_id())  # the new manager shows
+            self.assign_now()
+
+        # Cancelled: back to the question, where going ahead is still possible.
+        dialog.rejected.connect(self.assign_now)
+        self._open(dialog, added)
+
+    def _run_assignment(self, campaign_id: int) -> None:
         db, profile = self.context.db, self.context.profile
         self.page.assign_button.setEnabled(False)
         self.page.show_info("Assigning... the holdout is drawn and the list shared out.")

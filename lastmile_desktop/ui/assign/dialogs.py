@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lastmile_desktop.campaigns.assignment import StoreWithoutManager
 from lastmile_desktop.campaigns.managers import ManagerInfo
 from lastmile_desktop.campaigns.stores import StoreInfo
 
@@ -145,3 +149,52 @@ class RebalanceDialog(_ChoiceDialog):
         self.combo.addItem("Every store", 0)
         for store in stores:
             self.combo.addItem(store.label, store.id)
+
+
+class UnstaffedStoresDialog(QDialog):
+    """Before Assign now: stores whose customers would go to nobody. Add managers, go ahead,
+    or cancel. ``add_chosen`` tells the first from the second once the dialog is accepted."""
+
+    def __init__(self, stores: list[StoreWithoutManager], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Stores without a manager")
+        self.setMinimumWidth(480)
+        self.stores = stores
+        self.add_chosen = False
+        number = QLocale().toString
+        noun = "This store has" if len(stores) == 1 else "These stores have"
+        self.question = QLabel(
+            f"{noun} customers waiting but no active manager. Assign now would draw them "
+            "and give them to nobody: add a manager first, or go ahead and add one later "
+            "(then press Assign now again)."
+        )
+        self.question.setWordWrap(True)
+        self.store_list = QLabel(
+            "<br>".join(
+                f"<b>{escape(store.store_name)}</b>: {number(store.waiting)} "
+                + ("customer" if store.waiting == 1 else "customers")
+                for store in stores
+            )
+        )
+        self.buttons = QDialogButtonBox()
+        self.add_button = self.buttons.addButton(
+            "Add &managers...  (Alt+M)", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.assign_button = self.buttons.addButton(
+            "Assign &anyway  (Alt+A)", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel is not None
+        cancel.setText("Cancel  (Esc)")
+        self.add_button.setDefault(True)
+        self.add_button.clicked.connect(lambda: self._choose(add=True))
+        self.assign_button.clicked.connect(lambda: self._choose(add=False))
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.question)
+        layout.addWidget(self.store_list)
+        layout.addWidget(self.buttons)
+
+    def _choose(self, *, add: bool) -> None:
+        self.add_chosen = add
+        self.accept()

@@ -99,6 +99,7 @@ class AssignPage(QWidget):
         self.dnc_tab.forget_requested.connect(self.controller.find_and_forget)
         context.data_changed.connect(self._on_data_changed)
         context.profile_changed.connect(lambda _profile: self.reload())
+        context.assign_requested.connect(self.show_and_assign)
         self.reload()
 
     # -- campaigns --------------------------------------------------------------------------
@@ -134,6 +135,15 @@ class AssignPage(QWidget):
         index = self.campaign_combo.findData(campaign_id)
         if index >= 0:
             self.campaign_combo.setCurrentIndex(index)
+
+    def show_and_assign(self, campaign_id: int) -> None:
+        """Show this campaign's customers and start Assign now (from the import summary)."""
+        self.reload()
+        self.select_campaign(campaign_id)
+        self.tabs.setCurrentIndex(TAB_CUSTOMERS)
+        self.context.navigate_requested.emit("assign")
+        if self.campaign_id() == campaign_id:
+            self.controller.assign_now()
 
     def _on_campaign_changed(self, _index: int) -> None:
         if not self._reloading:

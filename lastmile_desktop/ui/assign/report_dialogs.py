@@ -15,7 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.campaigns.assignment import AssignmentReport, OwnershipChange
+from lastmile_desktop.campaigns.assignment import (
+    AssignmentReport,
+    OwnershipChange,
+    describe_assignment,
+)
 from lastmile_desktop.campaigns.members import StoreOverview
 
 
@@ -38,18 +42,11 @@ def _cell(text: str, numeric: bool = False) -> QTableWidgetItem:
 
 
 def summarise_assignment(report: AssignmentReport) -> str:
+    """The service's account of the run (``describe_assignment``), in this locale's numbers."""
     number = QLocale().toString
     if not report.members:
         return "This campaign has no customers yet: import a customer list (Ctrl+O) first."
-    if not report.newly_drawn:
-        line = "Everyone with a store was already assigned; nothing changed."
-    else:
-        line = (
-            f"{number(report.newly_drawn)} customers assigned: "
-            f"{number(report.newly_held_out)} set aside as holdout "
-            f"({report.holdout_share:.0%} per store), "
-            f"{number(report.newly_assigned)} given to managers."
-        )
+    line = describe_assignment(report, number)
     if report.unassigned:
         line += (
             f" {number(report.unassigned)} have no store and wait in Unassigned: select "
@@ -90,7 +87,8 @@ class AssignResultDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         seed = QLabel(
-            f"Holdout drawn with seed {report.seed}: the same seed draws the same customers."
+            f"Holdout: {report.holdout_share:.0%} of each store, drawn with seed {report.seed} "
+            "(the same seed draws the same customers)."
         )
         seed.setObjectName("hint")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo
+from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo, add_manager
 from lastmile_desktop.campaigns.stores import StoreInfo
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.assign.widgets import show_warning, warning_label
 
 
@@ -85,3 +87,23 @@ class ManagerDialog(QDialog):
             show_warning(self.error_label, str(error))
             return
         self.accept()
+
+
+def new_manager_dialog(
+    db: Database,
+    profile: Profile,
+    stores: list[StoreInfo],
+    *,
+    store_id: int | None = None,
+    parent: QWidget | None = None,
+) -> ManagerDialog:
+    """ "Add a manager" to one of ``stores`` (``store_id`` chosen first), saved by the service.
+
+    The Stores tab, Assign now's check and the import summary all add managers through it.
+    """
+    return ManagerDialog(
+        stores,
+        lambda draft: add_manager(db, draft, profile),
+        store_id=store_id,
+        parent=parent,
+    )

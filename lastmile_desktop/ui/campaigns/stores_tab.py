@@ -31,12 +31,14 @@ from lastmile_desktop.campaigns.stores import (
     StoreDraft,
     StoreInfo,
     format_opening_hours,
+    natural_sort_key,
     parse_opening_hours,
+    store_sort_key,
 )
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
-from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog
+from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog, new_manager_dialog
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import READ_ONLY_STYLE, permit_lead, set_field_read_only
 
@@ -59,15 +61,10 @@ DEACTIVATE_TIP = "The manager leaves: no new work, gone from the profile picker,
 REACTIVATE_TIP = "The manager is back: they can be picked and given work again."
 
 
-def _code_key(code: str) -> tuple[int, int, str]:
-    stripped = code.strip()
-    return (0, int(stripped), "") if stripped.isdigit() else (1, 0, stripped.casefold())
-
-
 def store_columns() -> list[Column[StoreInfo]]:
     return [
-        Column("Code", lambda s: s.code, lambda s: _code_key(s.code)),
-        Column("Store", lambda s: s.name, lambda s: s.name),
+        Column("Code", lambda s: s.code, lambda s: natural_sort_key(s.code)),
+        Column("Store", lambda s: s.name, lambda s: store_sort_key(s.name, s.code)),
         Column(
             "Managers",
             lambda s: str(s.active_managers),
@@ -307,7 +304,7 @@ class StoresTab(QWidget):
                 line.clear()
             self.timezone_combo.setCurrentText("")
         else:
-            self.details_box.setTitle(f"Store {store.label}")
+            self.details_box.setTitle(store.label)
             self.name_edit.setText(store.name)
             self.code_edit.setText(store.code)
             self.timezone_combo.setCurrentText(store.timezone or "")
@@ -431,9 +428,10 @@ class StoresTab(QWidget):
     def add_manager(self) -> None:
         if not self.context.profile.is_lead or self.current is None:
             return
-        dialog = ManagerDialog(
+        dialog = new_manager_dialog(
+            self.context.db,
+            self.context.profile,
             self.stores,
-            lambda draft: manager_service.add_manager(self.context.db, draft, self.context.profile),
             store_id=self.current.id,
             parent=self,
         )

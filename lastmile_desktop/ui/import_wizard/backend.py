@@ -11,7 +11,12 @@ from pathlib import Path
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.importing import service as engine
-from lastmile_desktop.importing.model import ImportOptions, ImportPreview, ImportSummary, RowProblem
+from lastmile_desktop.importing.model import (
+    ImportOptions,
+    ImportPreview,
+    ImportSummary,
+    RejectedRowsTable,
+)
 from lastmile_desktop.importing.normalize import region_date_order
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage import Database
@@ -40,8 +45,8 @@ class ImportBackend:
     ) -> ImportSummary:
         return engine.run_import(db, path, options, progress, profile)
 
-    def rejected_rows(self, db: Database, batch_id: int, profile: Profile) -> list[RowProblem]:
-        return engine.rejected_rows(db, batch_id, profile)
+    def rejected_rows(self, db: Database, batch_id: int, profile: Profile) -> RejectedRowsTable:
+        return engine.rejected_rows_table(db, batch_id, profile)
 
     def export_rejected_rows(
         self, db: Database, batch_id: int, target: Path, profile: Profile

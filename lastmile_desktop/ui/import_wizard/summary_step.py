@@ -1,4 +1,5 @@
-"""Step 6: what the import did, where each row went, and the rejected rows to fix."""
+"""Step 6: what the import did, where each row went, the rejected rows to fix, and the way on:
+managers for the stores that have none, then assigning the customers."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lastmile_desktop.campaigns.assignment import list_names, stores_without_manager
+from lastmile_desktop.campaigns.stores import StoreInfo, list_stores
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.importing.model import ImportSummary, RowProblem
+from lastmile_desktop.importing.model import ImportSummary, RejectedRowsTable
+from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog, new_manager_dialog
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.counts_view import BucketCountsView
@@ -26,6 +30,7 @@ from lastmile_desktop.ui.import_wizard.widgets import InlineMessage, StepHeading
 from lastmile_desktop.ui.worker import Task, run_task
 
 EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
+MAX_COLUMN_WIDTH = 320  # pixels; the whole text is in the cell's tooltip
 
 
 def export_file_name(summary: ImportSummary) -> str:
@@ -37,10 +42,13 @@ class SummaryStep(QWidget):
         self, context: AppContext, backend: ImportBackend, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._context = context
+        self.context = context
+        self._db = context.db
         self._backend = backend
         self.summary: ImportSummary | None = None
         self._task: Task[Any] | None = None
+        self.unstaffed: list[StoreInfo] = []  # stores of this list with no active manager
+        self.manager_dialog: ManagerDialog | None = None  # open while adding managers
         self.heading = StepHeading("Import finished", "")
         self.counts = BucketCountsView()
         self.details = QLabel()
@@ -54,6 +62,19 @@ class SummaryStep(QWidget):
         buttons.addWidget(self.view_button)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
+        self.stores_message = InlineMessage()
+        self.add_managers_button = QPushButton("&Add managers...  (Alt+A)")
+        self.add_managers_button.setToolTip("Add a manager to each store that has none")
+        self.add_managers_button.clicked.connect(self.add_managers)
+        self.assign_button = QPushButton("Assign &these customers  (Alt+T)")
+        self.assign_button.setToolTip(
+            "Go to the Assign page for this campaign and share the new customers out"
+        )
+        self.assign_button.clicked.connect(self.assign_customers)
+        next_steps = QHBoxLayout()
+        next_steps.addWidget(self.assign_button)
+        next_steps.addWidget(self.add_managers_button)
+        next_steps.addStretch(1)
         self.message = InlineMessage()
         self.rejected_model = RowProblemsModel()
         self.rejected_table = read_only_table(self.rejected_model)
@@ -65,6 +86,9 @@ class SummaryStep(QWidget):
         layout.addWidget(self.counts)
         layout.addSpacing(6)
         layout.addWidget(self.details)
+        layout.addSpacing(6)
+        layout.addWidget(self.stores_message)
+        layout.addLayout(next_steps)
         layout.addSpacing(6)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
@@ -96,13 +120,95 @@ class SummaryStep(QWidget):
         self.rejected_model.set_problems([])
         self.rejected_table.hide()
         self.message.clear_message()
+        self.assign_button.setEnabled(summary.campaign_id is not None)
+        self.show_stores()
+
+    # -- stores and managers ----------------------------------------------------------------
+    def show_stores(self) -> None:
+        """The stores this import created, and those of its campaign with nobody to call
+        their customers; "Add managers..." stays offered while any has no manager."""
+        summary = self.summary
+        if summary is None:
+            return
+        stores = list_stores(self._db)
+        created = [store for store in stores if store.id in summary.new_store_ids]
+        waiting: dict[int, int] = {}
+        if summary.campaign_id is not None:
+            waiting = {
+                store.store_id: store.waiting
+                for store in stores_without_manager(
+                    self._db, summary.campaign_id, self.context.profile
+                )
+            }
+        self.unstaffed = [
+            store
+            for store in stores
+            if store.id in waiting
+            or (store.id in summary.new_store_ids and not store.active_managers)
+        ]
+        number = QLocale().toString
+        lines = []
+        if created:
+            noun = "store" if len(created) == 1 else "stores"
+            lines.append(
+                f"This import created {number(len(created))} {noun}: "
+                f"{list_names([store.label for store in created], shown=8)}."
+            )
+        if self.unstaffed:
+            described = [
+                f"{store.label} ({number(waiting[store.id])} waiting)"
+                if store.id in waiting
+                else store.label
+                for store in self.unstaffed
+            ]
+            lines.append(
+                f"No manager yet at {list_names(described, shown=8)}: add managers so their "
+                "customers can be given out when you assign."
+            )
+        self.stores_message.show_message(" ".join(lines), "warning" if self.unstaffed else "info")
+        self.add_managers_button.setVisible(bool(self.unstaffed))
+        self.add_managers_button.setEnabled(self.context.profile.is_lead)
+
+    def add_managers(self) -> None:
+        """One manager at a time, store after store, until each has one or the lead stops."""
+        if not self.unstaffed or not self.context.profile.is_lead:
+            return
+        dialog = new_manager_dialog(
+            self._db,
+            self.context.profile,
+            self.unstaffed,
+            store_id=self.unstaffed[0].id,
+            parent=self,
+        )
+        self.manager_dialog = dialog
+
+        def saved() -> None:
+            self.manager_dialog = None
+            self.show_stores()
+            self.context.data_changed.emit()
+            if dialog.saved is not None:
+                self.message.show_message(
+                    f"{dialog.saved.name} now manages {dialog.saved.store_name}.", "success"
+                )
+            if self.unstaffed:
+                self.add_managers()
+
+        dialog.accepted.connect(saved)
+        dialog.rejected.connect(lambda: setattr(self, "manager_dialog", None))
+        dialog.open()
+
+    def assign_customers(self) -> None:
+        """To the Assign page for this campaign, where Assign now starts (and asks first
+        about stores still without a manager)."""
+        if self.summary is not None and self.summary.campaign_id is not None:
+            self.context.assign_requested.emit(self.summary.campaign_id)
 
     # -- rejected rows ----------------------------------------------------------------------
     def show_rejected_rows(self) -> None:
         if self.summary is None or self._busy():
             return
         batch_id = self.summary.batch_id
-        db, profile = self._context.db, self._context.profile
+        db, profile = self.context.db, self.context.profile
         self.message.show_message("Loading the rejected rows...", "info")
         self._task = run_task(
             lambda _progress: self._backend.rejected_rows(db, batch_id, profile),
@@ -110,10 +216,14 @@ class SummaryStep(QWidget):
             on_error=self._failed,
         )
 
-    def _rejected_rows_loaded(self, problems: list[RowProblem]) -> None:
+    def _rejected_rows_loaded(self, table: RejectedRowsTable) -> None:
         self._task = None
-        self.rejected_model.set_problems(problems)
-        self.rejected_table.resizeColumnToContents(0)
+        self.rejected_model.set_rejected_rows(table)
+        self.rejected_table.resizeColumnsToContents()
+        # A long reason or value must not push the file's columns out of sight.
+        for column in range(self.rejected_model.columnCount()):
+            if self.rejected_table.columnWidth(column) > MAX_COLUMN_WIDTH:
+                self.rejected_table.setColumnWidth(column, MAX_COLUMN_WIDTH)
         self.rejected_table.show()
         self.rejected_table.setFocus()
         self.message.clear_message()
@@ -134,7 +244,7 @@ class SummaryStep(QWidget):
         if target.suffix.lower() not in (".xlsx", ".csv"):
             target = target.with_suffix(".xlsx")
         batch_id = self.summary.batch_id
-        db, profile = self._context.db, self._context.profile
+        db, profile = self.context.db, self.context.profile
         self.message.show_message(f"Saving the rejected rows to {target}...", "info")
         self._task = run_task(
             lambda _progress: self._backend.export_rejected_rows(db, batch_id, target, profile),
