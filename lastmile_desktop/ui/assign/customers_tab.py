@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QLocale, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,10 +54,11 @@ COLUMN_WIDTHS = {
 
 
 def _action(parent: QWidget, text: str, shortcut: str | None = None) -> QAction:
+    """An action of this tab. Its keys work anywhere in the window while the tab is shown
+    (Qt ignores the shortcuts of hidden widgets, so other tabs may reuse the same keys)."""
     action = QAction(text, parent)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     parent.addAction(action)
     return action
 
@@ -194,19 +195,21 @@ class CustomersTab(QWidget):
     def show_campaign(self, campaign_id: int | None) -> None:
         """Reload everything for this campaign (or an empty tab when there is none)."""
         self.campaign_id = campaign_id
-        db, profile = self.context.db, self.context.profile
-        self.filters.set_choices(list_stores(db), list_managers(db, include_inactive=True), profile)
         self.refresh()
 
     def refresh(self) -> None:
-        """Figures and rows again, keeping the filter (after any change of data)."""
+        """Figures and rows again after any change of data, keeping the filter and selection."""
         db, profile = self.context.db, self.context.profile
+        self.filters.set_choices(list_stores(db), list_managers(db, include_inactive=True), profile)
         if self.campaign_id is None:
             self.overview.show_overviews([])
             self.model.set_source(EmptySource())
             return
+        selected = [row.member_id for row in self.selected_rows()]
+        current = self.current_row()
         self.overview.show_overviews(assignment_overview(db, profile, self.campaign_id))
         self._apply(self.filters.choice())
+        self._reselect(selected, current.member_id if current is not None else None)
 
     def _on_overview_selection(self, selection: OverviewSelection) -> None:
         self.filters.show_place(
@@ -277,6 +280,18 @@ class CustomersTab(QWidget):
     def selected_rows(self) -> list[MemberRow]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.row_at(row) for row in rows]
+
+    def _reselect(self, member_ids: list[int], current_id: int | None) -> None:
+        """Select these members again where they are still shown (after a reload)."""
+        wanted = set(member_ids)
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row, member in enumerate(self.model.loaded_rows()):
+            index = self.model.index(row, COLUMN_NAME)
+            if member.member_id == current_id:
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            if member.member_id in wanted:
+                selection.select(index, flags)
 
     def current_row(self) -> MemberRow | None:
         row = self.table.currentIndex().row()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -16,17 +15,18 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo
 from lastmile_desktop.campaigns.stores import StoreInfo
-from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.assign.widgets import show_warning, warning_label
 
 
 class ManagerDialog(QDialog):
-    """Collects a ``ManagerDraft`` and saves it; a refusal is shown here and the dialog stays."""
+    """Collects a ``ManagerDraft``; whoever saves it closes the dialog or shows the refusal here."""
+
+    # Save was pressed; carries the ManagerDraft.
+    submitted = Signal(object)
 
     def __init__(
         self,
         stores: list[StoreInfo],
-        save: Callable[[ManagerDraft], ManagerInfo],
         *,
         store_id: int | None = None,
         manager: ManagerInfo | None = None,
@@ -61,7 +61,6 @@ class ManagerDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        self._save = save
         self.saved: ManagerInfo | None = None
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
@@ -79,9 +78,11 @@ class ManagerDialog(QDialog):
         )
 
     def try_save(self) -> None:
-        try:
-            self.saved = self._save(self.draft())
-        except UserFacingError as error:
-            show_warning(self.error_label, str(error))
-            return
+        self.submitted.emit(self.draft())
+
+    def show_error(self, text: str) -> None:
+        show_warning(self.error_label, text)
+
+    def finish(self, saved: ManagerInfo) -> None:
+        self.saved = saved
         self.accept()
