@@ -25,7 +25,7 @@ from lastmile_desktop.storage.models import CampaignState
 from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.campaigns.campaigns_tab import CampaignsTab
 from lastmile_desktop.ui.campaigns.stores_tab import StoresTab
-from lastmile_desktop.ui.changes import ChangeKind, Changed
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 
 LEAD = Profile.lead()
