@@ -23,6 +23,7 @@ from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.campaigns.profiles import available_profiles, profile_for_manager
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.storage import Database
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 
 SETTINGS_LAST_PROFILE = "profile/last"
@@ -154,7 +155,12 @@ class ProfileSwitcher:
         self.current_label.setContentsMargins(8, 0, 8, 0)
         window.statusBar().addPermanentWidget(self.current_label)
         context.profile_changed.connect(lambda _profile: self._show_current())
+        context.changed.connect(self._on_changed)
         self._show_current()
+
+    def _on_changed(self, change: Changed) -> None:
+        if change.touches(ChangeKind.STORES_CHANGED):  # the store's name may have changed
+            self._show_current()
 
     def _show_current(self) -> None:
         profile = self.context.profile
