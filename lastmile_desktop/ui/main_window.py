@@ -135,22 +135,21 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
 
-        view_menu = self.menuBar().addMenu("&View")
-        self.refresh_action = self._action("&Refresh", "F5")
-        self.refresh_action.setToolTip("Read this page again from the database")
-        self.refresh_action.triggered.connect(self.refresh_current_page)
+        go_menu = self.menuBar().addMenu("&Go")
+        for spec in self.specs:
+            action = self._action(f"&{spec.title}", spec.shortcut)
+            action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
+            go_menu.addAction(action)
+        go_menu.addSeparator()
         # Window-wide, so the keys switch tabs wherever the focus is (a table, the sidebar).
         self.next_tab_action = self._action("&Next tab", "Ctrl+Tab")
         self.next_tab_action.triggered.connect(lambda: self.switch_tab(1))
         self.previous_tab_action = self._action("&Previous tab", "Ctrl+Shift+Tab")
         self.previous_tab_action.triggered.connect(lambda: self.switch_tab(-1))
-        for action in (self.refresh_action, self.next_tab_action, self.previous_tab_action):
-            view_menu.addAction(action)
-
-        go_menu = self.menuBar().addMenu("&Go")
-        for spec in self.specs:
-            action = self._action(f"&{spec.title}", spec.shortcut)
-            action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
+        self.refresh_action = self._action("&Refresh this page", "F5")
+        self.refresh_action.setToolTip("Read this page again from the database")
+        self.refresh_action.triggered.connect(self.refresh_current_page)
+        for action in (self.next_tab_action, self.previous_tab_action, self.refresh_action):
             go_menu.addAction(action)
 
     def _build_help_menu(self) -> None:

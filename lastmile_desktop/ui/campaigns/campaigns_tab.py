@@ -334,7 +334,7 @@ class CampaignsTab(QWidget):
         action.announces(Changed(ChangeKind.CAMPAIGN_CHANGED, campaign_id))
         action.undoable(
             lambda info: UndoStep(
-                f"{'Close' if closing else 'Reopen'} {info.name}",
+                f"{'close' if closing else 'reopen'} {info.name}",
                 undo=reopen if closing else close,
                 redo=close if closing else reopen,
                 changes=(Changed(ChangeKind.CAMPAIGN_CHANGED, campaign_id),),

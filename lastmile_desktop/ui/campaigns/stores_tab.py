@@ -175,7 +175,7 @@ class StoresTab(QWidget):
         self.save_store_button.clicked.connect(self.save_store)
         details_form = QFormLayout()
         details_form.addRow("&Name", self.name_edit)
-        details_form.addRow("Cod&e", self.code_edit)
+        details_form.addRow("Code", self.code_edit)  # Alt+E is the Edit menu
         details_form.addRow("&Time zone", self.timezone_combo)
         details_form.addRow("&Opening hours", self.hours_edit)
         details_form.addRow(

@@ -46,7 +46,7 @@ class SummaryStep(QWidget):
         self.details.setWordWrap(True)
         self.view_button = QPushButton("&View rejected rows  (Alt+V)")
         self.view_button.clicked.connect(self.show_rejected_rows)
-        self.export_button = QPushButton("&Export rejected rows...  (Alt+E)")
+        self.export_button = QPushButton("E&xport rejected rows...  (Alt+X)")  # Alt+E: Edit menu
         self.export_button.clicked.connect(self.choose_export_target)
         buttons = QHBoxLayout()
         buttons.addWidget(self.view_button)
