@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {context.db.display_name}")
         self.setAcceptDrops(True)
         self.resize(*DEFAULT_SIZE)
+        self._fit_again_when_shown: QSize | None = None
         self.user_guide: UserGuideDialog | None = None
         self.about_box: QMessageBox | None = None
 
@@ -266,6 +268,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         self.fit_into_screen()
+        self._fit_again_when_shown = self.size()
         last_page = settings.value(SETTINGS_LAST_PAGE, self.specs[0].key)
         self.show_page(str(last_page))
         if self.navigation.currentRow() < 0:
@@ -287,6 +290,14 @@ class MainWindow(QMainWindow):
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
         frame = self.frameGeometry()
         self.move(_clamped_position(frame, available))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        restored, self._fit_again_when_shown = self._fit_again_when_shown, None
+        if restored is not None and self.size() == restored:
+            # Now that the window has its frame, the title bar and borders must fit too (a
+            # size set in code since, as by the screenshots, is left alone).
+            self.fit_into_screen()
 
     def save_settings(self) -> None:
         settings = QSettings()

@@ -96,14 +96,7 @@ class AssignActions(QObject):
         self.page.assign_action.setEnabled(lead and campaign is not None and campaign.is_open)
         self.page.assign_button.setEnabled(self.page.assign_action.isEnabled() and not self.busy)
         self.page.assign_button.setVisible(lead)
-        for action, visible in (
-            (tab.pick_store_action, lead),
-            (tab.forget_action, lead),
-            (tab.move_work_action, lead),
-            (tab.rebalance_action, lead),
-            (tab.hand_back_action, not lead),
-        ):
-            action.setVisible(visible)
+        tab.show_actions_for(profile)
         tab.reassign_action.setEnabled(bool(selected))
         tab.pick_store_action.setEnabled(
             bool(selected) and all(row.store_id is None for row in selected)

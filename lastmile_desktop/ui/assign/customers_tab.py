@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.managers import list_managers
 from lastmile_desktop.campaigns.members import MemberFilter, MemberRow, assignment_overview
 from lastmile_desktop.campaigns.stores import list_stores
@@ -72,6 +73,7 @@ def _button(action: QAction) -> QPushButton:
     action.enabledChanged.connect(button.setEnabled)
     action.visibleChanged.connect(lambda: button.setVisible(action.isVisible()))
     button.setEnabled(action.isEnabled())
+    button.setHidden(not action.isVisible())
     return button
 
 
@@ -126,9 +128,11 @@ class CustomersTab(QWidget):
         header.setSortIndicator(COLUMN_NAME, Qt.SortOrder.AscendingOrder)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
         self.table.setSortingEnabled(True)
+        header.ensurePolished()  # the style sheet's bold titles decide the widths below
+        for column, width in COLUMN_WIDTHS.items():
+            # Never narrower than the column's title and sort arrow (fonts differ by system).
+            header.resizeSection(column, max(width, header.sectionSizeFromContents(column).width()))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.selectionModel().selectionChanged.connect(
@@ -153,6 +157,8 @@ class CustomersTab(QWidget):
         self.rebalance_action.setToolTip("Even out the open work between a store's managers")
         self.search_action = _action(self, "Search", "Ctrl+F")
         self.search_action.triggered.connect(self._focus_search)
+        # Before the buttons exist, so that layouts never reserve room for hidden ones.
+        self.show_actions_for(context.profile)
 
         actions_row = QHBoxLayout()
         for action in (
@@ -190,6 +196,18 @@ class CustomersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def show_actions_for(self, profile: Profile) -> None:
+        """The lead's actions or the store manager's: the others are hidden."""
+        lead = profile.is_lead
+        for action, visible in (
+            (self.pick_store_action, lead),
+            (self.forget_action, lead),
+            (self.move_work_action, lead),
+            (self.rebalance_action, lead),
+            (self.hand_back_action, not lead),
+        ):
+            action.setVisible(visible)
 
     # -- loading ----------------------------------------------------------------------------
     def show_campaign(self, campaign_id: int | None) -> None:

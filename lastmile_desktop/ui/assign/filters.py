@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.managers import ManagerInfo
@@ -51,8 +51,14 @@ class MemberFilterBar(QWidget):
         self.search.setMinimumWidth(150)
         self.managers: list[ManagerInfo] = []
 
-        row = QHBoxLayout(self)
+        # The search gets a row of its own: beside three combos its hint would be cut off
+        # on a 1280-pixel screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addWidget(self.search)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(row)
         for label, widget in (
             ("Sto&re", self.store_combo),
             ("Ma&nager", self.manager_combo),
@@ -63,7 +69,7 @@ class MemberFilterBar(QWidget):
             row.addWidget(caption)
             row.addWidget(widget)
             row.addSpacing(6)
-        row.addWidget(self.search, 1)
+        row.addStretch(1)
 
         self.store_combo.currentIndexChanged.connect(self._on_store_changed)
         self.manager_combo.currentIndexChanged.connect(lambda _index: self._emit())
