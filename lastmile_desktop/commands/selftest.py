@@ -72,6 +72,7 @@ def _check_bundled_data(_url: str) -> str:
 
 def _check_window(url: str) -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QImageReader
 
     from lastmile_desktop.storage import open_database
@@ -80,7 +81,10 @@ def _check_window(url: str) -> str:
     from lastmile_desktop.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="lastmile-selftest-") as folder:
-        # The window is built on a scratch database so the check never writes to the user's.
+        # The window is built on a scratch database so the check never writes to the user's,
+        # and keeps its settings (size, last page) in the scratch folder, not the user's.
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, folder)
         db, _ = open_database(to_url(Path(folder) / "window.sqlite3"))
         try:
             app = create_application()
