@@ -169,7 +169,7 @@ class CustomersTab(QWidget):
         ):
             actions_row.addWidget(_button(action))
         actions_row.addStretch(1)
-        actions_row.addWidget(self.count_label)
+        self.filters.search_row.addWidget(self.count_label)
 
         # Store-level work sits under the overview it changes.
         overview_panel = QWidget()
@@ -192,7 +192,8 @@ class CustomersTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 960])
+        # Room for store names in the overview; the table scrolls sideways when it must.
+        splitter.setSizes([430, 610])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

@@ -14,6 +14,8 @@ from lastmile_desktop.storage.models import MemberStatus
 from lastmile_desktop.ui.assign.member_model import STATUS_LABELS
 from lastmile_desktop.ui.assign.widgets import SearchBox
 
+# Enough for most store and manager names before the combo cuts them off.
+STORE_AND_MANAGER_CHARACTERS = 16
 # Special lines of the combos (database ids start at 1): everything, and no store yet.
 ALL_ENTRY = 0
 UNASSIGNED_ENTRY = -1
@@ -34,12 +36,12 @@ class MemberFilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store_combo = QComboBox()
-        self.store_combo.setMinimumContentsLength(10)
+        self.store_combo.setMinimumContentsLength(STORE_AND_MANAGER_CHARACTERS)
         self.store_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.manager_combo = QComboBox()
-        self.manager_combo.setMinimumContentsLength(10)
+        self.manager_combo.setMinimumContentsLength(STORE_AND_MANAGER_CHARACTERS)
         self.manager_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -55,7 +57,9 @@ class MemberFilterBar(QWidget):
         # on a 1280-pixel screen.
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
-        rows.addWidget(self.search)
+        self.search_row = QHBoxLayout()  # the page may add a count beside the search
+        self.search_row.addWidget(self.search, 1)
+        rows.addLayout(self.search_row)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         rows.addLayout(row)
