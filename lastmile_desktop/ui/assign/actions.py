@@ -116,13 +116,16 @@ class AssignActions(QObject):
         self,
         service: Callable[[], T],
         summary: Callable[[T], str],
-        kind: ChangeKind = ChangeKind.MEMBERS_CHANGED,
         member_ids: list[int] | None = None,
+        also: tuple[ChangeKind, ...] = (),
     ) -> T | None:
         """Runs one quick action; every page refreshes, then its summary line is shown."""
-        change = Changed(kind, self.page.campaign_id(), tuple(member_ids or ()))
+        campaign_id, members = self.page.campaign_id(), tuple(member_ids or ())
+        changes = [
+            Changed(kind, campaign_id, members) for kind in (ChangeKind.MEMBERS_CHANGED, *also)
+        ]
         action = UserAction(self.context, service, parent=self.page)
-        action.announces(change)
+        action.announces(lambda _result: changes)
         action.on_user_error(self._refused)
         action.on_success(lambda result: self._done(summary(result)))
         return action.run()
@@ -388,6 +391,7 @@ class AssignActions(QObject):
                     "count, anonymously."
                 ),
                 member_ids=[row.member_id],
+                also=(ChangeKind.DO_NOT_CALL_CHANGED,),  # its entries lose the customer's id
             )
 
         self._open(dialog, forget)

@@ -211,8 +211,7 @@ class DncTab(QWidget):
 
     # -- list -------------------------------------------------------------------------------
     def _on_changed(self, change: Changed) -> None:
-        # A forgotten customer's entry loses its customer id.
-        if change.touches(ChangeKind.DO_NOT_CALL_CHANGED, ChangeKind.MEMBERS_CHANGED):
+        if change.touches(ChangeKind.DO_NOT_CALL_CHANGED):
             self.refresh()
 
     def refresh(self) -> None:
