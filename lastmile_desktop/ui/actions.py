@@ -34,7 +34,7 @@ from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.ui.changes import Changed
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.errors import open_user_error
-from lastmile_desktop.ui.worker import Task, run_task
+from lastmile_desktop.ui.worker import Task, prepare_task
 
 T = TypeVar("T")
 
@@ -159,7 +159,18 @@ class UserAction(Generic[T]):
         on_cancel: Callable[[], None] | None = None,
     ) -> Task[T]:
         """Runs the service in a worker thread; the rest happens back on the GUI thread."""
-        task = run_task(
+        task = self.background_task(on_progress=on_progress, on_cancel=on_cancel)
+        task.start()
+        return task
+
+    def background_task(
+        self,
+        *,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> Task[T]:
+        """The worker task, not started yet: keep it (to cancel it), then ``start()`` it."""
+        task = prepare_task(
             self._work,
             on_success=self._succeeded,
             on_error=self._failed,

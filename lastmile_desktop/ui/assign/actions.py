@@ -167,10 +167,11 @@ class AssignActions(QObject):
         action.on_success(self._assigned)
         action.on_user_error(self._refused)
         action.on_failure(self._assign_failed)
-        self.task = action.run_in_background(
+        self.task = action.background_task(
             on_progress=self._assign_progress, on_cancel=self._assign_cancelled
         )
         progress_dialog.canceled.connect(self.task.cancel)
+        self.task.start()
 
     def _assign_progress(self, done: int, total: int, message: str) -> None:
         dialog = self.progress_dialog
