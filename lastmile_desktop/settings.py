@@ -65,3 +65,24 @@ def resources_dir() -> Path:
     if bundle is not None:
         return Path(bundle) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+def user_guide_text() -> str:
+    """The README, which is the user guide (Help > User guide); empty when it cannot be found.
+
+    A checkout has it beside the package, a frozen bundle beside ``resources/`` (build.spec
+    ships it), an installed wheel in the package's metadata (``readme`` in pyproject.toml).
+    """
+    import sys
+
+    bundle = getattr(sys, "_MEIPASS", None)
+    folder = Path(bundle) if bundle is not None else Path(__file__).resolve().parent.parent
+    readme = folder / "README.md"
+    if readme.is_file():
+        return readme.read_text(encoding="utf-8")
+    from importlib import metadata
+
+    try:
+        return metadata.metadata("lastmile-desktop").get_payload() or ""  # type: ignore[attr-defined]
+    except metadata.PackageNotFoundError:
+        return ""

@@ -1,4 +1,10 @@
-"""Shared fixtures: every test gets its own data folder, settings file and database."""
+"""Shared fixtures: every test gets its own data folder, settings file and database.
+
+The whole run keeps Qt's settings, the user data folder and the XDG folders in temporary
+folders (``isolated_user_folders``), and so do the processes tests start, which inherit
+the environment: nothing is written into the home of whoever runs the suite.
+tests/test_isolation.py checks it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,37 @@ if TYPE_CHECKING:
     from lastmile_desktop.storage import Database
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+USER_FOLDER_VARIABLES = (
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Home, XDG folders, Qt settings and the Last Mile data folder of the run: temporary."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    root = tmp_path_factory.mktemp("user-folders")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in USER_FOLDER_VARIABLES:
+            folder = root / name.lower()
+            folder.mkdir()
+            patch.setenv(name, str(folder))
+        patch.setenv("LASTMILE_DATA_DIR", str(root / "lastmile-data"))
+        patch.delenv("LASTMILE_DB", raising=False)
+        QStandardPaths.setTestModeEnabled(True)
+        # QSettings() then writes INI files here, whatever the system's native store is.
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+                QSettings.setPath(settings_format, scope, str(root / "qsettings" / scope.name))
+        yield root
+        QStandardPaths.setTestModeEnabled(False)
 
 
 @pytest.fixture(autouse=True)

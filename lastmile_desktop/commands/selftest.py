@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 from lastmile_desktop.commands.common import Subparsers, add_command
-from lastmile_desktop.settings import choose_database, resources_dir, to_url
+from lastmile_desktop.settings import choose_database, resources_dir, to_url, user_guide_text
 from lastmile_desktop.storage import connect, upgrade
 from lastmile_desktop.storage.database import backup_sqlite
 
@@ -58,6 +58,8 @@ def _check_bundled_data(_url: str) -> str:
     missing = [name for name in RESOURCE_FILES if not (folder / name).is_file()]
     if missing:
         raise FileNotFoundError(f"missing from {folder}: {', '.join(missing)}")
+    if "\n## " not in user_guide_text():
+        raise FileNotFoundError("the user guide (README.md) is missing: Help > User guide is empty")
     ZoneInfo("Europe/London")
     number = phonenumbers.parse(SAMPLE_PHONE)
     if not phonenumbers.is_valid_number(number):
@@ -65,7 +67,7 @@ def _check_bundled_data(_url: str) -> str:
     zones = phone_timezones.time_zones_for_number(number)
     if "Europe/London" not in zones:
         raise ValueError(f"no time zone known for {SAMPLE_PHONE} (got {zones})")
-    return f"resources, time zones and phone metadata found ({folder})"
+    return f"resources, user guide, time zones and phone metadata found ({folder})"
 
 
 def _check_window(_url: str) -> str:

@@ -101,6 +101,7 @@ class Controller:
         if old_window is not None:
             self.window.setGeometry(old_window.geometry())
             old_window.close()
+            old_window.context.close()
             old_window.deleteLater()
         if old_db is not None:
             old_db.close()

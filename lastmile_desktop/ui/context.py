@@ -6,15 +6,20 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.change_watch import ChangeWatch, watch_changes
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 
 T = TypeVar("T")
 
 
 class AppContext(QObject):
-    # Something changed the data (an import, an assignment): pages showing counts refresh.
+    # Something changed the data; carries a ``Changed``. Pages refresh what it touches.
+    changed = Signal(object)
+    # After every announcement, for code that only needs to know that something changed.
     data_changed = Signal()
     # A file was chosen or dropped anywhere in the window and should be imported.
     import_file_requested = Signal(str)
@@ -29,12 +34,22 @@ class AppContext(QObject):
     profile_refused = Signal(str)
 
     def __init__(
-        self, db: Database, parent: QObject | None = None, *, profile: Profile | None = None
+        self,
+        db: Database,
+        parent: QObject | None = None,
+        *,
+        profile: Profile | None = None,
+        watch: ChangeWatch | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         # Who is using the app; services filter by it, the UI only passes it on.
         self.profile = profile or Profile.lead()
+        # Undoable actions of this window, whichever page made them (Edit > Undo).
+        self.undo_stack = QUndoStack(self)
+        # Commits made elsewhere (the command line, another window) show up here.
+        self.watch = watch if watch is not None else watch_changes(db)
+        self.watch.mark_seen()
 
     def set_profile(self, profile: Profile) -> None:
         if profile != self.profile:
@@ -49,3 +64,25 @@ class AppContext(QObject):
         except AccessDenied as error:
             self.profile_refused.emit(str(error))
             return refused
+
+    def announce(self, *changes: Changed) -> None:
+        """Tell every page what changed; they refresh before this returns."""
+        if not changes:
+            return
+        if any(change.kind is not ChangeKind.EXTERNAL for change in changes):
+            # Our own commit moved the database's version on: not news from elsewhere. Taken
+            # before the pages refresh, so whatever they read includes anything newer.
+            self.watch.mark_seen()
+        for change in changes:
+            self.changed.emit(change)
+        self.data_changed.emit()
+
+    def check_for_outside_changes(self) -> bool:
+        """Announce an EXTERNAL change when another process committed since the last look."""
+        if self.watch.poll():
+            self.announce(Changed(ChangeKind.EXTERNAL))
+            return True
+        return False
+
+    def close(self) -> None:
+        self.watch.close()

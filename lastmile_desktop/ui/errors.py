@@ -21,6 +21,17 @@ def show_user_error(parent: QWidget | None, error: BaseException, title: str = "
     QMessageBox.warning(parent, title, str(error))
 
 
+def open_user_error(
+    parent: QWidget | None, error: BaseException, title: str = "Last Mile"
+) -> QMessageBox:
+    """The same message without waiting for it to be closed (window-modal, returns at once)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, str(error), QMessageBox.StandardButton.Ok, parent
+    )
+    box.open()
+    return box
+
+
 def build_bug_dialog(
     parent: QWidget | None, summary: str, details: str, log_path: Path | None
 ) -> QMessageBox:

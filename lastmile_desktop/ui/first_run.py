@@ -57,12 +57,11 @@ class FirstRunPage(QWidget):
         )
         where.setToolTip(database_name)
 
+        # The keys belong to the File menu's entries, which do the same: one owner per key.
         self.import_button = QPushButton("Import a customer list...  (Ctrl+O)")
         self.import_button.setObjectName("primaryButton")
-        self.import_button.setShortcut("Ctrl+O")
         self.import_button.clicked.connect(self._import_clicked)
         self.demo_button = QPushButton("Explore with demo data  (Ctrl+D)")
-        self.demo_button.setShortcut("Ctrl+D")
         self.demo_button.setToolTip("Opens a separate demo database; your own data is not touched.")
         self.demo_button.clicked.connect(self.demo_requested)
         for button in (self.import_button, self.demo_button):

@@ -1,25 +1,53 @@
-"""The main window: navigation on the left, one page at a time on the right."""
+"""The main window: navigation on the left, one page at a time on the right.
+
+Pages keep what they show up to date themselves, from the changes announced through the
+``AppContext``. The window adds F5 (refresh the page shown) and, while it is the active
+window, a cheap look every ``OUTSIDE_CHANGES_POLL_MS`` for commits made by another process
+(the command line, another window), which it announces as an EXTERNAL change.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
 from lastmile_desktop import APP_NAME
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.overview import summarize
+from lastmile_desktop.ui.changes import Changed
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import ask_for_database
 from lastmile_desktop.ui.first_run import FirstRunPage
+from lastmile_desktop.ui.help import UserGuideDialog, open_about, open_user_guide
 from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.permissions import permit_lead
@@ -31,6 +59,9 @@ SETTINGS_GEOMETRY = "main_window/geometry"
 SETTINGS_LAST_PAGE = "main_window/last_page"
 IMPORT_PAGE = "import"
 IMPORT_TIP = "Import the customer list head office sent"
+DEFAULT_SIZE = (1200, 780)
+# Reading SQLite's data_version costs microseconds; every 1.5 s is quick enough to notice.
+OUTSIDE_CHANGES_POLL_MS = 1500
 
 
 class MainWindow(QMainWindow):
@@ -42,7 +73,10 @@ class MainWindow(QMainWindow):
         self.context = context
         self.setWindowTitle(f"{APP_NAME} — {context.db.display_name}")
         self.setAcceptDrops(True)
-        self.resize(1200, 780)
+        self.resize(*DEFAULT_SIZE)
+        self._fit_again_when_shown: QSize | None = None
+        self.user_guide: UserGuideDialog | None = None
+        self.about_box: QMessageBox | None = None
 
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
@@ -56,6 +90,7 @@ class MainWindow(QMainWindow):
             shortcut = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
             self.navigation.add_page(spec.key, spec.title, shortcut)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(lambda _row: self._update_tab_actions())
 
         workspace = QWidget()
         row = QHBoxLayout(workspace)
@@ -76,50 +111,76 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.profile_switcher = ProfileSwitcher(self, context)
+        self._build_help_menu()
         context.navigate_requested.connect(self.show_page)
-        context.data_changed.connect(self.refresh_first_run)
+        context.changed.connect(self._on_changed)
         context.profile_changed.connect(lambda _profile: self._apply_profile())
         self._apply_profile()
+        self.outside_changes_timer = QTimer(self)
+        self.outside_changes_timer.setInterval(OUTSIDE_CHANGES_POLL_MS)
+        self.outside_changes_timer.timeout.connect(context.check_for_outside_changes)
         self._restore_settings()
         self.refresh_first_run()
 
-    # -- navigation -------------------------------------------------------------------------
+    # -- menus ------------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
     def _build_menus(self) -> None:
+        # The File menu owns Ctrl+O and Ctrl+D for the whole window, the first-run screen's
+        # buttons included: a second owner of the same keys would make both do nothing.
         file_menu = self.menuBar().addMenu("&File")
         file_menu.setToolTipsVisible(True)
-        import_action = QAction("&Import a customer list...", self)
-        import_action.setShortcut(QKeySequence("Ctrl+O"))
-        import_action.triggered.connect(self.choose_file_to_import)
-        self.import_action = import_action
-        open_action = QAction("Open &database...", self)
-        open_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.import_action = self._action("&Import a customer list...", "Ctrl+O")
+        self.import_action.triggered.connect(self.choose_file_to_import)
+        open_action = self._action("Open &database...", "Ctrl+Shift+O")
         open_action.triggered.connect(self.choose_database)
-        demo_action = QAction("Explore with &demo data", self)
-        demo_action.triggered.connect(self.demo_requested)
-        settings_action = QAction("&Settings...", self)
-        settings_action.setShortcut(QKeySequence(SETTINGS_SHORTCUT))
-        settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        settings_action.triggered.connect(self.open_settings)
-        self.settings_action = settings_action
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.demo_action = self._action("Explore with de&mo data", "Ctrl+D")
+        self.demo_action.triggered.connect(self.demo_requested)
+        quit_action = self._action("&Quit", QKeySequence(QKeySequence.StandardKey.Quit))
+        self.settings_action = self._action("&Settings...", SETTINGS_SHORTCUT)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.open_settings)
+        settings_action = self.settings_action
         quit_action.triggered.connect(self.close)
-        for action in (import_action, open_action, demo_action):
+        for action in (self.import_action, open_action, self.demo_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo_stack = self.context.undo_stack
+        self.undo_action = undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
         go_menu = self.menuBar().addMenu("&Go")
         go_menu.setToolTipsVisible(True)
         self.go_actions: dict[str, QAction] = {}
         for spec in self.specs:
-            action = QAction(spec.title, self)
-            action.setShortcut(QKeySequence(spec.shortcut))
+            action = self._action(f"&{spec.title}", spec.shortcut)
             action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
             self.go_actions[spec.key] = action
+        go_menu.addSeparator()
+        # Window-wide, so the keys switch tabs wherever the focus is (a table, the sidebar).
+        self.next_tab_action = self._action("&Next tab", "Ctrl+Tab")
+        self.next_tab_action.triggered.connect(lambda: self.switch_tab(1))
+        self.previous_tab_action = self._action("&Previous tab", "Ctrl+Shift+Tab")
+        self.previous_tab_action.triggered.connect(lambda: self.switch_tab(-1))
+        self.refresh_action = self._action("&Refresh this page", "F5")
+        self.refresh_action.setToolTip("Read this page again from the database")
+        self.refresh_action.triggered.connect(self.refresh_current_page)
+        for action in (self.next_tab_action, self.previous_tab_action, self.refresh_action):
+            go_menu.addAction(action)
 
     def may_show(self, key: str) -> bool:
         """Whether the profile in use may open the page: the Import page is the lead's."""
@@ -145,6 +206,24 @@ class MainWindow(QMainWindow):
     def _first_allowed_page(self) -> str:
         return next(spec.key for spec in self.specs if self.may_show(spec.key))
 
+    def _build_help_menu(self) -> None:
+        help_menu = self.menuBar().addMenu("&Help")
+        guide_action = self._action("&User guide", "F1")
+        guide_action.triggered.connect(self.show_user_guide)
+        about_action = self._action(f"&About {APP_NAME}")
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(guide_action)
+        help_menu.addAction(about_action)
+
+    def show_user_guide(self) -> UserGuideDialog:
+        self.user_guide = open_user_guide(self)
+        return self.user_guide
+
+    def show_about(self) -> QMessageBox:
+        self.about_box = open_about(self, self.context.db.display_name)
+        return self.about_box
+
+    # -- navigation -------------------------------------------------------------------------
     def show_page(self, key: str) -> None:
         keys = [spec.key for spec in self.specs]
         if key not in keys or not self.may_show(key):
@@ -159,9 +238,51 @@ class MainWindow(QMainWindow):
     def is_showing_first_run(self) -> bool:
         return self.root.currentWidget() is self.first_run
 
+    def current_page(self) -> QWidget:
+        return self.pages[self.current_page_key()]
+
     def refresh_first_run(self) -> None:
         empty = summarize(self.context.db).is_empty
         self.root.setCurrentWidget(self.first_run if empty else self.workspace)
+        self._update_tab_actions()
+
+    def _on_changed(self, _change: Changed) -> None:
+        self.refresh_first_run()
+
+    def refresh_current_page(self) -> None:
+        """F5: the page shown, read again; selections and unsaved edits stay."""
+        self.refresh_first_run()
+        refresh = getattr(self.current_page(), "refresh_page", None)
+        if callable(refresh):
+            refresh()
+
+    def _page_tabs(self) -> QTabWidget | None:
+        if self.is_showing_first_run():
+            return None
+        tabs = getattr(self.current_page(), "tabs", None)
+        return tabs if isinstance(tabs, QTabWidget) else None
+
+    def _update_tab_actions(self) -> None:
+        has_tabs = self._page_tabs() is not None
+        self.next_tab_action.setEnabled(has_tabs)
+        self.previous_tab_action.setEnabled(has_tabs)
+
+    def switch_tab(self, step: int) -> None:
+        tabs = self._page_tabs()
+        if tabs is None or tabs.count() == 0:
+            return
+        tabs.setCurrentIndex((tabs.currentIndex() + step) % tabs.count())
+
+    # -- changes made elsewhere -------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange:
+            if self.isActiveWindow():
+                # Back in the window: whatever happened meanwhile shows at once.
+                self.context.check_for_outside_changes()
+                self.outside_changes_timer.start()
+            else:
+                self.outside_changes_timer.stop()
+        super().changeEvent(event)
 
     def open_settings(self) -> None:
         SettingsDialog(self.context, self).exec()
@@ -206,10 +327,37 @@ class MainWindow(QMainWindow):
         geometry = settings.value(SETTINGS_GEOMETRY)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        self.fit_into_screen()
+        self._fit_again_when_shown = self.size()
         last_page = settings.value(SETTINGS_LAST_PAGE, self.specs[0].key)
         self.show_page(str(last_page))
         if self.navigation.currentRow() < 0:
             self.show_page(self._first_allowed_page())
+
+    def fit_into_screen(self) -> None:
+        """Inside the screen's available area, whatever size and place were remembered.
+
+        Saved on a bigger monitor, or on one unplugged since, the window would open partly
+        off screen with its title bar out of reach.
+        """
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+        available = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_width = frame.width() - self.width()
+        extra_height = frame.height() - self.height()
+        width = min(self.width(), available.width() - extra_width)
+        height = min(self.height(), available.height() - extra_height)
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        frame = self.frameGeometry()
+        self.move(_clamped_position(frame, available))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        restored, self._fit_again_when_shown = self._fit_again_when_shown, None
+        if restored is not None and self.size() == restored:
+            # Now that the window has its frame, the title bar and borders must fit too (a
+            # size set in code since, as by the screenshots, is left alone).
+            self.fit_into_screen()
 
     def save_settings(self) -> None:
         settings = QSettings()
@@ -217,5 +365,13 @@ class MainWindow(QMainWindow):
         settings.setValue(SETTINGS_LAST_PAGE, self.current_page_key())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.outside_changes_timer.stop()
         self.save_settings()
         super().closeEvent(event)
+
+
+def _clamped_position(frame: QRect, available: QRect) -> QPoint:
+    """Where the window's frame goes so that as much of it as fits is inside ``available``."""
+    x = max(available.left(), min(frame.left(), available.right() - frame.width() + 1))
+    y = max(available.top(), min(frame.top(), available.bottom() - frame.height() + 1))
+    return QPoint(x, y)

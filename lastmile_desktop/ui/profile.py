@@ -24,6 +24,7 @@ from lastmile_desktop.campaigns.profiles import available_profiles, profile_for_
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.assign.widgets import WARNING_STYLE
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 
 SETTINGS_LAST_PROFILE = "profile/last"
@@ -154,11 +155,20 @@ class ProfileSwitcher:
         self.current_label = QLabel()
         self.current_label.setContentsMargins(8, 0, 8, 0)
         window.statusBar().addPermanentWidget(self.current_label)
+        # The services' last refusal of the profile in use: shown until another is picked.
+        self.refusal: str | None = None
         context.profile_changed.connect(lambda _profile: self._show_current())
         context.profile_refused.connect(self.refused)
+        context.changed.connect(self._on_changed)
         self._show_current()
 
+    def _on_changed(self, change: Changed) -> None:
+        # The store's name may have changed; a refusal stays in view until a new profile.
+        if change.touches(ChangeKind.STORES_CHANGED) and self.refusal is None:
+            self._show_current()
+
     def _show_current(self) -> None:
+        self.refusal = None
         profile = self.context.profile
         labels = {store.id: store.label for store in list_stores(self.context.db)}
         self.current_label.setStyleSheet("")
@@ -166,6 +176,7 @@ class ProfileSwitcher:
 
     def refused(self, reason: str) -> None:
         """The services refused the profile in use: say why, and offer the picker once."""
+        self.refusal = reason
         self.current_label.setStyleSheet(WARNING_STYLE)
         self.current_label.setText(reason)
         if self.dialog is None or not self.dialog.isVisible():

@@ -3,8 +3,9 @@
     python -m lastmile_desktop.ui.screenshots OUTDIR      (or: make screenshots)
 
 The pages come from ``ui.pages.page_specs()``, so a page added later is photographed too.
-Everything happens in a temporary folder with the offscreen platform: the user's data and
-settings are never touched.
+Each is taken at the window's usual size (``assign.png``) and at 1280x720, a common laptop
+screen (``assign-1280x720.png``). Everything happens in a temporary folder with the
+offscreen platform: the user's data and settings are never touched.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from lastmile_desktop.ui.main_window import MainWindow
 
 WINDOW_SIZE = (1280, 800)
+# A laptop screen: every page must fit it without cutting text off.
+SMALL_WINDOW_SIZE = (1280, 720)
+SIZES = ((WINDOW_SIZE, ""), (SMALL_WINDOW_SIZE, "-1280x720"))
 FIRST_RUN_NAME = "first-run"
 SETTLE_ROUNDS = 40  # at most ~4 seconds for a page's background loading to finish
 
@@ -74,21 +78,22 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
         def shoot(url: str, pages: bool) -> None:
             db, _ = open_database(url)
             try:
-                window = MainWindow(AppContext(db, profile=Profile.lead()))
-                window.resize(*WINDOW_SIZE)
-                window.show()
-                _settle()
-                if pages:
-                    for spec in window.specs:
-                        window.show_page(spec.key)
-                        _settle()
-                        written.append(_save(window.grab(), out_dir / f"{spec.key}.png"))
-                    _warn_if_too_wide(window)
-                else:
-                    written.append(_save(window.grab(), out_dir / f"{FIRST_RUN_NAME}.png"))
-                window.close()
-                window.deleteLater()
-                _settle()
+                for size, suffix in SIZES:
+                    window = MainWindow(AppContext(db, profile=Profile.lead()))
+                    window.resize(*size)
+                    window.show()
+                    _settle()
+                    names = [spec.key for spec in window.specs] if pages else [FIRST_RUN_NAME]
+                    for name in names:
+                        if pages:
+                            window.show_page(name)
+                            _settle()
+                        written.append(_save(window.grab(), out_dir / f"{name}{suffix}.png"))
+                    _warn_if_too_wide(window, size)
+                    window.close()
+                    window.context.close()
+                    window.deleteLater()
+                    _settle()
             finally:
                 db.dispose()
 
@@ -104,16 +109,16 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
     return written
 
 
-def _warn_if_too_wide(window: MainWindow) -> None:
+def _warn_if_too_wide(window: MainWindow, size: tuple[int, int]) -> None:
     """Says which page keeps the window from shrinking to the screenshot size, if one does."""
     needed = window.minimumSizeHint()
-    if needed.width() <= WINDOW_SIZE[0] and needed.height() <= WINDOW_SIZE[1]:
+    if needed.width() <= size[0] and needed.height() <= size[1]:
         return
     widest = max(window.pages, key=lambda key: window.pages[key].minimumSizeHint().width())
     hint = window.pages[widest].minimumSizeHint()
     print(
         f"warning: the window cannot shrink below {needed.width()}x{needed.height()} pixels "
-        f"(asked for {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}); the widest page, {widest!r}, "
+        f"(asked for {size[0]}x{size[1]}); the widest page, {widest!r}, "
         f"needs {hint.width()}x{hint.height()}",
         file=sys.stderr,
     )

@@ -106,6 +106,26 @@ def run_task(
     on_cancel: Callable[[], None] | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
 ) -> Task[T]:
+    task = prepare_task(
+        function,
+        on_success=on_success,
+        on_error=on_error,
+        on_cancel=on_cancel,
+        on_progress=on_progress,
+    )
+    task.start()
+    return task
+
+
+def prepare_task(
+    function: Callable[[Progress], T],
+    *,
+    on_success: Callable[[T], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    on_cancel: Callable[[], None] | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> Task[T]:
+    """``run_task`` without the start: the caller keeps the task, then calls ``start()``."""
     task: Task[T] = Task(function)
     if on_success is not None:
         task.signals.succeeded.connect(on_success)
@@ -114,5 +134,4 @@ def run_task(
         task.signals.cancelled.connect(on_cancel)
     if on_progress is not None:
         task.signals.progress.connect(on_progress)
-    task.start()
     return task

@@ -32,6 +32,7 @@ from lastmile_desktop.ui.assign.filters import ALL_ENTRY
 from lastmile_desktop.ui.assign.overview import COLUMN_HOLDOUT, OverviewSelection
 from lastmile_desktop.ui.assign.page import AssignPage
 from lastmile_desktop.ui.campaigns.campaigns_tab import CampaignsTab
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.main_window import IMPORT_PAGE, IMPORT_TIP, MainWindow
 from lastmile_desktop.ui.permissions import READ_ONLY_STYLE
@@ -351,7 +352,7 @@ def test_a_deactivated_manager_is_told_why_and_offered_the_profile_picker(
     sentence = INACTIVE_MANAGER.format(name="Sam Taylor")
 
     with qtbot.waitSignal(window.context.profile_refused, timeout=2000) as refused:
-        window.context.data_changed.emit()
+        window.context.announce(Changed(ChangeKind.EXTERNAL))  # as the change watch does
 
     assert refused.args == [sentence]
     switcher = window.profile_switcher

@@ -22,11 +22,15 @@ def test_every_page_and_the_first_run_screen_are_rendered_to_png(tmp_path: Path)
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    expected = {f"{spec.key}.png" for spec in page_specs()} | {"first-run.png"}
+    names = [spec.key for spec in page_specs()] + ["first-run"]
+    expected = {f"{name}.png" for name in names} | {f"{name}-1280x720.png" for name in names}
     assert {path.name for path in out.iterdir()} == expected
-    for name in expected:
-        image = QImage(str(out / name))
+    for name in names:
+        image = QImage(str(out / f"{name}.png"))
         assert not image.isNull(), name
-        assert image.width() >= 1280 and image.height() >= 800, name
+        assert (image.width(), image.height()) == (1280, 800), name
+        small = QImage(str(out / f"{name}-1280x720.png"))
+        assert (small.width(), small.height()) == (1280, 720), name
+    assert "warning" not in result.stderr
     # Nothing of the user's was touched: no database in the data folder.
     assert not list(tmp_path.glob("*.sqlite3"))

@@ -1,12 +1,12 @@
 """What the Assign page's actions do: ask what is needed, call one service, show the result.
 
-Each action is one service call (one transaction). Problems the user can act on come back
-as a ``UserFacingError`` and are shown in the page's message line; nothing is changed then.
+Each action is one service call (one transaction) run through ``UserAction``: problems the
+user can act on are shown in the page's message line (nothing is changed then), and what
+changed is announced to every page, which refresh themselves.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -22,10 +22,11 @@ from lastmile_desktop.campaigns.assignment import (
 )
 from lastmile_desktop.campaigns.managers import ManagerInfo, list_managers
 from lastmile_desktop.campaigns.members import MemberRow
-from lastmile_desktop.campaigns.privacy import ForgetReport, forget_customer
+from lastmile_desktop.campaigns.privacy import forget_customer
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.actions import UserAction
 from lastmile_desktop.ui.assign.customers_tab import (
     FORGET_TIP,
     MOVE_WORK_TIP,
@@ -48,8 +49,9 @@ from lastmile_desktop.ui.assign.report_dialogs import (
 from lastmile_desktop.ui.assign.widgets import ReasonDialog
 from lastmile_desktop.ui.campaigns.dnc_dialogs import ForgetCustomerDialog
 from lastmile_desktop.ui.campaigns.manager_dialog import new_manager_dialog
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.permissions import permit_lead
-from lastmile_desktop.ui.worker import Task, run_task
+from lastmile_desktop.ui.worker import Task
 
 if TYPE_CHECKING:
     from lastmile_desktop.ui.assign.page import AssignPage
@@ -92,7 +94,6 @@ class AssignActions(QObject):
         self.task: Task[AssignmentReport] | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.dialog: QDialog | None = None  # the dialog an action opened (tests reach it)
-        self.emitting = False  # True while this page announces data_changed itself
         tab = self.customers
         page.assign_action.triggered.connect(self.assign_now)
         tab.reassign_action.triggered.connect(self.reassign_selection)
@@ -129,14 +130,7 @@ class AssignActions(QObject):
             enabled=self.page.assign_action.isEnabled() and not self.busy,
         )
         self.page.assign_button.setVisible(lead)
-        for action, visible in (
-            (tab.pick_store_action, lead),
-            (tab.forget_action, lead),
-            (tab.move_work_action, lead),
-            (tab.rebalance_action, lead),
-            (tab.hand_back_action, not lead),
-        ):
-            action.setVisible(visible)
+        tab.show_actions_for(profile)
         tab.reassign_action.setEnabled(bool(selected))
         permit_lead(
             tab.pick_store_action,
@@ -162,28 +156,33 @@ class AssignActions(QObject):
         return self.task is not None and not self.task.done
 
     # -- running one service call -----------------------------------------------------------
-    def _call(self, service: Callable[[], T]) -> T | None:
-        try:
-            return service()
-        except UserFacingError as error:
-            self.page.show_error(str(error))
-            self.action_failed.emit(str(error))
-            return None
+    def _run(
+        self,
+        service: Callable[[], T],
+        summary: Callable[[T], str],
+        member_ids: list[int] | None = None,
+        also: tuple[ChangeKind, ...] = (),
+    ) -> T | None:
+        """Runs one quick action; every page refreshes, then its summary line is shown."""
+        campaign_id, members = self.page.campaign_id(), tuple(member_ids or ())
+        changes = [
+            Changed(kind, campaign_id, members) for kind in (ChangeKind.MEMBERS_CHANGED, *also)
+        ]
+        action = UserAction(self.context, service, parent=self.page)
+        action.announces(lambda _result: changes)
+        action.on_user_error(self._refused)
+        action.on_success(lambda result: self._done(summary(result)))
+        return action.run()
 
-    def _changed(self, summary: str) -> None:
+    def _refused(self, error: UserFacingError) -> None:
+        self.page.show_error(str(error))
+        self.action_failed.emit(str(error))
+
+    def _done(self, summary: str) -> None:
         self.page.show_info(summary)
-        self.customers.refresh()
-        self.page.stores_tab.reload()
         self.update_enabled()
         self.page.members_changed.emit()
         self.action_done.emit(summary)
-
-    def _announce_data_changed(self) -> None:
-        self.emitting = True
-        try:
-            self.context.data_changed.emit()
-        finally:
-            self.emitting = False
 
     def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
         dialog.accepted.connect(on_accept)
@@ -197,7 +196,12 @@ class AssignActions(QObject):
         if campaign_id is None or self.busy or not self.page.assign_action.isEnabled():
             return
         db, profile = self.context.db, self.context.profile
-        unstaffed = self._call(lambda: assignment.stores_without_manager(db, campaign_id, profile))
+        reading = UserAction(
+            self.context,
+            lambda: assignment.stores_without_manager(db, campaign_id, profile),
+            parent=self.page,
+        )
+        unstaffed = reading.on_user_error(self._refused).run()
         if unstaffed is None:
             return
         if not unstaffed:
@@ -221,11 +225,7 @@ class AssignActions(QObject):
         wanted = {store.store_id for store in unstaffed}
         stores = [store for store in list_stores(self.context.db) if store.id in wanted]
         dialog = new_manager_dialog(
-            self.context.db,
-            self.context.profile,
-            stores,
-            store_id=unstaffed[0].store_id,
-            parent=self.page,
+            self.context, stores, store_id=unstaffed[0].store_id, parent=self.page
         )
 
         def added() -> None:
@@ -250,14 +250,16 @@ class AssignActions(QObject):
         progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
         progress_dialog.setMinimumDuration(400)  # quick assignments never flash a dialog
         self.progress_dialog = progress_dialog
-        self.task = run_task(
-            work,
-            on_success=self._assigned,
-            on_error=self._assign_failed,
-            on_cancel=self._assign_cancelled,
-            on_progress=self._assign_progress,
+        action = UserAction.with_progress(self.context, work, parent=self.page)
+        action.announces(Changed(ChangeKind.ASSIGNED, campaign_id))
+        action.on_success(self._assigned)
+        action.on_user_error(self._refused)
+        action.on_failure(self._assign_failed)
+        self.task = action.background_task(
+            on_progress=self._assign_progress, on_cancel=self._assign_cancelled
         )
         progress_dialog.canceled.connect(self.task.cancel)
+        self.task.start()
 
     def _assign_progress(self, done: int, total: int, message: str) -> None:
         dialog = self.progress_dialog
@@ -283,9 +285,7 @@ class AssignActions(QObject):
     def _assigned(self, report: AssignmentReport) -> None:
         self.task = None
         self._close_progress()
-        self.page.reload()
-        self._changed(summarise_assignment(report))
-        self._announce_data_changed()
+        self._done(summarise_assignment(report))
         result = AssignResultDialog(report, self.page)
         self.dialog = result
         result.open()
@@ -295,12 +295,8 @@ class AssignActions(QObject):
         self.task = None
         self._close_progress()
         self.update_enabled()
-        if isinstance(error, UserFacingError):
-            self.page.show_error(str(error))
-            self.action_failed.emit(str(error))
-        else:
+        if not isinstance(error, UserFacingError):
             self.page.show_info("")
-            sys.excepthook(type(error), error, error.__traceback__)
 
     # -- moving customers -------------------------------------------------------------------
     def _visible_managers(self) -> list[ManagerInfo]:
@@ -332,11 +328,11 @@ class AssignActions(QObject):
 
     def reassign(self, member_ids: list[int], manager_id: int, reason: str) -> None:
         db, profile = self.context.db, self.context.profile
-        report = self._call(
-            lambda: assignment.reassign_members(db, profile, member_ids, manager_id, reason)
+        self._run(
+            lambda: assignment.reassign_members(db, profile, member_ids, manager_id, reason),
+            lambda report: describe_move(report, "reassign"),
+            member_ids=member_ids,
         )
-        if report is not None:
-            self._changed(describe_move(report, "reassign"))
 
     def pick_store(self) -> None:
         rows = [row for row in self.customers.selected_rows() if row.store_id is None]
@@ -354,15 +350,15 @@ class AssignActions(QObject):
 
     def resolve(self, member_ids: list[int], store_id: int) -> None:
         db, profile = self.context.db, self.context.profile
-        report = self._call(
-            lambda: assignment.resolve_unassigned(db, profile, member_ids, store_id)
-        )
-        if report is not None:
-            number = QLocale().toString
-            self._changed(
+        number = QLocale().toString
+        self._run(
+            lambda: assignment.resolve_unassigned(db, profile, member_ids, store_id),
+            lambda report: (
                 f"{number(len(member_ids))} customers sent to their store and assigned. "
                 f"{number(report.unassigned)} still wait in Unassigned."
-            )
+            ),
+            member_ids=member_ids,
+        )
 
     def move_work(self, manager_id: int | None = None) -> None:
         managers = [
@@ -382,9 +378,10 @@ class AssignActions(QObject):
             if chosen is None:
                 return
             db, profile = self.context.db, self.context.profile
-            report = self._call(lambda: assignment.move_work(db, profile, chosen, dialog.reason()))
-            if report is not None:
-                self._changed(describe_move(report, "move"))
+            self._run(
+                lambda: assignment.move_work(db, profile, chosen, dialog.reason()),
+                lambda report: describe_move(report, "move"),
+            )
 
         self._open(dialog, move)
 
@@ -400,9 +397,10 @@ class AssignActions(QObject):
         def run() -> None:
             db, profile = self.context.db, self.context.profile
             store_id = dialog.chosen_id()
-            report = self._call(lambda: assignment.rebalance(db, profile, campaign_id, store_id))
-            if report is not None:
-                self._changed(describe_move(report, "rebalance"))
+            self._run(
+                lambda: assignment.rebalance(db, profile, campaign_id, store_id),
+                lambda report: describe_move(report, "rebalance"),
+            )
 
         self._open(dialog, run)
 
@@ -423,13 +421,13 @@ class AssignActions(QObject):
 
         def give_back() -> None:
             db, profile = self.context.db, self.context.profile
-            changes = self._call(
-                lambda: assignment.hand_back_members(db, profile, member_ids, dialog.reason())
-            )
-            if changes is not None:
-                self._changed(
+            self._run(
+                lambda: assignment.hand_back_members(db, profile, member_ids, dialog.reason()),
+                lambda _changes: (
                     f"{who} {'was' if len(rows) == 1 else 'were'} handed back to the lead."
-                )
+                ),
+                member_ids=member_ids,
+            )
 
         self._open(dialog, give_back)
 
@@ -439,7 +437,12 @@ class AssignActions(QObject):
         if row is None:
             return
         db, profile = self.context.db, self.context.profile
-        changes = self._call(lambda: assignment.ownership_history(db, profile, row.member_id))
+        reading = UserAction(
+            self.context,
+            lambda: assignment.ownership_history(db, profile, row.member_id),
+            parent=self.page,
+        )
+        changes = reading.on_user_error(self._refused).run()
         if changes is not None:
             dialog = HistoryDialog(row.customer_name, changes, self.page)
             self.dialog = dialog
@@ -470,16 +473,16 @@ class AssignActions(QObject):
 
         def forget() -> None:
             db, profile = self.context.db, self.context.profile
-            report: ForgetReport | None = self._call(
-                lambda: forget_customer(db, row.customer_id, profile)
-            )
-            if report is not None:
-                self._changed(
+            self._run(
+                lambda: forget_customer(db, row.customer_id, profile),
+                lambda report: (
                     f"{row.customer_name}'s personal data was erased. Their "
                     f"{report.attempts_kept} calls and {report.purchases_kept} purchases still "
                     "count, anonymously."
                     + ("" if report.erasure_complete else " " + ERASURE_WAITS_FOR_READER)
-                )
-                self._announce_data_changed()
+                ),
+                member_ids=[row.member_id],
+                also=(ChangeKind.DO_NOT_CALL_CHANGED,),  # its entries lose the customer's id
+            )
 
         self._open(dialog, forget)

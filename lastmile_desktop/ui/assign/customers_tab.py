@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QLocale, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.managers import ManagerInfo, list_managers
 from lastmile_desktop.campaigns.members import MemberFilter, MemberRow, assignment_overview
 from lastmile_desktop.campaigns.stores import list_stores
@@ -60,10 +61,11 @@ REBALANCE_TIP = "Even out the open work between a store's managers"
 
 
 def _action(parent: QWidget, text: str, shortcut: str | None = None) -> QAction:
+    """An action of this tab. Its keys work anywhere in the window while the tab is shown
+    (Qt ignores the shortcuts of hidden widgets, so other tabs may reuse the same keys)."""
     action = QAction(text, parent)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     parent.addAction(action)
     return action
 
@@ -79,6 +81,7 @@ def _button(action: QAction) -> QPushButton:
     action.enabledChanged.connect(button.setEnabled)
     action.visibleChanged.connect(lambda: button.setVisible(action.isVisible()))
     button.setEnabled(action.isEnabled())
+    button.setHidden(not action.isVisible())
     return button
 
 
@@ -133,9 +136,11 @@ class CustomersTab(QWidget):
         header.setSortIndicator(COLUMN_NAME, Qt.SortOrder.AscendingOrder)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
         self.table.setSortingEnabled(True)
+        header.ensurePolished()  # the style sheet's bold titles decide the widths below
+        for column, width in COLUMN_WIDTHS.items():
+            # Never narrower than the column's title and sort arrow (fonts differ by system).
+            header.resizeSection(column, max(width, header.sectionSizeFromContents(column).width()))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.selectionModel().selectionChanged.connect(
@@ -160,6 +165,8 @@ class CustomersTab(QWidget):
         self.rebalance_action.setToolTip(REBALANCE_TIP)
         self.search_action = _action(self, "Search", "Ctrl+F")
         self.search_action.triggered.connect(self._focus_search)
+        # Before the buttons exist, so that layouts never reserve room for hidden ones.
+        self.show_actions_for(context.profile)
 
         actions_row = QHBoxLayout()
         for action in (
@@ -170,7 +177,7 @@ class CustomersTab(QWidget):
         ):
             actions_row.addWidget(_button(action))
         actions_row.addStretch(1)
-        actions_row.addWidget(self.count_label)
+        self.filters.search_row.addWidget(self.count_label)
 
         # Store-level work sits under the overview it changes.
         overview_panel = QWidget()
@@ -193,35 +200,50 @@ class CustomersTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 960])
+        # Room for store names in the overview; the table scrolls sideways when it must.
+        splitter.setSizes([430, 610])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def show_actions_for(self, profile: Profile) -> None:
+        """The lead's actions or the store manager's: the others are hidden."""
+        lead = profile.is_lead
+        for action, visible in (
+            (self.pick_store_action, lead),
+            (self.forget_action, lead),
+            (self.move_work_action, lead),
+            (self.rebalance_action, lead),
+            (self.hand_back_action, not lead),
+        ):
+            action.setVisible(visible)
 
     # -- loading ----------------------------------------------------------------------------
     def show_campaign(self, campaign_id: int | None) -> None:
         """Reload everything for this campaign (or an empty tab when there is none)."""
         self.campaign_id = campaign_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Figures and rows again after any change of data, keeping the filter and selection."""
         db, profile = self.context.db, self.context.profile
         refused: list[ManagerInfo] = []
         managers = self.context.read(
             lambda: list_managers(db, profile, include_inactive=True), refused
         )
         self.filters.set_choices(list_stores(db), managers, profile)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Figures and rows again, keeping the filter (after any change of data)."""
-        db, profile = self.context.db, self.context.profile
         if self.campaign_id is None:
             self.overview.show_overviews([])
             self.model.set_source(EmptySource())
             return
+        selected = [row.member_id for row in self.selected_rows()]
+        current = self.current_row()
         campaign_id = self.campaign_id
         self.overview.show_overviews(
             self.context.read(lambda: assignment_overview(db, profile, campaign_id), [])
         )
         self._apply(self.filters.choice())
+        self._reselect(selected, current.member_id if current is not None else None)
 
     def _on_overview_selection(self, selection: OverviewSelection) -> None:
         self.filters.show_place(
@@ -299,6 +321,18 @@ class CustomersTab(QWidget):
     def selected_rows(self) -> list[MemberRow]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.row_at(row) for row in rows]
+
+    def _reselect(self, member_ids: list[int], current_id: int | None) -> None:
+        """Select these members again where they are still shown (after a reload)."""
+        wanted = set(member_ids)
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row, member in enumerate(self.model.loaded_rows()):
+            index = self.model.index(row, COLUMN_NAME)
+            if member.member_id == current_id:
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            if member.member_id in wanted:
+                selection.select(index, flags)
 
     def current_row(self) -> MemberRow | None:
         row = self.table.currentIndex().row()

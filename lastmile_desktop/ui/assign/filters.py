@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.managers import ManagerInfo
@@ -14,6 +14,8 @@ from lastmile_desktop.storage.models import MemberStatus
 from lastmile_desktop.ui.assign.member_model import STATUS_LABELS
 from lastmile_desktop.ui.assign.widgets import SearchBox
 
+# Enough for most store and manager names before the combo cuts them off.
+STORE_AND_MANAGER_CHARACTERS = 16
 # Special lines of the combos (database ids start at 1): everything, and no store yet.
 ALL_ENTRY = 0
 UNASSIGNED_ENTRY = -1
@@ -34,12 +36,12 @@ class MemberFilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store_combo = QComboBox()
-        self.store_combo.setMinimumContentsLength(10)
+        self.store_combo.setMinimumContentsLength(STORE_AND_MANAGER_CHARACTERS)
         self.store_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.manager_combo = QComboBox()
-        self.manager_combo.setMinimumContentsLength(10)
+        self.manager_combo.setMinimumContentsLength(STORE_AND_MANAGER_CHARACTERS)
         self.manager_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -50,8 +52,16 @@ class MemberFilterBar(QWidget):
         self.managers: list[ManagerInfo] = []
         self.profile: Profile | None = None  # whose choices the combos hold
 
-        row = QHBoxLayout(self)
+        # The search gets a row of its own: beside three combos its hint would be cut off
+        # on a 1280-pixel screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        self.search_row = QHBoxLayout()  # the page may add a count beside the search
+        self.search_row.addWidget(self.search, 1)
+        rows.addLayout(self.search_row)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(row)
         for label, widget in (
             ("Sto&re", self.store_combo),
             ("Ma&nager", self.manager_combo),
@@ -62,7 +72,7 @@ class MemberFilterBar(QWidget):
             row.addWidget(caption)
             row.addWidget(widget)
             row.addSpacing(6)
-        row.addWidget(self.search, 1)
+        row.addStretch(1)
 
         self.store_combo.currentIndexChanged.connect(self._on_store_changed)
         self.manager_combo.currentIndexChanged.connect(lambda _index: self._emit())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from lastmile_desktop.ui.assign.widgets import HINT_STYLE, WARNING_STYLE, page_t
 from lastmile_desktop.ui.campaigns.campaigns_tab import CampaignsTab
 from lastmile_desktop.ui.campaigns.dnc_tab import DncTab
 from lastmile_desktop.ui.campaigns.stores_tab import StoresTab
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 
 SETTINGS_CAMPAIGN = "assign/campaign_id"
@@ -56,7 +57,6 @@ class AssignPage(QWidget):
         campaign_label.setBuddy(self.campaign_combo)
         self.assign_action = QAction("Assign now", self)
         self.assign_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        self.assign_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.assign_action)
         self.assign_button = QPushButton("Assign now  (Ctrl+Shift+A)")
         self.assign_button.setObjectName("primaryButton")
@@ -92,12 +92,10 @@ class AssignPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.controller = AssignActions(self)
-        self.campaigns_tab.campaign_saved.connect(self._on_campaign_saved)
-        self.stores_tab.stores_changed.connect(self._reload_customers)
+        self.campaigns_tab.campaign_saved.connect(self.select_campaign)
         self.stores_tab.move_work_requested.connect(self._move_work_for)
-        self.dnc_tab.list_changed.connect(self.customers.refresh)
         self.dnc_tab.forget_requested.connect(self.controller.find_and_forget)
-        context.data_changed.connect(self._on_data_changed)
+        context.changed.connect(self._on_changed)
         context.profile_changed.connect(lambda _profile: self.reload())
         context.assign_requested.connect(self.show_and_assign)
         self.reload()
@@ -105,6 +103,32 @@ class AssignPage(QWidget):
     # -- campaigns --------------------------------------------------------------------------
     def reload(self) -> None:
         """Everything again from the database: campaigns, then the shown campaign's lists."""
+        self._fill_campaigns()
+        self._show_campaign()
+
+    def refresh_page(self) -> None:
+        """F5: everything again, keeping the campaign, the tab and every selection."""
+        for tab in (self.campaigns_tab, self.stores_tab, self.dnc_tab):
+            tab.refresh()
+        self._on_changed(Changed(ChangeKind.EXTERNAL))
+
+    def _on_changed(self, change: Changed) -> None:
+        """Something changed (here, on another page or in another process): show it.
+
+        The campaign picker and the Customers tab are refreshed here; the other tabs listen
+        for the changes that concern them.
+        """
+        shown = self.campaign_id()
+        if change.touches(ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED, ChangeKind.ASSIGNED):
+            self._fill_campaigns()
+        if self.campaign_id() != shown:
+            self._show_campaign()  # the campaign shown is gone, or there is a first one
+        else:
+            self.customers.refresh()
+        self.controller.update_enabled()
+
+    def _fill_campaigns(self) -> None:
+        """The campaign picker again, keeping the campaign shown when it still exists."""
         self._reloading = True
         try:
             wanted = self.campaign_id() or _remembered_campaign()
@@ -121,7 +145,6 @@ class AssignPage(QWidget):
                 self.campaign_combo.setEnabled(False)
         finally:
             self._reloading = False
-        self._show_campaign()
 
     def campaign_id(self) -> int | None:
         value = self.campaign_combo.currentData()
@@ -156,20 +179,6 @@ class AssignPage(QWidget):
             self.campaigns_tab.select_campaign(campaign_id)
         self.customers.show_campaign(campaign_id)
         self.controller.update_enabled()
-
-    def _on_campaign_saved(self, campaign_id: int) -> None:
-        self.reload()
-        self.select_campaign(campaign_id)
-
-    def _reload_customers(self) -> None:
-        self.customers.show_campaign(self.campaign_id())
-        self.controller.update_enabled()
-
-    def _on_data_changed(self) -> None:
-        if not self.controller.emitting:
-            self.reload()
-            self.stores_tab.reload()
-            self.dnc_tab.reload()
 
     def _move_work_for(self, manager_id: int) -> None:
         self.tabs.setCurrentIndex(TAB_CUSTOMERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -69,8 +70,14 @@ class SearchBox(QLineEdit):
             self.search_changed.emit(text)
 
 
+SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+
+
 class ReasonDialog(QDialog):
-    """Asks for a reason that is kept with the change; OK stays disabled until one is typed."""
+    """Asks for a reason that is kept with the change; OK stays disabled until one is typed.
+
+    Enter starts a new line in the reason; Ctrl+Enter presses OK.
+    """
 
     def __init__(
         self,
@@ -94,9 +101,12 @@ class ReasonDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
+        self.ok_button.setText(f"{ok_text}  (Ctrl+Enter)")
         self.ok_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
+        for keys in SUBMIT_KEYS:
+            submit = QShortcut(QKeySequence(keys), self)
+            submit.activated.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.reason_edit.textChanged.connect(
             lambda: self.ok_button.setEnabled(bool(self.reason().strip()))
@@ -105,6 +115,10 @@ class ReasonDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.reason_edit)
         layout.addWidget(self.buttons)
+
+    def submit(self) -> None:
+        if self.ok_button.isEnabled():
+            self.accept()
 
     def reason(self) -> str:
         return self.reason_edit.toPlainText().strip()

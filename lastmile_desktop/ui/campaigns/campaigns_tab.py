@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 from lastmile_desktop.campaigns import campaigns as service
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, CampaignInfo
-from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
 from lastmile_desktop.ui.campaigns.form import CampaignForm
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import permit_lead
 
@@ -97,6 +98,7 @@ class CampaignsTab(QWidget):
         self.context = context
         self.current: CampaignInfo | None = None
         self._dirty = False
+        self._refreshing = False  # the list is being filled again: keep the editor as it is
 
         self.model = CampaignListModel(self)
         self.table = QTableView()
@@ -159,32 +161,61 @@ class CampaignsTab(QWidget):
         editor_layout.addWidget(self.state_hint)
         editor_layout.addWidget(self.read_only_hint)
         editor_layout.addWidget(self.form)
-        editor_layout.addWidget(self.error_label)
-        editor_layout.addLayout(buttons)
         editor_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(editor)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # The form scrolls on a small screen; its message and buttons stay in view below it.
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(scroll, 1)
+        footer = QVBoxLayout()
+        footer.setContentsMargins(8, 0, 0, 0)
+        footer.addWidget(self.error_label)
+        footer.addLayout(buttons)
+        right_layout.addLayout(footer)
 
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(scroll)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([380, 620])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
+        # Window-wide while this tab is shown: no click into the tab needed first.
         for keys, slot in (("Ctrl+N", self.start_new), ("Ctrl+S", self.save)):
             shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
         context.profile_changed.connect(lambda _profile: self._apply_profile())
+        context.changed.connect(self._on_changed)
         self.reload()
 
     # -- loading ----------------------------------------------------------------------------
+    def _on_changed(self, change: Changed) -> None:
+        if change.touches(ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED, ChangeKind.ASSIGNED):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """The list again after a change anywhere; the selection and unsaved edits stay."""
+        if not self._dirty:
+            self.reload()
+            return
+        self._refreshing = True
+        try:
+            campaigns = service.list_campaigns(self.context.db)
+            self.model.show_campaigns(campaigns)
+            self.empty_hint.setVisible(not campaigns)
+            row = self.model.row_of(self.current.id) if self.current is not None else -1
+            if row >= 0:
+                self.table.selectRow(row)
+        finally:
+            self._refreshing = False
+
     def reload(self, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else (self.current.id if self.current else None)
         campaigns = service.list_campaigns(self.context.db)
@@ -209,6 +240,8 @@ class CampaignsTab(QWidget):
         self._show(self.model.row_at(row))
 
     def _on_row_changed(self, current: object, _previous: object) -> None:
+        if self._refreshing:
+            return
         row = self.table.currentIndex().row()
         if row >= 0:
             self._show(self.model.row_at(row))
@@ -286,35 +319,52 @@ class CampaignsTab(QWidget):
     def save(self) -> None:
         if not self.context.profile.is_lead:
             return
+        db, profile = self.context.db, self.context.profile
         original = self.current.holdout_share if self.current is not None else None
         draft = self.form.draft(original_share=original)
-        try:
-            if self.current is None:
-                info = service.create_campaign(self.context.db, draft, self.context.profile)
-            else:
-                info = service.update_campaign(
-                    self.context.db, self.current.id, draft, self.context.profile
-                )
-        except UserFacingError as error:
-            show_warning(self.error_label, str(error))
-            return
-        self.current = info
+        current = self.current
+
+        def save() -> CampaignInfo:
+            if current is None:
+                return service.create_campaign(db, draft, profile)
+            return service.update_campaign(db, current.id, draft, profile)
+
+        action = UserAction(self.context, save, parent=self)
+        action.announces(lambda info: Changed(ChangeKind.CAMPAIGN_CHANGED, info.id))
+        action.on_user_error(lambda error: show_warning(self.error_label, str(error)))
+        action.on_success(self._saved)
+        action.run()
+
+    def _saved(self, info: CampaignInfo) -> None:
+        self._set_dirty(False)
         self.reload(select_id=info.id)
         self.campaign_saved.emit(info.id)
-        self.context.data_changed.emit()
 
     def toggle_closed(self) -> None:
         if self.current is None or not self.context.profile.is_lead:
             return
-        change = service.reopen_campaign if not self.current.is_open else service.close_campaign
-        try:
-            info = change(self.context.db, self.current.id, self.context.profile)
-        except UserFacingError as error:
-            show_warning(self.error_label, str(error))
-            return
-        self.reload(select_id=info.id)
-        self.campaign_saved.emit(info.id)
-        self.context.data_changed.emit()
+        db, profile, campaign_id = self.context.db, self.context.profile, self.current.id
+        closing = self.current.is_open
+
+        def close() -> CampaignInfo:
+            return service.close_campaign(db, campaign_id, profile)
+
+        def reopen() -> CampaignInfo:
+            return service.reopen_campaign(db, campaign_id, profile)
+
+        action = UserAction(self.context, close if closing else reopen, parent=self)
+        action.announces(Changed(ChangeKind.CAMPAIGN_CHANGED, campaign_id))
+        action.undoable(
+            lambda info: UndoStep(
+                f"{'close' if closing else 'reopen'} {info.name}",
+                undo=reopen if closing else close,
+                redo=close if closing else reopen,
+                changes=(Changed(ChangeKind.CAMPAIGN_CHANGED, campaign_id),),
+            )
+        )
+        action.on_user_error(lambda error: show_warning(self.error_label, str(error)))
+        action.on_success(self._saved)
+        action.run()
 
 
 def _describe_state(info: CampaignInfo) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,22 +14,19 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.campaigns.do_not_call import DncAddResult
-from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
 
 
 class AddEntryDialog(QDialog):
-    """A phone number and/or a customer id, and why; saved through ``save``."""
+    """A phone number and/or a customer id, and why; whoever saves it closes the dialog."""
 
-    def __init__(
-        self,
-        save: Callable[[str, str, str], DncAddResult],
-        parent: QWidget | None = None,
-    ) -> None:
+    # "Add to list" was pressed; carries the phone, the customer id and the reason typed.
+    submitted = Signal(str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add to the do-not-call list")
         self.setMinimumWidth(440)
-        self._save = save
         self.result_of_save: DncAddResult | None = None
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText("e.g. 020 7946 0123 or +44 20 7946 0123")
@@ -63,13 +59,15 @@ class AddEntryDialog(QDialog):
         layout.addWidget(buttons)
 
     def try_save(self) -> None:
-        try:
-            self.result_of_save = self._save(
-                self.phone_edit.text(), self.customer_id_edit.text(), self.reason_edit.text()
-            )
-        except UserFacingError as error:
-            show_warning(self.error_label, str(error))
-            return
+        self.submitted.emit(
+            self.phone_edit.text(), self.customer_id_edit.text(), self.reason_edit.text()
+        )
+
+    def show_error(self, text: str) -> None:
+        show_warning(self.error_label, text)
+
+    def finish(self, result: DncAddResult) -> None:
+        self.result_of_save = result
         self.accept()
 
 

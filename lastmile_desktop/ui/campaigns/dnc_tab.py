@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -25,9 +24,9 @@ from PySide6.QtWidgets import (
 from lastmile_desktop.campaigns import do_not_call as service
 from lastmile_desktop.campaigns.access import LeadAction
 from lastmile_desktop.campaigns.do_not_call import DncAddResult, DncEntry
-from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.suppression_list import DncImportCounts, import_suppression_file
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.actions import UserAction
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import (
     ReasonDialog,
@@ -37,9 +36,10 @@ from lastmile_desktop.ui.assign.widgets import (
     warning_label,
 )
 from lastmile_desktop.ui.campaigns.dnc_dialogs import AddEntryDialog
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import permit_lead
-from lastmile_desktop.ui.worker import Task, run_task
+from lastmile_desktop.ui.worker import Task
 
 COLUMN_PHONE = 0
 COLUMN_CUSTOMER_ID = 1
@@ -208,8 +208,7 @@ class DncTab(QWidget):
             ("Ctrl+I", self.choose_file),
             ("Ctrl+F", self.search.setFocus),
         ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut = QShortcut(QKeySequence(keys), self)  # window-wide while shown
             shortcut.activated.connect(slot)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -217,9 +216,24 @@ class DncTab(QWidget):
 
         # Another profile sees another part of the list (a manager: their store's customers').
         context.profile_changed.connect(lambda _profile: self.reload())
+        context.changed.connect(self._on_changed)
         self.reload()
 
     # -- list -------------------------------------------------------------------------------
+    def _on_changed(self, change: Changed) -> None:
+        if change.touches(ChangeKind.DO_NOT_CALL_CHANGED):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """The list again after a change anywhere, keeping the search and the selected entry."""
+        selected = self.selected_entry()
+        self.reload()
+        if selected is not None:
+            for row, entry in enumerate(self.model.loaded_rows()):
+                if entry.id == selected.id:
+                    self.table.selectRow(row)
+                    break
+
     def reload(self) -> None:
         db, profile = self.context.db, self.context.profile
         removed = self.show_removed_check.isChecked()
@@ -265,27 +279,36 @@ class DncTab(QWidget):
 
     # -- actions ----------------------------------------------------------------------------
     def add_entry(self) -> AddEntryDialog:
-        def save(phone: str, customer_id: str, reason: str) -> DncAddResult:
-            return service.add_entry(
-                self.context.db,
-                phone=phone or None,
-                customer_id=customer_id or None,
-                reason=reason,
-                profile=self.context.profile,
-            )
-
-        dialog = AddEntryDialog(save, self)
-
-        def added() -> None:
-            if dialog.result_of_save is not None:
-                self._report(describe_add(dialog.result_of_save))
-            self.reload()
-            self.list_changed.emit()
-
-        dialog.accepted.connect(added)
+        dialog = AddEntryDialog(self)
+        dialog.submitted.connect(
+            lambda phone, customer_id, reason: self._add(dialog, phone, customer_id, reason)
+        )
         self.open_dialog = dialog
         dialog.open()
         return dialog
+
+    def _add(self, dialog: AddEntryDialog, phone: str, customer_id: str, reason: str) -> None:
+        db, profile = self.context.db, self.context.profile
+
+        def add() -> DncAddResult:
+            return service.add_entry(
+                db,
+                phone=phone or None,
+                customer_id=customer_id or None,
+                reason=reason,
+                profile=profile,
+            )
+
+        def added(result: DncAddResult) -> None:
+            dialog.finish(result)
+            self._report(describe_add(result))
+            self.list_changed.emit()
+
+        action = UserAction(self.context, add, parent=dialog)
+        action.announces(Changed(ChangeKind.DO_NOT_CALL_CHANGED))
+        action.on_user_error(lambda error: dialog.show_error(str(error)))
+        action.on_success(added)
+        action.run()
 
     def remove_selected(self) -> ReasonDialog | None:
         entry = self.selected_entry()
@@ -300,21 +323,22 @@ class DncTab(QWidget):
             ok_text="Remove",
             parent=self,
         )
+        db, profile = self.context.db, self.context.profile
+
+        def removed(_entry: DncEntry) -> None:
+            self._report(f"{who} was removed from the list.")
+            self.list_changed.emit()
 
         def remove() -> None:
-            try:
-                service.remove_entry(
-                    self.context.db,
-                    entry.id,
-                    reason=dialog.reason(),
-                    profile=self.context.profile,
-                )
-            except UserFacingError as error:
-                show_warning(self.error_label, str(error))
-                return
-            self._report(f"{who} was removed from the list.")
-            self.reload()
-            self.list_changed.emit()
+            action = UserAction(
+                self.context,
+                lambda: service.remove_entry(db, entry.id, reason=dialog.reason(), profile=profile),
+                parent=self,
+            )
+            action.announces(Changed(ChangeKind.DO_NOT_CALL_CHANGED))
+            action.on_user_error(lambda error: show_warning(self.error_label, str(error)))
+            action.on_success(removed)
+            action.run()
 
         dialog.accepted.connect(remove)
         self.open_dialog = dialog
@@ -340,17 +364,18 @@ class DncTab(QWidget):
             return import_suppression_file(db, path, profile)
 
         def done(counts: DncImportCounts) -> None:
+            self._update_buttons()
             self._report(describe_import(counts))
-            self.reload()
             self.list_changed.emit()
             self.import_finished.emit(counts)
 
-        def failed(error: BaseException) -> None:
+        def failed(_error: BaseException) -> None:
             self._update_buttons()
             self.status_label.setText("")
-            if isinstance(error, UserFacingError):
-                show_warning(self.error_label, str(error))
-            else:
-                sys.excepthook(type(error), error, error.__traceback__)
 
-        self.task = run_task(work, on_success=done, on_error=failed)
+        action = UserAction.with_progress(self.context, work, parent=self)
+        action.announces(Changed(ChangeKind.DO_NOT_CALL_CHANGED))
+        action.on_user_error(lambda error: show_warning(self.error_label, str(error)))
+        action.on_success(done)
+        action.on_failure(failed)
+        self.task = action.run_in_background()

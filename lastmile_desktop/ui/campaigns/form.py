@@ -132,7 +132,7 @@ class CampaignForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("&Name", self.name_edit)
         form.addRow("&Offer", self.offer_edit)
-        form.addRow("Offer cod&e", self.offer_code_edit)
+        form.addRow("Offer code", self.offer_code_edit)  # Alt+E is the Edit menu
         form.addRow("Call scrip&t", self.script_edit)
         form.addRow("Dates", dates)
         # Rows holding a layout get no buddy from QFormLayout: name it, or "&" shows.
@@ -145,7 +145,7 @@ class CampaignForm(QWidget):
         form.addRow(
             _buddy("Hours &between attempts", self.min_hours_spin), _left(self.min_hours_spin)
         )
-        form.addRow(_buddy("&Holdout share", self.holdout_spin), holdout)
+        form.addRow(_buddy("Holdo&ut share", self.holdout_spin), holdout)
         self.form_layout = form
 
         for line in (self.name_edit, self.offer_edit, self.offer_code_edit):

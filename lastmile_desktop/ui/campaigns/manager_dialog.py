@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,21 +15,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo, add_manager
 from lastmile_desktop.campaigns.stores import StoreInfo
-from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.storage import Database
+from lastmile_desktop.ui.actions import UserAction
 from lastmile_desktop.ui.assign.widgets import show_warning, warning_label
+from lastmile_desktop.ui.changes import Changed, ChangeKind
+from lastmile_desktop.ui.context import AppContext
 
 
 class ManagerDialog(QDialog):
-    """Collects a ``ManagerDraft`` and saves it; a refusal is shown here and the dialog stays."""
+    """Collects a ``ManagerDraft``; whoever saves it closes the dialog or shows the refusal here."""
+
+    # Save was pressed; carries the ManagerDraft.
+    submitted = Signal(object)
 
     def __init__(
         self,
         stores: list[StoreInfo],
-        save: Callable[[ManagerDraft], ManagerInfo],
         *,
         store_id: int | None = None,
         manager: ManagerInfo | None = None,
@@ -63,7 +66,6 @@ class ManagerDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        self._save = save
         self.saved: ManagerInfo | None = None
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
@@ -81,17 +83,18 @@ class ManagerDialog(QDialog):
         )
 
     def try_save(self) -> None:
-        try:
-            self.saved = self._save(self.draft())
-        except UserFacingError as error:
-            show_warning(self.error_label, str(error))
-            return
+        self.submitted.emit(self.draft())
+
+    def show_error(self, text: str) -> None:
+        show_warning(self.error_label, text)
+
+    def finish(self, saved: ManagerInfo) -> None:
+        self.saved = saved
         self.accept()
 
 
 def new_manager_dialog(
-    db: Database,
-    profile: Profile,
+    context: AppContext,
     stores: list[StoreInfo],
     *,
     store_id: int | None = None,
@@ -101,9 +104,23 @@ def new_manager_dialog(
 
     The Stores tab, Assign now's check and the import summary all add managers through it.
     """
-    return ManagerDialog(
-        stores,
-        lambda draft: add_manager(db, draft, profile),
-        store_id=store_id,
-        parent=parent,
-    )
+    db, profile = context.db, context.profile
+    dialog = ManagerDialog(stores, store_id=store_id, parent=parent)
+    save_from_dialog(dialog, context, lambda draft: add_manager(db, draft, profile))
+    return dialog
+
+
+def save_from_dialog(
+    dialog: ManagerDialog, context: AppContext, save: Callable[[ManagerDraft], ManagerInfo]
+) -> None:
+    """Each Save runs ``save`` as a user action: a refusal shows in the dialog, success
+    closes it (``dialog.saved`` holds the manager) and every page hears of the change."""
+
+    def submitted(draft: ManagerDraft) -> None:
+        action = UserAction(context, lambda: save(draft), parent=dialog)
+        action.announces(Changed(ChangeKind.STORES_CHANGED))
+        action.on_user_error(lambda error: dialog.show_error(str(error)))
+        action.on_success(dialog.finish)
+        action.run()
+
+    dialog.submitted.connect(submitted)

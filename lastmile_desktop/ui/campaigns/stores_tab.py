@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from lastmile_desktop.campaigns import managers as manager_service
 from lastmile_desktop.campaigns import stores as store_service
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
-from lastmile_desktop.campaigns.managers import ManagerDraft, ManagerInfo
+from lastmile_desktop.campaigns.managers import ManagerInfo
 from lastmile_desktop.campaigns.stores import (
     StoreDraft,
     StoreInfo,
@@ -35,10 +35,15 @@ from lastmile_desktop.campaigns.stores import (
     parse_opening_hours,
     store_sort_key,
 )
-from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
-from lastmile_desktop.ui.campaigns.manager_dialog import ManagerDialog, new_manager_dialog
+from lastmile_desktop.ui.campaigns.manager_dialog import (
+    ManagerDialog,
+    new_manager_dialog,
+    save_from_dialog,
+)
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import READ_ONLY_STYLE, permit_lead, set_field_read_only
 
@@ -121,6 +126,8 @@ class StoresTab(QWidget):
         self.stores: list[StoreInfo] = []
         self.current: StoreInfo | None = None
         self.open_dialog: ManagerDialog | None = None  # the dialog an action opened
+        self._details_edited = False  # typed into the store's fields and not saved yet
+        self._refreshing = False
 
         self.store_model: PagedTableModel[StoreInfo] = PagedTableModel(
             store_columns(), default_sort=STORE_CODE, parent=self
@@ -165,13 +172,17 @@ class StoresTab(QWidget):
             timezone_line.setPlaceholderText("e.g. Europe/London")
         self.hours_edit = QLineEdit()
         self.hours_edit.setPlaceholderText(HOURS_EXAMPLE)
+        for line in (self.name_edit, self.code_edit, self.hours_edit, timezone_line):
+            if line is not None:
+                line.textEdited.connect(self._on_details_edited)
+        self.timezone_combo.activated.connect(self._on_details_edited)
         self.store_error = warning_label()
         self.save_store_button = QPushButton("Save store  (Ctrl+S)")
         self.save_store_button.setObjectName("primaryButton")
         self.save_store_button.clicked.connect(self.save_store)
         details_form = QFormLayout()
         details_form.addRow("&Name", self.name_edit)
-        details_form.addRow("Cod&e", self.code_edit)
+        details_form.addRow("Code", self.code_edit)  # Alt+E is the Edit menu
         details_form.addRow("&Time zone", self.timezone_combo)
         details_form.addRow("&Opening hours", self.hours_edit)
         details_form.addRow(
@@ -243,17 +254,45 @@ class StoresTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
+        # Window-wide while this tab is shown: Ctrl+M works right after switching to the tab.
         for keys, slot in (("Ctrl+S", self.save_store), ("Ctrl+M", self.add_manager)):
             shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
         context.profile_changed.connect(lambda _profile: self.reload())
+        context.changed.connect(self._on_changed)
         self.reload()
 
     # -- stores -----------------------------------------------------------------------------
-    def reload(self, select_id: int | None = None) -> None:
-        keep = select_id if select_id is not None else (self.current.id if self.current else None)
+    def _on_changed(self, change: Changed) -> None:
+        # Imports add stores; assignments change each manager's open work.
+        if change.touches(
+            ChangeKind.STORES_CHANGED,
+            ChangeKind.IMPORTED,
+            ChangeKind.ASSIGNED,
+            ChangeKind.MEMBERS_CHANGED,
+        ):
+            self.refresh()
+
+    def _on_details_edited(self, *_args: object) -> None:
+        self._details_edited = True
+
+    def refresh(self) -> None:
+        """Stores and managers again, keeping the store shown and anything typed but unsaved."""
+        if not self._details_edited:
+            self.reload()
+            return
+        self._refreshing = True
+        try:
+            self._fill_stores()
+            rows = [info.id for info in self.store_model.loaded_rows()]
+            if self.current is not None and self.current.id in rows:
+                self.store_table.selectRow(rows.index(self.current.id))
+        finally:
+            self._refreshing = False
+        self._load_managers()
+
+    def _fill_stores(self) -> None:
         profile = self.context.profile
         # A store manager works on their own store only; the services refuse the others.
         self.stores = [
@@ -263,7 +302,11 @@ class StoresTab(QWidget):
         ]
         self.store_model.set_source(ListSource(self.stores, self.store_model.columns))
         self.stores_hint.setVisible(not self.stores)
-        self.add_store_button.setVisible(self.context.profile.is_lead)
+        self.add_store_button.setVisible(profile.is_lead)
+
+    def reload(self, select_id: int | None = None) -> None:
+        keep = select_id if select_id is not None else (self.current.id if self.current else None)
+        self._fill_stores()
         rows = [info.id for info in self.store_model.loaded_rows()]
         own = self.context.profile.store_id
         wanted = keep if keep in rows else (own if own in rows else None)
@@ -289,12 +332,15 @@ class StoresTab(QWidget):
             self._on_store_row()
 
     def _on_store_row(self) -> None:
+        if self._refreshing:
+            return
         row = self.store_table.currentIndex().row()
         if row >= 0:
             self._show_store(self.store_model.row_at(row))
 
     def _show_store(self, store: StoreInfo | None) -> None:
         self.current = store
+        self._details_edited = False
         show_warning(self.store_error, "")
         show_warning(self.manager_error, "")
         profile = self.context.profile
@@ -339,16 +385,21 @@ class StoresTab(QWidget):
         )
 
     def save_store(self) -> None:
-        profile = self.context.profile
-        try:
-            draft = self.store_draft()
-            if self.current is None:
-                saved = store_service.add_store(self.context.db, draft, profile)
-            else:
-                saved = store_service.update_store(self.context.db, self.current.id, draft, profile)
-        except UserFacingError as error:
-            show_warning(self.store_error, str(error))
-            return
+        db, profile, current = self.context.db, self.context.profile, self.current
+
+        def save() -> StoreInfo:
+            draft = self.store_draft()  # unreadable opening hours are refused here
+            if current is None:
+                return store_service.add_store(db, draft, profile)
+            return store_service.update_store(db, current.id, draft, profile)
+
+        action = UserAction(self.context, save, parent=self)
+        action.announces(Changed(ChangeKind.STORES_CHANGED))
+        action.on_user_error(lambda error: show_warning(self.store_error, str(error)))
+        action.on_success(self._store_saved)
+        action.run()
+
+    def _store_saved(self, saved: StoreInfo) -> None:
         self.reload(select_id=saved.id)
         self.stores_changed.emit()
 
@@ -429,53 +480,63 @@ class StoresTab(QWidget):
         if not self.context.profile.is_lead or self.current is None:
             return
         dialog = new_manager_dialog(
-            self.context.db,
-            self.context.profile,
-            self.stores,
-            store_id=self.current.id,
-            parent=self,
+            self.context, self.stores, store_id=self.current.id, parent=self
         )
-        self._run_manager_dialog(dialog)
+        self._open_manager_dialog(dialog)
 
     def edit_manager(self) -> None:
         manager = self.selected_manager()
         if not self.context.profile.is_lead or manager is None:
             return
+        db, profile = self.context.db, self.context.profile
+        dialog = ManagerDialog(self.stores, manager=manager, parent=self)
+        save_from_dialog(
+            dialog,
+            self.context,
+            lambda draft: manager_service.update_manager(db, manager.id, draft, profile),
+        )
+        self._open_manager_dialog(dialog)
 
-        def save(draft: ManagerDraft) -> ManagerInfo:
-            return manager_service.update_manager(
-                self.context.db, manager.id, draft, self.context.profile
-            )
-
-        dialog = ManagerDialog(self.stores, save, manager=manager, parent=self)
-        self._run_manager_dialog(dialog)
-
-    def _run_manager_dialog(self, dialog: ManagerDialog) -> None:
+    def _open_manager_dialog(self, dialog: ManagerDialog) -> None:
         self.open_dialog = dialog
-
-        def finished() -> None:
-            if dialog.saved is not None:
-                self.reload(select_id=self.current.id if self.current else None)
-                self.select_manager(dialog.saved.id)
-                self.stores_changed.emit()
-
-        dialog.accepted.connect(finished)
+        dialog.accepted.connect(lambda: self._manager_saved(dialog))
         dialog.open()
+
+    def _manager_saved(self, dialog: ManagerDialog) -> None:
+        if dialog.saved is None:
+            return
+        self.reload(select_id=self.current.id if self.current else None)
+        self.select_manager(dialog.saved.id)
+        self.stores_changed.emit()
 
     def toggle_active(self) -> None:
         manager = self.selected_manager()
         if not self.context.profile.is_lead or manager is None:
             return
-        change = (
-            manager_service.reactivate_manager
-            if not manager.active
-            else manager_service.deactivate_manager
+        db, profile, manager_id = self.context.db, self.context.profile, manager.id
+        leaving = manager.active
+
+        def mark_left() -> ManagerInfo:
+            return manager_service.deactivate_manager(db, manager_id, profile)
+
+        def reactivate() -> ManagerInfo:
+            return manager_service.reactivate_manager(db, manager_id, profile)
+
+        action = UserAction(self.context, mark_left if leaving else reactivate, parent=self)
+        action.announces(Changed(ChangeKind.STORES_CHANGED))
+        action.undoable(
+            lambda changed: UndoStep(
+                f"mark {changed.name} as left" if leaving else f"reactivate {changed.name}",
+                undo=reactivate if leaving else mark_left,
+                redo=mark_left if leaving else reactivate,
+                changes=(Changed(ChangeKind.STORES_CHANGED),),
+            )
         )
-        try:
-            changed = change(self.context.db, manager.id, self.context.profile)
-        except UserFacingError as error:
-            show_warning(self.manager_error, str(error))
-            return
+        action.on_user_error(lambda error: show_warning(self.manager_error, str(error)))
+        action.on_success(self._activity_changed)
+        action.run()
+
+    def _activity_changed(self, changed: ManagerInfo) -> None:
         if not changed.active:
             self.show_left_check.setChecked(True)  # keep them in view to move their work
         self.reload(select_id=changed.store_id)

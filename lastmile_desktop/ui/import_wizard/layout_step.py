@@ -42,7 +42,7 @@ class LayoutStep(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         sheet_label = QLabel("&Sheet:")
         sheet_label.setBuddy(self.sheet_combo)
-        header_label = QLabel("&Header row:")
+        header_label = QLabel("Header &row:")  # Alt+H is the Help menu
         header_label.setBuddy(self.header_spin)
         form.addRow(sheet_label, self.sheet_combo)
         form.addRow(header_label, self.header_spin)

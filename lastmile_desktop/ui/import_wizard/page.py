@@ -33,6 +33,8 @@ from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.model import ImportOptions, ImportPreview, ImportSummary
 from lastmile_desktop.importing.service import RepeatImportError
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.actions import UserAction
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.file_step import FILE_FILTER, FileStep, local_files
@@ -273,12 +275,13 @@ class ImportPage(QWidget):
         def work(progress: Progress) -> ImportSummary:
             return backend.run_import(db, path, options, progress, profile)
 
-        self._import_task = run_task(
-            work,
-            on_success=self._imported,
-            on_error=self._import_failed,
-            on_cancel=self._import_cancelled,
-            on_progress=self.progress_step.show_progress,
+        action = UserAction.with_progress(self.context, work, parent=self)
+        action.announces(Changed(ChangeKind.IMPORTED))
+        action.on_success(self._imported)
+        action.on_user_error(self._import_refused)
+        action.on_failure(self._import_failed)
+        self._import_task = action.run_in_background(
+            on_progress=self.progress_step.show_progress, on_cancel=self._import_cancelled
         )
 
     def cancel_import(self) -> None:
@@ -438,7 +441,6 @@ class ImportPage(QWidget):
         self.summary = summary
         self.summary_step.set_summary(summary)
         self._show_step(Step.SUMMARY)
-        self.context.data_changed.emit()
         self.import_finished.emit(summary)
 
     def _import_cancelled(self) -> None:
@@ -449,24 +451,26 @@ class ImportPage(QWidget):
         )
         self._show_step(Step.VALIDATION)
 
-    def _import_failed(self, error: BaseException) -> None:
-        self._import_task = None
-        self._show_step(Step.VALIDATION)
+    def _import_refused(self, error: UserFacingError) -> None:
         if isinstance(error, RepeatImportError):
             # Imported meanwhile (another window, the command line): check again; the check
             # step then shows the repeat warning and Import asks before going on. The campaign
             # shown by default may have been created by that import: the engine picks again.
             self.validation_step.forget_campaign_choice(unless_picked=True)
             self._inspect(self._options(), Purpose.VALIDATE, "Checking every row...")
-        elif isinstance(error, UserFacingError):
+        else:
             self.validation_step.show_status(
                 f"{error} Nothing was saved: the database is as it was before.", "error"
             )
-        else:
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._import_task = None
+        if self.current_step() is not Step.VALIDATION:
+            self._show_step(Step.VALIDATION)
+        if not isinstance(error, UserFacingError):  # a bug: already on its way to the report
             self.validation_step.show_status(
                 "The import stopped on an unexpected problem. Nothing was saved.", "error"
             )
-            sys.excepthook(type(error), error, error.__traceback__)
 
     def _confirm_repeat(self) -> bool:
         previous = self.validated.previous_import if self.validated else None

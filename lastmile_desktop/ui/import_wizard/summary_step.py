@@ -56,7 +56,7 @@ class SummaryStep(QWidget):
         self.details.setWordWrap(True)
         self.view_button = QPushButton("&View rejected rows  (Alt+V)")
         self.view_button.clicked.connect(self.show_rejected_rows)
-        self.export_button = QPushButton("&Export rejected rows...  (Alt+E)")
+        self.export_button = QPushButton("E&xport rejected rows...  (Alt+X)")  # Alt+E: Edit menu
         self.export_button.clicked.connect(self.choose_export_target)
         buttons = QHBoxLayout()
         buttons.addWidget(self.view_button)
@@ -174,18 +174,13 @@ class SummaryStep(QWidget):
         if not self.unstaffed or not self.context.profile.is_lead:
             return
         dialog = new_manager_dialog(
-            self._db,
-            self.context.profile,
-            self.unstaffed,
-            store_id=self.unstaffed[0].id,
-            parent=self,
+            self.context, self.unstaffed, store_id=self.unstaffed[0].id, parent=self
         )
         self.manager_dialog = dialog
 
         def saved() -> None:
             self.manager_dialog = None
             self.show_stores()
-            self.context.data_changed.emit()
             if dialog.saved is not None:
                 self.message.show_message(
                     f"{dialog.saved.name} now manages {dialog.saved.store_name}.", "success"
