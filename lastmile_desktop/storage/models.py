@@ -259,6 +259,24 @@ class DoNotCall(Base):
     removed_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class ErasedIdentity(Base):
+    """Someone who asked to be forgotten, remembered without their data.
+
+    ``digest`` is a keyed SHA-256 (HMAC) of the normalised value (an E.164 phone, or head
+    office's customer id trimmed and case-folded) under a random key this database keeps in
+    ``settings``: an import can recognise the person and leave them out, while the table
+    alone (or a copy of it) gives no number or id back.
+    """
+
+    __tablename__ = "erased_identities"
+    __table_args__ = (UniqueConstraint("kind", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "phone" or "customer_id"
+    digest: Mapped[str] = mapped_column(String(64))  # hex
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ImportBatch(Base):
     __tablename__ = "import_batches"
 

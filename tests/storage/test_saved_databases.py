@@ -6,21 +6,26 @@ migration is added, these are what it is tested against. Add a new file per sche
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import open_database
-from lastmile_desktop.storage.migrate import head_revision
+from lastmile_desktop.storage.migrate import MIGRATIONS_DIR, head_revision
 from lastmile_desktop.storage.models import CallAttempt, Customer
 
 SAVED = sorted((Path(__file__).parent.parent / "data" / "databases").glob("*.sqlite3"))
 TABLES_THAT_TRAVEL = ("customers", "campaign_members", "call_attempts")
+# "schema-0002-demo-120.sqlite3" was written at revision 0002.
+SAVED_NAME = re.compile(r"schema-(?P<revision>[^-]+)-.+\.sqlite3")
 
 
 def raw_rows(path: Path, table: str) -> list[tuple[object, ...]]:
@@ -30,8 +35,34 @@ def raw_rows(path: Path, table: str) -> list[tuple[object, ...]]:
     return rows
 
 
+def saved_revision(path: Path) -> str:
+    match = SAVED_NAME.fullmatch(path.name)
+    assert match is not None, f"{path.name} does not say its schema version (schema-NNNN-...)"
+    return match["revision"]
+
+
+def shipped_revisions() -> list[str]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
+
+
 def test_there_is_at_least_one_saved_database() -> None:
     assert SAVED, "tests/data/databases holds no saved database"
+
+
+def test_every_older_schema_version_has_a_saved_database() -> None:
+    saved = {saved_revision(path) for path in SAVED}
+    older = set(shipped_revisions()) - {head_revision()}
+    assert older <= saved, f"save a database at each of {sorted(older - saved)}"
+
+
+@pytest.mark.parametrize("saved", SAVED, ids=[p.name for p in SAVED])
+def test_a_saved_database_is_at_the_version_its_name_gives(saved: Path) -> None:
+    with sqlite3.connect(saved) as connection:
+        (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    connection.close()
+    assert revision == saved_revision(saved)
 
 
 @pytest.mark.parametrize("saved", SAVED, ids=[p.name for p in SAVED])
