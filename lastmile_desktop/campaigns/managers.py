@@ -19,6 +19,7 @@ from lastmile_desktop.campaigns.phones import normalise_phone
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
@@ -28,8 +29,6 @@ from lastmile_desktop.storage.models import (
     Store,
 )
 
-NAME_MAX_LENGTH = 200
-EMAIL_MAX_LENGTH = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Work a manager still has to do: members they own that are waiting for a call.
 OPEN_WORK = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)

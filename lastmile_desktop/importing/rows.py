@@ -33,10 +33,12 @@ from lastmile_desktop.importing.normalize import (
     split_full_name,
 )
 from lastmile_desktop.importing.phones import PhoneReader, PhoneReading
+from lastmile_desktop.storage.defaults import (
+    CUSTOMER_ID_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+)
 
-NAME_MAX_LENGTH = 200
-EMAIL_MAX_LENGTH = 254
-CUSTOMER_ID_MAX_LENGTH = 64
 SHOWN_PHONE_LENGTH = 40
 NO_PHONE = "no phone number that can be dialled"
 INVALID_PHONE_SAMPLES = 50

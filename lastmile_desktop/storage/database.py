@@ -90,8 +90,13 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+# Execution option naming how a SQLite transaction begins (see ``Database.write_session``).
+BEGIN_OPTION = "lastmile_sqlite_begin"
+
+
 def _begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(BEGIN_OPTION, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def create_database_engine(url: str | URL) -> Engine:
@@ -127,6 +132,19 @@ class Database:
     def session(self) -> Iterator[Session]:
         """One user action: everything inside commits together or not at all."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A user action that reads, decides, then writes (logging a call outcome).
+
+        On SQLite it takes the write lock at the start (BEGIN IMMEDIATE): a second writer
+        waits its turn and then reads what the first one committed, instead of deciding on
+        a stale read and failing when it tries to write.
+        """
+        with self.sessions() as session, session.begin():
+            if self.url.get_backend_name() == "sqlite":
+                session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
             yield session
 
     @contextmanager

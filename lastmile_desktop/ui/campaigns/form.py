@@ -18,15 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.campaigns.campaigns import (
+from lastmile_desktop.campaigns.campaigns import CampaignDraft, CampaignInfo
+from lastmile_desktop.storage.defaults import (
     MAX_ATTEMPTS_LIMIT,
     MAX_ATTRIBUTION_WINDOW_DAYS,
+    MAX_COOL_DOWN_HOURS,
     MAX_HOLDOUT_SHARE,
-    MAX_HOURS_BETWEEN_ATTEMPTS,
     NAME_MAX_LENGTH,
     OFFER_CODE_MAX_LENGTH,
-    CampaignDraft,
-    CampaignInfo,
 )
 from lastmile_desktop.ui.assign.widgets import hint_label
 from lastmile_desktop.ui.campaigns.script_edit import ScriptEdit
@@ -112,7 +111,7 @@ class CampaignForm(QWidget):
         )
         self.max_attempts_spin = _spin(1, MAX_ATTEMPTS_LIMIT, " calls")
         self.max_attempts_spin.setToolTip("After this many tries a customer leaves the queue.")
-        self.min_hours_spin = _spin(0, MAX_HOURS_BETWEEN_ATTEMPTS, " hours")
+        self.min_hours_spin = _spin(0, MAX_COOL_DOWN_HOURS, " hours")
         self.min_hours_spin.setToolTip("The shortest wait before the same customer is tried again.")
         self.holdout_spin = QDoubleSpinBox()
         self.holdout_spin.setRange(0.0, MAX_HOLDOUT_SHARE * 100)
