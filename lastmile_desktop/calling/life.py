@@ -133,15 +133,15 @@ class FollowUp(enum.StrEnum):
 class OverviewStage(enum.StrEnum):
     """Where a member stands in the Assign page's overview: exactly one of these.
 
-    A store's list = holdout + called + left + waiting + taken out; its call group (the
-    members called or still to call) = called + left.
+    A store's list = holdout + call group + waiting + taken out, and its call group
+    = done + left. (Called, at least one attempt, cuts across done and left.)
     """
 
     WAITING = "waiting"  # not drawn yet, or waiting for a store (the Unassigned bucket)
     HOLDOUT = "holdout"
-    CALLED = "called"  # at least one counted attempt
-    LEFT = "left"  # in the call group, not called yet
-    TAKEN_OUT = "taken_out"  # on the do-not-call list before anyone called
+    DONE = "done"  # in the call group, finished: no more calls in this campaign
+    LEFT = "left"  # in the call group, still to call: not called yet, or to try again
+    TAKEN_OUT = "taken_out"  # on the do-not-call list before the draw
 
 
 @dataclass(frozen=True)
@@ -309,15 +309,17 @@ def check_transition(old: MemberStatus | str, new: MemberStatus | str) -> None:
         raise IllegalTransition(f"a member cannot go from {old} to {new}")
 
 
-def overview_stage(group: str | None, status: str, attempts: int) -> OverviewStage:
-    if is_called(attempts) and group == MemberGroup.CALL:
-        return OverviewStage.CALLED
-    if status == MemberStatus.SUPPRESSED:
-        return OverviewStage.TAKEN_OUT
+def overview_stage(group: str | None, status: str) -> OverviewStage:
     if group == MemberGroup.HOLDOUT:
         return OverviewStage.HOLDOUT
-    if group == MemberGroup.CALL and is_open(status):
-        return OverviewStage.LEFT
+    if group == MemberGroup.CALL:
+        if is_open(status):
+            return OverviewStage.LEFT
+        if status in (MemberStatus.DONE, MemberStatus.SUPPRESSED):
+            return OverviewStage.DONE
+        return OverviewStage.WAITING  # handed back: waits for a store again
+    if status == MemberStatus.SUPPRESSED:
+        return OverviewStage.TAKEN_OUT
     return OverviewStage.WAITING
 
 

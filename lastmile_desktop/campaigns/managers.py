@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import OPEN_STATUSES
 from lastmile_desktop.campaigns.access import Profile, require_lead
 from lastmile_desktop.campaigns.phones import normalise_phone
 from lastmile_desktop.data_settings import default_region
@@ -25,13 +26,10 @@ from lastmile_desktop.storage.models import (
     CampaignMember,
     CampaignState,
     Manager,
-    MemberStatus,
     Store,
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Work a manager still has to do: members they own that are waiting for a call.
-OPEN_WORK = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
 
 
 class ManagerNotFound(UserFacingError):
@@ -70,7 +68,7 @@ def _open_work_counts(session: Session, manager_ids: list[int] | None = None) ->
         select(CampaignMember.manager_id, func.count())
         .join(Campaign, Campaign.id == CampaignMember.campaign_id)
         .where(Campaign.state == CampaignState.OPEN)
-        .where(CampaignMember.status.in_(OPEN_WORK))
+        .where(CampaignMember.status.in_(OPEN_STATUSES))  # their open work
         .where(CampaignMember.manager_id.is_not(None))
         .group_by(CampaignMember.manager_id)
     )
