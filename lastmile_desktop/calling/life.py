@@ -423,7 +423,7 @@ def after_call(life: MemberLife, call: Call, rules: CampaignRules) -> MemberLife
         after = replace(after, status=MemberStatus.DONE)
         if outcome is ACCEPTED_OFFER:
             return _with_promise(after, call, rules)
-        return replace(after, visit_date=None, promised_at=None, promise_followed_up=False)
+        return replace(after, visit_date=None, promised_at=None)
     # A retry once the cool-down has passed.
     if not counted:
         # A follow-up call that reached nobody, or a vague answer: the member stays finished

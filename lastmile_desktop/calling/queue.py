@@ -164,7 +164,7 @@ def _who(
         store_id = found_store.id
         conditions.append(CampaignMember.store_id == store_id)
     if not profile.is_lead:
-        if manager and manager_by_name(session, manager, profile.store_id).id != profile.manager_id:
+        if manager and manager_by_name(session, manager).id != profile.manager_id:
             raise AccessDenied("You can only see your own queue.")
         conditions.append(CampaignMember.manager_id == profile.manager_id)
     elif manager:
