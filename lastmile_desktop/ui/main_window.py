@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
             shortcut = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
             self.navigation.add_page(spec.key, spec.title, shortcut)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.stack.currentChanged.connect(self._size_to_current_page)
 
         workspace = QWidget()
         row = QHBoxLayout(workspace)
@@ -107,6 +109,13 @@ class MainWindow(QMainWindow):
             return
         self.root.setCurrentWidget(self.workspace)
         self.navigation.setCurrentRow(keys.index(key))
+
+    def _size_to_current_page(self, current: int) -> None:
+        # Only the page on screen sets how small the window may get: a wide page elsewhere
+        # must not keep the call desk from fitting a 1280x720 screen.
+        for index, page in enumerate(self.pages.values()):
+            shown = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(shown, shown)
 
     def current_page_key(self) -> str:
         row = self.navigation.currentRow()

@@ -142,6 +142,8 @@ class InlineEditor(QFrame):
     def start(self) -> None:
         """Puts the keyboard on the editor's first field."""
         first = self.focus_widget()
+        if isinstance(first, ChoiceRow):
+            self.hint.setText(f"1-{len(first.buttons)} pick · Tab: more · {CONFIRM_HINT}")
         first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_widget(self) -> QWidget:

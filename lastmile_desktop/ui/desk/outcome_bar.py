@@ -31,6 +31,9 @@ class KeyButton(QPushButton):
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text_label = QLabel(label)
         self.text_label.setObjectName("keyButtonText")
+        # Long labels ("Interested - no commitment") take two lines rather than widen the
+        # bar past a 1280-pixel screen.
+        self.text_label.setWordWrap(True)
         for child in (self.key_label, self.text_label):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         row = QHBoxLayout(self)
@@ -46,10 +49,10 @@ class KeyButton(QPushButton):
     def sizeHint(self) -> QSize:
         layout = self.layout()
         inner = layout.sizeHint() if layout is not None else QSize(0, 0)
-        return QSize(max(inner.width(), 120), max(inner.height(), 34))
+        return QSize(max(inner.width(), 120), max(inner.height(), 38))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.key_label.sizeHint().width() + 40, 34)
+        return QSize(self.key_label.sizeHint().width() + 60, 38)
 
 
 class OutcomeBar(QStackedWidget):

@@ -76,6 +76,10 @@ REFRESH_AFTER_LOG_MS = 800
 PERIODIC_REFRESH_MS = 60_000
 QUEUE_WIDTH = 320
 STATUS_OK = "ok"
+KEYS_HINT = (
+    "Each button's letter logs its outcome and brings the next customer · "
+    "Up/Down: the queue · Ctrl+Z: undo"
+)
 STATUS_PROBLEM = "problem"
 
 
@@ -151,6 +155,7 @@ class DeskPage(QWidget):
         self._periodic.setInterval(PERIODIC_REFRESH_MS)
         self._periodic.timeout.connect(self._periodic_refresh)
         self._periodic.start()
+        self.show_status(KEYS_HINT, STATUS_OK)
         self.reload()
 
     # -- building -------------------------------------------------------------------------------
@@ -284,11 +289,12 @@ class DeskPage(QWidget):
     def load_queue(self, select: uuid.UUID | None = None) -> None:
         """Reads the queue and My day in the background; shows them when they arrive."""
         self._refresh_timer.stop()
-        if not self.has_campaigns:
-            self._show_queue(None, None)
-            return
         self._generation += 1
         generation = self._generation
+        if not self.has_campaigns:
+            # Shown from the event loop like a read queue, so "loaded" always comes later.
+            QTimer.singleShot(0, lambda: self._show_if_current(generation, None, None))
+            return
         if select is not None:
             self._select_after_load = select
         db, profile = self.context.db, self.context.profile
@@ -305,8 +311,7 @@ class DeskPage(QWidget):
             return queue, my_day(db, profile, campaign=queue.campaign, at=at)
 
         def arrived(result: tuple[CallQueue, MyDay]) -> None:
-            if generation == self._generation:
-                self._show_queue(*result)
+            self._show_if_current(generation, *result)
 
         def failed(error: BaseException) -> None:
             if generation != self._generation:
@@ -318,6 +323,10 @@ class DeskPage(QWidget):
                 raise error
 
         self._task = run_task(read, on_success=arrived, on_error=failed)
+
+    def _show_if_current(self, generation: int, queue: CallQueue | None, day: MyDay | None) -> None:
+        if generation == self._generation:
+            self._show_queue(queue, day)
 
     def _show_queue(self, queue: CallQueue | None, day: MyDay | None) -> None:
         self.queue = queue

@@ -26,6 +26,7 @@ from lastmile_desktop.ui.desk import wording
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
 HEADING_ROLE = Qt.ItemDataRole.UserRole + 3
+WHY_ROLE = Qt.ItemDataRole.UserRole + 4  # the second line: why, in plain words
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -157,6 +158,8 @@ class QueueModel(QAbstractListModel):
             return entry
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{entry.name}\n{self.describe(item)}"
+        if role == WHY_ROLE:
+            return self.describe(item)
         if role == Qt.ItemDataRole.ToolTipRole:
             details = [self.describe(item)]
             if entry.phone:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QGridLayout,
     QLabel,
     QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -21,9 +25,71 @@ from lastmile_desktop.campaigns.campaigns import CampaignInfo
 from lastmile_desktop.campaigns.managers import ManagerInfo
 from lastmile_desktop.campaigns.stores import StoreInfo
 from lastmile_desktop.ui.assign.widgets import SearchBox
-from lastmile_desktop.ui.desk.queue_model import HEADING_ROLE, QueueModel, Section
+from lastmile_desktop.ui.desk.queue_model import (
+    ENTRY_ROLE,
+    HEADING_ROLE,
+    WHY_ROLE,
+    QueueModel,
+    Section,
+)
 
 ALL = ""  # the pickers' "every store" / "every manager" choice
+ROW_PADDING = 4
+
+
+class QueueDelegate(QStyledItemDelegate):
+    """Two lines per customer: the name, then why (or why not yet) in a quieter voice."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        # The same height for every row (headings too), so 100,000 rows lay out at once.
+        line = option.fontMetrics.lineSpacing()
+        return QSize(0, 2 * line + 2 * ROW_PADDING)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        widget = item.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        area = item.rect.adjusted(ROW_PADDING + 2, ROW_PADDING, -ROW_PADDING, -ROW_PADDING)
+        painter.save()
+        try:
+            bold = QFont(item.font)
+            bold.setBold(True)
+            if index.data(HEADING_ROLE):
+                painter.setFont(bold)
+                painter.setPen(QColor("#1f3a4d"))
+                painter.drawText(area, int(Qt.AlignmentFlag.AlignVCenter), str(index.data()))
+                return
+            entry = index.data(ENTRY_ROLE)
+            ink = item.palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            )
+            quiet = ink if selected else QColor("#5f6b73")
+            metrics = QFontMetrics(bold)
+            top = area.adjusted(0, 0, 0, -area.height() // 2)
+            bottom = area.adjusted(0, area.height() // 2, 0, 0)
+            painter.setFont(bold)
+            painter.setPen(ink)
+            name = metrics.elidedText(entry.name, Qt.TextElideMode.ElideRight, top.width())
+            painter.drawText(top, int(Qt.AlignmentFlag.AlignVCenter), name)
+            painter.setFont(item.font)
+            painter.setPen(quiet)
+            why = QFontMetrics(item.font).elidedText(
+                str(index.data(WHY_ROLE)), Qt.TextElideMode.ElideRight, bottom.width()
+            )
+            painter.drawText(bottom, int(Qt.AlignmentFlag.AlignVCenter), why)
+        finally:
+            painter.restore()
 
 
 class QueueView(QListView):
@@ -94,10 +160,11 @@ class QueuePanel(QWidget):
         self.view = QueueView()
         self.view.setObjectName("deskQueue")
         self.view.setModel(model)
+        self.view.setItemDelegate(QueueDelegate(self.view))
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAccessibleName("Queue")
-        self.view.setSpacing(1)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         queue_label = QLabel("&Queue")
         queue_label.setBuddy(self.view)
