@@ -20,6 +20,10 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.import_cmd",
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
+    "lastmile_desktop.commands.queue",
+    "lastmile_desktop.commands.log",
+    "lastmile_desktop.commands.campaign",
+    "lastmile_desktop.commands.manager",
     "lastmile_desktop.commands.selftest",
 )
 
