@@ -169,12 +169,19 @@ def press(
     key: Qt.Key,
     modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
 ) -> None:
-    """One key, sent where the keyboard is, as a user's key press would be."""
+    """One key, sent where the keyboard is, as a user's key press would be.
+
+    The event loop runs after it, as it does between a person's key presses (an item view
+    closes its cell editor from the event loop, for instance).
+    """
     qtbot.keyClick(focused(), key, modifiers)
+    QApplication.processEvents()
 
 
 def type_text(qtbot: QtBot, text: str) -> None:
-    qtbot.keyClicks(focused(), text)
+    for character in text:
+        qtbot.keyClicks(focused(), character)
+        QApplication.processEvents()
 
 
 def log_key(qtbot: QtBot, page: DeskPage, key: Qt.Key) -> None:

@@ -716,6 +716,7 @@ class DeskPage(QWidget):
         dialog.calls_logged.connect(self._sheet_typed_in)
         dialog.finished.connect(lambda _result: self.focus_queue())
         dialog.open()
+        dialog.activateWindow()
         return dialog
 
     def _sheet_typed_in(self, logged: list[LoggedCall]) -> None:

@@ -174,9 +174,9 @@ class SheetGrid(QTableWidget):
             self._down()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.isPersistentEditorOpen(
-            self.currentIndex()
-        ):
+        # While a cell is edited, Enter reaches here too; closing the editor moves down then.
+        editing = self.state() == QAbstractItemView.State.EditingState
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not editing:
             self._down()
             return
         super().keyPressEvent(event)
