@@ -273,8 +273,8 @@ class CampaignsTab(QWidget):
         if not self.context.profile.is_lead:
             return
         original = self.current.holdout_share if self.current is not None else None
-        draft = self.form.draft(original_share=original)
         try:
+            draft = self.form.draft(original_share=original)  # calling hours may be backwards
             if self.current is None:
                 info = service.create_campaign(self.context.db, draft, self.context.profile)
             else:
