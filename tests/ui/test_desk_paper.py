@@ -227,7 +227,8 @@ def test_a_sheet_line_in_the_future_is_refused(qtbot: QtBot, db: Database) -> No
     assert isinstance(dialog, SheetEntryDialog)
     dialog.set_cell(0, COLUMN_KEY, "B")
     dialog.set_cell(0, COLUMN_KEY + 1, "15:00")
-    dialog.save()
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        dialog.save()
     assert dialog.cell(0, COLUMN_RESULT) == "That time is still to come: check the day and time."
     assert _calls(db, region, "Ada") == []
 

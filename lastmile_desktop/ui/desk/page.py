@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoStack
@@ -68,6 +69,7 @@ from lastmile_desktop.ui.desk.undo import LoggedOutcomeCommand
 from lastmile_desktop.ui.worker import Task, run_task
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 # After a logged outcome the queue is read again once the keys pause, so Later and My day catch
 # up without a database round trip between two calls.
@@ -122,6 +124,8 @@ class DeskPage(QWidget):
         self._select_after_load: uuid.UUID | None = None
         self._task: Task[tuple[CallQueue, MyDay]] | None = None
         self._sheet_task: Task[call_sheet.CallSheet] | None = None
+        self._write_task: Task[Any] | None = None
+        self.saving = False  # a service write is running
         self.undo_stack = QUndoStack(self)
 
         self.model = QueueModel(self.zone, self)
@@ -175,10 +179,8 @@ class DeskPage(QWidget):
             )
             self.outcome_actions[outcome.code] = action
         self.skip_action = self._action("Skip for now", "Ctrl+Right", self.skip_current)
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
-        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(self.undo_action)
+        self.undo_action = self._action("Undo the last outcome", "Ctrl+Z", self.undo_last)
+        self.undo_action.setEnabled(False)
         self.search_action = self._action("Search the queue", "Ctrl+F", self.focus_search)
         self.call_action = self._action("Call", "Ctrl+Return", self.card_view.call)
         self.call_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -251,6 +253,7 @@ class DeskPage(QWidget):
         self.card_view.note_left.connect(self.focus_queue)
         self.card_view.note_edit.returnPressed.connect(self.focus_queue)
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.undo_stack.undoTextChanged.connect(
             lambda text: self.undo_button.setToolTip(f"Undo {text}" if text else "")
         )
@@ -429,7 +432,7 @@ class DeskPage(QWidget):
     # -- outcomes -------------------------------------------------------------------------------
     def choose_outcome(self, outcome: Outcome) -> None:
         """The outcome's key or button: log it now, or first ask what it needs, in place."""
-        if self.card is None or self.outcome_bar.editor is not None:
+        if self.card is None or self.outcome_bar.editor is not None or self.saving:
             return
         entry = self.current_entry()
         editor = editor_for(
@@ -468,51 +471,87 @@ class DeskPage(QWidget):
         if self.card is None or self.card.member != member:
             self.cancel_editor()
             return
-        if self.log(outcome, details):
-            self.outcome_bar.close_editor()
-            self._set_outcome_keys_enabled(self.card is not None)
-            self.focus_queue()
+        self.log(outcome, details)  # the editor closes once the outcome is saved
 
-    def log(self, outcome: Outcome, details: Details) -> bool:
+    def log(self, outcome: Outcome, details: Details) -> None:
         """Logs the outcome for the customer on the card; the next one appears once it is saved."""
         card = self.card
         if card is None:
-            return False
-        try:
-            logged = log_outcome(
-                self.context.db,
-                self.context.profile,
+            return
+        db, profile, at = self.context.db, self.context.profile, self.clock()
+
+        def write() -> LoggedCall:
+            return log_outcome(
+                db,
+                profile,
                 card.member,
                 outcome.code,
                 note=details.note,
                 callback_at=details.callback_at,
                 visit_on=details.visit_on,
                 reason=details.reason,
-                at=self.clock(),
+                at=at,
                 expected_version=card.version,
             )
-        except StaleMemberError as error:
-            self.show_status(str(error), STATUS_PROBLEM)
-            self.outcome_bar.close_editor()
-            self._set_outcome_keys_enabled(True)
-            self.card = None
-            self.load_queue()
-            self.focus_queue()
-            return False
-        except UserFacingError as error:
-            self.show_status(str(error), STATUS_PROBLEM)
+
+        def saved(logged: LoggedCall) -> None:
+            self._generation += 1  # a queue read that started before the commit is out of date
+            self.skip_reasons.pop(card.member, None)
             if self.outcome_bar.editor is not None:
+                self.outcome_bar.close_editor()
+                self._set_outcome_keys_enabled(True)
+            self.undo_stack.push(
+                LoggedOutcomeCommand(f"{outcome.label} for {card.name}", logged, self._undo_logged)
+            )
+            self.show_status(self._saved_text(logged, card.name), STATUS_OK)
+            if self.card is not None and self.card.member == card.member:
+                self._advance_past(card.member)
+            self._refresh_timer.start()
+            self.focus_queue()
+            self.outcome_logged.emit(logged)
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(str(error), STATUS_PROBLEM)
+            if isinstance(error, StaleMemberError):
+                # Someone else was first: their outcome stands, the queue shows what is left.
+                self.outcome_bar.close_editor()
+                self._set_outcome_keys_enabled(True)
+                self.card = None
+                self.load_queue()
+                self.focus_queue()
+            elif self.outcome_bar.editor is not None:
                 self.outcome_bar.editor.show_problem(str(error))
+
+        self._write(write, saved, refused)
+
+    def _write(
+        self,
+        write: Callable[[], T],
+        saved: Callable[[T], None],
+        refused: Callable[[UserFacingError], None],
+    ) -> bool:
+        """Runs one service write off the GUI thread (its commit waits for the disk).
+
+        One write at a time: a key pressed while the last outcome is being saved does nothing,
+        so no outcome can land on a customer the caller has not seen yet.
+        """
+        if self.saving:
             return False
-        self._generation += 1  # a queue read that started before the commit is out of date
-        self.skip_reasons.pop(card.member, None)
-        self.undo_stack.push(
-            LoggedOutcomeCommand(f"{outcome.label} for {card.name}", logged, self._undo_logged)
+        self.saving = True
+
+        def succeeded(result: T) -> None:
+            self.saving = False
+            saved(result)
+
+        def failed(error: BaseException) -> None:
+            self.saving = False
+            if not isinstance(error, UserFacingError):
+                raise error  # a bug: the app's error reporter shows it
+            refused(error)
+
+        self._write_task = run_task(
+            lambda _progress: write(), on_success=succeeded, on_error=failed
         )
-        self.show_status(self._saved_text(logged, card.name), STATUS_OK)
-        self._advance_past(card.member)
-        self._refresh_timer.start()
-        self.outcome_logged.emit(logged)
         return True
 
     def _saved_text(self, logged: LoggedCall, name: str) -> str:
@@ -540,22 +579,31 @@ class DeskPage(QWidget):
         if self.queue_panel.current_entry() is None:
             self._show_current(None)
 
-    def _undo_logged(self, logged: LoggedCall) -> None:
-        try:
-            undo_outcome(self.context.db, self.context.profile, logged.attempt)
-        except UserFacingError as error:
-            self.show_status(f"Could not undo: {error}", STATUS_PROBLEM)
+    def undo_last(self) -> None:
+        """Ctrl+Z: takes back the last outcome logged on this desk."""
+        if self.saving or not self.undo_stack.canUndo() or self.outcome_bar.editor is not None:
             return
+        self.undo_stack.undo()
+
+    def _undo_logged(self, logged: LoggedCall) -> None:
+        db, profile = self.context.db, self.context.profile
         label = outcome_by_code(logged.outcome).label
-        self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
-        self._generation += 1
-        self.card = None
-        self.load_queue(select=logged.member)
-        self.outcome_undone.emit(logged)
+
+        def undone(_result: None) -> None:
+            self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
+            self._generation += 1
+            self.card = None
+            self.load_queue(select=logged.member)
+            self.outcome_undone.emit(logged)
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
+
+        self._write(lambda: undo_outcome(db, profile, logged.attempt), undone, refused)
 
     # -- skip -----------------------------------------------------------------------------------
     def skip_current(self) -> None:
-        if self.card is None or self.outcome_bar.editor is not None:
+        if self.card is None or self.outcome_bar.editor is not None or self.saving:
             return
         member = self.card.member
         editor = skip_editor()
@@ -587,12 +635,21 @@ class DeskPage(QWidget):
             self.show_status(f"Copied {wording.display_phone(self.card.phone)}.", STATUS_OK)
 
     def _save_pinned_note(self, member: uuid.UUID, text: str) -> None:
-        try:
-            set_pinned_note(self.context.db, self.context.profile, member, text or None)
-        except UserFacingError as error:
+        db, profile = self.context.db, self.context.profile
+
+        def saved(_result: None) -> None:
+            when = wording.clock_time(self.clock(), self.zone)
+            self.show_status(f"Note saved {when}.", STATUS_OK)
+
+        def refused(error: UserFacingError) -> None:
             self.show_status(str(error), STATUS_PROBLEM)
-            return
-        self.show_status(f"Note saved {wording.clock_time(self.clock(), self.zone)}.", STATUS_OK)
+
+        if not self._write(
+            lambda: set_pinned_note(db, profile, member, text or None), saved, refused
+        ):
+            self.show_status(
+                "The note was not saved: press Ctrl+E and Enter again.", STATUS_PROBLEM
+            )
 
     # -- focus ----------------------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -9,6 +9,7 @@ line, each as its own call at its own time; a line that cannot be logged says wh
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -38,8 +39,10 @@ from lastmile_desktop.calling.outcomes import NOT_INTERESTED_REASONS, Outcome, o
 from lastmile_desktop.calling.queue import QueueEntry
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.desk import wording
+from lastmile_desktop.ui.worker import Task, run_task
 
 COLUMN_NUMBER = 0
 COLUMN_CUSTOMER = 1
@@ -192,6 +195,8 @@ class SheetEntryDialog(QDialog):
 
     # Calls were logged: the LoggedCall of each.
     calls_logged = Signal(list)
+    # A save finished: calls logged, lines left to fix.
+    saved = Signal(int, int)
 
     def __init__(
         self,
@@ -212,6 +217,7 @@ class SheetEntryDialog(QDialog):
         self.zone = zone
         self.clock = clock
         self.saved_rows: set[int] = set()
+        self.task: Task[list[tuple[int, TypedCall, LoggedCall | str]]] | None = None
         self.resize(1100, 620)
 
         intro = QLabel(
@@ -332,11 +338,16 @@ class SheetEntryDialog(QDialog):
         ]
 
     def save(self) -> None:
-        """Logs every filled line, each in its own transaction; problems stay on their line."""
+        """Logs every filled line, each in its own transaction, in the background.
+
+        Lines that cannot be read or logged keep their reason in the right-hand column.
+        """
+        if self.task is not None and not self.task.done:
+            return
         if self.grid.state() == QAbstractItemView.State.EditingState:
             self.grid.setCurrentIndex(self.grid.currentIndex())  # commits the open cell
-        logged: list[LoggedCall] = []
-        problems = 0
+        problems: dict[int, str] = {}
+        calls: list[tuple[int, uuid.UUID, TypedCall]] = []
         now = self.clock()
         for row in self.typed_rows():
             _number, entry = self.lines[row]
@@ -351,32 +362,59 @@ class SheetEntryDialog(QDialog):
                 )
                 if call.at > now:
                     raise LineProblem("That time is still to come: check the day and time.")
-                result = log_outcome(
-                    self.db,
-                    self.profile,
-                    entry.member,
-                    call.outcome.code,
-                    note=call.note,
-                    callback_at=call.callback_at,
-                    visit_on=call.visit_on,
-                    reason=call.reason,
-                    at=call.at,
-                )
-            except (LineProblem, UserFacingError) as problem:
-                problems += 1
-                self._result(row, str(problem), PROBLEM_COLOR)
+            except LineProblem as problem:
+                problems[row] = str(problem)
+                continue
+            calls.append((row, entry.member, call))
+        db, profile = self.db, self.profile
+
+        def write(progress: Progress) -> list[tuple[int, TypedCall, LoggedCall | str]]:
+            results: list[tuple[int, TypedCall, LoggedCall | str]] = []
+            for done, (row, member, call) in enumerate(calls):
+                progress.report(done, len(calls), "Saving the typed calls...")
+                try:
+                    logged: LoggedCall | str = log_outcome(
+                        db,
+                        profile,
+                        member,
+                        call.outcome.code,
+                        note=call.note,
+                        callback_at=call.callback_at,
+                        visit_on=call.visit_on,
+                        reason=call.reason,
+                        at=call.at,
+                    )
+                except UserFacingError as refused:
+                    logged = str(refused)
+                results.append((row, call, logged))
+            return results
+
+        def written(results: list[tuple[int, TypedCall, LoggedCall | str]]) -> None:
+            self._show_results(results, problems)
+
+        self.save_button.setEnabled(False)
+        self.task = run_task(write, on_success=written)
+
+    def _show_results(
+        self, results: list[tuple[int, TypedCall, LoggedCall | str]], problems: dict[int, str]
+    ) -> None:
+        self.save_button.setEnabled(True)
+        logged: list[LoggedCall] = []
+        for row, call, result in results:
+            if isinstance(result, str):
+                problems[row] = result
                 continue
             logged.append(result)
             self.saved_rows.add(row)
             self._lock_row(row)
-            self._result(
-                row,
-                f"Saved: {call.outcome.label} at {wording.clock_time(call.at, self.zone)}",
-                OK_COLOR,
-            )
-        self._summarise(len(logged), problems)
+            when = wording.clock_time(call.at, self.zone)
+            self._result(row, f"Saved: {call.outcome.label} at {when}", OK_COLOR)
+        for row, problem in problems.items():
+            self._result(row, problem, PROBLEM_COLOR)
+        self._summarise(len(logged), len(problems))
         if logged:
             self.calls_logged.emit(logged)
+        self.saved.emit(len(logged), len(problems))
 
     def _lock_row(self, row: int) -> None:
         self.grid.blockSignals(True)
