@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from lastmile_desktop.ui.pages import page_specs
+from lastmile_desktop.ui.screenshots import desk_file_names
 
 
 def test_every_page_and_the_first_run_screen_are_rendered_to_png(tmp_path: Path) -> None:
@@ -22,11 +23,16 @@ def test_every_page_and_the_first_run_screen_are_rendered_to_png(tmp_path: Path)
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    expected = {f"{spec.key}.png" for spec in page_specs()} | {"first-run.png"}
-    assert {path.name for path in out.iterdir()} == expected
-    for name in expected:
+    pages = {f"{spec.key}.png" for spec in page_specs()} | {"first-run.png"}
+    assert {path.name for path in out.iterdir()} == pages | desk_file_names()
+    for name in pages:
         image = QImage(str(out / name))
         assert not image.isNull(), name
         assert image.width() >= 1280 and image.height() >= 800, name
+    # The call desk also as it looks on a 1280x720 screen, and its call sheet on A4.
+    small = QImage(str(out / "desk-1280x720.png"))
+    assert (small.width(), small.height()) == (1280, 720)
+    sheet = QImage(str(out / "desk-call-sheet.png"))
+    assert sheet.height() > sheet.width() > 0
     # Nothing of the user's was touched: no database in the data folder.
     assert not list(tmp_path.glob("*.sqlite3"))

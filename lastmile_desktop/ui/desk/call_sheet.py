@@ -114,8 +114,9 @@ def collect_sheet(
 class _Page:
     """Millimetres to device pixels for one page of a device."""
 
-    def __init__(self, painter: QPainter, dpi: float, size_mm: QSizeF) -> None:
+    def __init__(self, painter: QPainter, dpi: float, size_mm: QSizeF, zone: tzinfo) -> None:
         self.painter = painter
+        self.zone = zone
         self.dpi = dpi
         self.width = size_mm.width()
         self.height = size_mm.height()
@@ -165,7 +166,7 @@ def paint_page(
     zone: tzinfo,
 ) -> None:
     """Paints page ``page`` (from 0) of the sheet; the painter's origin is the paper's corner."""
-    paper = _Page(painter, dpi, size_mm)
+    paper = _Page(painter, dpi, size_mm, zone)
     per_page = rows_per_page(paper.height)
     pages = page_count(sheet, paper.height)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -195,7 +196,8 @@ def _paint_header(paper: _Page, sheet: CallSheet, width: float, zone: tzinfo) ->
     if sheet.offer:
         offer = f"Offer: {sheet.offer}"
         paper.text((left, top + 14, width, 5), offer, paper.font(9.5, bold=True))
-    legend = "   ".join(f"{o.key} {o.label}" for o in OUTCOMES)
+    # No break inside "K Already came back": lines wrap between outcomes only.
+    legend = "   ".join(f"{o.key} {o.label}".replace(" ", "\u00a0") for o in OUTCOMES)
     paper.painter.setFont(paper.font(7.5))
     paper.painter.setPen(SOFT_INK)
     paper.painter.drawText(
@@ -217,11 +219,15 @@ def _rule(paper: _Page, y_mm: float, width: float, color: QColor, thickness_mm: 
 def _paint_line(paper: _Page, line: SheetLine, top: float, width: float) -> None:
     entry = line.entry
     left = MARGIN_MM
-    text_width = width * 0.52
+    text_width = width * 0.56
     paper.text((left, top + 1.5, 8, 6), f"{line.number}.", paper.font(10, bold=True))
     x, w = left + 8, text_width - 8
     paper.text((x, top + 1.5, w, 6), entry.name, paper.font(11, bold=True))
-    paper.text((x, top + 7, w, 5), wording.display_phone(entry.phone), paper.font(10))
+    paper.text((x, top + 7, 42, 5), wording.display_phone(entry.phone), paper.font(10))
+    why = wording.why_now(entry) if entry.until is None else wording.LATER_WHY.get(entry.why, "")
+    if entry.until is not None:
+        why = f"{why}, from {wording.clock_time(entry.until, paper.zone)}"
+    paper.text((x + 42, top + 7.8, w - 42, 4.5), why, paper.font(7.5, italic=True), SOFT_INK)
     if line.days_since_last_visit is None:
         visit = "No visit on record"
     else:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.calling.card import CustomerCard
+from lastmile_desktop.calling.card import AttemptLine, CustomerCard
+from lastmile_desktop.calling.outcomes import NOT_INTERESTED_REASON_LABELS
 from lastmile_desktop.ui.desk import wording
 
 HISTORY_COLUMNS = ("When", "Campaign", "Who", "Outcome", "Note")
@@ -165,7 +166,7 @@ class CardView(QFrame):
         self.offer_label.setText(f"<b>Offer:</b> {_escape(card.offer)}" if card.offer else "")
         self.offer_label.setVisible(bool(card.offer))
         self.script_view.setPlainText(card.script or "This campaign has no call script.")
-        self._show_history(card)
+        self._show_history(card, now)
 
     def _facts(self, card: CustomerCard) -> str:
         parts = [wording.days_ago(card.days_since_last_purchase)]
@@ -185,19 +186,18 @@ class CardView(QFrame):
         text = " · ".join(parts)
         return text[0].upper() + text[1:]
 
-    def _show_history(self, card: CustomerCard) -> None:
+    def _show_history(self, card: CustomerCard, now: datetime) -> None:
         lines = card.history
         self.history_label.setText(
             "Earlier calls: none" if not lines else f"Earlier calls ({len(lines)})"
         )
         self.history.setRowCount(len(lines))
-        now = datetime.now(self.zone)
         for row, line in enumerate(lines):
             values = (
                 wording.when(line.called_at, now, self.zone),
                 line.campaign,
                 line.manager or "",
-                line.outcome_label,
+                _outcome_words(line),
                 line.note or "",
             )
             for column, value in enumerate(values):
@@ -232,6 +232,16 @@ class CardView(QFrame):
             return
         self.note_edit.saved_text = text
         self.pinned_note_edited.emit(self.card.member, text)
+
+
+def _outcome_words(line: AttemptLine) -> str:
+    """The outcome, and what kind of call it was when it was not an attempt to win them back."""
+    words = line.outcome_label
+    if line.reason:
+        words += f": {NOT_INTERESTED_REASON_LABELS.get(line.reason, line.reason)}"
+    if line.follow_up:
+        words += f" ({wording.FOLLOW_UP_WORDS.get(line.follow_up, 'follow-up call')})"
+    return words
 
 
 def _escape(text: str) -> str:

@@ -13,6 +13,7 @@ import phonenumbers
 from PySide6.QtCore import QLocale
 
 from lastmile_desktop.calling.hours import COMPUTER_LOCAL_TIME, computer_zone
+from lastmile_desktop.calling.life import FollowUp
 from lastmile_desktop.calling.queue import LaterReason, NowReason, QueueEntry
 
 NOW_WHY: dict[str, str] = {
@@ -27,6 +28,12 @@ LATER_WHY: dict[str, str] = {
     LaterReason.OUTSIDE_CALLING_HOURS: "Outside calling hours",
     LaterReason.COOL_DOWN: "Called recently",
     LaterReason.CALLBACK_LATER: "Callback booked",
+}
+
+# Calls to a finished customer that are not attempts, as the history names them.
+FOLLOW_UP_WORDS: dict[str, str] = {
+    FollowUp.VISIT_REMINDER: "reminder call",
+    FollowUp.PROMISED_NOT_SEEN: "promise follow-up",
 }
 
 # The reasons a caller may give for passing over a customer for now (kept for the session).
