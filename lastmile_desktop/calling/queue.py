@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, aliased
 from lastmile_desktop.calling.hours import (
     CallableTimes,
     CallingHours,
+    OpeningHours,
     call_window,
     callable_times,
     computer_zone,
@@ -49,7 +50,7 @@ from lastmile_desktop.calling.life import OPEN_STATUSES, ScheduledKind
 from lastmile_desktop.calling.lookup import campaign_for_desk, manager_by_name, store_by_code
 from lastmile_desktop.campaigns.access import AccessDenied, Profile, member_visibility
 from lastmile_desktop.campaigns.members import customer_display_name, search_conditions
-from lastmile_desktop.campaigns.script import ScriptFacts, render_script
+from lastmile_desktop.campaigns.script import ScriptFacts, ScriptTemplate
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
@@ -140,7 +141,7 @@ def build_queue(
         if search and search.strip():
             conditions += search_conditions(search)
         rows = session.execute(_queue_statement(chosen, at, conditions)).all()
-        return _sorted_into_sections(chosen, at, rows)
+        return _sorted_into_sections(chosen, at, rows, _stores(session))
 
 
 def _aware_utc(at: datetime | None) -> datetime:
@@ -205,20 +206,21 @@ def _queue_statement(
         (and_(member.status == MemberStatus.TO_CALL, member.next_due_at.is_(None)), 3),
         (and_(is_open, or_(due, member.next_due_at.is_(None))), 4),
         (and_(is_open, callback), 5),
-        else_=6,
-    ).label("bucket")
-    by_due = case((bucket.in_((0, 1, 4, 5, 6)), member.next_due_at))
-    by_visit = case((bucket == 2, member.visit_date))
-    by_spend = case((bucket == 3, Customer.lifetime_spend_cents))
-    by_last_purchase = case((bucket == 3, Customer.last_purchase_date))
+        (is_open, 6),
+        else_=None,  # finished, with no follow-up call waiting: not in the queue
+    )
     owner = aliased(Manager)
-    return (
+    # The section of each row is worked out once, in the inner query; the outer one keeps
+    # the rows that have one and orders them by it and by the section's own key.
+    rows = (
         select(
-            bucket,
+            bucket.label("bucket"),
+            member.id,
             member.uuid,
             member.version,
             member.attempts,
             member.next_due_at,
+            member.visit_date,
             member.store_id,
             Customer.external_id,
             Customer.first_name,
@@ -227,32 +229,50 @@ def _queue_statement(
             Customer.lifetime_spend_cents,
             Customer.last_purchase_date,
             Customer.visits,
-            Store.code.label("store_code"),
-            Store.name.label("store_name"),
-            Store.timezone.label("store_zone"),
-            Store.opening_hours,
             owner.name.label("manager_name"),
         )
         .select_from(member)
         .join(Customer, Customer.id == member.customer_id)
-        .outerjoin(Store, Store.id == member.store_id)
         .outerjoin(owner, owner.id == member.manager_id)
         .where(
             member.campaign_id == campaign.id,
             member.group == MemberGroup.CALL,
+            member.status.in_((*OPEN_STATUSES, MemberStatus.DONE)),
             Customer.erased_at.is_(None),
-            or_(is_open, reminder_due, promised_not_seen),
             *conditions,
         )
+        .subquery("queue_rows")
+    )
+    section = rows.c.bucket
+    return (
+        select(rows)
+        .where(section.is_not(None))
         .order_by(
-            bucket,
-            by_due.asc().nulls_last(),
-            by_visit.asc().nulls_last(),
-            by_spend.desc().nulls_last(),
-            by_last_purchase.desc().nulls_last(),
-            member.id,
+            section,
+            case((section.in_((0, 1, 4, 5, 6)), rows.c.next_due_at)).asc().nulls_last(),
+            case((section == 2, rows.c.visit_date)).asc().nulls_last(),
+            case((section == 3, rows.c.lifetime_spend_cents)).desc().nulls_last(),
+            case((section == 3, rows.c.last_purchase_date)).desc().nulls_last(),
+            rows.c.id,
         )
     )
+
+
+@dataclass(frozen=True)
+class _StorePlace:
+    code: str
+    name: str
+    zone: str | None
+    opening_hours: OpeningHours | None
+
+
+def _stores(session: Session) -> dict[int, _StorePlace]:
+    return {
+        store_id: _StorePlace(code, name, zone, opening_hours_from_json(hours))
+        for store_id, code, name, zone, hours in session.execute(
+            select(Store.id, Store.code, Store.name, Store.timezone, Store.opening_hours)
+        )
+    }
 
 
 class _Hours:
@@ -261,72 +281,78 @@ class _Hours:
     def __init__(self, at: datetime, hours: CallingHours) -> None:
         self.at = at
         self.hours = hours
-        self._times: dict[tuple[Any, ...], CallableTimes] = {}
-        self._zones: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._times: dict[tuple[tuple[str, ...], int | None], CallableTimes] = {}
 
-    def zones(self, phone: str | None, store_zone: str | None) -> tuple[str, ...]:
-        key = (phone, store_zone)
-        found = self._zones.get(key)
-        if found is None:
-            found = self._zones[key] = customer_zones(phone, store_zone)
-        return found
-
-    def times(self, row: Row[Any], zones: tuple[str, ...]) -> CallableTimes:
-        key = (zones, row.store_id)
+    def times(
+        self, zones: tuple[str, ...], store_id: int | None, store: _StorePlace | None
+    ) -> CallableTimes:
+        key = (zones, store_id)
         found = self._times.get(key)
         if found is None:
             found = self._times[key] = callable_times(
                 self.at,
                 zones,
                 self.hours,
-                opening_hours_from_json(row.opening_hours),
-                row.store_zone,
+                store.opening_hours if store else None,
+                store.zone if store else None,
             )
         return found
 
-    def callable_from(self, row: Row[Any], zones: tuple[str, ...], moment: datetime) -> datetime:
+    def callable_from(
+        self,
+        zones: tuple[str, ...],
+        store_id: int | None,
+        store: _StorePlace | None,
+        moment: datetime,
+    ) -> datetime:
         """The first instant at or after ``moment`` when the customer may be called."""
-        window = self.times(row, zones).window_at(moment)
+        window = self.times(zones, store_id, store).window_at(moment)
         if window is None:  # far ahead: lay the rule out around that instant instead
             window = call_window(
                 moment,
                 zones,
                 self.hours,
-                opening_hours_from_json(row.opening_hours),
-                row.store_zone,
+                store.opening_hours if store else None,
+                store.zone if store else None,
             )
         if window.callable:
             return moment
         return window.next_change or moment
 
 
-def _sorted_into_sections(campaign: Campaign, at: datetime, rows: Sequence[Row[Any]]) -> CallQueue:
+def _sorted_into_sections(
+    campaign: Campaign, at: datetime, rows: Sequence[Row[Any]], stores: dict[int, _StorePlace]
+) -> CallQueue:
     hours = _Hours(
         at, CallingHours.from_minutes(campaign.calling_hours_start, campaign.calling_hours_end)
     )
+    script = ScriptTemplate(campaign.script)
     today = to_local(at, computer_zone()).date()
     now: list[QueueEntry] = []
     later: list[QueueEntry] = []
     for row in rows:
-        zones = hours.zones(row.phone, row.store_zone)
+        store = stores.get(row.store_id) if row.store_id is not None else None
+        zones = customer_zones(row.phone, store.zone if store else None)
         if row.bucket in _BUCKET_NOW:
-            callable_at = hours.callable_from(row, zones, at)
+            callable_at = hours.callable_from(zones, row.store_id, store, at)
             if callable_at <= at:
-                now.append(_entry(campaign, row, zones, _BUCKET_NOW[row.bucket], None, today))
-            else:
-                reason = LaterReason.OUTSIDE_CALLING_HOURS
-                later.append(_entry(campaign, row, zones, reason, callable_at, today))
+                why: str = _BUCKET_NOW[row.bucket]
+                now.append(_entry(campaign, script, row, store, zones, why, None, today))
+                continue
+            why = LaterReason.OUTSIDE_CALLING_HOURS
         else:
-            callable_at = hours.callable_from(row, zones, row.next_due_at)
-            reason = _BUCKET_LATER[row.bucket]
-            later.append(_entry(campaign, row, zones, reason, callable_at, today))
+            callable_at = hours.callable_from(zones, row.store_id, store, row.next_due_at)
+            why = _BUCKET_LATER[row.bucket]
+        later.append(_entry(campaign, script, row, store, zones, why, callable_at, today))
     later.sort(key=lambda entry: entry.until or at)
     return CallQueue(campaign.name, at, now, later)
 
 
 def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it)
     campaign: Campaign,
+    script: ScriptTemplate,
     row: Row[Any],
+    store: _StorePlace | None,
     zones: tuple[str, ...],
     why: str,
     until: datetime | None,
@@ -335,7 +361,7 @@ def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it
     facts = ScriptFacts(
         first_name=row.first_name,
         last_name=row.last_name,
-        store=row.store_name,
+        store=store.name if store else None,
         manager=row.manager_name,
         last_purchase_date=row.last_purchase_date,
         visits=row.visits,
@@ -348,7 +374,7 @@ def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it
         customer_id=row.external_id,
         name=customer_display_name(row.first_name, row.last_name),
         phone=row.phone,
-        store=row.store_code,
+        store=store.code if store else None,
         manager=row.manager_name,
         attempts=row.attempts,
         lifetime_spend_cents=row.lifetime_spend_cents,
@@ -356,5 +382,5 @@ def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it
         timezones=zones,
         why=str(why),
         until=until,
-        script=render_script(campaign.script, facts.values(today)),
+        script=script.render(facts.values(today)),
     )
