@@ -26,6 +26,8 @@ from lastmile_desktop.ui.profile import ProfileSwitcher
 SPREADSHEET_FILTER = "Customer lists (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv);;All files (*)"
 SETTINGS_GEOMETRY = "main_window/geometry"
 SETTINGS_LAST_PAGE = "main_window/last_page"
+DEFAULT_SIZE = (1200, 780)
+TITLE_BAR_ALLOWANCE = 40
 
 
 class MainWindow(QMainWindow):
@@ -37,7 +39,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.setWindowTitle(f"{APP_NAME} — {context.db.display_name}")
         self.setAcceptDrops(True)
-        self.resize(1200, 780)
+        self._fit_first_size()
 
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
@@ -109,6 +111,15 @@ class MainWindow(QMainWindow):
             return
         self.root.setCurrentWidget(self.workspace)
         self.navigation.setCurrentRow(keys.index(key))
+
+    def _fit_first_size(self) -> None:
+        # Never larger than the screen at first start (a 1280x720 laptop, or a larger one at
+        # 150%), leaving room for the title bar the window system adds.
+        available = self.screen().availableGeometry()
+        self.resize(
+            min(DEFAULT_SIZE[0], available.width()),
+            min(DEFAULT_SIZE[1], available.height() - TITLE_BAR_ALLOWANCE),
+        )
 
     def _size_to_current_page(self, current: int) -> None:
         # Only the page on screen sets how small the window may get: a wide page elsewhere

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.desk.page import DeskPage
 from lastmile_desktop.ui.desk.queue_model import Section
 from lastmile_desktop.ui.main_window import MainWindow
 from tests.ui.desk_helpers import (
+    LONDON,
     WAIT_MS,
     FixedClock,
     build_region,
@@ -54,7 +59,7 @@ def test_when_everyone_is_called_the_desk_says_when_the_next_one_is_due(
     wait_for_queue(qtbot, page)
     text = page.empty_state.text()
     assert text.startswith("Everyone who can be called now has been called.")
-    assert "The next one can be called tomorrow 08:00." in text
+    assert "The next one can be called from tomorrow 08:00." in text
     assert len(page.model.entries(Section.LATER)) == 4
 
 
@@ -134,6 +139,26 @@ def test_the_lead_logs_from_any_queue(qtbot: QtBot, db: Database) -> None:
     del region
 
 
+def test_before_calling_hours_the_desk_says_from_when(qtbot: QtBot, db: Database) -> None:
+    region = build_region(db)
+    early = FixedClock(datetime(2026, 3, 10, 6, 30, tzinfo=UTC))
+    page = open_desk(qtbot, db, region.sam, early)
+    assert page.empty_state.text().startswith(
+        "Nobody in the queue can be called right now. The next one can be called from 08:00."
+    )
+
+
+def test_the_main_window_starts_no_larger_than_the_screen(
+    qtbot: QtBot, db: Database, qsettings_isolated: None
+) -> None:
+    region = build_region(db)
+    window = MainWindow(AppContext(db, profile=region.sam))
+    qtbot.addWidget(window)
+    available = window.screen().availableGeometry()
+    assert window.width() <= available.width()
+    assert window.height() <= available.height() - 40  # and room for the title bar
+
+
 def test_the_desk_fits_a_1280_by_720_window(
     qtbot: QtBot, db: Database, qsettings_isolated: None
 ) -> None:
@@ -148,3 +173,18 @@ def test_the_desk_fits_a_1280_by_720_window(
     assert window.minimumSize().height() <= 720
     window.resize(1280, 720)
     qtbot.waitUntil(lambda: window.size().toTuple() == (1280, 720), timeout=WAIT_MS)
+
+
+def test_the_keyboard_is_on_the_queue_as_soon_as_the_desk_is_shown(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    page = DeskPage(AppContext(db, profile=region.sam), clock=FixedClock(), zone=LONDON)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
+        page.show()
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page, timeout=WAIT_MS)
+    assert focused() is page.queue_panel.view
+    log_key(qtbot, page, Qt.Key.Key_N)
+    assert card_name(page) == "Grace Hopper"

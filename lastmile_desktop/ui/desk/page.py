@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -394,15 +395,18 @@ class DeskPage(QWidget):
             return "Pick a customer in the queue (Up and Down arrows, Alt+Q)."
         if queue.later:
             first = min((e.until for e in queue.later if e.until is not None), default=None)
-            when = (
-                f" The next one can be called {wording.when(first, queue.at, self.zone)}."
-                if first
-                else ""
-            )
-            return (
+            called = self.day is not None and self.day.calls_made > 0
+            text = (
                 "Everyone who can be called now has been called."
-                + when
-                + "\n\nLater (left) says who and why. Print today's list (Ctrl+P) for the "
+                if called
+                else "Nobody in the queue can be called right now."
+            )
+            if first is not None:
+                text += (
+                    f" The next one can be called from {wording.when(first, queue.at, self.zone)}."
+                )
+            return (
+                text + "\n\nLater (left) says who and why. Print today's list (Ctrl+P) for the "
                 "rest of the day, or type in a call sheet (Ctrl+T)."
             )
         day = self.day
@@ -784,6 +788,12 @@ class DeskPage(QWidget):
         )
         self.card = None
         self.load_queue()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.focus_queue()  # the keys work from the first moment the desk is on screen
 
     # -- status ---------------------------------------------------------------------------------
     def show_status(self, text: str, kind: str) -> None:
