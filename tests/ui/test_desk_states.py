@@ -122,7 +122,7 @@ def test_the_lead_picks_a_store_and_a_manager_by_keyboard(qtbot: QtBot, db: Data
         "Every manager",
         "Sam Taylor",
     ]
-    press(qtbot, Qt.Key.Key_G, KEY.AltModifier)
+    press(qtbot, Qt.Key.Key_M, KEY.AltModifier)
     with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
         press(qtbot, Qt.Key.Key_Down)  # Sam Taylor
     assert panel.manager_name() == "Sam Taylor"
@@ -188,3 +188,31 @@ def test_the_keyboard_is_on_the_queue_as_soon_as_the_desk_is_shown(
     assert focused() is page.queue_panel.view
     log_key(qtbot, page, Qt.Key.Key_N)
     assert card_name(page) == "Grace Hopper"
+
+
+def test_the_desk_mnemonics_clash_with_nothing_in_the_main_window(
+    qtbot: QtBot, db: Database, qsettings_isolated: None
+) -> None:
+    build_region(db)
+    window = MainWindow(AppContext(db, profile=Profile.lead()))
+    qtbot.addWidget(window)
+    window.show_page("calls")
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
+    desk = window.pages["calls"]
+    assert isinstance(desk, DeskPage)
+    desk.clock = FixedClock()  # mid-day: a customer on the card, so the note field is there
+    with qtbot.waitSignal(desk.queue_loaded, timeout=WAIT_MS):
+        press(qtbot, Qt.Key.Key_F5)
+    panel = desk.queue_panel
+    for letter, widget in (
+        (Qt.Key.Key_I, panel.campaign_combo),
+        (Qt.Key.Key_T, panel.store_combo),
+        (Qt.Key.Key_M, panel.manager_combo),
+        (Qt.Key.Key_Q, panel.view),
+        (Qt.Key.Key_N, desk.card_view.note_edit),
+    ):
+        press(qtbot, letter, KEY.AltModifier)
+        assert focused() is widget, letter

@@ -418,7 +418,7 @@ class DeskPage(QWidget):
         if self.context.profile.is_lead:
             return (
                 "Nobody in this queue is waiting for a call. Pick another store or manager "
-                "(Alt+T, Alt+G), or assign the campaign's customers on the Assign page (Ctrl+2)."
+                "(Alt+T, Alt+M), or assign the campaign's customers on the Assign page (Ctrl+2)."
             )
         return (
             "Nobody is assigned to you in this campaign yet. Ask your regional lead to "

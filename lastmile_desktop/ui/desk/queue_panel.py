@@ -143,7 +143,7 @@ class QueuePanel(QWidget):
         self.store_label.setBuddy(self.store_combo)
         self.manager_combo = QComboBox()
         self.manager_combo.setAccessibleName("Manager")
-        self.manager_label = QLabel("Mana&ger")
+        self.manager_label = QLabel("&Manager")
         self.manager_label.setBuddy(self.manager_combo)
         for combo in (self.campaign_combo, self.store_combo, self.manager_combo):
             combo.setSizeAdjustPolicy(
