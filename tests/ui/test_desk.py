@@ -435,7 +435,17 @@ def test_ctrl_f_searches_the_queue_and_enter_goes_back_to_it(qtbot: QtBot, db: D
     assert card_name(page) == "Alan Turing"
     log_key(qtbot, page, Qt.Key.Key_V)
     assert [a.outcome for a in _attempts(db, region.members["Alan"])] == ["left_voicemail"]
-    del region
+    # Esc in the search box clears it: the whole queue is back.
+    press(qtbot, Qt.Key.Key_F, KEY.ControlModifier)
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
+        press(qtbot, Qt.Key.Key_Escape)
+    assert focused() is page.queue_panel.view
+    assert page.queue_panel.search.text() == ""
+    assert [e.name for e in page.model.entries(Section.NOW)] == [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Mary Somerville",
+    ]
 
 
 def test_call_hands_the_number_to_the_phone_app_and_copy_puts_it_on_the_clipboard(
