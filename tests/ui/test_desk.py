@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
@@ -13,21 +14,26 @@ from sqlalchemy import select
 
 from lastmile_desktop.calling.outcomes import OUTCOMES, Outcome
 from lastmile_desktop.calling.queue import LaterReason, NowReason
-from lastmile_desktop.storage import Database
+from lastmile_desktop.settings import to_url
+from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import (
     CallAttempt,
+    Campaign,
     CampaignMember,
     Customer,
     DoNotCall,
+    MemberGroup,
     MemberStatus,
 )
 from lastmile_desktop.ui.desk.editors import CallbackEditor, ChoiceEditor, VisitEditor
+from lastmile_desktop.ui.desk.page import DeskPage
 from lastmile_desktop.ui.desk.queue_model import Section
 from tests.ui.desk_helpers import (
     LONDON,
     START,
     WAIT_MS,
     FixedClock,
+    Region,
     build_region,
     card_name,
     focused,
@@ -356,21 +362,58 @@ def test_the_attempt_limit_closes_the_customer(qtbot: QtBot, db: Database) -> No
 
 def test_do_not_call_puts_the_number_on_the_suppression_list(qtbot: QtBot, db: Database) -> None:
     region = build_region(db)
+    with db.session() as session:  # Ada is waiting for a call in a second campaign too
+        ada = session.scalars(
+            select(CampaignMember).where(CampaignMember.uuid == region.members["Ada"])
+        ).one()
+        autumn = Campaign(name="Autumn win-back", holdout_share=0.0)
+        session.add(autumn)
+        session.flush()
+        other = CampaignMember(
+            campaign_id=autumn.id,
+            customer_id=ada.customer_id,
+            store_id=ada.store_id,
+            manager_id=ada.manager_id,
+            group=MemberGroup.CALL,
+            status=MemberStatus.TO_CALL,
+        )
+        session.add(other)
+        session.flush()
+        other_member = other.uuid
     page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert page.queue_panel.campaign_name() == "Autumn win-back"  # the newest comes first
+    press(qtbot, Qt.Key.Key_I, KEY.AltModifier)
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
+        press(qtbot, Qt.Key.Key_Down)
+    assert page.queue_panel.campaign_name() == "Spring win-back"
+    press(qtbot, Qt.Key.Key_Q, KEY.AltModifier)  # back to the queue
+    assert card_name(page) == "Ada Lovelace"
     log_key(qtbot, page, Qt.Key.Key_D)
     with db.read_session() as session:
         entries = session.scalars(select(DoNotCall.phone).where(DoNotCall.removed_at.is_(None)))
         assert list(entries) == ["+447700900101"]
     assert member_row(db, region.members["Ada"]).status == MemberStatus.DONE
+    assert member_row(db, other_member).status == MemberStatus.SUPPRESSED
 
 
 def test_two_callers_on_one_customer_the_second_is_told_and_the_queue_refreshes(
-    qtbot: QtBot, db: Database
+    qtbot: QtBot, db: Database, db_path: Path
 ) -> None:
     region = build_region(db)
     clock = FixedClock()
-    first = open_desk(qtbot, db, region.sam, clock)
-    second = open_desk(qtbot, db, region.sam, clock)  # the same manager, a second window
+    # Two windows with their own connections to one file, as two PCs on one database.
+    other_pc, _report = open_database(to_url(db_path))
+    try:
+        first = open_desk(qtbot, db, region.sam, clock)
+        second = open_desk(qtbot, other_pc, region.sam, clock)
+        _two_callers(qtbot, db, region, first, second)
+    finally:
+        other_pc.dispose()
+
+
+def _two_callers(
+    qtbot: QtBot, db: Database, region: Region, first: DeskPage, second: DeskPage
+) -> None:
     assert card_name(first) == card_name(second) == "Ada Lovelace"
     first.activateWindow()
     qtbot.waitUntil(first.isActiveWindow, timeout=WAIT_MS)
