@@ -102,11 +102,12 @@ class QueueView(QListView):
         model = self.model()
         if not index.isValid() or not model.data(index, HEADING_ROLE):
             return index
+        # Home lands on the first heading and steps down; End is already past the last one.
         downwards = cursorAction in (
             QAbstractItemView.CursorAction.MoveDown,
             QAbstractItemView.CursorAction.MoveNext,
             QAbstractItemView.CursorAction.MovePageDown,
-            QAbstractItemView.CursorAction.MoveEnd,
+            QAbstractItemView.CursorAction.MoveHome,
         )
         step = 1 if downwards else -1
         row = index.row()
