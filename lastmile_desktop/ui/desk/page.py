@@ -255,9 +255,6 @@ class DeskPage(QWidget):
         self.card_view.note_edit.returnPressed.connect(self.focus_queue)
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
-        self.undo_stack.undoTextChanged.connect(
-            lambda text: self.undo_button.setToolTip(f"Undo {text}" if text else "")
-        )
         self.context.data_changed.connect(self.reload)
         self.context.profile_changed.connect(lambda _profile: self._profile_changed())
 
@@ -507,6 +504,7 @@ class DeskPage(QWidget):
             self.undo_stack.push(
                 LoggedOutcomeCommand(f"{outcome.label} for {card.name}", logged, self._undo_logged)
             )
+            self.undo_button.setToolTip(f"Undo {self.undo_stack.undoText()}")
             self.show_status(self._saved_text(logged, card.name), STATUS_OK)
             if self.card is not None and self.card.member == card.member:
                 self._advance_past(card.member)
@@ -588,6 +586,8 @@ class DeskPage(QWidget):
         if self.saving or not self.undo_stack.canUndo() or self.outcome_bar.editor is not None:
             return
         self.undo_stack.undo()
+        earlier = self.undo_stack.undoText()
+        self.undo_button.setToolTip(f"Undo {earlier}" if earlier else "")
 
     def _undo_logged(self, logged: LoggedCall) -> None:
         db, profile = self.context.db, self.context.profile
