@@ -188,6 +188,26 @@ def test_escape_closes_an_editor_with_nothing_logged(qtbot: QtBot, db: Database)
     assert focused() is page.queue_panel.view
 
 
+def test_an_editor_opened_right_after_a_log_survives_the_queue_being_read_again(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    log_key(qtbot, page, Qt.Key.Key_N)
+    press(qtbot, Qt.Key.Key_X)  # Grace, before the queue is read again
+    editor = page.outcome_bar.editor
+    assert isinstance(editor, ChoiceEditor)
+    press(qtbot, Qt.Key.Key_Tab)
+    wait_for_queue(qtbot, page)
+    assert page.outcome_bar.editor is editor
+    type_text(qtbot, "busy")  # letters are the note's text, not outcome keys
+    assert _attempts(db, region.members["Grace"]) == []
+    with qtbot.waitSignal(page.outcome_logged, timeout=WAIT_MS):
+        press(qtbot, Qt.Key.Key_Return)
+    (attempt,) = _attempts(db, region.members["Grace"])
+    assert (attempt.outcome, attempt.note) == ("not_interested", "busy")
+
+
 def test_not_interested_keeps_the_reason_picked_with_a_digit(qtbot: QtBot, db: Database) -> None:
     region = build_region(db)
     page = open_desk(qtbot, db, region.sam, FixedClock())

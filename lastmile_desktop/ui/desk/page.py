@@ -346,6 +346,9 @@ class DeskPage(QWidget):
     # -- the customer ---------------------------------------------------------------------------
     def _on_current_changed(self, entry: QueueEntry | None) -> None:
         if self.outcome_bar.editor is not None:
+            same = entry is not None and self.card is not None and entry.member == self.card.member
+            if same:
+                return  # the queue was read again under an open editor: it stays open
             self.outcome_bar.close_editor()
         self._show_current(entry)
 
@@ -423,10 +426,12 @@ class DeskPage(QWidget):
         )
 
     def _enable_for_customer(self, enabled: bool) -> None:
-        for action in self.outcome_actions.values():
-            action.setEnabled(enabled)
+        # While an editor is open, letters are its text: the outcome keys stay off until it closes.
+        keys = enabled and self.outcome_bar.editor is None
+        for action in (*self.outcome_actions.values(), self.skip_action):
+            action.setEnabled(keys)
         self.outcome_bar.set_buttons_enabled(enabled)
-        for action in (self.skip_action, self.call_action, self.copy_action, self.note_action):
+        for action in (self.call_action, self.copy_action, self.note_action):
             action.setEnabled(enabled)
         self.skip_button.setEnabled(enabled)
 
