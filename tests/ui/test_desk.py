@@ -25,6 +25,7 @@ from lastmile_desktop.storage.models import (
     MemberGroup,
     MemberStatus,
 )
+from lastmile_desktop.ui.desk import wording
 from lastmile_desktop.ui.desk.editors import CallbackEditor, ChoiceEditor, VisitEditor
 from lastmile_desktop.ui.desk.page import DeskPage
 from lastmile_desktop.ui.desk.queue_model import Section
@@ -90,6 +91,37 @@ def test_each_outcome_key_logs_it_and_brings_the_next_customer(
     assert card_name(page) == "Grace Hopper"
     assert page.status.text().startswith("Saved 12:00: " + outcome.label)
     assert page.undo_button.isEnabled()
+
+
+def test_the_card_shows_what_makes_the_call_personal(qtbot: QtBot, db: Database) -> None:
+    region = build_region(db)
+    clock = FixedClock()
+    page = open_desk(qtbot, db, region.sam, clock)
+    card = page.card_view
+    assert card.name_label.text() == "Ada Lovelace"
+    assert card.phone_label.text() == "+44 7700 900101"
+    assert card.place_label.text() == "Leeds Briggate · Sam Taylor"
+    spent = wording.money(900_00)  # in this computer's number format
+    assert card.facts_label.text() == (
+        f"Last bought 120 days ago (10 Nov 2025) · spent {spent} over 18 visits · Not called yet"
+    )
+    assert card.offer_label.text() == "<b>Offer:</b> 20% off your next visit"
+    assert card.script_view.toPlainText() == (
+        "Hello Ada, this is Sam Taylor from Leeds Briggate. 20% off your next visit, "
+        "just show BACK20."
+    )
+    assert card.history_label.text() == "Earlier calls: none"
+    # A busy line today; tomorrow her card shows it and what it means for her.
+    log_key(qtbot, page, Qt.Key.Key_B)
+    clock.advance(days=1)
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
+        press(qtbot, Qt.Key.Key_F5)
+    press(qtbot, Qt.Key.Key_End)  # retries come last
+    assert card.name_label.text() == "Ada Lovelace"
+    assert card.facts_label.text().endswith("· To try again (1 call so far)")
+    assert card.history_label.text() == "Earlier calls (1)"
+    history = [card.history.item(0, column).text() for column in range(4)]
+    assert history == ["yesterday 12:00", "Spring win-back", "Sam Taylor", "Busy"]
 
 
 def test_the_outcome_is_committed_before_the_next_customer_is_shown(

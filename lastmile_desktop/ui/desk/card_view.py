@@ -176,11 +176,8 @@ class CardView(QFrame):
         if card.visits is not None:
             spend += f" over {wording.count(card.visits, 'visit')}"
         parts.append(spend)
-        parts.append(
-            "not called yet in this campaign"
-            if card.attempts == 0
-            else f"{wording.count(card.attempts, 'call')} in this campaign"
-        )
+        calls = wording.count(card.attempts, "call")
+        parts.append(card.status if card.attempts == 0 else f"{card.status} ({calls} so far)")
         if card.phone_alt:
             parts.append(f"other number {wording.display_phone(card.phone_alt)}")
         text = " · ".join(parts)
