@@ -23,6 +23,10 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.dnc",
     "lastmile_desktop.commands.forget",
     "lastmile_desktop.commands.settings_cmd",
+    "lastmile_desktop.commands.queue",
+    "lastmile_desktop.commands.log",
+    "lastmile_desktop.commands.campaign",
+    "lastmile_desktop.commands.manager",
     "lastmile_desktop.commands.selftest",
 )
 

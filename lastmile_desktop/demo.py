@@ -23,6 +23,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, insert, select
 
+from lastmile_desktop.calling.hours import customer_zones
+from lastmile_desktop.calling.life import (
+    Call,
+    CampaignRules,
+    FollowUp,
+    MemberLife,
+    after_call,
+)
 from lastmile_desktop.calling.outcomes import (
     ACCEPTED_OFFER,
     ALREADY_CAME_BACK,
@@ -38,7 +46,6 @@ from lastmile_desktop.calling.outcomes import (
     NOT_INTERESTED_REASONS,
     WRONG_NUMBER,
     Outcome,
-    Schedule,
 )
 from lastmile_desktop.campaigns.assignment import REASON_ASSIGNED
 from lastmile_desktop.campaigns.fair_split import Candidate, split_fairly, value_order
@@ -46,6 +53,10 @@ from lastmile_desktop.campaigns.holdout import draw_key, holdout_target
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import (
+    DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+    DEFAULT_HOLDOUT_SHARE,
+)
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -67,10 +78,8 @@ MAX_CUSTOMERS = 100_000  # the fictional number ranges below hold 20,000 numbers
 REGION_TIME_ZONE = "Europe/London"
 CAMPAIGN_WEEKS = 5
 SCRIPT_EDIT_DAY = 14  # the lead reworded the script two weeks in
-HOLDOUT_SHARE = 0.10
-MAX_ATTEMPTS = 3
-MIN_HOURS_BETWEEN_ATTEMPTS = 20
-ATTRIBUTION_WINDOW_DAYS = 30
+# The campaign runs on a new campaign's defaults, and its calls follow the member life rules.
+RULES = CampaignRules()
 OFFER_CODE = "BACK20"
 LEAD_NAME = "Regional lead"
 INSERT_CHUNK = 5_000
@@ -354,10 +363,12 @@ class _Planner:
                 "script": SCRIPT_V2,
                 "start_date": start,
                 "end_date": start + timedelta(days=CAMPAIGN_WEEKS * 7 + 28),
-                "attribution_window_days": ATTRIBUTION_WINDOW_DAYS,
-                "max_attempts": MAX_ATTEMPTS,
-                "min_hours_between_attempts": MIN_HOURS_BETWEEN_ATTEMPTS,
-                "holdout_share": HOLDOUT_SHARE,
+                "attribution_window_days": DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+                "max_attempts": RULES.max_attempts,
+                "min_hours_between_attempts": RULES.cool_down_hours,
+                "calling_hours_start": RULES.calling_hours.minutes[0],
+                "calling_hours_end": RULES.calling_hours.minutes[1],
+                "holdout_share": DEFAULT_HOLDOUT_SHARE,
                 "holdout_seed": seed,
                 "state": CampaignState.OPEN,
                 "created_at": created,
@@ -443,10 +454,7 @@ class _Planner:
                 "store_id": store,
                 "manager_id": None,
                 "group": None,
-                "status": MemberStatus.UNASSIGNED,
-                "attempts": 0,
-                "next_due_at": None,
-                "last_outcome": None,
+                **MemberLife(MemberStatus.UNASSIGNED).columns(),
                 "version": 1,
                 "added_by_batch_id": None,
                 "created_at": customer["created_at"],
@@ -480,7 +488,7 @@ class _Planner:
         customers = self.plan.customers
         keys = {p: draw_key(seed, customers[p]["uuid"]) for p in positions}
         by_key = sorted(positions, key=keys.__getitem__)
-        holdout = set(by_key[: holdout_target(HOLDOUT_SHARE, len(positions))])
+        holdout = set(by_key[: holdout_target(DEFAULT_HOLDOUT_SHARE, len(positions))])
         for position in holdout:
             self.plan.members[position].update(
                 group=MemberGroup.HOLDOUT, status=MemberStatus.HOLDOUT
@@ -546,28 +554,20 @@ class _Planner:
                     self.call_member(profile, position, first_call)
 
     def call_member(self, profile: _StoreProfile, position: int, called_at: datetime) -> None:
-        """Attempts until an outcome ends the calls, the limit is hit, or today is reached."""
+        """Attempts until the member's life ends the calls or today is reached."""
         member = self.plan.members[position]
+        zones = customer_zones(self.plan.customers[member["customer_id"]]["phone"], None)
+        life = MemberLife(MemberStatus(member["status"]))
         while True:
-            outcome = self.log_attempt(profile, position, called_at)
-            count = member["attempts"]
-            if outcome.ends_calls:
-                member["status"] = MemberStatus.DONE
-                if outcome.schedules is not Schedule.VISIT_REMINDER:
-                    member["next_due_at"] = None
+            call = self.draw_call(profile, called_at, zones)
+            life = after_call(life, call, RULES)
+            self.log_attempt(profile, position, call, life)
+            if life.next_due_at is None or life.status is not MemberStatus.IN_PROGRESS:
+                self.remind(profile, position, life, zones)
                 return
-            member["status"] = MemberStatus.IN_PROGRESS
-            if outcome.schedules is Schedule.CALLBACK:
-                next_call = self.plan.attempts[-1]["callback_at"]
-                member["next_due_at"] = next_call
-                if count >= MAX_ATTEMPTS + 2:  # callbacks are honoured beyond the usual limit
-                    member["next_due_at"] = None
-                    return
-            else:
-                if count >= MAX_ATTEMPTS:
-                    member["next_due_at"] = None  # shown under "Later: attempt limit"
-                    return
-                member["next_due_at"] = called_at + timedelta(hours=MIN_HOURS_BETWEEN_ATTEMPTS)
+            if call.callback_at is not None:
+                next_call = call.callback_at
+            else:  # back on the list once the cool-down has passed, a few days later
                 wait = timedelta(days=self.rng.randint(1, 4))
                 next_call = self.clock.at(called_at.date() + wait, self.local_time(*CALL_HOURS))
             offset = _working_day(self.clock, (next_call.date() - self.clock.start).days)
@@ -575,50 +575,75 @@ class _Planner:
                 return  # still due: the queue offers it
             called_at = self.clock.at(self.clock.day(offset), next_call.astimezone(_LONDON).time())
 
-    def log_attempt(self, profile: _StoreProfile, position: int, called_at: datetime) -> Outcome:
-        member = self.plan.members[position]
+    def draw_call(
+        self, profile: _StoreProfile, called_at: datetime, zones: tuple[str, ...]
+    ) -> Call:
         offset = (called_at.date() - self.clock.start).days
         outcome = _draw_outcome(self.rng, profile, offset / self.days)
+        callback_at = visit_on = None
+        if outcome is CALLBACK_REQUESTED:
+            callback_day = called_at.date() + timedelta(days=self.rng.randint(1, 3))
+            callback_at = self.clock.at(callback_day, self.local_time(*CALL_HOURS))
+        elif outcome is ACCEPTED_OFFER:
+            visit_on = called_at.date() + timedelta(days=self.rng.randint(1, 10))
+        return Call(outcome, called_at, callback_at, visit_on, zones)
+
+    def remind(
+        self, profile: _StoreProfile, position: int, life: MemberLife, zones: tuple[str, ...]
+    ) -> None:
+        """A visit reminder that fell due before today was made (it is not an attempt)."""
+        due = life.next_due_at
+        if life.status is not MemberStatus.DONE or due is None or due >= self.clock.end:
+            return
+        reminded_at = self.clock.at(due.astimezone(_LONDON).date(), self.local_time(*CALL_HOURS))
+        answered = self.rng.random() < 0.7
+        outcome = ACCEPTED_OFFER if answered else NO_ANSWER
+        call = Call(outcome, reminded_at, zones=zones, follow_up=FollowUp.VISIT_REMINDER)
+        self.log_attempt(profile, position, call, after_call(life, call, RULES))
+
+    def log_attempt(
+        self, profile: _StoreProfile, position: int, call: Call, life: MemberLife
+    ) -> None:
+        """The attempt row, and the member as the call left it."""
+        member = self.plan.members[position]
+        offset = (call.called_at.date() - self.clock.start).days
+        outcome = call.outcome
+        reason = self.rng.choice(NOT_INTERESTED_REASONS) if outcome is NOT_INTERESTED else None
         attempt: dict[str, Any] = {
             "uuid": self.uuid(),
             "member_id": position,
             "manager_id": member["manager_id"],
             "store_id": member["store_id"],
-            "called_at": called_at,
+            "called_at": call.called_at,
+            "logged_at": call.called_at,
             "outcome": outcome.code,
             "note": None,
-            "callback_at": None,
-            "planned_visit_date": None,
+            "callback_at": call.callback_at,
+            "planned_visit_date": call.visit_on,
+            "reason": reason,
+            "follow_up": str(call.follow_up) if call.follow_up is not None else None,
+            "timezone": ",".join(call.zones),
             "script_version_id": int(offset >= SCRIPT_EDIT_DAY),  # position of the version
         }
         self.plan.attempts.append(attempt)
-        count = member["attempts"] + 1
-        member.update(
-            attempts=count, last_outcome=outcome.code, version=count + 1, updated_at=called_at
-        )
-        if outcome is NOT_INTERESTED:
-            attempt["note"] = self.rng.choice(NOT_INTERESTED_REASONS)
-        elif outcome is CALLBACK_REQUESTED:
-            callback_day = called_at.date() + timedelta(days=self.rng.randint(1, 3))
-            attempt["callback_at"] = self.clock.at(callback_day, self.local_time(*CALL_HOURS))
-        elif outcome is ACCEPTED_OFFER:
-            visit = called_at.date() + timedelta(days=self.rng.randint(1, 10))
-            attempt["planned_visit_date"] = visit
-            reminder = self.clock.at(visit - timedelta(days=1), time(11, 0))
-            member["next_due_at"] = reminder if reminder >= self.clock.end else None
-        elif outcome is DO_NOT_CALL:
+        member.update(life.columns())
+        member.update(version=member["version"] + 1, updated_at=call.called_at)
+        if outcome is DO_NOT_CALL:
             customer = self.plan.customers[member["customer_id"]]
             self.suppress(
-                customer, "Asked not to be called again", f"Call desk, {profile.name}", called_at
+                customer,
+                "Asked not to be called again",
+                f"Call desk, {profile.name}",
+                call.called_at,
             )
-        return outcome
 
     # -- purchases --------------------------------------------------------------------------
     def purchases(self) -> None:
         """Who came back: many who accepted, fewer of the rest, the holdout at the base rate."""
         last_attempt: dict[int, dict[str, Any]] = {}
         for attempt in self.plan.attempts:
-            last_attempt[attempt["member_id"]] = attempt
+            if attempt["follow_up"] is None:  # a reminder call changes nobody's mind
+                last_attempt[attempt["member_id"]] = attempt
         for position, member in enumerate(self.plan.members):
             visit = self.comeback_day(last_attempt.get(position))
             uncalled_return = self.rng.random() < BASE_COMEBACK_RATE

@@ -8,13 +8,15 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from lastmile_desktop.calling.outcomes import OUTCOMES, reached_codes
+from lastmile_desktop.calling.life import CALLBACK_GRACE
+from lastmile_desktop.calling.outcomes import NOT_INTERESTED_REASONS, OUTCOMES, reached_codes
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import ownership_history
 from lastmile_desktop.campaigns.holdout import draw_key, holdout_target
@@ -244,20 +246,58 @@ def test_attempts_belong_to_call_group_members_and_use_catalogue_outcomes(
 
 def test_member_counters_agree_with_the_attempts(demo_db: Database) -> None:
     with demo_db.read_session() as session:
-        logged = dict(
+        counted = dict(
             session.execute(
-                select(CallAttempt.member_id, func.count()).group_by(CallAttempt.member_id)
+                select(CallAttempt.member_id, func.count())
+                .where(CallAttempt.follow_up.is_(None))  # reminder calls are not attempts
+                .group_by(CallAttempt.member_id)
             ).all()
         )
         members = session.execute(
-            select(CampaignMember.id, CampaignMember.attempts, CampaignMember.status)
+            select(
+                CampaignMember.id,
+                CampaignMember.attempts,
+                CampaignMember.status,
+                CampaignMember.next_due_at,
+                CampaignMember.scheduled_kind,
+            )
         ).all()
-    for member_id, attempts, status in members:
-        assert attempts == logged.get(member_id, 0)
+    for member_id, attempts, status, due, kind in members:
+        assert attempts == counted.get(member_id, 0)
         if status == MemberStatus.TO_CALL:
             assert attempts == 0
         if status in (MemberStatus.IN_PROGRESS, MemberStatus.DONE):
             assert attempts > 0
+        if status == MemberStatus.IN_PROGRESS:  # an open member always has its next call booked
+            assert due is not None and kind in ("retry", "callback")
+
+
+def test_the_calls_follow_the_member_life_rules(demo_db: Database) -> None:
+    with demo_db.read_session() as session:
+        campaign = session.scalars(select(Campaign)).one()
+        members = session.execute(
+            select(
+                CampaignMember.status,
+                CampaignMember.attempts,
+                CampaignMember.last_outcome,
+                CampaignMember.scheduled_kind,
+                CampaignMember.next_due_at,
+                CampaignMember.visit_date,
+            )
+        ).all()
+        reminders = session.scalars(
+            select(CallAttempt.called_at).where(CallAttempt.follow_up == "visit_reminder")
+        ).all()
+    for status, attempts, last, kind, due, visit in members:
+        # The attempt limit closes a member, unless the customer asked to be called back.
+        if attempts >= campaign.max_attempts and last != "callback_requested":
+            assert status == MemberStatus.DONE
+        assert attempts <= campaign.max_attempts + CALLBACK_GRACE
+        if kind == "visit_reminder":  # the day before the visit, from the start of calling hours
+            local = due.astimezone(ZoneInfo("Europe/London"))
+            assert (local.date(), local.hour, local.minute) == (visit - timedelta(days=1), 8, 0)
+    assert any(kind == "visit_reminder" for *_, kind, _, _ in members)
+    assert reminders  # reminders that fell due before today were made
 
 
 def test_outcomes_ask_for_their_details(demo_db: Database) -> None:
@@ -267,13 +307,14 @@ def test_outcomes_ask_for_their_details(demo_db: Database) -> None:
                 CallAttempt.outcome,
                 CallAttempt.planned_visit_date,
                 CallAttempt.callback_at,
-                CallAttempt.note,
-            )
+                CallAttempt.reason,
+            ).where(CallAttempt.follow_up.is_(None))
         ).all()
         do_not_call = session.scalars(select(DoNotCall.phone)).all()
     assert all(visit is not None for outcome, visit, _, _ in rows if outcome == "accepted_offer")
     assert all(back is not None for outcome, _, back, _ in rows if outcome == "callback_requested")
-    assert all(note for outcome, _, _, note in rows if outcome == "not_interested")
+    reasons = {reason for outcome, _, _, reason in rows if outcome == "not_interested"}
+    assert reasons <= set(NOT_INTERESTED_REASONS) and len(reasons) > 1
     asked = sum(outcome == "do_not_call" for outcome, *_ in rows)
     assert len(do_not_call) >= asked > 0
 

@@ -14,13 +14,19 @@ import importlib
 import inspect
 import pkgutil
 import typing
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from lastmile_desktop.calling.card import customer_card, set_pinned_note
+from lastmile_desktop.calling.log import log_outcome, undo_outcome
+from lastmile_desktop.calling.my_day import my_day
+from lastmile_desktop.calling.queue import build_queue
 from lastmile_desktop.campaigns.access import INACTIVE_MANAGER, AccessDenied, Profile
 from lastmile_desktop.campaigns.assignment import (
     assign_campaign,
@@ -204,6 +210,13 @@ class World:
     entry: int
 
 
+def member_uuid(db: Database, member: int) -> uuid.UUID:
+    with db.read_session() as session:
+        found = session.scalar(select(CampaignMember.uuid).where(CampaignMember.id == member))
+    assert found is not None
+    return found
+
+
 @pytest.fixture
 def world(db: Database, tmp_path: Path) -> World:
     """An imported, assigned list at stores 1-3; Sam (store 1) has been deactivated."""
@@ -284,6 +297,15 @@ PROFILE_CALLS: dict[str, Call] = {
     ),
     "campaigns.campaigns.close_campaign": lambda d, w, p: close_campaign(d, w.campaign, p),
     "campaigns.campaigns.reopen_campaign": lambda d, w, p: reopen_campaign(d, w.campaign, p),
+    "calling.queue.build_queue": lambda d, w, p: build_queue(d, p),
+    "calling.card.customer_card": lambda d, w, p: customer_card(d, p, member_uuid(d, w.member)),
+    "calling.card.set_pinned_note": lambda d, w, p: set_pinned_note(
+        d, p, member_uuid(d, w.member), "new baby: Simon"
+    ),
+    "calling.log.log_outcome": lambda d, w, p: log_outcome(d, p, member_uuid(d, w.member), "busy"),
+    # Refused before the attempt is looked up, so any id will do.
+    "calling.log.undo_outcome": lambda d, w, p: undo_outcome(d, p, uuid.uuid4()),
+    "calling.my_day.my_day": lambda d, w, p: my_day(d, p),
     "campaigns.database_settings.save_database_settings": lambda d, w, p: save_database_settings(
         d, DatabaseSettings("FR", 0, None), p
     ),

@@ -38,8 +38,14 @@ class Outcome:
     # still be scheduled: it is a courtesy call, not another attempt.
     ends_calls: bool
     schedules: Schedule
-    needs: tuple[Detail, ...] = ()
+    needs: tuple[Detail, ...] = ()  # what the desk asks for with the outcome
+    optional: tuple[Detail, ...] = ()  # of those, what may be left out
     adds_to_do_not_call: bool = False
+
+    @property
+    def required(self) -> tuple[Detail, ...]:
+        """What must be given for the outcome to be logged."""
+        return tuple(detail for detail in self.needs if detail not in self.optional)
 
     @property
     def needs_callback_time(self) -> bool:
@@ -114,7 +120,9 @@ ACCEPTED_OFFER = Outcome(
     reached=True,
     ends_calls=True,
     schedules=Schedule.VISIT_REMINDER,
+    # The day may not be settled yet: without it there is no reminder to book.
     needs=(Detail.PLANNED_VISIT_DATE,),
+    optional=(Detail.PLANNED_VISIT_DATE,),
 )
 INTERESTED = Outcome(
     code="interested",
@@ -176,15 +184,16 @@ OUTCOMES: tuple[Outcome, ...] = (
     MOVED_OR_DECEASED,
 )
 
-# Offered as quick picks when a customer is not interested; the caller may type another.
-NOT_INTERESTED_REASONS: tuple[str, ...] = (
-    "Shops elsewhere now",
-    "Too expensive",
-    "No longer needs our products",
-    "Bad experience in store",
-    "Too far to travel",
-    "No reason given",
-)
+# Why a customer is not interested: the code an attempt stores, and how it reads.
+NOT_INTERESTED_REASONS: tuple[str, ...] = ("price", "product", "service", "moved", "other")
+NOT_INTERESTED_REASON_LABELS: dict[str, str] = {
+    "price": "Too expensive",
+    "product": "No longer needs our products",
+    "service": "Unhappy with the service",
+    "moved": "Moved away",
+    "other": "Another reason",
+}
+
 
 _BY_CODE = {outcome.code: outcome for outcome in OUTCOMES}
 _BY_KEY = {outcome.key: outcome for outcome in OUTCOMES}

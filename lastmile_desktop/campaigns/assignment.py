@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import OPEN_STATUSES, is_called, open_status
 from lastmile_desktop.campaigns.access import (
     AccessDenied,
     LeadAction,
@@ -41,7 +42,6 @@ from lastmile_desktop.campaigns.ownership import (
     history,
     load_members,
     load_selected,
-    open_status,
     write_changes,
 )
 from lastmile_desktop.errors import UserFacingError
@@ -326,7 +326,7 @@ def rebalance(
             load: dict[int, int] = defaultdict(int)
             movable: list[MemberState] = []
             for member in members:
-                if member.manager_id in managers and member.attempts > 0:
+                if member.manager_id in managers and is_called(member.attempts):
                     load[member.manager_id] += 1
                 else:
                     movable.append(member)
@@ -624,7 +624,7 @@ def _open_call(plan: _Plan) -> bool:
 
 
 _WAITING = (MemberStatus.UNASSIGNED, MemberStatus.HOLDOUT)
-_OPEN = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
+_OPEN = OPEN_STATUSES
 
 
 def _split(

@@ -13,31 +13,33 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.hours import DEFAULT_CALLING_HOURS, CallingHours
+from lastmile_desktop.calling.life import called_condition, campaign_has_calls
 from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import (
+    DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+    DEFAULT_COOL_DOWN_HOURS,
+    DEFAULT_HOLDOUT_SHARE,
+    DEFAULT_MAX_ATTEMPTS,
+    MAX_ATTEMPTS_LIMIT,
+    MAX_ATTRIBUTION_WINDOW_DAYS,
+    MAX_COOL_DOWN_HOURS,
+    MAX_HOLDOUT_SHARE,
+    NAME_MAX_LENGTH,
+    OFFER_CODE_MAX_LENGTH,
+)
 from lastmile_desktop.storage.models import (
-    CallAttempt,
     Campaign,
     CampaignMember,
     CampaignState,
     ScriptVersion,
 )
 
-DEFAULT_ATTRIBUTION_WINDOW_DAYS = 30
-DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_MIN_HOURS_BETWEEN_ATTEMPTS = 20
-DEFAULT_HOLDOUT_SHARE = 0.10
-
-NAME_MAX_LENGTH = 200
-OFFER_CODE_MAX_LENGTH = 64
-MAX_ATTRIBUTION_WINDOW_DAYS = 365
-MAX_ATTEMPTS_LIMIT = 20
-MAX_HOURS_BETWEEN_ATTEMPTS = 24 * 30
-MAX_HOLDOUT_SHARE = 0.9
 # Shares are floats typed as percentages; closer than this they are the same share.
 _SHARE_TOLERANCE = 1e-9
 
@@ -62,8 +64,10 @@ class CampaignDraft:
     end_date: date | None = None
     attribution_window_days: int = DEFAULT_ATTRIBUTION_WINDOW_DAYS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    min_hours_between_attempts: int = DEFAULT_MIN_HOURS_BETWEEN_ATTEMPTS
+    min_hours_between_attempts: int = DEFAULT_COOL_DOWN_HOURS
     holdout_share: float = DEFAULT_HOLDOUT_SHARE
+    # None: a new campaign gets the default hours; an edit keeps the campaign's own.
+    calling_hours: CallingHours | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class CampaignInfo:
     min_hours_between_attempts: int
     holdout_share: float
     holdout_seed: int | None
+    calling_hours: CallingHours
     state: CampaignState
     created_at: datetime
     script_version: int  # the current version number; 0 when none was recorded yet
@@ -105,6 +110,7 @@ class CampaignInfo:
             max_attempts=self.max_attempts,
             min_hours_between_attempts=self.min_hours_between_attempts,
             holdout_share=self.holdout_share,
+            calling_hours=self.calling_hours,
         )
 
 
@@ -147,7 +153,7 @@ def normalise_draft(draft: CampaignDraft) -> CampaignDraft:
         draft.min_hours_between_attempts,
         "Hours between attempts",
         0,
-        MAX_HOURS_BETWEEN_ATTEMPTS,
+        MAX_COOL_DOWN_HOURS,
     )
     share = float(draft.holdout_share)
     if math.isnan(share) or not 0.0 <= share <= MAX_HOLDOUT_SHARE:
@@ -167,15 +173,6 @@ def normalise_draft(draft: CampaignDraft) -> CampaignDraft:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _has_calls(session: Session, campaign_id: int) -> bool:
-    query = select(
-        exists()
-        .where(CallAttempt.member_id == CampaignMember.id)
-        .where(CampaignMember.campaign_id == campaign_id)
-    )
-    return bool(session.execute(query).scalar())
-
-
 def _info(session: Session, campaign: Campaign) -> CampaignInfo:
     version = session.execute(
         select(func.max(ScriptVersion.version)).where(ScriptVersion.campaign_id == campaign.id)
@@ -183,7 +180,7 @@ def _info(session: Session, campaign: Campaign) -> CampaignInfo:
     members = session.execute(
         select(func.count()).where(CampaignMember.campaign_id == campaign.id)
     ).scalar_one()
-    return _to_info(campaign, version or 0, members, _has_calls(session, campaign.id))
+    return _to_info(campaign, version or 0, members, campaign_has_calls(session, campaign.id))
 
 
 def _to_info(campaign: Campaign, version: int, members: int, locked: bool) -> CampaignInfo:
@@ -201,6 +198,9 @@ def _to_info(campaign: Campaign, version: int, members: int, locked: bool) -> Ca
         min_hours_between_attempts=campaign.min_hours_between_attempts,
         holdout_share=campaign.holdout_share,
         holdout_seed=campaign.holdout_seed,
+        calling_hours=CallingHours.from_minutes(
+            campaign.calling_hours_start, campaign.calling_hours_end
+        ),
         state=CampaignState(campaign.state),
         created_at=campaign.created_at,
         script_version=version,
@@ -238,11 +238,7 @@ def list_campaigns(db: Database) -> list[CampaignInfo]:
             ).all()
         )
         called = set(
-            session.scalars(
-                select(CampaignMember.campaign_id)
-                .join(CallAttempt, CallAttempt.member_id == CampaignMember.id)
-                .distinct()
-            )
+            session.scalars(select(CampaignMember.campaign_id).where(called_condition()).distinct())
         )
         infos = [
             _to_info(c, versions.get(c.id, 0), members.get(c.id, 0), c.id in called)
@@ -360,6 +356,8 @@ def add_campaign_in_session(session: Session, draft: CampaignDraft, created_by: 
         holdout_share=clean.holdout_share,
         state=CampaignState.OPEN,
     )
+    hours = clean.calling_hours or DEFAULT_CALLING_HOURS
+    campaign.calling_hours_start, campaign.calling_hours_end = hours.minutes
     session.add(campaign)
     session.flush()
     _add_script_version(session, campaign, created_by)
@@ -383,7 +381,7 @@ def update_campaign(
         campaign = _load(session, campaign_id)
         _check_name_free(session, clean.name, campaign_id)
         share_changes = abs(clean.holdout_share - campaign.holdout_share) > _SHARE_TOLERANCE
-        if share_changes and _has_calls(session, campaign_id):
+        if share_changes and campaign_has_calls(session, campaign_id):
             raise HoldoutLocked(
                 f'The holdout share of "{campaign.name}" stays at {campaign.holdout_share:.0%}: '
                 "calls have been logged, and a new share would spoil the comparison with the "
@@ -400,6 +398,8 @@ def update_campaign(
         campaign.max_attempts = clean.max_attempts
         campaign.min_hours_between_attempts = clean.min_hours_between_attempts
         campaign.holdout_share = clean.holdout_share
+        if clean.calling_hours is not None:
+            campaign.calling_hours_start, campaign.calling_hours_end = clean.calling_hours.minutes
         session.flush()
         if text_changes:
             _add_script_version(session, campaign, profile.name)

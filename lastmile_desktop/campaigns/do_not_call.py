@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import SUPPRESSIBLE_STATUSES, status_after_release
 from lastmile_desktop.campaigns.access import (
     LeadAction,
     Profile,
@@ -31,22 +32,18 @@ from lastmile_desktop.campaigns.suppression import active_suppressions, entries_
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import CUSTOMER_ID_MAX_LENGTH
 from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
     CampaignState,
     Customer,
     DoNotCall,
-    MemberGroup,
     MemberStatus,
 )
 from lastmile_desktop.storage.types import utcnow
 
-CUSTOMER_ID_MAX_LENGTH = 64
 SOURCE_BY_HAND = "added by hand"
-# Members still waiting for a call are taken out; finished ones keep their result, and the
-# holdout is never called anyway, so its status (and the lift measurement) stays as it is.
-SUPPRESSIBLE = (MemberStatus.UNASSIGNED, MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
 _CHUNK = 500  # stays under every database's limit of bound parameters per statement
 T = TypeVar("T", str, int)
 
@@ -123,7 +120,7 @@ def suppress_members(
             update(CampaignMember)
             .where(CampaignMember.customer_id.in_(customers))
             .where(CampaignMember.campaign_id.in_(open_campaigns))
-            .where(CampaignMember.status.in_(SUPPRESSIBLE))
+            .where(CampaignMember.status.in_(SUPPRESSIBLE_STATUSES))
             # A bulk update bypasses the ORM's version counter: bump it so a caller holding
             # the old row cannot log an attempt over the suppression. "fetch" refreshes rows
             # this session holds (the call desk's member), so its next flush is not stale.
@@ -132,16 +129,6 @@ def suppress_members(
         )
         changed += cast(CursorResult[Any], result).rowcount
     return changed
-
-
-def _status_without_suppression(group: str | None, attempts: int) -> MemberStatus:
-    if group == MemberGroup.HOLDOUT:
-        return MemberStatus.HOLDOUT
-    if attempts > 0:
-        return MemberStatus.IN_PROGRESS
-    if group == MemberGroup.CALL:
-        return MemberStatus.TO_CALL
-    return MemberStatus.UNASSIGNED  # never assigned: the next assignment picks it up
 
 
 def _release_members(session: Session, phone: str | None, customer_id: str | None) -> int:
@@ -173,7 +160,7 @@ def _release_members(session: Session, phone: str | None, customer_id: str | Non
                 update(CampaignMember)
                 .where(CampaignMember.id == member_id)
                 .values(
-                    status=_status_without_suppression(group, attempts),
+                    status=status_after_release(group, attempts),
                     version=CampaignMember.version + 1,
                 )
                 .execution_options(synchronize_session=False)
@@ -277,20 +264,28 @@ def remove_entry(db: Database, entry_id: int, *, reason: str, profile: Profile) 
             "it is kept with the list."
         )
     with db.session() as session:
-        row = session.get(DoNotCall, entry_id)
-        if row is None:
-            raise EntryNotFound(f"Entry {entry_id} is not on the do-not-call list.")
-        if row.removed_at is not None:
-            raise UserFacingError(
-                f"Entry {entry_id} was already removed on {row.removed_at:%Y-%m-%d} "
-                f"by {row.removed_by}."
-            )
-        row.removed_at = utcnow()
-        row.removed_by = profile.name
-        row.removed_reason = why
-        session.flush()
-        _release_members(session, row.phone, row.customer_external_id)
-        return _to_entry(row)
+        return lift_entry_in_session(session, entry_id, reason=why, removed_by=profile.name)
+
+
+def lift_entry_in_session(
+    session: Session, entry_id: int, *, reason: str, removed_by: str
+) -> DncEntry:
+    """Remove an entry inside a caller's transaction (the call desk's undo uses this); the
+    members it took out of open campaigns go back to work unless still listed."""
+    row = session.get(DoNotCall, entry_id)
+    if row is None:
+        raise EntryNotFound(f"Entry {entry_id} is not on the do-not-call list.")
+    if row.removed_at is not None:
+        raise UserFacingError(
+            f"Entry {entry_id} was already removed on {row.removed_at:%Y-%m-%d} "
+            f"by {row.removed_by}."
+        )
+    row.removed_at = utcnow()
+    row.removed_by = removed_by
+    row.removed_reason = reason
+    session.flush()
+    _release_members(session, row.phone, row.customer_external_id)
+    return _to_entry(row)
 
 
 def list_entries(db: Database, profile: Profile, include_removed: bool = False) -> list[DncEntry]:

@@ -20,11 +20,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import campaign_has_calls
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.storage.models import CallAttempt, CampaignMember, MemberGroup
+from lastmile_desktop.storage.models import MemberGroup
 
 # The seed is stored in an INTEGER column: keep it within 32 bits for every database.
 MAX_SEED = 2**31 - 1
@@ -57,11 +57,8 @@ def holdout_target(share: float, store_size: int) -> int:
 
 
 def share_is_frozen(session: Session, campaign_id: int) -> bool:
-    """True once any call attempt exists for the campaign: the share can no longer change."""
-    attempted = exists().where(
-        CallAttempt.member_id == CampaignMember.id, CampaignMember.campaign_id == campaign_id
-    )
-    return bool(session.scalar(select(attempted)))
+    """True once any member of the campaign was called: the share can no longer change."""
+    return campaign_has_calls(session, campaign_id)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import OPEN_STATUSES
 from lastmile_desktop.campaigns.access import (
     AccessDenied,
     LeadAction,
@@ -27,20 +28,16 @@ from lastmile_desktop.campaigns.stores import store_sort_key
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
     CampaignState,
     Manager,
-    MemberStatus,
     Store,
 )
 
-NAME_MAX_LENGTH = 200
-EMAIL_MAX_LENGTH = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Work a manager still has to do: members they own that are waiting for a call.
-OPEN_WORK = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
 
 
 class ManagerNotFound(UserFacingError):
@@ -79,7 +76,7 @@ def _open_work_counts(session: Session, manager_ids: list[int] | None = None) ->
         select(CampaignMember.manager_id, func.count())
         .join(Campaign, Campaign.id == CampaignMember.campaign_id)
         .where(Campaign.state == CampaignState.OPEN)
-        .where(CampaignMember.status.in_(OPEN_WORK))
+        .where(CampaignMember.status.in_(OPEN_STATUSES))  # their open work
         .where(CampaignMember.manager_id.is_not(None))
         .group_by(CampaignMember.manager_id)
     )

@@ -35,6 +35,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import (
+    OverviewStage,
+    called_condition,
+    overview_stage,
+)
 from lastmile_desktop.campaigns.access import (
     Profile,
     check_profile,
@@ -57,8 +62,6 @@ UNASSIGNED_BUCKET_NAME = "Unassigned"
 # A page is fetched by id afterwards: keep that list well inside any database's parameter limit.
 MAX_PAGE = 1000
 FORGOTTEN_NAME = "(forgotten customer)"
-# Members a caller still has to work on.
-OPEN_STATUSES = (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
 # How the status column sorts: the order work flows in, not the alphabet.
 STATUS_ORDER = {
     MemberStatus.UNASSIGNED: 0,
@@ -116,29 +119,39 @@ class MemberRow:
 
 @dataclass(frozen=True)
 class ManagerOverview:
+    """One manager's share of a store's call group: members = done + left_to_call."""
+
     manager_id: int
     name: str
     active: bool
     members: int  # call-group members this manager owns
-    called: int  # of those, tried at least once
-    left_to_call: int  # of those, still open (to call or in progress)
+    called: int  # of those, called at least once (calling/life.py's "called")
+    left_to_call: int  # of those, still to call: not called yet, or to try again
+    done: int = 0  # of those, finished: no more calls in this campaign
 
 
 @dataclass(frozen=True)
 class StoreOverview:
-    """One store's list, or the Unassigned bucket when ``store_id`` is None."""
+    """One store's list, or the Unassigned bucket when ``store_id`` is None.
+
+    Every figure has one definition (calling/life.py's ``overview_stage``) and they add up:
+    members = holdout + call_group + undrawn + taken_out, and call_group = done + left_to_call.
+    ``called`` (at least one attempt) cuts across done and left_to_call.
+    """
 
     store_id: int | None
     store_name: str
     members: int  # the store's whole list
     holdout: int
-    call_group: int
-    called: int  # call-group members tried at least once
-    left_to_call: int  # call-group members still open
-    without_manager: int  # open call-group members nobody owns yet (no active manager)
-    undrawn: int  # not yet drawn into holdout or call group (waiting for assignment)
-    suppressed: int
+    call_group: int  # drawn to be called: done + left_to_call
+    called: int  # call-group members called at least once
+    left_to_call: int  # call-group members still to call (not called yet, or to try again)
+    without_manager: int  # of those left to call, how many nobody owns (no active manager)
+    undrawn: int  # waiting: not yet drawn (or handed back), until the next assignment
+    suppressed: int  # on the do-not-call list (before the draw or after)
     managers: tuple[ManagerOverview, ...] = field(default_factory=tuple)
+    done: int = 0  # call-group members finished: no more calls in this campaign
+    taken_out: int = 0  # put on the do-not-call list before the draw
 
     @property
     def is_unassigned_bucket(self) -> bool:
@@ -420,25 +433,29 @@ def assignment_overview(db: Database, profile: Profile, campaign_id: int) -> lis
 class _Tally:
     members: int = 0
     holdout: int = 0
-    call_group: int = 0
     called: int = 0
+    done: int = 0
     left_to_call: int = 0
     without_manager: int = 0
     undrawn: int = 0
     suppressed: int = 0
-    by_manager: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    taken_out: int = 0
+    # Per manager: [members, called, left to call, done].
+    by_manager: dict[int, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0])
+    )
 
 
 def store_overviews(session: Session, profile: Profile, campaign_id: int) -> list[StoreOverview]:
     """``assignment_overview`` inside an open session (the assignment report reuses it)."""
-    tried = case((CampaignMember.attempts > 0, 1), else_=0)
+    called = case((called_condition(), 1), else_=0)
     stmt = (
         select(
             CampaignMember.store_id,
             CampaignMember.manager_id,
             CampaignMember.group,
             CampaignMember.status,
-            tried,
+            called,
             func.count(),
         )
         .where(CampaignMember.campaign_id == campaign_id, member_figures(profile))
@@ -447,17 +464,17 @@ def store_overviews(session: Session, profile: Profile, campaign_id: int) -> lis
             CampaignMember.manager_id,
             CampaignMember.group,
             CampaignMember.status,
-            tried,
+            called,
         )
     )
     tallies: dict[int | None, _Tally] = defaultdict(_Tally)
-    for store_id, manager_id, group, status, was_tried, count in session.execute(stmt):
+    for store_id, manager_id, group, status, was_called, count in session.execute(stmt):
         _add(
             tallies[store_id],
             manager_id=manager_id,
             group=group,
             status=status,
-            was_tried=bool(was_tried),
+            was_called=bool(was_called),
             count=count,
         )
 
@@ -498,30 +515,35 @@ def _add(
     manager_id: int | None,
     group: str | None,
     status: str,
-    was_tried: bool,
+    was_called: bool,
     count: int,
 ) -> None:
     tally.members += count
-    is_open = status in OPEN_STATUSES
     if status == MemberStatus.SUPPRESSED:
         tally.suppressed += count
-    if group is None:
-        if status != MemberStatus.SUPPRESSED:
-            tally.undrawn += count
-        return
-    if group == MemberGroup.HOLDOUT:
+    stage = overview_stage(group, status)
+    if stage is OverviewStage.HOLDOUT:
         tally.holdout += count
+    elif stage is OverviewStage.WAITING:
+        tally.undrawn += count
+    elif stage is OverviewStage.TAKEN_OUT:
+        tally.taken_out += count
+    if stage not in (OverviewStage.DONE, OverviewStage.LEFT):
         return
-    tally.call_group += count
-    tally.called += count if was_tried else 0
-    tally.left_to_call += count if is_open else 0
+    left = count if stage is OverviewStage.LEFT else 0
+    done = count - left
+    called = count if was_called else 0
+    tally.called += called
+    tally.left_to_call += left
+    tally.done += done
     if manager_id is None:
-        tally.without_manager += count if is_open else 0
+        tally.without_manager += left
         return
     per_manager = tally.by_manager[manager_id]
     per_manager[0] += count
-    per_manager[1] += count if was_tried else 0
-    per_manager[2] += count if is_open else 0
+    per_manager[1] += called
+    per_manager[2] += left
+    per_manager[3] += done
 
 
 def _overview(
@@ -531,7 +553,7 @@ def _overview(
     managers: Sequence[tuple[int, int, str, bool]],
 ) -> StoreOverview:
     listed = [
-        ManagerOverview(manager_id, name, active, *tally.by_manager.get(manager_id, [0, 0, 0]))
+        ManagerOverview(manager_id, name, active, *tally.by_manager.get(manager_id, [0, 0, 0, 0]))
         for manager_id, manager_store, name, active in managers
         # A store's active managers, and anyone (even from elsewhere) holding its members.
         if manager_id in tally.by_manager or (active and manager_store == store_id)
@@ -541,11 +563,13 @@ def _overview(
         store_name=store_name,
         members=tally.members,
         holdout=tally.holdout,
-        call_group=tally.call_group,
+        call_group=tally.done + tally.left_to_call,
         called=tally.called,
         left_to_call=tally.left_to_call,
         without_manager=tally.without_manager,
         undrawn=tally.undrawn,
         suppressed=tally.suppressed,
         managers=tuple(listed),
+        done=tally.done,
+        taken_out=tally.taken_out,
     )

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from lastmile_desktop.calling.life import check_transition, is_open, is_untried
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage.models import (
@@ -66,11 +67,11 @@ class MemberState:
 
     @property
     def is_open(self) -> bool:
-        return self.status in (MemberStatus.TO_CALL, MemberStatus.IN_PROGRESS)
+        return is_open(self.status)
 
     @property
     def untried(self) -> bool:
-        return self.attempts == 0 and self.status in (MemberStatus.TO_CALL, MemberStatus.HOLDOUT)
+        return is_untried(self.status, self.attempts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +110,6 @@ class OwnershipChange:
     to_manager_id: int | None
     to_manager: str | None
     reason: str
-
-
-def open_status(attempts: int) -> MemberStatus:
-    """The status of a call-group member who is waiting for (more) calls."""
-    return MemberStatus.TO_CALL if attempts == 0 else MemberStatus.IN_PROGRESS
 
 
 def load_members(session: Session, *conditions: ColumnElement[bool]) -> list[MemberState]:
@@ -195,6 +191,8 @@ def write_changes(
     effective = [change for change in changes if change.changes_anything]
     if not effective:
         return 0
+    for change in effective:
+        check_transition(change.member.status, change.status)
     same_state: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for change in effective:
         target = (change.member.version, change.store_id, change.manager_id, change.group)

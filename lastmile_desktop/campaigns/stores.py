@@ -11,12 +11,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.hours import (
+    DAYS,
+    OpeningHours,
+    opening_hours_from_json,
+    opening_hours_to_json,
+)
 from lastmile_desktop.campaigns.access import (
     LeadAction,
     Profile,
@@ -26,14 +31,8 @@ from lastmile_desktop.campaigns.access import (
 )
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import NAME_MAX_LENGTH, STORE_CODE_MAX_LENGTH
 from lastmile_desktop.storage.models import Manager, Store
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CODE_MAX_LENGTH = 32
-NAME_MAX_LENGTH = 200
-
-# Opening hours per day: (opens, closes). A day that is missing is a closed day.
-OpeningHours = dict[str, tuple[time, time]]
 
 
 class StoreNotFound(UserFacingError):
@@ -152,22 +151,6 @@ def check_opening_hours(hours: OpeningHours) -> OpeningHours:
     return {day: hours[day] for day in DAYS if day in hours}
 
 
-def _hours_to_json(hours: OpeningHours | None) -> dict[str, Any] | None:
-    if hours is None:
-        return None
-    return {day: [f"{o:%H:%M}", f"{c:%H:%M}"] for day, (o, c) in hours.items()}
-
-
-def _hours_from_json(stored: dict[str, Any] | None) -> OpeningHours | None:
-    if stored is None:
-        return None
-    return {
-        day: (time.fromisoformat(span[0]), time.fromisoformat(span[1]))
-        for day, span in stored.items()
-        if day in DAYS and isinstance(span, list) and len(span) == 2
-    }
-
-
 # --- time zones -------------------------------------------------------------------------
 
 
@@ -211,7 +194,7 @@ def _to_info(store: Store, active_managers: int) -> StoreInfo:
         code=store.code,
         name=store.name,
         timezone=store.timezone,
-        opening_hours=_hours_from_json(store.opening_hours),
+        opening_hours=opening_hours_from_json(store.opening_hours),
         active_managers=active_managers,
         created_at=store.created_at,
     )
@@ -255,8 +238,8 @@ def _clean(draft: StoreDraft) -> StoreDraft:
         raise UserFacingError(f"Shorten the store name to {NAME_MAX_LENGTH} characters.")
     if not code:
         raise UserFacingError("Give the store a code: the one head office uses in its lists.")
-    if len(code) > CODE_MAX_LENGTH:
-        raise UserFacingError(f"Shorten the store code to {CODE_MAX_LENGTH} characters.")
+    if len(code) > STORE_CODE_MAX_LENGTH:
+        raise UserFacingError(f"Shorten the store code to {STORE_CODE_MAX_LENGTH} characters.")
     hours = None if draft.opening_hours is None else check_opening_hours(draft.opening_hours)
     return StoreDraft(name, code, check_timezone(draft.timezone), hours)
 
@@ -301,7 +284,7 @@ def add_stores_in_session(session: Session, drafts: Sequence[StoreDraft]) -> lis
             code=draft.code,
             name=draft.name,
             timezone=draft.timezone,
-            opening_hours=_hours_to_json(draft.opening_hours),
+            opening_hours=opening_hours_to_json(draft.opening_hours),
         )
         for draft in clean
     ]
@@ -330,6 +313,6 @@ def update_store(db: Database, store_id: int, draft: StoreDraft, profile: Profil
         store.code = clean.code
         store.name = clean.name
         store.timezone = clean.timezone
-        store.opening_hours = _hours_to_json(clean.opening_hours)
+        store.opening_hours = opening_hours_to_json(clean.opening_hours)
         session.flush()
         return _to_info(store, _active_manager_counts(session).get(store.id, 0))

@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import (
     AssignmentReport,
     StoreWithoutManager,
@@ -17,6 +16,7 @@ from lastmile_desktop.campaigns.assignment import (
     stores_without_manager,
 )
 from lastmile_desktop.commands.common import (
+    COMMAND_LINE_PROFILE,
     Subparsers,
     add_command,
     open_for_command,
@@ -53,7 +53,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     db = open_for_command(args)
-    lead = Profile.lead()
+    lead = COMMAND_LINE_PROFILE
     try:
         campaign_id = campaign_to_assign(db, args.campaign)
         unstaffed = stores_without_manager(db, campaign_id, lead)

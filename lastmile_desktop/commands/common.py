@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, TextIO
 
 from lastmile_desktop.campaigns.access import Profile
@@ -32,6 +33,38 @@ def open_for_command(args: argparse.Namespace) -> Database:
     if report.backup_path is not None:
         print(report.describe(), file=sys.stderr)
     return db
+
+
+def parse_time(text: str, what: str) -> datetime:
+    """An ISO 8601 time as typed on the command line; without a zone, this computer's local
+    time. Returned aware (UTC)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserFacingError(
+            f'{what} "{text}" is not a time: write it like 2025-03-14T17:30 '
+            "(this computer's time) or 2025-03-14T17:30+01:00."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # the computer's local time, daylight saving included
+    return moment.astimezone(UTC)
+
+
+def parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserFacingError(f'{what} "{text}" is not a date: write it like 2025-03-14.') from None
+
+
+def json_time(moment: datetime | None) -> str | None:
+    """How JSON output gives a time: UTC, with its zone (2025-03-14T17:30:00+00:00)."""
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+def local_text(moment: datetime | None) -> str:
+    """How text output gives a time: this computer's local time, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
 
 
 def print_json(payload: Any) -> None:

@@ -11,17 +11,21 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.privacy import (
     CustomerToForget,
     ForgetReport,
     find_customers_to_forget,
     forget_customers,
 )
-from lastmile_desktop.commands.common import Subparsers, add_command, open_for_command, print_json
+from lastmile_desktop.commands.common import (
+    COMMAND_LINE_PROFILE,
+    Subparsers,
+    add_command,
+    open_for_command,
+    print_json,
+)
 from lastmile_desktop.errors import UserFacingError
 
-COMMAND_LINE_PROFILE = Profile.lead("Regional lead (command line)")
 CONFIRMATION_WORD = "FORGET"
 
 

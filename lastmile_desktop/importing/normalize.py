@@ -16,9 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from lastmile_desktop.campaigns.stores import CODE_MAX_LENGTH
 from lastmile_desktop.importing.dates import region_date_order
 from lastmile_desktop.importing.model import CellValue
+from lastmile_desktop.storage.defaults import STORE_CODE_MAX_LENGTH
 
 __all__ = [
     "StoreRef",
@@ -138,7 +138,7 @@ def read_store(value: CellValue) -> StoreRef | None:
         number = str(int(match.group(1)))
         return StoreRef(code=number, name=f"Store {number}")
     # Cut to the longest code a store may have, without a space left dangling at the cut.
-    return StoreRef(code=text[:CODE_MAX_LENGTH].rstrip(), name=text)
+    return StoreRef(code=text[:STORE_CODE_MAX_LENGTH].rstrip(), name=text)
 
 
 # ---------------------------------------------------------------------------------------------

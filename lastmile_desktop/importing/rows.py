@@ -34,10 +34,12 @@ from lastmile_desktop.importing.normalize import (
     split_full_name,
 )
 from lastmile_desktop.importing.phones import PhoneReader, PhoneReading, count_national
+from lastmile_desktop.storage.defaults import (
+    CUSTOMER_ID_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+)
 
-NAME_MAX_LENGTH = 200
-EMAIL_MAX_LENGTH = 254
-CUSTOMER_ID_MAX_LENGTH = 64
 # A rejected row's reason quotes the value that was wrong, at most this many characters of it.
 QUOTED_VALUE_LENGTH = 80
 NO_PHONE = "no phone number that can be dialled"

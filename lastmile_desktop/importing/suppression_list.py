@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
-from lastmile_desktop.campaigns.do_not_call import CUSTOMER_ID_MAX_LENGTH, suppress_members
+from lastmile_desktop.campaigns.do_not_call import suppress_members
 from lastmile_desktop.campaigns.identities import customer_id_key
 from lastmile_desktop.campaigns.phones import normalise_phone
 from lastmile_desktop.campaigns.suppression import active_suppressions
@@ -23,6 +23,7 @@ from lastmile_desktop.importing.model import RowProblem
 from lastmile_desktop.importing.suppression_file import SuppressionRow, read_suppression_file
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import CUSTOMER_ID_MAX_LENGTH
 from lastmile_desktop.storage.models import DoNotCall
 
 PROBLEMS_KEPT = 50

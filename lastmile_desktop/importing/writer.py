@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.stores import NAME_MAX_LENGTH, StoreDraft, add_stores_in_session
+from lastmile_desktop.campaigns.stores import StoreDraft, add_stores_in_session
 from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
 from lastmile_desktop.importing.dates import NumericDate
@@ -39,6 +39,7 @@ from lastmile_desktop.importing.lookups import ExistingData, match_store
 from lastmile_desktop.importing.planner import ImportPlan
 from lastmile_desktop.importing.rows import CustomerRow
 from lastmile_desktop.storage.bulk_write import indexes_built_afterwards
+from lastmile_desktop.storage.defaults import NAME_MAX_LENGTH
 from lastmile_desktop.storage.models import (
     CampaignMember,
     Customer,

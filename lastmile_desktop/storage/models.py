@@ -27,6 +27,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from lastmile_desktop.storage.defaults import (
+    CUSTOMER_ID_MAX_LENGTH,
+    DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+    DEFAULT_CALLING_HOURS_END,
+    DEFAULT_CALLING_HOURS_START,
+    DEFAULT_COOL_DOWN_HOURS,
+    DEFAULT_HOLDOUT_SHARE,
+    DEFAULT_MAX_ATTEMPTS,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    OFFER_CODE_MAX_LENGTH,
+    OUTCOME_CODE_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    REASON_CODE_MAX_LENGTH,
+    STORE_CODE_MAX_LENGTH,
+    TIMEZONE_MAX_LENGTH,
+    TIMEZONES_MAX_LENGTH,
+    minutes_of_day,
+)
 from lastmile_desktop.storage.search_key import search_key_default
 from lastmile_desktop.storage.types import UTCDateTime, UUIDString, new_uuid, utcnow
 
@@ -74,9 +93,9 @@ class Store(Base):
     __tablename__ = "stores"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    timezone: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(STORE_CODE_MAX_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    timezone: Mapped[str | None] = mapped_column(String(TIMEZONE_MAX_LENGTH))
     # e.g. {"mon": ["09:00", "18:00"], ...}; None means "use the campaign's calling hours"
     opening_hours: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -90,9 +109,9 @@ class Manager(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX_LENGTH))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
     # Managers who leave are deactivated, never deleted: their call history stays theirs.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -105,16 +124,28 @@ class Campaign(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True)
     offer: Mapped[str] = mapped_column(Text, default="")
-    offer_code: Mapped[str | None] = mapped_column(String(64))
+    offer_code: Mapped[str | None] = mapped_column(String(OFFER_CODE_MAX_LENGTH))
     script: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    attribution_window_days: Mapped[int] = mapped_column(Integer, default=30)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
-    min_hours_between_attempts: Mapped[int] = mapped_column(Integer, default=20)
-    holdout_share: Mapped[float] = mapped_column(Float, default=0.10)
+    attribution_window_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_ATTRIBUTION_WINDOW_DAYS
+    )
+    max_attempts: Mapped[int] = mapped_column(Integer, default=DEFAULT_MAX_ATTEMPTS)
+    # The cool-down: hours between two attempts on one customer.
+    min_hours_between_attempts: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_COOL_DOWN_HOURS
+    )
+    holdout_share: Mapped[float] = mapped_column(Float, default=DEFAULT_HOLDOUT_SHARE)
+    # When customers may be called, in their own local time: minutes after midnight.
+    calling_hours_start: Mapped[int] = mapped_column(
+        Integer, default=minutes_of_day(DEFAULT_CALLING_HOURS_START)
+    )
+    calling_hours_end: Mapped[int] = mapped_column(
+        Integer, default=minutes_of_day(DEFAULT_CALLING_HOURS_END)
+    )
     # Recorded so the holdout draw can be reproduced; set at first assignment.
     holdout_seed: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=CampaignState.OPEN)
@@ -137,7 +168,7 @@ class ScriptVersion(Base):
     offer: Mapped[str] = mapped_column(Text, default="")
     script: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
 
     campaign: Mapped[Campaign] = relationship(back_populates="script_versions")
 
@@ -148,18 +179,18 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)
     # The id head office gave the customer; unique when present.
-    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    first_name: Mapped[str | None] = mapped_column(String(200))
-    last_name: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
-    phone_alt: Mapped[str | None] = mapped_column(String(32))  # E.164
+    external_id: Mapped[str | None] = mapped_column(String(CUSTOMER_ID_MAX_LENGTH), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
+    last_name: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX_LENGTH), index=True)  # E.164
+    phone_alt: Mapped[str | None] = mapped_column(String(PHONE_MAX_LENGTH))  # E.164
     # What the member table's name/phone search scans and its name sort walks ("last first
     # phones", lower-cased). Filled on insert by its default and on update by a trigger (see
     # storage/search_key.py): writers never set it themselves.
     search_key: Mapped[str | None] = mapped_column(
         String(600), default=search_key_default, index=True
     )
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
     home_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     # Indexed: the member table sorts by value (spend, last purchase) one page at a time.
     last_purchase_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -194,9 +225,20 @@ class CampaignMember(Base):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"), index=True)
     group: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.UNASSIGNED)
+    # Counted attempts (reminder calls are not counted): "called" means attempts > 0.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The next call the member's life has booked (calling/life.py): when, and what kind
+    # ("callback", "visit_reminder", "retry"); both empty when nothing is booked.
     next_due_at: Mapped[datetime | None]
-    last_outcome: Mapped[str | None] = mapped_column(String(32))
+    scheduled_kind: Mapped[str | None] = mapped_column(String(16))
+    last_outcome: Mapped[str | None] = mapped_column(String(OUTCOME_CODE_MAX_LENGTH))
+    # A promised visit: the day, and when it was promised. Past the day with no purchase
+    # since the promise, the member is offered once as "promised but not seen".
+    visit_date: Mapped[date | None] = mapped_column(Date)
+    promised_at: Mapped[datetime | None]
+    promise_followed_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    # After a voicemail the customer is tried once more at most.
+    voicemail_left: Mapped[bool] = mapped_column(Boolean, default=False)
     # Optimistic concurrency: two callers can never log the same attempt.
     version: Mapped[int] = mapped_column(Integer, default=1)
     added_by_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
@@ -214,7 +256,7 @@ class AssignmentChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("campaign_members.id"), index=True)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_by: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     from_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     to_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     from_manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"))
@@ -227,6 +269,8 @@ class CallAttempt(Base):
     __table_args__ = (
         # Covers the statistics: per store over time by outcome, per member.
         Index("ix_attempts_stats", "store_id", "called_at", "outcome", "member_id"),
+        # A manager's day: their calls since midnight.
+        Index("ix_attempts_manager_time", "manager_id", "called_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,10 +279,21 @@ class CallAttempt(Base):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id"))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     called_at: Mapped[datetime] = mapped_column(default=utcnow)
-    outcome: Mapped[str] = mapped_column(String(32))
+    # When it was saved: later than called_at for a call sheet typed in afterwards.
+    logged_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(OUTCOME_CODE_MAX_LENGTH))
     note: Mapped[str | None] = mapped_column(Text)
     callback_at: Mapped[datetime | None]
     planned_visit_date: Mapped[date | None] = mapped_column(Date)
+    # Why a customer was not interested (a code of outcomes.NOT_INTERESTED_REASONS).
+    reason: Mapped[str | None] = mapped_column(String(REASON_CODE_MAX_LENGTH))
+    # None for a counted attempt; "visit_reminder" or "promised_not_seen" for a follow-up
+    # call, which does not count towards the attempt limit.
+    follow_up: Mapped[str | None] = mapped_column(String(24))
+    # The customer's time zone(s) the calling-hours rule used, comma-separated.
+    timezone: Mapped[str | None] = mapped_column(String(TIMEZONES_MAX_LENGTH))
+    # The member as it was before this outcome, so the outcome can be undone exactly.
+    member_before: Mapped[dict[str, Any] | None]
     script_version_id: Mapped[int | None] = mapped_column(ForeignKey("script_versions.id"))
 
 
@@ -248,15 +303,19 @@ class DoNotCall(Base):
     __tablename__ = "do_not_call"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
-    customer_external_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX_LENGTH), index=True)  # E.164
+    customer_external_id: Mapped[str | None] = mapped_column(
+        String(CUSTOMER_ID_MAX_LENGTH), index=True
+    )
     reason: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(200), default="")
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
-    added_by: Mapped[str] = mapped_column(String(200), default="")
+    added_by: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
     removed_at: Mapped[datetime | None]
-    removed_by: Mapped[str | None] = mapped_column(String(200))
+    removed_by: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
     removed_reason: Mapped[str | None] = mapped_column(Text)
+    # The call whose "Do not call" outcome added the entry: undoing that outcome lifts it.
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempts.id"))
 
 
 class ErasedIdentity(Base):

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -60,6 +61,7 @@ SETTINGS_LAST_PAGE = "main_window/last_page"
 IMPORT_PAGE = "import"
 IMPORT_TIP = "Import the customer list head office sent"
 DEFAULT_SIZE = (1200, 780)
+TITLE_BAR_ALLOWANCE = 40  # what a window system's title bar takes, at most, before it is known
 # Reading SQLite's data_version costs microseconds; every 1.5 s is quick enough to notice.
 OUTSIDE_CHANGES_POLL_MS = 1500
 
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
             self.navigation.add_page(spec.key, spec.title, shortcut)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.currentRowChanged.connect(lambda _row: self._update_tab_actions())
+        self.stack.currentChanged.connect(self._size_to_current_page)
 
         workspace = QWidget()
         row = QHBoxLayout(workspace)
@@ -231,6 +234,13 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.navigation.setCurrentRow(keys.index(key))
 
+    def _size_to_current_page(self, current: int) -> None:
+        # Only the page on screen sets how small the window may get: a wide page elsewhere
+        # must not keep the call desk from fitting a 1280x720 screen.
+        for index, page in enumerate(self.pages.values()):
+            shown = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(shown, shown)
+
     def current_page_key(self) -> str:
         row = self.navigation.currentRow()
         return self.specs[row].key if 0 <= row < len(self.specs) else self.specs[0].key
@@ -344,7 +354,8 @@ class MainWindow(QMainWindow):
         available = screen.availableGeometry()
         frame = self.frameGeometry()
         extra_width = frame.width() - self.width()
-        extra_height = frame.height() - self.height()
+        # Before the first show the window has no frame yet: leave room for a title bar.
+        extra_height = frame.height() - self.height() or TITLE_BAR_ALLOWANCE
         width = min(self.width(), available.width() - extra_width)
         height = min(self.height(), available.height() - extra_height)
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))

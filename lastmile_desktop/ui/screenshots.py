@@ -4,7 +4,9 @@
 
 The pages come from ``ui.pages.page_specs()``, so a page added later is photographed too.
 Each is taken at the window's usual size (``assign.png``) and at 1280x720, a common laptop
-screen (``assign-1280x720.png``). Everything happens in a temporary folder with the
+screen (``assign-1280x720.png``). The call desk is photographed again as a store manager sees
+it (queue and card, an inline editor, the call sheet as a picture), at the normal size and at
+1280x720, at 10:30 on the demo's day. Everything happens in a temporary folder with the
 offscreen platform: the user's data and settings are never touched.
 """
 
@@ -15,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +30,17 @@ WINDOW_SIZE = (1280, 800)
 # A laptop screen: every page must fit it without cutting text off.
 SMALL_WINDOW_SIZE = (1280, 720)
 SIZES = ((WINDOW_SIZE, ""), (SMALL_WINDOW_SIZE, "-1280x720"))
+SMALL_SCREEN = SMALL_WINDOW_SIZE  # the smallest screen the call desk is made for
 FIRST_RUN_NAME = "first-run"
+# The desk as a store manager sees it: (file name, window size).
+DESK_SHOTS = (
+    ("desk", WINDOW_SIZE),
+    ("desk-editor", WINDOW_SIZE),
+    ("desk-1280x720", SMALL_SCREEN),
+    ("desk-editor-1280x720", SMALL_SCREEN),
+)
+CALL_SHEET_NAME = "desk-call-sheet"
+DESK_TIME = time(10, 30)  # mid-morning: callbacks and retries are due, the shop is quiet
 SETTLE_ROUNDS = 40  # at most ~4 seconds for a page's background loading to finish
 
 
@@ -75,6 +87,8 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
         app = create_application()
         _isolate_settings(folder / "settings")
 
+        moment = _desk_moment(today or datetime.now(UTC).date())
+
         def shoot(url: str, pages: bool) -> None:
             db, _ = open_database(url)
             try:
@@ -83,6 +97,8 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
                     window.resize(*size)
                     window.show()
                     _settle()
+                    if pages:
+                        _fix_desk_clock(window, moment)
                     names = [spec.key for spec in window.specs] if pages else [FIRST_RUN_NAME]
                     for name in names:
                         if pages:
@@ -90,6 +106,8 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
                             _settle()
                         written.append(_save(window.grab(), out_dir / f"{name}{suffix}.png"))
                     _warn_if_too_wide(window, size)
+                    if pages and size == SIZES[-1][0]:
+                        written.extend(_shoot_desk(window, out_dir))
                     window.close()
                     window.context.close()
                     window.deleteLater()
@@ -107,6 +125,70 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
         shoot(demo_url, pages=True)
         app.processEvents()
     return written
+
+
+def _desk_moment(day: date) -> datetime:
+    """DESK_TIME on ``day`` in this computer's zone (the one the services count days in)."""
+    from lastmile_desktop.ui.desk.wording import local_zone
+
+    return datetime.combine(day, DESK_TIME, local_zone()).astimezone(UTC)
+
+
+def _fix_desk_clock(window: MainWindow, moment: datetime) -> None:
+    from lastmile_desktop.ui.desk.page import DeskPage
+
+    desk = window.pages["calls"]
+    assert isinstance(desk, DeskPage)
+    desk.clock = lambda: moment
+    desk.reload()
+    _settle()
+
+
+def _shoot_desk(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The desk as the store manager with the longest queue sees it, then their call sheet."""
+    from lastmile_desktop.calling.outcomes import CALLBACK_REQUESTED
+    from lastmile_desktop.calling.queue import build_queue
+    from lastmile_desktop.campaigns.profiles import available_profiles
+    from lastmile_desktop.ui.desk import call_sheet
+    from lastmile_desktop.ui.desk.page import DeskPage
+
+    desk = window.pages["calls"]
+    assert isinstance(desk, DeskPage)
+    db = window.context.db
+    managers = [p for p in available_profiles(db) if not p.is_lead]
+    if not managers:
+        return []
+    moment = desk.clock()
+    manager = max(managers, key=lambda p: len(build_queue(db, p, at=moment).now))
+    window.context.set_profile(manager)
+    window.show_page("calls")
+    _settle()
+    written: list[Path] = []
+    for name, size in DESK_SHOTS:
+        window.resize(*size)
+        _settle()
+        if "editor" in name:
+            desk.choose_outcome(CALLBACK_REQUESTED)
+        else:
+            desk.focus_queue()
+        _settle()
+        written.append(_save(window.grab(), out_dir / f"{name}.png"))
+        desk.cancel_editor()
+    sheets: list[call_sheet.CallSheet] = []
+    desk.prepare_sheet(sheets.append)
+    _settle()
+    if sheets:
+        image = call_sheet.render_image(sheets[0], desk.zone)
+        path = out_dir / f"{CALL_SHEET_NAME}.png"
+        if image.isNull() or not image.save(str(path)):
+            raise OSError(f"could not write {path}")
+        written.append(path)
+    return written
+
+
+def desk_file_names() -> set[str]:
+    """The desk's own pictures, besides the page screenshots."""
+    return {f"{name}.png" for name, _size in DESK_SHOTS} | {f"{CALL_SHEET_NAME}.png"}
 
 
 def _warn_if_too_wide(window: MainWindow, size: tuple[int, int]) -> None:

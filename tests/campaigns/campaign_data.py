@@ -82,7 +82,13 @@ def add_member(
 def add_attempt(
     session: Session, member_id: int, outcome: str = "no_answer", note: str | None = None
 ) -> int:
+    """An attempt row and the member's count of attempts, as the call desk records them."""
     attempt = CallAttempt(member_id=member_id, outcome=outcome, note=note)
     session.add(attempt)
+    member = session.get_one(CampaignMember, member_id)
+    member.attempts += 1
+    member.last_outcome = outcome
+    if member.status == MemberStatus.TO_CALL:
+        member.status = MemberStatus.IN_PROGRESS
     session.flush()
     return attempt.id

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from lastmile_desktop.campaigns.script import (
     PLACEHOLDER_NAMES,
     ScriptFacts,
+    ScriptTemplate,
     find_placeholders,
     render_script,
     unknown_placeholders,
@@ -75,3 +78,18 @@ def test_full_name_joins_what_is_known() -> None:
     values = ScriptFacts(first_name="Maria").values(today=date(2025, 1, 1))
     assert values["full_name"] == "Maria"
     assert values["days_since_last_purchase"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello {first_name}, it's {store}.",
+        "{ First_Name }{last_name}: {frist_name} stays, {} too",
+        "Only text, no placeholder",
+        "{offer_code}{offer_code}",
+        "",
+    ],
+)
+def test_a_script_read_once_fills_in_exactly_as_render_script(text: str) -> None:
+    values = {"first_name": "Maria", "last_name": "Lopez", "store": "Store 12", "offer_code": ""}
+    assert ScriptTemplate(text).render(values) == render_script(text, values)

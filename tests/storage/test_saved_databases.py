@@ -21,7 +21,13 @@ from lastmile_desktop.overview import summarize
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import open_database
 from lastmile_desktop.storage.migrate import MIGRATIONS_DIR, head_revision
-from lastmile_desktop.storage.models import CallAttempt, Customer
+from lastmile_desktop.storage.models import (
+    CallAttempt,
+    Campaign,
+    CampaignMember,
+    Customer,
+    MemberStatus,
+)
 
 SAVED = sorted((Path(__file__).parent.parent / "data" / "databases").glob("*.sqlite3"))
 TABLES_THAT_TRAVEL = ("customers", "campaign_members", "call_attempts")
@@ -137,3 +143,35 @@ def test_forgotten_people_stay_recognised_after_migrating(saved: Path, tmp_path:
     assert forgotten.phone_digests
     assert erased_ids
     assert all(forgotten.recognise([(str(cid).lower(), ()) for (cid,) in erased_ids]))
+
+
+@pytest.mark.parametrize("saved", SAVED, ids=[p.name for p in SAVED])
+def test_a_saved_database_gets_what_the_call_desk_needs(saved: Path, tmp_path: Path) -> None:
+    copy = tmp_path / saved.name
+    shutil.copyfile(saved, copy)
+    db, _ = open_database(to_url(copy))
+    try:
+        with db.read_session() as session:
+            hours = session.execute(
+                select(Campaign.calling_hours_start, Campaign.calling_hours_end)
+            ).all()
+            open_members = session.execute(
+                select(CampaignMember.next_due_at, CampaignMember.scheduled_kind).where(
+                    CampaignMember.status == MemberStatus.IN_PROGRESS
+                )
+            ).all()
+            promised = session.execute(
+                select(CampaignMember.visit_date, CampaignMember.promised_at).where(
+                    CampaignMember.last_outcome == "accepted_offer"
+                )
+            ).all()
+    finally:
+        db.dispose()
+    assert hours and set(hours) == {(8 * 60, 21 * 60)}  # 08:00-21:00, the default
+    # Every member still being called has its next call booked, and says what kind it is.
+    assert open_members
+    assert all(due is not None and kind in ("retry", "callback") for due, kind in open_members)
+    assert promised and all((visit is None) == (when is None) for visit, when in promised), (
+        "a promised visit keeps when it was promised"
+    )
+    assert any(visit is not None for visit, _ in promised)

@@ -11,6 +11,7 @@ import ast
 import shutil
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import pytest
 from sqlalchemy import select
 
 import lastmile_desktop
+from lastmile_desktop.calling.card import set_pinned_note
+from lastmile_desktop.calling.log import log_outcome, undo_outcome
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import (
     assign_campaign,
@@ -93,6 +96,8 @@ class World:
     dnc_entry: int
     suppression_file: Path
     customer_list: Path
+    member_to_call: uuid.UUID  # one of Ann's customers, not called yet
+    logged_attempt: uuid.UUID  # a call already logged, to undo
 
 
 def _build_world(folder: Path) -> World:
@@ -114,6 +119,11 @@ def _build_world(folder: Path) -> World:
         db, campaign_id, None, build.random_customers(1, seed=3, start=200)
     )
     entry = add_entry(db, phone="+447400100888", reason="asked", profile=LEAD).entry.id
+    with db.read_session() as session:
+        uuids = session.scalars(
+            select(CampaignMember.uuid).where(CampaignMember.id.in_(members[:2]))
+        ).all()
+    logged = log_outcome(db, LEAD, uuids[1], "no_answer")
     with db.read_session() as session:
         rows = session.execute(
             select(Customer.id, Customer.phone)
@@ -143,6 +153,8 @@ def _build_world(folder: Path) -> World:
         dnc_entry=entry,
         suppression_file=suppression,
         customer_list=write_list(folder / "list.xlsx", [customer(1), customer(2)]),
+        member_to_call=uuids[0],
+        logged_attempt=logged.attempt,
     )
 
 
@@ -198,6 +210,9 @@ SERVICES: dict[str, Service] = {
     ),
     "deactivate_manager": lambda db, w: deactivate_manager(db, w.cy, LEAD),
     "reactivate_manager": lambda db, w: reactivate_manager(db, w.eve, LEAD),
+    "log_outcome": lambda db, w: log_outcome(db, LEAD, w.member_to_call, "busy"),
+    "undo_outcome": lambda db, w: undo_outcome(db, LEAD, w.logged_attempt),
+    "set_pinned_note": lambda db, w: set_pinned_note(db, LEAD, w.member_to_call, "new baby"),
     "run_import": lambda db, w: run_import(db, w.customer_list, ImportOptions(region="GB")),
 }
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtGui import QTextCharFormat
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -58,6 +58,7 @@ def log_first_call(db: Database, campaign_id: int) -> None:
             store_id=store.id,
             manager_id=manager.id,
             status="in_progress",
+            attempts=1,  # called: the attempt below is counted on the member
         )
         session.add(member)
         session.flush()
@@ -161,6 +162,29 @@ def test_editing_the_script_records_a_new_script_version(qtbot: QtBot, db: Datab
     assert saved.script == "Good morning {first_name}"
     assert saved.script_version == 2
     assert "script version 2" in tab.state_hint.text()
+
+
+def test_calling_hours_are_edited_in_the_form_and_backwards_hours_explained(
+    qtbot: QtBot, db: Database
+) -> None:
+    campaign_id = add_campaign(db, "Spring win-back")
+    tab = make_tab(qtbot, db)
+    tab.select_campaign(campaign_id)
+    assert (tab.form.calling_from.time(), tab.form.calling_until.time()) == (
+        QTime(8, 0),
+        QTime(21, 0),
+    )
+    tab.form.calling_from.setTime(QTime(9, 30))
+    tab.form.calling_until.setTime(QTime(19, 0))
+    with qtbot.waitSignal(tab.campaign_saved, timeout=1000):
+        tab.save()
+    [saved] = list_campaigns(db)
+    assert str(saved.calling_hours) == "09:30-19:00"
+
+    tab.form.calling_until.setTime(QTime(7, 0))
+    tab.save()
+    assert "Calling hours end (07:00) before they start (09:30)" in tab.error_label.text()
+    assert str(list_campaigns(db)[0].calling_hours) == "09:30-19:00"
 
 
 def test_a_missing_name_is_explained_next_to_the_form(qtbot: QtBot, db: Database) -> None:

@@ -18,15 +18,16 @@ from lastmile_desktop.ui.assign.member_model import MEMBER_IDS_MIME, member_ids_
 COLUMN_NAME = 0
 COLUMN_MEMBERS = 1
 COLUMN_HOLDOUT = 2
-COLUMN_CALLED = 3
+COLUMN_DONE = 3
 COLUMN_LEFT = 4
-HEADERS = ("Store / manager", "List", "Holdout", "Called", "Left")
+HEADERS = ("Store / manager", "List", "Holdout", "Done", "Left")
+# Done + Left is the call group; the list adds the holdout and anyone not drawn yet.
 TOOLTIPS = (
     "",
     "Customers in the list (managers: those they call)",
     "Set aside at random and never called, to measure what calling changed",
-    "Called at least once so far",
-    "Left to call: not tried yet, or tried and to be tried again",
+    "Finished: an outcome ended the calls, the tries ran out, or do not call",
+    "Left to call: not called yet, or called and to be tried again",
 )
 
 ATTENTION = QColor("#b3261e")
@@ -92,7 +93,7 @@ class AssignmentOverview(QTreeWidget):
                     (
                         sum(o.members for o in overviews),
                         sum(o.holdout for o in overviews),
-                        sum(o.called for o in overviews),
+                        sum(o.done for o in overviews),
                         sum(o.left_to_call for o in overviews),
                     ),
                 )
@@ -113,7 +114,7 @@ class AssignmentOverview(QTreeWidget):
                 None,
                 "Unassigned (no store)",
                 OverviewSelection(unassigned=True),
-                (overview.members, overview.holdout, overview.called, overview.left_to_call),
+                (overview.members, overview.holdout, overview.done, overview.left_to_call),
             )
             item.setForeground(COLUMN_NAME, QBrush(ATTENTION))
             item.setToolTip(
@@ -126,9 +127,9 @@ class AssignmentOverview(QTreeWidget):
             None,
             overview.store_name,
             OverviewSelection(store_id=overview.store_id),
-            (overview.members, overview.holdout, overview.called, overview.left_to_call),
+            (overview.members, overview.holdout, overview.done, overview.left_to_call),
         )
-        notes = []
+        notes = [f"{overview.called} called at least once"] if overview.called else []
         if overview.undrawn:
             notes.append(f"{overview.undrawn} not assigned yet: press Assign now")
         if overview.without_manager:
@@ -145,7 +146,7 @@ class AssignmentOverview(QTreeWidget):
                 store_item,
                 name,
                 OverviewSelection(store_id=overview.store_id, manager_id=manager.manager_id),
-                (manager.members, None, manager.called, manager.left_to_call),
+                (manager.members, None, manager.done, manager.left_to_call),
             )
             if not manager.active and manager.left_to_call:
                 item.setForeground(COLUMN_NAME, QBrush(ATTENTION))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from lastmile_desktop.campaigns import campaigns as service
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, CampaignInfo
+from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.assign.paged_model import Column, ListSource, PagedTableModel
 from lastmile_desktop.ui.assign.widgets import hint_label, show_warning, warning_label
@@ -321,8 +322,12 @@ class CampaignsTab(QWidget):
             return
         db, profile = self.context.db, self.context.profile
         original = self.current.holdout_share if self.current is not None else None
-        draft = self.form.draft(original_share=original)
         current = self.current
+        try:
+            draft = self.form.draft(original_share=original)  # calling hours may be backwards
+        except UserFacingError as error:
+            show_warning(self.error_label, str(error))
+            return
 
         def save() -> CampaignInfo:
             if current is None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -14,19 +14,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from lastmile_desktop.campaigns.campaigns import (
+from lastmile_desktop.calling.hours import DEFAULT_CALLING_HOURS, CallingHours
+from lastmile_desktop.campaigns.campaigns import CampaignDraft, CampaignInfo
+from lastmile_desktop.storage.defaults import (
     MAX_ATTEMPTS_LIMIT,
     MAX_ATTRIBUTION_WINDOW_DAYS,
+    MAX_COOL_DOWN_HOURS,
     MAX_HOLDOUT_SHARE,
-    MAX_HOURS_BETWEEN_ATTEMPTS,
     NAME_MAX_LENGTH,
     OFFER_CODE_MAX_LENGTH,
-    CampaignDraft,
-    CampaignInfo,
 )
 from lastmile_desktop.ui.assign.widgets import hint_label
 from lastmile_desktop.ui.campaigns.script_edit import INSERT_TIP, ScriptEdit
@@ -114,8 +115,16 @@ class CampaignForm(QWidget):
         )
         self.max_attempts_spin = _spin(1, MAX_ATTEMPTS_LIMIT, " calls")
         self.max_attempts_spin.setToolTip("After this many tries a customer leaves the queue.")
-        self.min_hours_spin = _spin(0, MAX_HOURS_BETWEEN_ATTEMPTS, " hours")
+        self.min_hours_spin = _spin(0, MAX_COOL_DOWN_HOURS, " hours")
         self.min_hours_spin.setToolTip("The shortest wait before the same customer is tried again.")
+        self.calling_from = _time_edit("Calls start, in the customer's own local time")
+        self.calling_until = _time_edit("Calls end, in the customer's own local time")
+        calling = QHBoxLayout()
+        calling.setContentsMargins(0, 0, 0, 0)
+        calling.addWidget(self.calling_from)
+        calling.addWidget(QLabel("to"))
+        calling.addWidget(self.calling_until)
+        calling.addStretch(1)
         self.holdout_spin = QDoubleSpinBox()
         self.holdout_spin.setRange(0.0, MAX_HOLDOUT_SHARE * 100)
         self.holdout_spin.setDecimals(1)
@@ -145,6 +154,7 @@ class CampaignForm(QWidget):
         form.addRow(
             _buddy("Hours &between attempts", self.min_hours_spin), _left(self.min_hours_spin)
         )
+        form.addRow(_buddy("Ca&lling hours", self.calling_from), calling)
         form.addRow(_buddy("Holdo&ut share", self.holdout_spin), holdout)
         self.form_layout = form
 
@@ -154,6 +164,8 @@ class CampaignForm(QWidget):
         for spin in (self.attribution_spin, self.max_attempts_spin, self.min_hours_spin):
             spin.valueChanged.connect(lambda _value: self.edited.emit())
         self.holdout_spin.valueChanged.connect(lambda _value: self.edited.emit())
+        for edit in (self.calling_from, self.calling_until):
+            edit.timeChanged.connect(lambda _value: self.edited.emit())
         self.start_date.changed.connect(self.edited)
         self.end_date.changed.connect(self.edited)
 
@@ -172,6 +184,8 @@ class CampaignForm(QWidget):
             self.holdout_spin,
             self.start_date,
             self.end_date,
+            self.calling_from,
+            self.calling_until,
         )
         for widget in widgets:
             widget.blockSignals(True)
@@ -186,6 +200,9 @@ class CampaignForm(QWidget):
             self.max_attempts_spin.setValue(draft.max_attempts)
             self.min_hours_spin.setValue(draft.min_hours_between_attempts)
             self.holdout_spin.setValue(round(draft.holdout_share * 100, 1))
+            hours = draft.calling_hours or DEFAULT_CALLING_HOURS
+            self.calling_from.setTime(QTime(hours.start.hour, hours.start.minute))
+            self.calling_until.setTime(QTime(hours.end.hour, hours.end.minute))
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
@@ -211,6 +228,9 @@ class CampaignForm(QWidget):
             max_attempts=self.max_attempts_spin.value(),
             min_hours_between_attempts=self.min_hours_spin.value(),
             holdout_share=share,
+            calling_hours=CallingHours(
+                _time_of(self.calling_from.time()), _time_of(self.calling_until.time())
+            ),
         )
 
     def set_read_only(self, read_only: bool, reason: str = "") -> None:
@@ -227,6 +247,8 @@ class CampaignForm(QWidget):
             self.holdout_spin,
             self.start_date.edit,
             self.end_date.edit,
+            self.calling_from,
+            self.calling_until,
         ):
             set_field_read_only(field, read_only)
         for optional in (self.start_date, self.end_date):
@@ -238,6 +260,17 @@ class CampaignForm(QWidget):
         self.script_edit.insert_button.setToolTip(reason if read_only else INSERT_TIP)
         if read_only:
             self.holdout_spin.setEnabled(True)
+
+
+def _time_of(value: QTime) -> time:
+    return time(value.hour(), value.minute())
+
+
+def _time_edit(tip: str) -> QTimeEdit:
+    edit = QTimeEdit()
+    edit.setDisplayFormat("HH:mm")
+    edit.setToolTip(tip)
+    return edit
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

@@ -20,18 +20,14 @@ class PageSpec:
 
 def page_specs() -> list[PageSpec]:
     from lastmile_desktop.ui.assign.page import build_assign_page
+    from lastmile_desktop.ui.desk.page import build_desk_page
     from lastmile_desktop.ui.import_wizard import build_import_page
     from lastmile_desktop.ui.pages.placeholder import placeholder
 
     return [
         PageSpec("import", "Import", "Ctrl+1", build_import_page),
         PageSpec("assign", "Assign", "Ctrl+2", build_assign_page),
-        PageSpec(
-            "calls",
-            "Calls",
-            "Ctrl+3",
-            placeholder("Calls", "The call desk arrives in a later release."),
-        ),
+        PageSpec("calls", "Calls", "Ctrl+3", build_desk_page),
         PageSpec(
             "leaderboard",
             "Leaderboard",

@@ -1,0 +1,414 @@
+"""Logging a call's outcome, and undoing it: the call desk's one write.
+
+``log_outcome`` refuses, with a message and nothing written, an outcome that is missing
+what it needs, a member who is finished, held out, on the do-not-call list or not assigned,
+a time outside the campaign's start and now, and a member changed since the caller saw it
+(``expected_version``: two people can never log on the same queue entry). What the outcome
+does to the member comes from calling/life.py; Do not call also puts the customer on the
+do-not-call list, which takes them out of every open campaign.
+
+Each action is one transaction that takes SQLite's write lock first, so when it returns the
+outcome is on disk (synchronous=FULL) and a second caller sees it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from lastmile_desktop.calling.hours import computer_zone, customer_zones, from_local, to_local
+from lastmile_desktop.calling.life import (
+    Call,
+    CampaignRules,
+    FollowUp,
+    MemberLife,
+    after_call,
+    follow_up_due,
+)
+from lastmile_desktop.calling.lookup import manager_by_name, member_by_uuid
+from lastmile_desktop.calling.outcomes import (
+    NOT_INTERESTED_REASON_LABELS,
+    NOT_INTERESTED_REASONS,
+    OUTCOMES,
+    Detail,
+    Outcome,
+    UnknownOutcomeError,
+    outcome_by_code,
+    outcome_for_key,
+)
+from lastmile_desktop.campaigns.access import AccessDenied, Profile, check_profile
+from lastmile_desktop.campaigns.campaigns import current_script_version
+from lastmile_desktop.campaigns.do_not_call import add_entry_in_session, lift_entry_in_session
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage import Database
+from lastmile_desktop.storage.defaults import CALL_NOTE_MAX_LENGTH
+from lastmile_desktop.storage.models import (
+    CallAttempt,
+    Campaign,
+    CampaignMember,
+    CampaignState,
+    Customer,
+    DoNotCall,
+    Manager,
+    MemberGroup,
+    MemberStatus,
+    Purchase,
+    Store,
+)
+from lastmile_desktop.storage.types import utcnow
+
+__all__ = [
+    "NOT_INTERESTED_REASONS",
+    "LoggedCall",
+    "Scheduled",
+    "StaleMemberError",
+    "log_outcome",
+    "resolve_outcome",
+    "undo_outcome",
+]
+
+# "Up to now": a call time a little ahead of this computer's clock (another PC's) is accepted.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+DESK_SOURCE = "Call desk"
+DO_NOT_CALL_REASON = "Asked on the phone not to be called again"
+
+
+class StaleMemberError(UserFacingError):
+    """The member changed since the caller saw it: someone else logged first."""
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    kind: str  # life.ScheduledKind value
+    at: datetime  # aware UTC
+
+
+@dataclass(frozen=True)
+class LoggedCall:
+    attempt: uuid.UUID
+    member: uuid.UUID
+    outcome: str  # the catalogue code
+    called_at: datetime  # aware UTC
+    status: str  # the member's status now
+    version: int  # the member's version now
+    next_due_at: datetime | None
+    scheduled: Scheduled | None
+    follow_up: str | None = None  # "visit_reminder"/"promised_not_seen": not a counted attempt
+
+
+def resolve_outcome(text: str) -> Outcome:
+    """An outcome by its catalogue code ("no_answer") or its desk key ("N")."""
+    cleaned = text.strip()
+    by_key = outcome_for_key(cleaned)
+    if by_key is not None:
+        return by_key
+    try:
+        return outcome_by_code(cleaned.lower())
+    except UnknownOutcomeError:
+        choices = ", ".join(f"{o.code} ({o.key})" for o in OUTCOMES)
+        raise UserFacingError(f'"{text}" is not an outcome: use one of {choices}.') from None
+
+
+def log_outcome(
+    db: Database,
+    profile: Profile,
+    member: uuid.UUID,
+    outcome: str,
+    *,
+    note: str | None = None,
+    callback_at: datetime | None = None,
+    visit_on: date | None = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+    as_manager: str | None = None,
+) -> LoggedCall:
+    """Record one call. ``at`` is when it happened (default now): any time from the
+    campaign's start up to now, for a call sheet typed in later."""
+    chosen = resolve_outcome(outcome)
+    now = utcnow()
+    called_at = _aware(at, "the call time") if at is not None else now
+    details = _Details.checked(chosen, note, callback_at, visit_on, reason, called_at)
+    with db.session() as session:
+        check_profile(session, profile)
+        row = member_by_uuid(session, profile, member)
+        if expected_version is not None and row.version != expected_version:
+            raise StaleMemberError(
+                "Someone else logged a call for this customer a moment ago: the queue is "
+                "refreshed, check the customer's history before calling."
+            )
+        campaign = session.get_one(Campaign, row.campaign_id)
+        _check_can_be_called(row, campaign)
+        _check_time(campaign, called_at, now)
+        customer = session.get_one(Customer, row.customer_id)
+        store = session.get(Store, row.store_id) if row.store_id is not None else None
+        zones = customer_zones(customer.phone, store.timezone if store else None)
+        life = MemberLife.of(row)
+        follow_up = _follow_up(session, row, life, called_at)
+        caller = _caller(session, profile, as_manager)
+        after = after_call(
+            life,
+            Call(chosen, called_at, details.callback_at, details.visit_on, zones, follow_up),
+            CampaignRules.of(campaign),
+        )
+        attempt = CallAttempt(
+            member_id=row.id,
+            manager_id=caller.id if caller is not None else None,
+            store_id=row.store_id,
+            called_at=called_at,
+            logged_at=now,
+            outcome=chosen.code,
+            note=details.note,
+            callback_at=details.callback_at,
+            planned_visit_date=details.visit_on,
+            reason=details.reason,
+            follow_up=str(follow_up) if follow_up is not None else None,
+            timezone=",".join(zones),
+            member_before={**life.to_json(), "version": row.version},
+            script_version_id=current_script_version(session, campaign.id).id,
+        )
+        session.add(attempt)
+        after.apply_to(row)
+        row.updated_at = now  # always an UPDATE, so the version moves on
+        try:
+            session.flush()
+        except StaleDataError:
+            raise StaleMemberError(
+                "Someone else changed this customer a moment ago: refresh the queue."
+            ) from None
+        if chosen.adds_to_do_not_call:
+            _add_to_do_not_call(session, customer, attempt, caller, profile)
+        return LoggedCall(
+            attempt=attempt.uuid,
+            member=row.uuid,
+            outcome=chosen.code,
+            called_at=called_at,
+            status=row.status,
+            version=row.version,
+            next_due_at=row.next_due_at,
+            scheduled=(
+                Scheduled(row.scheduled_kind, row.next_due_at)
+                if row.scheduled_kind is not None and row.next_due_at is not None
+                else None
+            ),
+            follow_up=attempt.follow_up,
+        )
+
+
+def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
+    """Take back a customer's latest outcome: the attempt goes, the member is as it was
+    before (a do-not-call entry the outcome added is lifted, with the reason kept)."""
+    with db.session() as session:
+        check_profile(session, profile)
+        row = session.scalars(select(CallAttempt).where(CallAttempt.uuid == attempt)).first()
+        if row is None:
+            raise UserFacingError("That call is no longer recorded: it was undone already.")
+        member = session.get_one(CampaignMember, row.member_id)
+        if not profile.can_see_store(member.store_id):
+            raise AccessDenied("You can only undo calls to your own store's customers.")
+        if not profile.is_lead and row.manager_id not in (None, profile.manager_id):
+            raise AccessDenied("You can only undo your own calls.")
+        if row.member_before is None:
+            raise UserFacingError(
+                "This call was recorded before the call desk kept what it changed: it "
+                "cannot be undone."
+            )
+        latest = session.scalar(
+            select(func.max(CallAttempt.id)).where(CallAttempt.member_id == member.id)
+        )
+        if latest != row.id:
+            raise UserFacingError(
+                "A later call to this customer is recorded: only the latest outcome can be undone."
+            )
+        if member.version != int(row.member_before["version"]) + 1:
+            raise StaleMemberError(
+                "This customer changed after the call was logged (another call, or a "
+                "reassignment): the outcome can no longer be undone."
+            )
+        entry_id = session.scalar(select(DoNotCall.id).where(DoNotCall.attempt_id == row.id))
+        MemberLife.from_json(row.member_before).apply_to(member)
+        member.updated_at = utcnow()
+        session.flush()
+        if entry_id is not None:
+            lift_entry_in_session(
+                session, entry_id, reason="the call outcome was undone", removed_by=profile.name
+            )
+        session.execute(
+            update(DoNotCall).where(DoNotCall.attempt_id == row.id).values(attempt_id=None)
+        )
+        session.delete(row)
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Details:
+    note: str | None
+    callback_at: datetime | None
+    visit_on: date | None
+    reason: str | None
+
+    @classmethod
+    def checked(  # noqa: PLR0917 (the details as the caller gave them)
+        cls,
+        outcome: Outcome,
+        note: str | None,
+        callback_at: datetime | None,
+        visit_on: date | None,
+        reason: str | None,
+        called_at: datetime,
+    ) -> _Details:
+        text = (note or "").strip() or None
+        if text is not None and len(text) > CALL_NOTE_MAX_LENGTH:
+            raise UserFacingError(f"Shorten the note to {CALL_NOTE_MAX_LENGTH} characters.")
+        asked = set(outcome.needs)
+        if callback_at is not None and Detail.CALLBACK_TIME not in asked:
+            raise UserFacingError(
+                f"A callback time goes with Callback requested, not {outcome.label}."
+            )
+        if visit_on is not None and Detail.PLANNED_VISIT_DATE not in asked:
+            raise UserFacingError(f"A visit date goes with Accepted offer, not {outcome.label}.")
+        if reason is not None and Detail.REASON not in asked:
+            raise UserFacingError(f"A reason goes with Not interested, not {outcome.label}.")
+        when = None
+        if Detail.CALLBACK_TIME in outcome.required:
+            if callback_at is None:
+                raise UserFacingError(
+                    "Callback requested needs the date and time to call back "
+                    "(--callback-at 2025-03-14T17:30)."
+                )
+            when = _aware(callback_at, "the callback time")
+            if when <= called_at:
+                raise UserFacingError(
+                    "The callback time is not after the call: give a time still to come."
+                )
+        if visit_on is not None and visit_on < to_local(called_at, computer_zone()).date():
+            raise UserFacingError(
+                f"The planned visit ({visit_on:%Y-%m-%d}) is before the call: give the day "
+                "the customer means to come."
+            )
+        code = None
+        if Detail.REASON in outcome.required:
+            code = _reason_code(reason)
+        return cls(text, when, visit_on, code)
+
+
+def _reason_code(reason: str | None) -> str:
+    choices = ", ".join(NOT_INTERESTED_REASONS)
+    if reason is None or not reason.strip():
+        raise UserFacingError(f"Not interested needs a reason: one of {choices}.")
+    wanted = reason.strip().casefold()
+    for code in NOT_INTERESTED_REASONS:
+        if wanted in (code, NOT_INTERESTED_REASON_LABELS[code].casefold()):
+            return code
+    raise UserFacingError(f'"{reason}" is not a reason for Not interested: use one of {choices}.')
+
+
+def _aware(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"{what} must carry its time zone (UTC inside, local on screen)")
+    return moment.astimezone(UTC)
+
+
+def _check_can_be_called(member: CampaignMember, campaign: Campaign) -> None:
+    if campaign.state != CampaignState.OPEN:
+        raise UserFacingError(f'The campaign "{campaign.name}" is closed: reopen it to log calls.')
+    if member.group == MemberGroup.HOLDOUT:
+        raise UserFacingError(
+            "This customer is in the holdout group, which is never called: nothing was logged."
+        )
+    if member.status == MemberStatus.SUPPRESSED:
+        raise UserFacingError("This customer is on the do-not-call list: nothing was logged.")
+    if member.status == MemberStatus.UNASSIGNED or member.group is None:
+        raise UserFacingError(
+            "This customer is not assigned yet (Assign now on the Assign page): nothing was logged."
+        )
+
+
+def _check_time(campaign: Campaign, called_at: datetime, now: datetime) -> None:
+    if called_at > now + CLOCK_TOLERANCE:
+        raise UserFacingError(
+            f"The call time {called_at:%Y-%m-%d %H:%M} UTC is in the future: give the time "
+            "the call happened."
+        )
+    if campaign.start_date is not None:
+        start = from_local(datetime.combine(campaign.start_date, time(0, 0)), computer_zone())
+        if called_at < start:
+            raise UserFacingError(
+                f"The call time is before the campaign started ({campaign.start_date:%Y-%m-%d})"
+                ": check the date."
+            )
+
+
+def _follow_up(
+    session: Session, member: CampaignMember, life: MemberLife, called_at: datetime
+) -> FollowUp | None:
+    """None for an open member; the follow-up call a finished one waits for; else refused."""
+    if life.is_open:
+        return None
+    bought = False
+    if member.promised_at is not None:
+        bought = bool(
+            session.scalar(
+                select(
+                    exists().where(
+                        Purchase.customer_id == member.customer_id,
+                        Purchase.purchased_at >= member.promised_at,
+                    )
+                )
+            )
+        )
+    today = to_local(called_at, computer_zone()).date()
+    follow_up = follow_up_due(life, called_at, today, bought)
+    if follow_up is None:
+        raise UserFacingError(
+            "This customer's calls are finished for this campaign (last outcome: "
+            f"{_label(member.last_outcome)}): nothing was logged."
+        )
+    return follow_up
+
+
+def _label(code: str | None) -> str:
+    if code is None:
+        return "none"
+    try:
+        return outcome_by_code(code).label
+    except UnknownOutcomeError:
+        return code
+
+
+def _caller(session: Session, profile: Profile, as_manager: str | None) -> Manager | None:
+    """Who made the call: the signed-in manager, or the manager the lead names."""
+    if not profile.is_lead:
+        me = session.get_one(Manager, profile.manager_id)
+        if as_manager and manager_by_name(session, as_manager, profile.store_id).id != me.id:
+            raise AccessDenied("You can only log your own calls.")
+        return me
+    if as_manager:
+        return manager_by_name(session, as_manager)
+    return None
+
+
+def _add_to_do_not_call(
+    session: Session,
+    customer: Customer,
+    attempt: CallAttempt,
+    caller: Manager | None,
+    profile: Profile,
+) -> None:
+    added = add_entry_in_session(
+        session,
+        phone=customer.phone,
+        customer_id=customer.external_id,
+        reason=DO_NOT_CALL_REASON,
+        source=DESK_SOURCE,
+        added_by=caller.name if caller is not None else profile.name,
+    )
+    if not added.already_listed:
+        session.get_one(DoNotCall, added.entry.id).attempt_id = attempt.id

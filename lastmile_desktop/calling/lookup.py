@@ -1,0 +1,94 @@
+"""Finding what a call desk action names: the campaign, a store by code, a manager by name,
+a member by UUID, each with a message that says what to do when it is not there."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lastmile_desktop.campaigns.access import AccessDenied, Profile
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.storage.models import (
+    Campaign,
+    CampaignMember,
+    CampaignState,
+    Manager,
+    Store,
+)
+
+
+class MemberNotFound(UserFacingError):
+    pass
+
+
+def campaign_for_desk(session: Session, name: str | None) -> Campaign:
+    """The campaign called ``name`` (any case), else the most recent open one."""
+    if name is None or not name.strip():
+        campaign = session.scalars(
+            select(Campaign)
+            .where(Campaign.state == CampaignState.OPEN)
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+            .limit(1)
+        ).first()
+        if campaign is None:
+            raise UserFacingError(
+                "There is no open campaign to call for: import a list and assign it first."
+            )
+        return campaign
+    campaign = session.scalars(
+        select(Campaign).where(func.lower(Campaign.name) == name.strip().lower())
+    ).first()
+    if campaign is None:
+        known = ", ".join(f'"{n}"' for n in session.scalars(select(Campaign.name)))
+        raise UserFacingError(f'No campaign is called "{name}". Campaigns: {known or "none yet"}.')
+    return campaign
+
+
+def store_by_code(session: Session, code: str) -> Store:
+    store = session.scalars(
+        select(Store).where(func.lower(Store.code) == code.strip().lower())
+    ).first()
+    if store is None:
+        known = ", ".join(sorted(session.scalars(select(Store.code))))
+        raise UserFacingError(f'No store has the code "{code}". Stores: {known or "none yet"}.')
+    return store
+
+
+def manager_by_name(session: Session, name: str, store_id: int | None = None) -> Manager:
+    """A manager by name (any case, spaces squeezed), within a store when one is given."""
+    wanted = " ".join(name.split()).lower()
+    query = select(Manager).where(func.lower(Manager.name) == wanted)
+    if store_id is not None:
+        query = query.where(Manager.store_id == store_id)
+    found = list(session.scalars(query.order_by(Manager.active.desc(), Manager.id)))
+    if not found:
+        raise UserFacingError(f'No manager is called "{name}": see lastmile manager list.')
+    active = [manager for manager in found if manager.active]
+    if len(active) > 1:
+        codes = ", ".join(
+            session.scalars(select(Store.code).where(Store.id.in_([m.store_id for m in active])))
+        )
+        raise UserFacingError(
+            f'Several managers are called "{name}" (stores {codes}): give the store too.'
+        )
+    return (active or found)[0]
+
+
+def member_by_uuid(session: Session, profile: Profile, member: uuid.UUID | str) -> CampaignMember:
+    """The member with this UUID, if the profile may see it."""
+    try:
+        key = member if isinstance(member, uuid.UUID) else uuid.UUID(str(member).strip())
+    except ValueError:
+        raise MemberNotFound(
+            f'"{member}" is not a member id: copy it from lastmile queue --json.'
+        ) from None
+    row = session.scalars(select(CampaignMember).where(CampaignMember.uuid == key)).first()
+    if row is None:
+        raise MemberNotFound(
+            f"No campaign member has the id {key}: it may belong to another database."
+        )
+    if not profile.can_see_store(row.store_id):
+        raise AccessDenied("You can only call your own store's customers.")
+    return row

@@ -1,0 +1,824 @@
+"""The Calls page: the call desk. Queue on the left, the customer in the middle, one key per call.
+
+Keyboard first. The outcome keys (N, B, V...) log the outcome for the customer on the card and
+bring up the next one at once; outcomes that need one more answer open an editor in place of
+the outcome bar (Enter saves, Esc cancels). Every outcome is committed by the service before
+the next customer is shown, and the status line says when ("Saved 14:03").
+
+The page takes a clock (a callable returning an aware datetime) so tests can fix "now"; every
+service call gets ``at=`` from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lastmile_desktop.calling.card import CustomerCard, customer_card, set_pinned_note
+from lastmile_desktop.calling.log import (
+    LoggedCall,
+    StaleMemberError,
+    log_outcome,
+    undo_outcome,
+)
+from lastmile_desktop.calling.my_day import MyDay, my_day
+from lastmile_desktop.calling.outcomes import (
+    NOT_INTERESTED_REASON_LABELS,
+    NOT_INTERESTED_REASONS,
+    OUTCOMES,
+    Outcome,
+    outcome_by_code,
+)
+from lastmile_desktop.calling.queue import CallQueue, QueueEntry, build_queue
+from lastmile_desktop.campaigns.campaigns import list_campaigns
+from lastmile_desktop.campaigns.managers import list_managers
+from lastmile_desktop.campaigns.stores import list_stores
+from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.assign.widgets import page_title
+from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.desk import call_sheet, wording
+from lastmile_desktop.ui.desk.card_view import CardView
+from lastmile_desktop.ui.desk.editors import Details, InlineEditor, editor_for, skip_editor
+from lastmile_desktop.ui.desk.my_day_strip import MyDayStrip
+from lastmile_desktop.ui.desk.outcome_bar import OutcomeBar
+from lastmile_desktop.ui.desk.queue_model import QueueModel, Section
+from lastmile_desktop.ui.desk.queue_panel import QueuePanel
+from lastmile_desktop.ui.desk.sheet_entry import SheetEntryDialog
+from lastmile_desktop.ui.desk.style import DESK_STYLE
+from lastmile_desktop.ui.desk.undo import LoggedOutcomeCommand
+from lastmile_desktop.ui.worker import Task, run_task
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+# After a logged outcome the queue is read again once the keys pause, so Later and My day catch
+# up without a database round trip between two calls.
+REFRESH_AFTER_LOG_MS = 800
+# Time moves customers from Later to Now (calling hours open, cool-downs end).
+PERIODIC_REFRESH_MS = 60_000
+QUEUE_WIDTH = 320
+STATUS_OK = "ok"
+KEYS_HINT = (
+    "Each button's letter logs its outcome and brings the next customer · "
+    "Up/Down: the queue · Ctrl+Z: undo"
+)
+STATUS_PROBLEM = "problem"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class DeskPage(QWidget):
+    # The queue was read and shown (after opening, a filter, a log, an undo).
+    queue_loaded = Signal()
+    # An outcome was committed: the LoggedCall.
+    outcome_logged = Signal(object)
+    # An outcome was taken back: the LoggedCall that was undone.
+    outcome_undone = Signal(object)
+    # The status line changed: the text.
+    status_changed = Signal(str)
+
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        clock: Clock = system_clock,
+        zone: tzinfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("deskPage")
+        self.setStyleSheet(DESK_STYLE)
+        self.context = context
+        self.clock = clock
+        self.zone = zone or wording.local_zone()
+        self.queue: CallQueue | None = None
+        self.day: MyDay | None = None
+        self.card: CustomerCard | None = None
+        self.skip_reasons: dict[uuid.UUID, str] = {}
+        self.printed_lines: list[tuple[int, QueueEntry]] = []
+        self.printed_day: date | None = None
+        self.has_campaigns = False
+        self._generation = 0
+        self._select_after_load: uuid.UUID | None = None
+        self._task: Task[tuple[CallQueue, MyDay]] | None = None
+        self._sheet_task: Task[call_sheet.CallSheet] | None = None
+        self._write_task: Task[Any] | None = None
+        self.saving = False  # a service write is running
+        self.undo_stack = QUndoStack(self)
+
+        self.model = QueueModel(self.zone, self)
+        self.queue_panel = QueuePanel(self.model)
+        self.queue_panel.setFixedWidth(QUEUE_WIDTH)
+        self.card_view = CardView(self.zone)
+        self.empty_state = QLabel()
+        self.empty_state.setObjectName("emptyState")
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_state.setMargin(24)
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.card_view)
+        self.centre.addWidget(self.empty_state)
+
+        self.outcome_bar = OutcomeBar()
+        self.my_day_strip = MyDayStrip()
+        self.status = QLabel()
+        self.status.setObjectName("deskStatus")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setWordWrap(True)
+
+        self._build_actions()
+        self._build_layout()
+        self._connect()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_AFTER_LOG_MS)
+        self._refresh_timer.timeout.connect(self.load_queue)
+        self._periodic = QTimer(self)
+        self._periodic.setInterval(PERIODIC_REFRESH_MS)
+        self._periodic.timeout.connect(self._periodic_refresh)
+        self._periodic.start()
+        self.show_status(KEYS_HINT, STATUS_OK)
+        self.reload()
+
+    # -- building -------------------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.outcome_actions: dict[str, QAction] = {}
+        for outcome in OUTCOMES:
+            action = self._action(
+                outcome.label, outcome.key, functools.partial(self.choose_outcome, outcome)
+            )
+            self.outcome_actions[outcome.code] = action
+        self.skip_action = self._action("Skip for now", "Ctrl+Right", self.skip_current)
+        self.undo_action = self._action("Undo the last outcome", "Ctrl+Z", self.undo_last)
+        self.undo_action.setEnabled(False)
+        self.search_action = self._action("Search the queue", "Ctrl+F", self.focus_search)
+        self.call_action = self._action("Call", "Ctrl+Return", self.card_view.call)
+        self.call_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.copy_action = self._action("Copy the number", "Ctrl+Shift+C", self.copy_phone)
+        self.note_action = self._action("Edit the pinned note", "Ctrl+E", self.card_view.edit_note)
+        self.print_action = self._action("Save today's list as PDF", "Ctrl+P", self.save_pdf)
+        self.printer_action = self._action(
+            "Print today's list on a printer", "Ctrl+Alt+P", self.print_on_printer
+        )
+        self.type_in_action = self._action("Type in a call sheet", "Ctrl+T", self.type_in_sheet)
+
+    def _build_layout(self) -> None:
+        self.print_button = QPushButton("Print today's list  (Ctrl+P)")
+        print_menu = QMenu(self.print_button)
+        print_menu.addAction(self.print_action)
+        print_menu.addAction(self.printer_action)
+        self.print_button.setMenu(print_menu)
+        self.print_button.setToolTip(
+            "A call sheet for the shop floor: save it as PDF (Ctrl+P) or print it (Ctrl+Alt+P)"
+        )
+        self.type_in_button = QPushButton("Type in a call sheet  (Ctrl+T)")
+        self.type_in_button.clicked.connect(self.type_in_sheet)
+        header = QHBoxLayout()
+        header.addWidget(page_title("Calls"))
+        header.addSpacing(12)
+        header.addWidget(self.my_day_strip)
+        header.addStretch(1)
+        header.addWidget(self.print_button)
+        header.addWidget(self.type_in_button)
+
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        body.addWidget(self.queue_panel)
+        body.addWidget(self.centre, 1)
+
+        self.skip_button = QPushButton("Skip for now  (Ctrl+→)")
+        self.skip_button.setToolTip("Move past this customer for now, with a reason")
+        self.skip_button.clicked.connect(self.skip_current)
+        self.undo_button = QPushButton("Undo  (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo_action.trigger)
+        self.undo_button.setEnabled(False)
+        for button in (self.print_button, self.type_in_button, self.skip_button, self.undo_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # their keys work from anywhere
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.skip_button)
+        status_row.addWidget(self.undo_button)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setObjectName("deskRule")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 4, 16, 8)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        layout.addWidget(line)
+        layout.addWidget(self.outcome_bar)
+        layout.addLayout(status_row)
+
+    def _connect(self) -> None:
+        panel = self.queue_panel
+        panel.current_changed.connect(self._on_current_changed)
+        panel.filters_changed.connect(self._on_filters_changed)
+        panel.search_changed.connect(lambda _text: self.load_queue())
+        panel.search_left.connect(self.focus_queue)
+        self.outcome_bar.outcome_clicked.connect(self.choose_outcome)
+        self.card_view.pinned_note_edited.connect(self._save_pinned_note)
+        self.card_view.note_left.connect(self.focus_queue)
+        self.card_view.note_edit.returnPressed.connect(self.focus_queue)
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.context.data_changed.connect(self.reload)
+        self.context.profile_changed.connect(lambda _profile: self._profile_changed())
+
+    # -- loading --------------------------------------------------------------------------------
+    def refresh_page(self) -> None:
+        """F5 (the window's Go > Refresh this page): the queue read again."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Campaigns and people again, then the queue (after data changed elsewhere, or F5)."""
+        profile = self.context.profile
+        campaigns = [info for info in list_campaigns(self.context.db) if info.is_open]
+        self.has_campaigns = bool(campaigns)
+        self.queue_panel.set_campaigns(campaigns, self.queue_panel.campaign_name())
+        if profile.is_lead:
+            self.queue_panel.set_people(
+                True, list_stores(self.context.db), list_managers(self.context.db, profile)
+            )
+        else:
+            self.queue_panel.set_people(False, [], [])
+        self.load_queue()
+
+    def _profile_changed(self) -> None:
+        self.skip_reasons.clear()
+        self.undo_stack.clear()
+        self.card = None
+        self.reload()
+
+    def _on_filters_changed(self) -> None:
+        self.card = None
+        self.load_queue()
+
+    def _periodic_refresh(self) -> None:
+        if self.outcome_bar.editor is None and not self.card_view.note_edit.hasFocus():
+            self.load_queue()
+
+    def load_queue(self, select: uuid.UUID | None = None) -> None:
+        """Reads the queue and My day in the background; shows them when they arrive."""
+        self._refresh_timer.stop()
+        self._generation += 1
+        generation = self._generation
+        if not self.has_campaigns:
+            # Shown from the event loop like a read queue, so "loaded" always comes later.
+            QTimer.singleShot(0, lambda: self._show_if_current(generation, None, None))
+            return
+        if select is not None:
+            self._select_after_load = select
+        db, profile = self.context.db, self.context.profile
+        campaign = self.queue_panel.campaign_name()
+        store = self.queue_panel.store_code()
+        manager = self.queue_panel.manager_name()
+        search = self.queue_panel.search.text().strip() or None
+        at = self.clock()
+
+        def read(_progress: Progress) -> tuple[CallQueue, MyDay]:
+            queue = build_queue(
+                db, profile, campaign=campaign, store=store, manager=manager, at=at, search=search
+            )
+            return queue, my_day(db, profile, campaign=queue.campaign, at=at)
+
+        def arrived(result: tuple[CallQueue, MyDay]) -> None:
+            self._show_if_current(generation, *result)
+
+        def failed(error: BaseException) -> None:
+            if generation != self._generation:
+                return
+            if isinstance(error, UserFacingError):
+                self.show_status(str(error), STATUS_PROBLEM)
+                self._show_queue(None, None)
+            else:
+                raise error
+
+        self._task = run_task(read, on_success=arrived, on_error=failed)
+
+    def _show_if_current(self, generation: int, queue: CallQueue | None, day: MyDay | None) -> None:
+        if generation == self._generation:
+            self._show_queue(queue, day)
+
+    def _show_queue(self, queue: CallQueue | None, day: MyDay | None) -> None:
+        self.queue = queue
+        self.day = day
+        self.my_day_strip.show_day(day)
+        keep = self._select_after_load or (self.card.member if self.card else None)
+        self._select_after_load = None
+        self.model.set_queue(queue, self.skip_reasons)
+        if keep is not None and self.queue_panel.select_member(keep):
+            pass
+        else:
+            self.queue_panel.select_first()
+        self._show_current(self.queue_panel.current_entry())
+        self.queue_loaded.emit()
+
+    # -- the customer ---------------------------------------------------------------------------
+    def _on_current_changed(self, entry: QueueEntry | None) -> None:
+        if self.outcome_bar.editor is not None:
+            same = entry is not None and self.card is not None and entry.member == self.card.member
+            if same:
+                return  # the queue was read again under an open editor: it stays open
+            self.outcome_bar.close_editor()
+        self._show_current(entry)
+
+    def _show_current(self, entry: QueueEntry | None) -> None:
+        if entry is None:
+            self.card = None
+            self.empty_state.setText(self.empty_text())
+            self.centre.setCurrentWidget(self.empty_state)
+            self._enable_for_customer(False)
+            return
+        try:
+            card = customer_card(
+                self.context.db, self.context.profile, entry.member, at=self.clock()
+            )
+        except UserFacingError as error:
+            self.card = None
+            self.show_status(str(error), STATUS_PROBLEM)
+            self.empty_state.setText(str(error))
+            self.centre.setCurrentWidget(self.empty_state)
+            self._enable_for_customer(False)
+            return
+        self.card = card
+        self.card_view.show_card(card, entry.timezones, self.clock())
+        self.centre.setCurrentWidget(self.card_view)
+        self._enable_for_customer(True)
+
+    def current_entry(self) -> QueueEntry | None:
+        return self.queue_panel.current_entry()
+
+    def empty_text(self) -> str:
+        """What to do next when there is nobody on the card."""
+        if not self.has_campaigns:
+            return (
+                "No campaign is open yet.\n\nThe regional lead imports a customer list "
+                "(Import, Ctrl+1) and shares it out (Assign, Ctrl+2); the calls then "
+                "appear here."
+            )
+        queue = self.queue
+        if queue is None:
+            return "The queue could not be read; see the message below, then press F5."
+        if self.queue_panel.search.text().strip() and not queue.now and not queue.later:
+            return "Nobody in the queue matches the search. Esc clears it (Ctrl+F to change it)."
+        if queue.now or self.model.entries(Section.SKIPPED):
+            return "Pick a customer in the queue (Up and Down arrows, Alt+Q)."
+        if queue.later:
+            first = min((e.until for e in queue.later if e.until is not None), default=None)
+            called = self.day is not None and self.day.calls_made > 0
+            text = (
+                "Everyone who can be called now has been called."
+                if called
+                else "Nobody in the queue can be called right now."
+            )
+            if first is not None:
+                text += (
+                    f" The next one can be called from {wording.when(first, queue.at, self.zone)}."
+                )
+            return (
+                text + "\n\nLater (left) says who and why. Print today's list (Ctrl+P) for the "
+                "rest of the day, or type in a call sheet (Ctrl+T)."
+            )
+        day = self.day
+        if day is not None and day.calls_made:
+            return (
+                "Everyone is called: nobody is left in this queue today. "
+                "Well done. Callbacks and reminders appear here when they are due."
+            )
+        if self.context.profile.is_lead:
+            return (
+                "Nobody in this queue is waiting for a call. Pick another store or manager "
+                "(Alt+T, Alt+M), or assign the campaign's customers on the Assign page (Ctrl+2)."
+            )
+        return (
+            "Nobody is assigned to you in this campaign yet. Ask your regional lead to "
+            "assign customers to you (Assign page); they appear here at once."
+        )
+
+    def _enable_for_customer(self, enabled: bool) -> None:
+        # While an editor is open, letters are its text: the outcome keys stay off until it closes.
+        keys = enabled and self.outcome_bar.editor is None
+        for action in (*self.outcome_actions.values(), self.skip_action):
+            action.setEnabled(keys)
+        self.outcome_bar.set_buttons_enabled(enabled)
+        for action in (self.call_action, self.copy_action, self.note_action):
+            action.setEnabled(enabled)
+        self.skip_button.setEnabled(enabled)
+
+    # -- outcomes -------------------------------------------------------------------------------
+    def choose_outcome(self, outcome: Outcome) -> None:
+        """The outcome's key or button: log it now, or first ask what it needs, in place."""
+        if self.card is None or self.outcome_bar.editor is not None or self.saving:
+            return
+        entry = self.current_entry()
+        editor = editor_for(
+            outcome,
+            now=self.clock(),
+            zone=self.zone,
+            customer_zones=entry.timezones if entry else (),
+            reasons=NOT_INTERESTED_REASONS,
+            reason_labels=[NOT_INTERESTED_REASON_LABELS[code] for code in NOT_INTERESTED_REASONS],
+        )
+        if editor is None:
+            self.log(outcome, Details())
+            return
+        member = self.card.member
+        editor.confirmed.connect(
+            lambda details, chosen=outcome, m=member: self._editor_confirmed(chosen, details, m)
+        )
+        editor.cancelled.connect(self.cancel_editor)
+        self._open_editor(editor)
+
+    def _open_editor(self, editor: InlineEditor) -> None:
+        self._set_outcome_keys_enabled(False)
+        self.outcome_bar.open_editor(editor)
+
+    def cancel_editor(self) -> None:
+        self.outcome_bar.close_editor()
+        self._set_outcome_keys_enabled(self.card is not None)
+        self.focus_queue()
+
+    def _set_outcome_keys_enabled(self, enabled: bool) -> None:
+        # While an editor is open its letters are typed text, not outcome keys.
+        for action in (*self.outcome_actions.values(), self.skip_action):
+            action.setEnabled(enabled)
+
+    def _editor_confirmed(self, outcome: Outcome, details: Details, member: uuid.UUID) -> None:
+        if self.card is None or self.card.member != member:
+            self.cancel_editor()
+            return
+        self.log(outcome, details)  # the editor closes once the outcome is saved
+
+    def log(self, outcome: Outcome, details: Details) -> None:
+        """Logs the outcome for the customer on the card; the next one appears once it is saved."""
+        card = self.card
+        if card is None:
+            return
+        db, profile, at = self.context.db, self.context.profile, self.clock()
+
+        def write() -> LoggedCall:
+            return log_outcome(
+                db,
+                profile,
+                card.member,
+                outcome.code,
+                note=details.note,
+                callback_at=details.callback_at,
+                visit_on=details.visit_on,
+                reason=details.reason,
+                at=at,
+                expected_version=card.version,
+            )
+
+        def saved(logged: LoggedCall) -> None:
+            self._generation += 1  # a queue read that started before the commit is out of date
+            self.skip_reasons.pop(card.member, None)
+            if self.outcome_bar.editor is not None:
+                self.outcome_bar.close_editor()
+                self._set_outcome_keys_enabled(True)
+            self.undo_stack.push(
+                LoggedOutcomeCommand(f"{outcome.label} for {card.name}", logged, self._undo_logged)
+            )
+            self.undo_button.setToolTip(f"Undo {self.undo_stack.undoText()}")
+            self.show_status(self._saved_text(logged, card.name), STATUS_OK)
+            if self.card is not None and self.card.member == card.member:
+                self._advance_past(card.member)
+            self._refresh_timer.start()
+            self.focus_queue()
+            self.outcome_logged.emit(logged)
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(str(error), STATUS_PROBLEM)
+            if isinstance(error, StaleMemberError):
+                # Someone else was first: their outcome stands, the queue shows what is left.
+                self.outcome_bar.close_editor()
+                self._set_outcome_keys_enabled(True)
+                self.card = None
+                self.load_queue()
+                self.focus_queue()
+            elif self.outcome_bar.editor is not None:
+                self.outcome_bar.editor.show_problem(str(error))
+
+        self._write(write, saved, refused)
+
+    def _write(
+        self,
+        write: Callable[[], T],
+        saved: Callable[[T], None],
+        refused: Callable[[UserFacingError], None],
+    ) -> bool:
+        """Runs one service write off the GUI thread (its commit waits for the disk).
+
+        One write at a time: a key pressed while the last outcome is being saved does nothing,
+        so no outcome can land on a customer the caller has not seen yet.
+        """
+        if self.saving:
+            return False
+        self.saving = True
+
+        def succeeded(result: T) -> None:
+            self.saving = False
+            saved(result)
+
+        def failed(error: BaseException) -> None:
+            self.saving = False
+            if not isinstance(error, UserFacingError):
+                raise error  # a bug: the app's error reporter shows it
+            refused(error)
+
+        self._write_task = run_task(
+            lambda _progress: write(), on_success=succeeded, on_error=failed
+        )
+        return True
+
+    def _saved_text(self, logged: LoggedCall, name: str) -> str:
+        label = outcome_by_code(logged.outcome).label
+        now = self.clock()
+        text = f"Saved {wording.clock_time(now, self.zone)}: {label} for {name}"
+        scheduled = logged.scheduled
+        if scheduled is not None:
+            when = wording.when(scheduled.at, now, self.zone)
+            text += f"; {_scheduled_words(scheduled.kind)} {when}"
+        return text + ". Ctrl+Z undoes it."
+
+    def _advance_past(self, member: uuid.UUID) -> None:
+        """The logged customer leaves the list at once; the next one in Now takes the card."""
+        row = self.model.row_of(member)
+        if self.queue is not None:
+            self.queue = dataclasses.replace(
+                self.queue,
+                now=[e for e in self.queue.now if e.member != member],
+                later=[e for e in self.queue.later if e.member != member],
+            )
+        self.card = None
+        self.model.remove_member(member)
+        self.queue_panel.select_row(self.model.next_callable_row(max(row, 0)))
+        if self.queue_panel.current_entry() is None:
+            self._show_current(None)
+
+    def undo_last(self) -> None:
+        """Ctrl+Z: takes back the last outcome logged on this desk."""
+        if self.saving or not self.undo_stack.canUndo() or self.outcome_bar.editor is not None:
+            return
+        self.undo_stack.undo()
+        earlier = self.undo_stack.undoText()
+        self.undo_button.setToolTip(f"Undo {earlier}" if earlier else "")
+
+    def _undo_logged(self, logged: LoggedCall) -> None:
+        db, profile = self.context.db, self.context.profile
+        label = outcome_by_code(logged.outcome).label
+
+        def undone(_result: None) -> None:
+            self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
+            self._generation += 1
+            self.card = None
+            self.load_queue(select=logged.member)
+            self.outcome_undone.emit(logged)
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
+
+        self._write(lambda: undo_outcome(db, profile, logged.attempt), undone, refused)
+
+    # -- skip -----------------------------------------------------------------------------------
+    def skip_current(self) -> None:
+        if self.card is None or self.outcome_bar.editor is not None or self.saving:
+            return
+        member = self.card.member
+        editor = skip_editor()
+        editor.confirmed.connect(lambda details, m=member: self._skip_confirmed(m, details))
+        editor.cancelled.connect(self.cancel_editor)
+        self._open_editor(editor)
+
+    def _skip_confirmed(self, member: uuid.UUID, details: Details) -> None:
+        reason = details.reason or ""
+        if details.note:
+            reason = f"{reason}: {details.note}"
+        self.skip_reasons[member] = reason
+        self.outcome_bar.close_editor()
+        self._set_outcome_keys_enabled(True)
+        row = self.model.row_of(member)
+        name = self.card.name if self.card else ""
+        self.card = None
+        self.model.set_queue(self.queue, self.skip_reasons)
+        self.queue_panel.select_row(self.model.next_callable_row(max(row, 0)))
+        if self.queue_panel.current_entry() is None:
+            self._show_current(None)
+        self.show_status(f"Skipped {name} for now: {reason}.", STATUS_OK)
+        self.focus_queue()
+
+    # -- the card's other actions ---------------------------------------------------------------
+    def copy_phone(self) -> None:
+        self.card_view.copy_phone()
+        if self.card is not None and self.card.phone:
+            self.show_status(f"Copied {wording.display_phone(self.card.phone)}.", STATUS_OK)
+
+    def _save_pinned_note(self, member: uuid.UUID, text: str) -> None:
+        db, profile = self.context.db, self.context.profile
+
+        def saved(_result: None) -> None:
+            when = wording.clock_time(self.clock(), self.zone)
+            self.show_status(f"Note saved {when}.", STATUS_OK)
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(str(error), STATUS_PROBLEM)
+
+        if not self._write(
+            lambda: set_pinned_note(db, profile, member, text or None), saved, refused
+        ):
+            self.show_status(
+                "The note was not saved: press Ctrl+E and Enter again.", STATUS_PROBLEM
+            )
+
+    # -- focus ----------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.queue_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.queue_panel.search.selectAll()
+
+    def focus_queue(self) -> None:
+        self.queue_panel.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- paper ----------------------------------------------------------------------------------
+    def _whose(self) -> str:
+        panel = self.queue_panel
+        if not self.context.profile.is_lead:
+            return self.context.profile.name
+        return panel.manager_name() or (
+            panel.store_combo.currentText() if panel.store_code() else "Every store"
+        )
+
+    def prepare_sheet(self, then: Callable[[call_sheet.CallSheet], None]) -> None:
+        """Gathers today's list (with pinned notes) in the background, then calls ``then``."""
+        queue = self.queue
+        if queue is None:
+            self.show_status("There is no queue to print yet.", STATUS_PROBLEM)
+            return
+        entries = call_sheet.entries_for_today(queue, self.zone)
+        db, profile, whose, zone = self.context.db, self.context.profile, self._whose(), self.zone
+
+        def gather(progress: Progress) -> call_sheet.CallSheet:
+            return call_sheet.collect_sheet(
+                db, profile, queue, entries, whose=whose, zone=zone, progress=progress
+            )
+
+        def ready(sheet: call_sheet.CallSheet) -> None:
+            self.printed_lines = [(line.number, line.entry) for line in sheet.lines]
+            self.printed_day = sheet.day
+            then(sheet)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, UserFacingError):
+                raise error
+            self.show_status(str(error), STATUS_PROBLEM)
+
+        self.show_status("Preparing today's list...", STATUS_OK)
+        self._sheet_task = run_task(gather, on_success=ready, on_error=failed)
+
+    def save_pdf(self) -> None:
+        def ask_and_write(sheet: call_sheet.CallSheet) -> None:
+            folder = (
+                QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+                or QDir.homePath()
+            )
+            suggested = str(Path(folder) / f"call-sheet-{sheet.day.isoformat()}.pdf")
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save today's list as PDF", suggested, "PDF (*.pdf)"
+            )
+            if path:
+                self.write_pdf(sheet, Path(path), open_after=True)
+
+        self.prepare_sheet(ask_and_write)
+
+    def write_pdf(self, sheet: call_sheet.CallSheet, path: Path, open_after: bool = False) -> None:
+        try:
+            pages = call_sheet.write_pdf(sheet, path, self.zone)
+        except UserFacingError as error:
+            self.show_status(str(error), STATUS_PROBLEM)
+            return
+        self.show_status(
+            f"Saved today's list ({wording.count(len(sheet.lines), 'customer')}, "
+            f"{wording.count(pages, 'page')}) to {path}.",
+            STATUS_OK,
+        )
+        if open_after:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def print_on_printer(self) -> None:
+        def ask_and_print(sheet: call_sheet.CallSheet) -> None:
+            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            dialog = QPrintDialog(printer, self)
+            dialog.setWindowTitle("Print today's list")
+            if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+                return
+            try:
+                pages = call_sheet.paint_document(printer, sheet, self.zone)
+            except UserFacingError as error:
+                self.show_status(str(error), STATUS_PROBLEM)
+                return
+            self.show_status(
+                f"Sent today's list ({wording.count(pages, 'page')}) to the printer.", STATUS_OK
+            )
+
+        self.prepare_sheet(ask_and_print)
+
+    def sheet_lines(self) -> list[tuple[int, QueueEntry]]:
+        """The printed sheet's lines in its order; without one, today's list as it stands."""
+        if self.printed_lines:
+            return self.printed_lines
+        if self.queue is None:
+            return []
+        entries = call_sheet.entries_for_today(self.queue, self.zone)
+        return list(enumerate(entries, start=1))
+
+    def type_in_sheet(self) -> SheetEntryDialog | None:
+        lines = self.sheet_lines()
+        if not lines:
+            self.show_status(
+                "There is no list to type in: nobody is in today's queue.", STATUS_PROBLEM
+            )
+            return None
+        day = self.printed_day or self.clock().astimezone(self.zone).date()
+        dialog = SheetEntryDialog(
+            self.context.db,
+            self.context.profile,
+            lines,
+            sheet_day=day,
+            zone=self.zone,
+            clock=self.clock,
+            parent=self,
+        )
+        dialog.calls_logged.connect(self._sheet_typed_in)
+        dialog.finished.connect(lambda _result: self.focus_queue())
+        dialog.open()
+        dialog.activateWindow()
+        return dialog
+
+    def _sheet_typed_in(self, logged: list[LoggedCall]) -> None:
+        self.show_status(
+            f"Saved {wording.clock_time(self.clock(), self.zone)}: "
+            f"{wording.count(len(logged), 'call')} from the call sheet.",
+            STATUS_OK,
+        )
+        self.card = None
+        self.load_queue()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.focus_queue()  # the keys work from the first moment the desk is on screen
+
+    # -- status ---------------------------------------------------------------------------------
+    def show_status(self, text: str, kind: str) -> None:
+        self.status.setText(text)
+        self.status.setProperty("kind", kind)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status_changed.emit(text)
+
+
+def _scheduled_words(kind: str) -> str:
+    return {
+        "callback": "callback",
+        "visit_reminder": "reminder call",
+        "retry": "next try",
+    }.get(kind, kind.replace("_", " "))
+
+
+def build_desk_page(context: AppContext) -> QWidget:
+    return DeskPage(context)
