@@ -201,7 +201,7 @@ class CustomersTab(QWidget):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         # Room for store names in the overview; the table scrolls sideways when it must.
-        splitter.setSizes([430, 610])
+        splitter.setSizes([500, 540])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

@@ -15,7 +15,7 @@ from lastmile_desktop.ui.assign.member_model import STATUS_LABELS
 from lastmile_desktop.ui.assign.widgets import SearchBox
 
 # Enough for most store and manager names before the combo cuts them off.
-STORE_AND_MANAGER_CHARACTERS = 16
+STORE_AND_MANAGER_CHARACTERS = 12  # the list that drops down shows names in full
 # Special lines of the combos (database ids start at 1): everything, and no store yet.
 ALL_ENTRY = 0
 UNASSIGNED_ENTRY = -1
