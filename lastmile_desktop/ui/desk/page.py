@@ -5,6 +5,13 @@ bring up the next one at once; outcomes that need one more answer open an editor
 the outcome bar (Enter saves, Esc cancels). Every outcome is committed by the service before
 the next customer is shown, and the status line says when ("Saved 14:03").
 
+Every write (an outcome, the pinned note, a typed-in call sheet) runs through the window's
+action helper off the GUI thread, and announces which members changed. An outcome's undo is
+a step on the window's undo stack, so Ctrl+Z (Edit > Undo) takes it back from anywhere. The
+desk shows the next customer from the queue it holds and does not read the queue again for
+its own changes; changes from elsewhere (another page, another program) read it again, when
+the desk is next on screen if it is not.
+
 The page takes a clock (a callable returning an aware datetime) so tests can fix "now"; every
 service call gets ``at=`` from it.
 """
@@ -14,13 +21,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -34,7 +41,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.calling.card import CustomerCard, customer_card, set_pinned_note
+from lastmile_desktop.calling.card import (
+    CustomerCard,
+    PinnedNote,
+    customer_card,
+    set_pinned_note,
+)
 from lastmile_desktop.calling.log import (
     LoggedCall,
     StaleMemberError,
@@ -55,7 +67,9 @@ from lastmile_desktop.campaigns.managers import list_managers
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.assign.widgets import page_title
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.desk import call_sheet, wording
 from lastmile_desktop.ui.desk.card_view import CardView
@@ -66,7 +80,7 @@ from lastmile_desktop.ui.desk.queue_model import QueueModel, Section
 from lastmile_desktop.ui.desk.queue_panel import QueuePanel
 from lastmile_desktop.ui.desk.sheet_entry import SheetEntryDialog
 from lastmile_desktop.ui.desk.style import DESK_STYLE
-from lastmile_desktop.ui.desk.undo import LoggedOutcomeCommand
+from lastmile_desktop.ui.refresh_when_shown import RefreshWhenShown
 from lastmile_desktop.ui.worker import Task, run_task
 
 Clock = Callable[[], datetime]
@@ -127,7 +141,8 @@ class DeskPage(QWidget):
         self._sheet_task: Task[call_sheet.CallSheet] | None = None
         self._write_task: Task[Any] | None = None
         self.saving = False  # a service write is running
-        self.undo_stack = QUndoStack(self)
+        # Time moved on while the desk was off screen: the queue is read again when shown.
+        self._queue_aged = False
 
         self.model = QueueModel(self.zone, self)
         self.queue_panel = QueuePanel(self.model)
@@ -160,6 +175,13 @@ class DeskPage(QWidget):
         self._periodic.setInterval(PERIODIC_REFRESH_MS)
         self._periodic.timeout.connect(self._periodic_refresh)
         self._periodic.start()
+        # Several changes announced together (an outcome and the do-not-call list) read the
+        # queue once.
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(0)
+        self._reload_soon.timeout.connect(self.reload)
+        self.live = RefreshWhenShown(self, context, self._on_changes)
         self.show_status(KEYS_HINT, STATUS_OK)
         self.reload()
 
@@ -180,8 +202,9 @@ class DeskPage(QWidget):
             )
             self.outcome_actions[outcome.code] = action
         self.skip_action = self._action("Skip for now", "Ctrl+Right", self.skip_current)
-        self.undo_action = self._action("Undo the last outcome", "Ctrl+Z", self.undo_last)
-        self.undo_action.setEnabled(False)
+        # The window's Edit > Undo (Ctrl+Z): an outcome is a step on its undo stack.
+        self.undo_action, _redo = self.context.undo_actions()
+        self.addAction(self.undo_action)
         self.search_action = self._action("Search the queue", "Ctrl+F", self.focus_search)
         self.call_action = self._action("Call", "Ctrl+Return", self.card_view.call)
         self.call_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -222,7 +245,7 @@ class DeskPage(QWidget):
         self.skip_button.clicked.connect(self.skip_current)
         self.undo_button = QPushButton("Undo  (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_action.trigger)
-        self.undo_button.setEnabled(False)
+        self._show_undo_state()
         for button in (self.print_button, self.type_in_button, self.skip_button, self.undo_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # their keys work from anywhere
         status_row = QHBoxLayout()
@@ -252,9 +275,7 @@ class DeskPage(QWidget):
         self.card_view.pinned_note_edited.connect(self._save_pinned_note)
         self.card_view.note_left.connect(self.focus_queue)
         self.card_view.note_edit.returnPressed.connect(self.focus_queue)
-        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
-        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
-        self.context.data_changed.connect(self.reload)
+        self.undo_action.changed.connect(self._show_undo_state)
         self.context.profile_changed.connect(lambda _profile: self._profile_changed())
 
     # -- loading --------------------------------------------------------------------------------
@@ -276,9 +297,13 @@ class DeskPage(QWidget):
             self.queue_panel.set_people(False, [], [])
         self.load_queue()
 
+    def _on_changes(self, changes: Sequence[Changed]) -> None:
+        """Changes made elsewhere read the queue again; the desk's own are shown already."""
+        if any(change.origin is not self for change in changes):
+            self._reload_soon.start()
+
     def _profile_changed(self) -> None:
         self.skip_reasons.clear()
-        self.undo_stack.clear()
         self.card = None
         self.reload()
 
@@ -287,7 +312,9 @@ class DeskPage(QWidget):
         self.load_queue()
 
     def _periodic_refresh(self) -> None:
-        if self.outcome_bar.editor is None and not self.card_view.note_edit.hasFocus():
+        if not self.isVisible():
+            self._queue_aged = True  # read when the desk is next shown
+        elif self.outcome_bar.editor is None and not self.card_view.note_edit.hasFocus():
             self.load_queue()
 
     def load_queue(self, select: uuid.UUID | None = None) -> None:
@@ -509,10 +536,6 @@ class DeskPage(QWidget):
             if self.outcome_bar.editor is not None:
                 self.outcome_bar.close_editor()
                 self._set_outcome_keys_enabled(True)
-            self.undo_stack.push(
-                LoggedOutcomeCommand(f"{outcome.label} for {card.name}", logged, self._undo_logged)
-            )
-            self.undo_button.setToolTip(f"Undo {self.undo_stack.undoText()}")
             self.show_status(self._saved_text(logged, card.name), STATUS_OK)
             if self.card is not None and self.card.member == card.member:
                 self._advance_past(card.member)
@@ -532,37 +555,87 @@ class DeskPage(QWidget):
             elif self.outcome_bar.editor is not None:
                 self.outcome_bar.editor.show_problem(str(error))
 
-        self._write(write, saved, refused)
+        self._write(
+            write,
+            saved,
+            refused,
+            changes=self._changes_of,
+            undo=lambda logged: self._undo_step(logged, f"{outcome.label} for {card.name}"),
+        )
 
     def _write(
         self,
         write: Callable[[], T],
         saved: Callable[[T], None],
         refused: Callable[[UserFacingError], None],
+        *,
+        changes: Callable[[T], Sequence[Changed]],
+        undo: Callable[[T], UndoStep] | None = None,
     ) -> bool:
-        """Runs one service write off the GUI thread (its commit waits for the disk).
+        """Runs one service write off the GUI thread (its commit waits for the disk), through
+        the window's action helper: it announces ``changes`` and pushes the ``undo`` step.
 
-        One write at a time: a key pressed while the last outcome is being saved does nothing,
-        so no outcome can land on a customer the caller has not seen yet.
+        One write at a time: a key pressed while the last outcome is being saved does nothing
+        (Ctrl+Z included), so no outcome can land on a customer the caller has not seen yet,
+        and no undo can take back an earlier one by mistake.
         """
         if self.saving:
             return False
         self.saving = True
+        self._show_undo_state()
 
         def succeeded(result: T) -> None:
-            self.saving = False
+            self._write_finished()
             saved(result)
 
-        def failed(error: BaseException) -> None:
-            self.saving = False
-            if not isinstance(error, UserFacingError):
-                raise error  # a bug: the app's error reporter shows it
-            refused(error)
-
-        self._write_task = run_task(
-            lambda _progress: write(), on_success=succeeded, on_error=failed
-        )
+        action = UserAction(self.context, write, parent=self)
+        action.announces(changes)
+        if undo is not None:
+            action.undoable(undo)
+        action.on_failure(lambda _error: self._write_finished())
+        action.on_user_error(refused)
+        action.on_success(succeeded)
+        self._write_task = action.run_in_background()
         return True
+
+    def _write_finished(self) -> None:
+        self.saving = False
+        self._show_undo_state()
+
+    def _changes_of(self, logged: LoggedCall) -> tuple[Changed, ...]:
+        """What an outcome (or its undo) changes: the member, and the do-not-call list."""
+        member = Changed(
+            ChangeKind.MEMBERS_CHANGED, logged.campaign_id, (logged.member_id,), origin=self
+        )
+        if outcome_by_code(logged.outcome).adds_to_do_not_call:
+            return member, Changed(ChangeKind.DO_NOT_CALL_CHANGED, origin=self)
+        return (member,)
+
+    def _undo_step(self, logged: LoggedCall, text: str) -> UndoStep:
+        """Ctrl+Z takes the call back; there is no redo (the call happened once: logging it
+        again is a new key press on the customer, who is back in the queue)."""
+        label = outcome_by_code(logged.outcome).label
+        context = self.context
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
+
+        return UndoStep(
+            text,
+            undo=lambda: undo_outcome(context.db, context.profile, logged.attempt),
+            redo=None,
+            changes=self._changes_of(logged),
+            in_background=True,
+            undone=lambda: self._outcome_undone(logged),
+            refused=refused,
+        )
+
+    def _show_undo_state(self) -> None:
+        stack = self.context.undo_stack
+        self.undo_action.setEnabled(stack.canUndo() and not self.saving)
+        self.undo_button.setEnabled(self.undo_action.isEnabled())
+        text = stack.undoText()
+        self.undo_button.setToolTip(f"Undo {text}" if text else "Nothing to undo")
 
     def _saved_text(self, logged: LoggedCall, name: str) -> str:
         label = outcome_by_code(logged.outcome).label
@@ -589,29 +662,13 @@ class DeskPage(QWidget):
         if self.queue_panel.current_entry() is None:
             self._show_current(None)
 
-    def undo_last(self) -> None:
-        """Ctrl+Z: takes back the last outcome logged on this desk."""
-        if self.saving or not self.undo_stack.canUndo() or self.outcome_bar.editor is not None:
-            return
-        self.undo_stack.undo()
-        earlier = self.undo_stack.undoText()
-        self.undo_button.setToolTip(f"Undo {earlier}" if earlier else "")
-
-    def _undo_logged(self, logged: LoggedCall) -> None:
-        db, profile = self.context.db, self.context.profile
+    def _outcome_undone(self, logged: LoggedCall) -> None:
         label = outcome_by_code(logged.outcome).label
-
-        def undone(_result: None) -> None:
-            self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
-            self._generation += 1
-            self.card = None
-            self.load_queue(select=logged.member)
-            self.outcome_undone.emit(logged)
-
-        def refused(error: UserFacingError) -> None:
-            self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
-
-        self._write(lambda: undo_outcome(db, profile, logged.attempt), undone, refused)
+        self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
+        self._generation += 1
+        self.card = None
+        self.load_queue(select=logged.member)
+        self.outcome_undone.emit(logged)
 
     # -- skip -----------------------------------------------------------------------------------
     def skip_current(self) -> None:
@@ -649,15 +706,25 @@ class DeskPage(QWidget):
     def _save_pinned_note(self, member: uuid.UUID, text: str) -> None:
         db, profile = self.context.db, self.context.profile
 
-        def saved(_result: None) -> None:
+        def saved(_note: PinnedNote) -> None:
             when = wording.clock_time(self.clock(), self.zone)
             self.show_status(f"Note saved {when}.", STATUS_OK)
 
         def refused(error: UserFacingError) -> None:
             self.show_status(str(error), STATUS_PROBLEM)
 
+        def changes(note: PinnedNote) -> tuple[Changed, ...]:
+            return (
+                Changed(
+                    ChangeKind.MEMBERS_CHANGED, note.campaign_id, (note.member_id,), origin=self
+                ),
+            )
+
         if not self._write(
-            lambda: set_pinned_note(db, profile, member, text or None), saved, refused
+            lambda: set_pinned_note(db, profile, member, text or None),
+            saved,
+            refused,
+            changes=changes,
         ):
             self.show_status(
                 "The note was not saved: press Ctrl+E and Enter again.", STATUS_PROBLEM
@@ -774,8 +841,7 @@ class DeskPage(QWidget):
             return None
         day = self.printed_day or self.clock().astimezone(self.zone).date()
         dialog = SheetEntryDialog(
-            self.context.db,
-            self.context.profile,
+            self.context,
             lines,
             sheet_day=day,
             zone=self.zone,
@@ -793,12 +859,13 @@ class DeskPage(QWidget):
             f"Saved {wording.clock_time(self.clock(), self.zone)}: "
             f"{wording.count(len(logged), 'call')} from the call sheet.",
             STATUS_OK,
-        )
-        self.card = None
-        self.load_queue()
+        )  # the queue is read again: the sheet announced the members it logged
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._queue_aged:
+            self._queue_aged = False
+            self._reload_soon.start()
         focus = QApplication.focusWidget()
         if focus is None or not self.isAncestorOf(focus):
             self.focus_queue()  # the keys work from the first moment the desk is on screen
