@@ -43,7 +43,18 @@ from bench_desk_services import (
     percentile,
     region,
 )
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
@@ -97,6 +108,12 @@ class CardPainted(QObject):
         if not self.painted_at:
             raise RuntimeError("the next customer's card was never painted")
         return self.painted_at
+
+
+def quiet_offscreen_notes(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    # The offscreen platform says this for every window shown; anything else is printed.
+    if "propagateSizeHints" not in message:
+        print(f"Qt {kind.name}: {message}")
 
 
 def run_until(condition: Callable[[], bool], timeout_s: float = WAIT_S) -> bool:
@@ -252,6 +269,7 @@ def main() -> None:
     QCoreApplication.setApplicationName("LastMileBenchmark")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings.name)
+    qInstallMessageHandler(quiet_offscreen_notes)
     app = QApplication.instance() or QApplication([])
     keep: list[QWidget] = []
     db, _ = open_database(to_url(path))

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -91,6 +92,12 @@ T = TypeVar("T")
 REFRESH_AFTER_LOG_MS = 800
 # Time moves customers from Later to Now (calling hours open, cool-downs end).
 PERIODIC_REFRESH_MS = 60_000
+# Customers the queue list holds per section at first, and more each time its end is reached:
+# the lead's whole region can be tens of thousands, and every one held costs time to build.
+QUEUE_PAGE = 200
+# The cursor this close to the last customer held (or the list scrolled to its end): the
+# next page is read, so Down never waits.
+NEAR_THE_END = 20
 QUEUE_WIDTH = 320
 STATUS_OK = "ok"
 KEYS_HINT = (
@@ -136,9 +143,12 @@ class DeskPage(QWidget):
         self.printed_day: date | None = None
         self.has_campaigns = False
         self._generation = 0
+        self._queue_limit = QUEUE_PAGE
+        self._reading_more = False  # the read under way is a longer page of the same queue
         self._select_after_load: uuid.UUID | None = None
         self._task: Task[tuple[CallQueue, MyDay]] | None = None
         self._sheet_task: Task[call_sheet.CallSheet] | None = None
+        self._whole_queue_task: Task[CallQueue] | None = None
         self._write_task: Task[Any] | None = None
         self.saving = False  # a service write is running
         # Time moved on while the desk was off screen: the queue is read again when shown.
@@ -205,6 +215,9 @@ class DeskPage(QWidget):
         # The window's Edit > Undo (Ctrl+Z): an outcome is a step on its undo stack.
         self.undo_action, _redo = self.context.undo_actions()
         self.addAction(self.undo_action)
+        stack = self.context.undo_stack
+        self._can_undo = stack.canUndo()
+        self._undo_text = stack.undoText()
         self.search_action = self._action("Search the queue", "Ctrl+F", self.focus_search)
         self.call_action = self._action("Call", "Ctrl+Return", self.card_view.call)
         self.call_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -269,13 +282,16 @@ class DeskPage(QWidget):
         panel = self.queue_panel
         panel.current_changed.connect(self._on_current_changed)
         panel.filters_changed.connect(self._on_filters_changed)
-        panel.search_changed.connect(lambda _text: self.load_queue())
+        panel.search_changed.connect(lambda _text: self._on_search_changed())
+        panel.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         panel.search_left.connect(self.focus_queue)
         self.outcome_bar.outcome_clicked.connect(self.choose_outcome)
         self.card_view.pinned_note_edited.connect(self._save_pinned_note)
         self.card_view.note_left.connect(self.focus_queue)
         self.card_view.note_edit.returnPressed.connect(self.focus_queue)
-        self.undo_action.changed.connect(self._show_undo_state)
+        stack = self.context.undo_stack
+        stack.canUndoChanged.connect(self._can_undo_changed)
+        stack.undoTextChanged.connect(self._undo_text_changed)
         self.context.profile_changed.connect(lambda _profile: self._profile_changed())
 
     # -- loading --------------------------------------------------------------------------------
@@ -309,7 +325,22 @@ class DeskPage(QWidget):
 
     def _on_filters_changed(self) -> None:
         self.card = None
+        self._queue_limit = QUEUE_PAGE
         self.load_queue()
+
+    def _on_search_changed(self) -> None:
+        self._queue_limit = QUEUE_PAGE
+        self.load_queue()
+
+    def _on_scrolled(self, value: int) -> None:
+        if value == self.queue_panel.view.verticalScrollBar().maximum():
+            self._read_more()
+
+    def _read_more(self) -> None:
+        """The list's end is near and the queue has more: read a longer page (once)."""
+        if self.model.more_waiting and not self._reading_more:
+            self._queue_limit += QUEUE_PAGE
+            self.load_queue(more=True)
 
     def _periodic_refresh(self) -> None:
         if not self.isVisible():
@@ -317,10 +348,13 @@ class DeskPage(QWidget):
         elif self.outcome_bar.editor is None and not self.card_view.note_edit.hasFocus():
             self.load_queue()
 
-    def load_queue(self, select: uuid.UUID | None = None) -> None:
-        """Reads the queue and My day in the background; shows them when they arrive."""
+    def load_queue(self, select: uuid.UUID | None = None, *, more: bool = False) -> None:
+        """Reads the queue and My day in the background; shows them when they arrive.
+
+        ``more``: a longer page of the same queue (the list's end was reached)."""
         self._refresh_timer.stop()
         self._generation += 1
+        self._reading_more = more
         generation = self._generation
         if not self.has_campaigns:
             # Shown from the event loop like a read queue, so "loaded" always comes later.
@@ -328,17 +362,11 @@ class DeskPage(QWidget):
             return
         if select is not None:
             self._select_after_load = select
-        db, profile = self.context.db, self.context.profile
-        campaign = self.queue_panel.campaign_name()
-        store = self.queue_panel.store_code()
-        manager = self.queue_panel.manager_name()
-        search = self.queue_panel.search.text().strip() or None
-        at = self.clock()
+        db, profile, at = self.context.db, self.context.profile, self.clock()
+        read_queue, limit = self._queue_reader(), self._queue_limit
 
         def read(_progress: Progress) -> tuple[CallQueue, MyDay]:
-            queue = build_queue(
-                db, profile, campaign=campaign, store=store, manager=manager, at=at, search=search
-            )
+            queue = read_queue(at, limit)
             return queue, my_day(db, profile, campaign=queue.campaign, at=at)
 
         def arrived(result: tuple[CallQueue, MyDay]) -> None:
@@ -355,6 +383,27 @@ class DeskPage(QWidget):
 
         self._task = run_task(read, on_success=arrived, on_error=failed)
 
+    def _queue_reader(self) -> Callable[[datetime, int | None], CallQueue]:
+        """Reads the queue the panel asks for (campaign, store or manager, search) at a time,
+        a page (``limit`` per section) or all of it; callable from a worker thread."""
+        db, profile, panel = self.context.db, self.context.profile, self.queue_panel
+        campaign, store, manager = panel.campaign_name(), panel.store_code(), panel.manager_name()
+        search = panel.search.text().strip() or None
+
+        def read(at: datetime, limit: int | None) -> CallQueue:
+            return build_queue(
+                db,
+                profile,
+                campaign=campaign,
+                store=store,
+                manager=manager,
+                at=at,
+                search=search,
+                limit=limit,
+            )
+
+        return read
+
     def _show_if_current(self, generation: int, queue: CallQueue | None, day: MyDay | None) -> None:
         if generation == self._generation:
             self._show_queue(queue, day)
@@ -365,16 +414,24 @@ class DeskPage(QWidget):
         self.my_day_strip.show_day(day)
         keep = self._select_after_load or (self.card.member if self.card else None)
         self._select_after_load = None
+        # A longer page of the same queue: the list stays where it was scrolled to.
+        scrollbar = self.queue_panel.view.verticalScrollBar()
+        scrolled = scrollbar.value() if self._reading_more else None
+        self._reading_more = False
         self.model.set_queue(queue, self.skip_reasons)
         if keep is not None and self.queue_panel.select_member(keep):
             pass
         else:
             self.queue_panel.select_first()
+        if scrolled is not None:
+            scrollbar.setValue(scrolled)
         self._show_current(self.queue_panel.current_entry())
         self.queue_loaded.emit()
 
     # -- the customer ---------------------------------------------------------------------------
     def _on_current_changed(self, entry: QueueEntry | None) -> None:
+        if self.model.is_near_the_end(self.queue_panel.view.currentIndex().row(), NEAR_THE_END):
+            self._read_more()
         if self.outcome_bar.editor is not None:
             same = entry is not None and self.card is not None and entry.member == self.card.member
             if same:
@@ -423,6 +480,8 @@ class DeskPage(QWidget):
             return "Nobody in the queue matches the search. Esc clears it (Ctrl+F to change it)."
         if queue.now or self.model.entries(Section.SKIPPED):
             return "Pick a customer in the queue (Up and Down arrows, Alt+Q)."
+        if queue.now_total:
+            return "Reading the next customers in the queue..."
         if queue.later:
             first = min((e.until for e in queue.later if e.until is not None), default=None)
             called = self.day is not None and self.day.calls_made > 0
@@ -630,11 +689,21 @@ class DeskPage(QWidget):
             refused=refused,
         )
 
+    def _can_undo_changed(self, can_undo: bool) -> None:
+        self._can_undo = can_undo
+        self._show_undo_state()
+
+    def _undo_text_changed(self, text: str) -> None:
+        self._undo_text = text
+        self._show_undo_state()
+
     def _show_undo_state(self) -> None:
-        stack = self.context.undo_stack
-        self.undo_action.setEnabled(stack.canUndo() and not self.saving)
-        self.undo_button.setEnabled(self.undo_action.isEnabled())
-        text = stack.undoText()
+        if not shiboken6.isValid(self.undo_action):
+            return  # the window is closing: its context went first
+        enabled = self._can_undo and not self.saving
+        self.undo_action.setEnabled(enabled)
+        self.undo_button.setEnabled(enabled)
+        text = self._undo_text
         self.undo_button.setToolTip(f"Undo {text}" if text else "Nothing to undo")
 
     def _saved_text(self, logged: LoggedCall, name: str) -> str:
@@ -650,17 +719,24 @@ class DeskPage(QWidget):
     def _advance_past(self, member: uuid.UUID) -> None:
         """The logged customer leaves the list at once; the next one in Now takes the card."""
         row = self.model.row_of(member)
-        if self.queue is not None:
+        queue = self.queue
+        if queue is not None:
+            now = [e for e in queue.now if e.member != member]
+            later = [e for e in queue.later if e.member != member]
             self.queue = dataclasses.replace(
-                self.queue,
-                now=[e for e in self.queue.now if e.member != member],
-                later=[e for e in self.queue.later if e.member != member],
+                queue,
+                now=now,
+                later=later,
+                now_total=queue.now_total - (len(queue.now) - len(now)),
+                later_total=queue.later_total - (len(queue.later) - len(later)),
             )
         self.card = None
         self.model.remove_member(member)
         self.queue_panel.select_row(self.model.next_callable_row(max(row, 0)))
         if self.queue_panel.current_entry() is None:
             self._show_current(None)
+            if self.queue is not None and self.queue.now_total:
+                self.load_queue()  # the page held is called through: the next one
 
     def _outcome_undone(self, logged: LoggedCall) -> None:
         label = outcome_by_code(logged.outcome).label
@@ -749,14 +825,17 @@ class DeskPage(QWidget):
 
     def prepare_sheet(self, then: Callable[[call_sheet.CallSheet], None]) -> None:
         """Gathers today's list (with pinned notes) in the background, then calls ``then``."""
-        queue = self.queue
-        if queue is None:
+        shown = self.queue
+        if shown is None:
             self.show_status("There is no queue to print yet.", STATUS_PROBLEM)
             return
-        entries = call_sheet.entries_for_today(queue, self.zone)
         db, profile, whose, zone = self.context.db, self.context.profile, self._whose(), self.zone
+        read_queue = self._queue_reader()
 
         def gather(progress: Progress) -> call_sheet.CallSheet:
+            # The list shows a page of the queue; the sheet has everyone.
+            queue = shown if shown.is_complete else read_queue(shown.at, None)
+            entries = call_sheet.entries_for_today(queue, zone)
             return call_sheet.collect_sheet(
                 db, profile, queue, entries, whose=whose, zone=zone, progress=progress
             )
@@ -823,17 +902,42 @@ class DeskPage(QWidget):
 
         self.prepare_sheet(ask_and_print)
 
-    def sheet_lines(self) -> list[tuple[int, QueueEntry]]:
-        """The printed sheet's lines in its order; without one, today's list as it stands."""
+    def sheet_lines(self, queue: CallQueue | None = None) -> list[tuple[int, QueueEntry]]:
+        """The printed sheet's lines in its order; without one, today's list as it stands
+        (``queue``, else the one shown)."""
         if self.printed_lines:
             return self.printed_lines
-        if self.queue is None:
+        queue = queue or self.queue
+        if queue is None:
             return []
-        entries = call_sheet.entries_for_today(self.queue, self.zone)
+        entries = call_sheet.entries_for_today(queue, self.zone)
         return list(enumerate(entries, start=1))
 
     def type_in_sheet(self) -> SheetEntryDialog | None:
-        lines = self.sheet_lines()
+        """Opens the grid for the printed sheet, or today's list; None while the whole list
+        is read first (the queue shows a page of it), or when there is nobody to type in."""
+        shown = self.queue
+        if not self.printed_lines and shown is not None and not shown.is_complete:
+            read_queue = self._queue_reader()
+
+            def failed(error: BaseException) -> None:
+                if not isinstance(error, UserFacingError):
+                    raise error
+                self.show_status(str(error), STATUS_PROBLEM)
+
+            self._whole_queue_task = run_task(
+                lambda _progress: read_queue(shown.at, None),
+                on_success=self._open_sheet_entry_for,
+                on_error=failed,
+            )
+            return None
+        return self._open_sheet_entry(shown)
+
+    def _open_sheet_entry_for(self, queue: CallQueue) -> None:
+        self._open_sheet_entry(queue)
+
+    def _open_sheet_entry(self, queue: CallQueue | None) -> SheetEntryDialog | None:
+        lines = self.sheet_lines(queue)
         if not lines:
             self.show_status(
                 "There is no list to type in: nobody is in today's queue.", STATUS_PROBLEM
