@@ -5,12 +5,13 @@ other page hears what each outcome changed, as in the app), for the store manage
 longest queue and for the regional lead (every store's queue at once):
 
 1. Opening the desk with a full queue: a new ``DeskPage`` until the first customer's card is
-   painted. Baseline: the services it needs (``build_queue``, ``my_day``, ``customer_card``).
+   painted. Baseline: the services it calls (``build_queue`` for the first page of the
+   queue, ``my_day``, ``customer_card``); for scale, ``build_queue`` of the whole queue.
 2. An outcome key: from the key press until the next customer's card is painted, median and
    95th percentile; the keys cycle through the outcomes that need no editor (N B V N I K W N
    S D). Between two keys the desk's own catch-up read of the queue is let finish, as it is
    between two calls on the shop floor. Baselines, on the same kind of customer: the
-   services on the key's path (``log_outcome`` + ``customer_card``), and those plus a whole
+   services on the key's path (``log_outcome`` + ``customer_card``), and those plus
    ``build_queue`` (what reading the queue again before showing the next customer would
    cost).
 
@@ -69,7 +70,7 @@ from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import CallAttempt, CampaignMember
 from lastmile_desktop.ui.context import AppContext
-from lastmile_desktop.ui.desk.page import DeskPage
+from lastmile_desktop.ui.desk.page import QUEUE_PAGE, DeskPage
 from lastmile_desktop.ui.main_window import MainWindow
 
 KEYS = "NBVNIKWNSD"
@@ -132,22 +133,31 @@ def fixed(at: datetime) -> Callable[[], datetime]:
     return lambda: at
 
 
-def open_desk(context: AppContext, at: datetime) -> tuple[DeskPage, float]:
-    """A new desk as its own window, until its first card is painted: (page, ms)."""
+def open_desk(context: AppContext, at: datetime) -> tuple[DeskPage, float, list[bool]]:
+    """A new desk as its own window, until its first card is painted: (page, ms, and a list
+    that holds True once the desk has read My day too)."""
     started = time.perf_counter()
     page = DeskPage(context, clock=fixed(at), zone=LONDON)
+    loaded: list[bool] = []
+    page.queue_loaded.connect(lambda: loaded.append(True))
     watch = CardPainted(page)
     page.resize(1280, 720)
     page.show()
     painted = watch.wait(None)
-    return page, (painted - started) * 1000
+    return page, (painted - started) * 1000, loaded
 
 
 def services_to_open(db: Database, profile: Profile, at: datetime) -> float:
     started = time.perf_counter()
-    queue = build_queue(db, profile, at=at)
+    queue = build_queue(db, profile, at=at, limit=QUEUE_PAGE)
     my_day(db, profile, campaign=queue.campaign, at=at)
     customer_card(db, profile, queue.now[0].member, at=at)
+    return (time.perf_counter() - started) * 1000
+
+
+def whole_queue(db: Database, profile: Profile, at: datetime) -> float:
+    started = time.perf_counter()
+    build_queue(db, profile, at=at)
     return (time.perf_counter() - started) * 1000
 
 
@@ -168,33 +178,46 @@ def desk_in_window(db: Database, profile: Profile, at: datetime) -> tuple[MainWi
     return window, page
 
 
-def press_keys(page: DeskPage, calls: int) -> list[float]:
-    """Outcome keys on the desk: ms from each key press to the next customer painted."""
+def press_keys(page: DeskPage, calls: int) -> dict[str, list[float]]:
+    """Outcome keys on the desk: ms from each key press to the next customer painted, by key."""
     watch = CardPainted(page)
     loaded: list[bool] = []
     page.queue_loaded.connect(lambda: loaded.append(True))
-    times: list[float] = []
+    times: dict[str, list[float]] = {}
     for number in range(calls):
         card = page.card
         if card is None:
             raise RuntimeError("the queue ran out of customers to call")
         loaded.clear()
-        key = getattr(Qt.Key, f"Key_{KEYS[number % len(KEYS)]}")
+        letter = KEYS[number % len(KEYS)]
         focus = QApplication.focusWidget() or page
         started = time.perf_counter()
-        QTest.keyClick(focus, key)
+        QTest.keyClick(focus, getattr(Qt.Key, f"Key_{letter}"))
         painted = watch.wait(card.member)
-        times.append((painted - started) * 1000)
+        times.setdefault(letter, []).append((painted - started) * 1000)
         # The desk reads the queue again once the keys pause: let it, as a call's length would.
         run_until(lambda: bool(loaded), timeout_s=10)
     return times
+
+
+def switch_to_the_desk(window: MainWindow, page: DeskPage, times: int = 7) -> list[float]:
+    """From the Assign page to the desk, which holds its queue: ms until its card is painted."""
+    watch = CardPainted(page)
+    found: list[float] = []
+    for _ in range(times):
+        window.show_page("assign")
+        run_until(lambda: not page.isVisible())
+        started = time.perf_counter()
+        window.show_page("calls")
+        found.append((watch.wait(None) - started) * 1000)
+    return found
 
 
 def services_per_key(
     db: Database, profile: Profile, at: datetime, calls: int
 ) -> tuple[list[float], list[float]]:
     """The same keys through the services alone: (log + card, log + build_queue + card)."""
-    queue = build_queue(db, profile, at=at)
+    queue = build_queue(db, profile, at=at, limit=QUEUE_PAGE)
     path: list[float] = []
     rebuilt: list[float] = []
     for number in range(calls):
@@ -206,7 +229,7 @@ def services_per_key(
         customer_card(db, profile, following.member, at=at)
         path.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        queue = build_queue(db, profile, at=at)
+        queue = build_queue(db, profile, at=at, limit=QUEUE_PAGE)
         customer_card(db, profile, queue.now[0].member, at=at)
         rebuilt.append(path[-1] + (time.perf_counter() - started) * 1000)
     return path, rebuilt
@@ -225,27 +248,39 @@ def bench(db: Database, profile: Profile, who: str, at: datetime, args: argparse
     print(f"\n{who}: {len(queue.now):,} to call now, {len(queue.later):,} later")
 
     services_open = [services_to_open(db, profile, at) for _ in range(args.opens)]
+    whole = [whole_queue(db, profile, at) for _ in range(max(3, args.opens // 3))]
     opens: list[float] = []
     for _ in range(args.opens):
-        page, ms = open_desk(AppContext(db, profile=profile), at)
+        page, ms, loaded = open_desk(AppContext(db, profile=profile), at)
         opens.append(ms)
+        run_until(lambda loaded=loaded: bool(loaded))  # My day, read after the queue
         page.close()
         page.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     base_open = statistics.median(services_open)
-    print(line("Opening, services: build_queue + my_day + card", services_open))
+    print(line("For scale: build_queue of the whole queue", whole))
+    print(line("Opening, services: build_queue (page) + my_day + card", services_open))
     print(line("Opening the desk until the first card is painted", opens, base_open))
     print(f"    target p95 under 200 ms: {'met' if percentile(opens, 0.95) < 200 else 'MISSED'}")
 
     window, page = desk_in_window(db, profile, at)
-    keys = press_keys(page, args.calls)
+    by_key = press_keys(page, args.calls)
+    keys = [ms for times in by_key.values() for ms in times]
+    switches = switch_to_the_desk(window, page)
     window.close()
     path, rebuilt = services_per_key(db, profile, at, args.calls)
     base_key = statistics.median(path)
     print(line("Outcome key, services: log_outcome + card", path))
-    print(line("Outcome key, services: log + build_queue + card", rebuilt, base_key))
+    print(line("Outcome key, services: log + build_queue (page) + card", rebuilt, base_key))
     print(line("Outcome key to the next card painted (the desk)", keys, base_key))
     print(f"    target p95 under 50 ms: {'met' if percentile(keys, 0.95) < 50 else 'MISSED'}")
+    print(
+        "    median by key: "
+        + ", ".join(
+            f"{key} {statistics.median(times):.0f}" for key, times in sorted(by_key.items())
+        )
+    )
+    print(line("Switching to the Calls page (Ctrl+3) until painted", switches))
 
 
 def main() -> None:

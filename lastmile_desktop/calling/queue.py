@@ -24,7 +24,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +44,6 @@ from lastmile_desktop.calling.hours import (
     CallableTimes,
     CallingHours,
     OpeningHours,
-    call_window,
     callable_times,
     computer_zone,
     customer_zones,
@@ -303,8 +302,14 @@ def _queue_statement(
         .subquery("queue_rows")
     )
     section = rows.c.bucket
+    placing = (section, rows.c.id, rows.c.store_id, rows.c.phone)
+    if details:
+        shown: list[Any] = [column for column in rows.c if column not in placing]
+    else:
+        # Placing needs the due time of those waiting for it only: fewer values to convert.
+        shown = [case((section >= min(_BUCKET_LATER), rows.c.next_due_at)).label("next_due_at")]
     return (
-        select(rows)
+        select(*placing, *shown)
         .where(section.is_not(None))
         .order_by(
             section,
@@ -341,6 +346,11 @@ class _Hours:
         self.at = at
         self.hours = hours
         self._times: dict[tuple[tuple[str, ...], int | None], CallableTimes] = {}
+        # When each kind of customer is callable from, counting from ``at``: asked for most
+        # rows of a queue (everyone due now), with the same answer for the same kind.
+        self._from_now: dict[tuple[tuple[str, ...], int | None], datetime] = {}
+        # The rule around later days (callbacks booked days ahead), per kind and day.
+        self._days: dict[tuple[date, tuple[str, ...], int | None], CallableTimes] = {}
 
     def times(
         self, zones: tuple[str, ...], store_id: int | None, store: _StorePlace | None
@@ -357,6 +367,22 @@ class _Hours:
             )
         return found
 
+    def _times_on(
+        self, day: date, zones: tuple[str, ...], store_id: int | None, store: _StorePlace | None
+    ) -> CallableTimes:
+        """The rule laid out from the start of ``day`` (UTC): it answers for that whole day."""
+        key = (day, zones, store_id)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = callable_times(
+                datetime.combine(day, time(0, 0), tzinfo=UTC),
+                zones,
+                self.hours,
+                store.opening_hours if store else None,
+                store.zone if store else None,
+            )
+        return found
+
     def callable_from(
         self,
         zones: tuple[str, ...],
@@ -365,15 +391,25 @@ class _Hours:
         moment: datetime,
     ) -> datetime:
         """The first instant at or after ``moment`` when the customer may be called."""
+        if moment == self.at:
+            key = (zones, store_id)
+            found = self._from_now.get(key)
+            if found is None:
+                found = self._from_now[key] = self._callable_from(zones, store_id, store, moment)
+            return found
+        return self._callable_from(zones, store_id, store, moment)
+
+    def _callable_from(
+        self,
+        zones: tuple[str, ...],
+        store_id: int | None,
+        store: _StorePlace | None,
+        moment: datetime,
+    ) -> datetime:
         window = self.times(zones, store_id, store).window_at(moment)
-        if window is None:  # far ahead: lay the rule out around that instant instead
-            window = call_window(
-                moment,
-                zones,
-                self.hours,
-                store.opening_hours if store else None,
-                store.zone if store else None,
-            )
+        if window is None:  # far ahead: the rule laid out around that day instead
+            window = self._times_on(moment.date(), zones, store_id, store).window_at(moment)
+        assert window is not None
         if window.callable:
             return moment
         return window.next_change or moment

@@ -146,7 +146,9 @@ class DeskPage(QWidget):
         self._queue_limit = QUEUE_PAGE
         self._reading_more = False  # the read under way is a longer page of the same queue
         self._select_after_load: uuid.UUID | None = None
-        self._task: Task[tuple[CallQueue, MyDay]] | None = None
+        self._task: Task[CallQueue] | None = None
+        self._day_task: Task[MyDay] | None = None
+        self._waiting_for: set[str] = set()  # what the read under way has still to show
         self._sheet_task: Task[call_sheet.CallSheet] | None = None
         self._whole_queue_task: Task[CallQueue] | None = None
         self._write_task: Task[Any] | None = None
@@ -349,39 +351,54 @@ class DeskPage(QWidget):
             self.load_queue()
 
     def load_queue(self, select: uuid.UUID | None = None, *, more: bool = False) -> None:
-        """Reads the queue and My day in the background; shows them when they arrive.
+        """Reads the queue, then My day, in the background; shows each as it arrives, and
+        says ``queue_loaded`` once both are shown.
 
         ``more``: a longer page of the same queue (the list's end was reached)."""
         self._refresh_timer.stop()
         self._generation += 1
         self._reading_more = more
         generation = self._generation
+        self._waiting_for = {"queue", "day"}
         if not self.has_campaigns:
             # Shown from the event loop like a read queue, so "loaded" always comes later.
-            QTimer.singleShot(0, lambda: self._show_if_current(generation, None, None))
+            QTimer.singleShot(0, lambda: self._show_nothing(generation))
             return
         if select is not None:
             self._select_after_load = select
         db, profile, at = self.context.db, self.context.profile, self.clock()
         read_queue, limit = self._queue_reader(), self._queue_limit
+        campaign = self.queue_panel.campaign_name()
 
-        def read(_progress: Progress) -> tuple[CallQueue, MyDay]:
-            queue = read_queue(at, limit)
-            return queue, my_day(db, profile, campaign=queue.campaign, at=at)
-
-        def arrived(result: tuple[CallQueue, MyDay]) -> None:
-            self._show_if_current(generation, *result)
-
-        def failed(error: BaseException) -> None:
-            if generation != self._generation:
-                return
-            if isinstance(error, UserFacingError):
+        def refused(error: BaseException, part: Callable[[int, None], None]) -> None:
+            if not isinstance(error, UserFacingError):
+                raise error  # a bug: the app's error reporter shows it
+            if self._is_current(generation):
                 self.show_status(str(error), STATUS_PROBLEM)
-                self._show_queue(None, None)
-            else:
-                raise error
+            part(generation, None)
 
-        self._task = run_task(read, on_success=arrived, on_error=failed)
+        def read_day() -> None:
+            # After the queue, not beside it: two reads at once only slow each other down
+            # (they share the interpreter), and the next customer matters more.
+            self._day_task = run_task(
+                lambda _progress: my_day(db, profile, campaign=campaign, at=at),
+                on_success=lambda day: self._day_arrived(generation, day),
+                on_error=lambda error: refused(error, self._day_arrived),
+            )
+
+        def queue_arrived(queue: CallQueue) -> None:
+            self._queue_arrived(generation, queue)
+            read_day()
+
+        def queue_refused(error: BaseException) -> None:
+            refused(error, self._queue_arrived)
+            read_day()
+
+        self._task = run_task(
+            lambda _progress: read_queue(at, limit),
+            on_success=queue_arrived,
+            on_error=queue_refused,
+        )
 
     def _queue_reader(self) -> Callable[[datetime, int | None], CallQueue]:
         """Reads the queue the panel asks for (campaign, store or manager, search) at a time,
@@ -404,14 +421,41 @@ class DeskPage(QWidget):
 
         return read
 
-    def _show_if_current(self, generation: int, queue: CallQueue | None, day: MyDay | None) -> None:
-        if generation == self._generation:
-            self._show_queue(queue, day)
+    def _is_current(self, generation: int) -> bool:
+        """Whether a read that started as ``generation`` is still wanted (nothing newer
+        started, and the page was not closed meanwhile)."""
+        return generation == self._generation and shiboken6.isValid(self)
 
-    def _show_queue(self, queue: CallQueue | None, day: MyDay | None) -> None:
-        self.queue = queue
+    def _show_nothing(self, generation: int) -> None:
+        if self._is_current(generation):
+            self._show_day(None)
+            self._show_queue(None)
+            self._waiting_for.clear()
+            self.queue_loaded.emit()
+
+    def _queue_arrived(self, generation: int, queue: CallQueue | None) -> None:
+        if self._is_current(generation) and "queue" in self._waiting_for:
+            self._show_queue(queue)
+            self._loaded("queue")
+
+    def _day_arrived(self, generation: int, day: MyDay | None) -> None:
+        if self._is_current(generation) and "day" in self._waiting_for:
+            self._show_day(day)
+            if "queue" not in self._waiting_for and self.card is None:
+                self._show_current(None)  # what to do next may depend on today's calls
+            self._loaded("day")
+
+    def _loaded(self, part: str) -> None:
+        self._waiting_for.discard(part)
+        if not self._waiting_for:
+            self.queue_loaded.emit()
+
+    def _show_day(self, day: MyDay | None) -> None:
         self.day = day
         self.my_day_strip.show_day(day)
+
+    def _show_queue(self, queue: CallQueue | None) -> None:
+        self.queue = queue
         keep = self._select_after_load or (self.card.member if self.card else None)
         self._select_after_load = None
         # A longer page of the same queue: the list stays where it was scrolled to.
@@ -426,7 +470,6 @@ class DeskPage(QWidget):
         if scrolled is not None:
             scrollbar.setValue(scrolled)
         self._show_current(self.queue_panel.current_entry())
-        self.queue_loaded.emit()
 
     # -- the customer ---------------------------------------------------------------------------
     def _on_current_changed(self, entry: QueueEntry | None) -> None:
