@@ -8,12 +8,14 @@ longest queue and for the regional lead (every store's queue at once):
    painted. Baseline: the services it calls (``build_queue`` for the first page of the
    queue, ``my_day``, ``customer_card``); for scale, ``build_queue`` of the whole queue.
 2. An outcome key: from the key press until the next customer's card is painted, median and
-   95th percentile; the keys cycle through the outcomes that need no editor (N B V N I K W N
-   S D). Between two keys the desk's own catch-up read of the queue is let finish, as it is
-   between two calls on the shop floor. Baselines, on the same kind of customer: the
-   services on the key's path (``log_outcome`` + ``customer_card``), and those plus
-   ``build_queue`` (what reading the queue again before showing the next customer would
-   cost).
+   95th percentile. The keys are the outcomes that need no editor, in the proportions the
+   region's call history has them (mostly No answer; Do not call about 3 in 100), and the
+   median per key is printed too. Between two keys the desk's own catch-up read of the queue
+   is let finish, as it is between two calls on the shop floor. Baselines, on the same kind
+   of customer: the services on the key's path (``log_outcome`` + ``customer_card``), and
+   those plus ``build_queue`` (what reading the queue again before showing the next customer
+   would cost).
+3. Switching to the Calls page in the window (it holds its queue) until its card is painted.
 
 The region is ``benchmarks/bench_desk_services.py``'s (``lastmile demo --customers 100000``
 grown to about a million attempts), built once and kept under benchmarks/.cache.
@@ -63,17 +65,16 @@ from sqlalchemy import func, select
 from lastmile_desktop.calling.card import customer_card
 from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.calling.my_day import my_day
-from lastmile_desktop.calling.outcomes import outcome_for_key
+from lastmile_desktop.calling.outcomes import OUTCOMES, outcome_for_key
 from lastmile_desktop.calling.queue import build_queue
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
-from lastmile_desktop.storage.models import CallAttempt, CampaignMember
+from lastmile_desktop.storage.models import CallAttempt, Campaign, CampaignMember, CampaignState
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.desk.page import QUEUE_PAGE, DeskPage
 from lastmile_desktop.ui.main_window import MainWindow
 
-KEYS = "NBVNIKWNSD"
 WAIT_S = 30.0
 
 
@@ -178,18 +179,45 @@ def desk_in_window(db: Database, profile: Profile, at: datetime) -> tuple[MainWi
     return window, page
 
 
-def press_keys(page: DeskPage, calls: int) -> dict[str, list[float]]:
+def key_mix(db: Database, calls: int) -> str:
+    """``calls`` keys of the outcomes that need no editor, in the proportions of the open
+    campaign's call history, spread evenly (smooth weighted round robin)."""
+    with db.read_session() as session:
+        counts = dict(
+            session.execute(
+                select(CallAttempt.outcome, func.count())
+                .join(CampaignMember, CampaignMember.id == CallAttempt.member_id)
+                .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+                .where(Campaign.state == CampaignState.OPEN)
+                .group_by(CallAttempt.outcome)
+            ).all()
+        )
+    weights = {
+        outcome.key: counts.get(outcome.code, 0) for outcome in OUTCOMES if not outcome.needs
+    }
+    total = sum(weights.values())
+    credit = dict.fromkeys(weights, 0)
+    keys = []
+    for _ in range(calls):
+        for key, weight in weights.items():
+            credit[key] += weight
+        chosen = max(credit, key=lambda key: credit[key])
+        credit[chosen] -= total
+        keys.append(chosen)
+    return "".join(keys)
+
+
+def press_keys(page: DeskPage, keys: str) -> dict[str, list[float]]:
     """Outcome keys on the desk: ms from each key press to the next customer painted, by key."""
     watch = CardPainted(page)
     loaded: list[bool] = []
     page.queue_loaded.connect(lambda: loaded.append(True))
     times: dict[str, list[float]] = {}
-    for number in range(calls):
+    for letter in keys:
         card = page.card
         if card is None:
             raise RuntimeError("the queue ran out of customers to call")
         loaded.clear()
-        letter = KEYS[number % len(KEYS)]
         focus = QApplication.focusWidget() or page
         started = time.perf_counter()
         QTest.keyClick(focus, getattr(Qt.Key, f"Key_{letter}"))
@@ -214,15 +242,15 @@ def switch_to_the_desk(window: MainWindow, page: DeskPage, times: int = 7) -> li
 
 
 def services_per_key(
-    db: Database, profile: Profile, at: datetime, calls: int
+    db: Database, profile: Profile, at: datetime, keys: str
 ) -> tuple[list[float], list[float]]:
     """The same keys through the services alone: (log + card, log + build_queue + card)."""
     queue = build_queue(db, profile, at=at, limit=QUEUE_PAGE)
     path: list[float] = []
     rebuilt: list[float] = []
-    for number in range(calls):
+    for letter in keys:
         entry, following = queue.now[0], queue.now[1]
-        outcome = outcome_for_key(KEYS[number % len(KEYS)])
+        outcome = outcome_for_key(letter)
         assert outcome is not None
         started = time.perf_counter()
         log_outcome(db, profile, entry.member, outcome.code, at=at, expected_version=entry.version)
@@ -264,11 +292,12 @@ def bench(db: Database, profile: Profile, who: str, at: datetime, args: argparse
     print(f"    target p95 under 200 ms: {'met' if percentile(opens, 0.95) < 200 else 'MISSED'}")
 
     window, page = desk_in_window(db, profile, at)
-    by_key = press_keys(page, args.calls)
+    mix = key_mix(db, args.calls)
+    by_key = press_keys(page, mix)
     keys = [ms for times in by_key.values() for ms in times]
     switches = switch_to_the_desk(window, page)
     window.close()
-    path, rebuilt = services_per_key(db, profile, at, args.calls)
+    path, rebuilt = services_per_key(db, profile, at, mix)
     base_key = statistics.median(path)
     print(line("Outcome key, services: log_outcome + card", path))
     print(line("Outcome key, services: log + build_queue (page) + card", rebuilt, base_key))
