@@ -124,3 +124,16 @@ def test_the_call_sheet_has_everyone_while_the_list_holds_a_page(
     assert [entry.name for _number, entry in dialog.lines] == [*NAMES, "Dorothy Vaughan"]
     dialog.reject()
     QApplication.processEvents()
+
+
+def test_a_first_page_that_ends_near_the_cursor_is_followed_by_the_next_ones(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every page ends within reach of the first customer: each read asks for the next.
+    monkeypatch.setattr(desk_module, "NEAR_THE_END", 2 * len(NAMES))
+    region = build_region(db, leeds_customers=MANY)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    qtbot.waitUntil(lambda: page.queue is not None and page.queue.is_complete, timeout=WAIT_MS)
+    assert listed(page) == NAMES
+    assert page.current_entry() is not None
+    assert page.current_entry().name == NAMES[0]

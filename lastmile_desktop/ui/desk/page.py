@@ -388,11 +388,13 @@ class DeskPage(QWidget):
 
         def queue_arrived(queue: CallQueue) -> None:
             self._queue_arrived(generation, queue)
-            read_day()
+            if self._is_current(generation):
+                read_day()
 
         def queue_refused(error: BaseException) -> None:
             refused(error, self._queue_arrived)
-            read_day()
+            if self._is_current(generation):
+                read_day()
 
         self._task = run_task(
             lambda _progress: read_queue(at, limit),
@@ -436,7 +438,8 @@ class DeskPage(QWidget):
     def _queue_arrived(self, generation: int, queue: CallQueue | None) -> None:
         if self._is_current(generation) and "queue" in self._waiting_for:
             self._show_queue(queue)
-            self._loaded("queue")
+            if self._is_current(generation):  # the cursor near the end started a longer read
+                self._loaded("queue")
 
     def _day_arrived(self, generation: int, day: MyDay | None) -> None:
         if self._is_current(generation) and "day" in self._waiting_for:
