@@ -117,7 +117,18 @@ def customer_card(
         )
 
 
-def set_pinned_note(db: Database, profile: Profile, member: uuid.UUID, note: str | None) -> None:
+@dataclass(frozen=True)
+class PinnedNote:
+    """A pinned note as saved, and the member whose card it was edited on."""
+
+    member_id: int
+    campaign_id: int
+    note: str | None
+
+
+def set_pinned_note(
+    db: Database, profile: Profile, member: uuid.UUID, note: str | None
+) -> PinnedNote:
     """The personal note that stays with the customer across campaigns; empty clears it."""
     text = " ".join((note or "").split()) or None
     if text is not None and len(text) > PINNED_NOTE_MAX_LENGTH:
@@ -129,6 +140,7 @@ def set_pinned_note(db: Database, profile: Profile, member: uuid.UUID, note: str
         if customer.erased_at is not None:
             raise UserFacingError("This customer asked to be forgotten: no note can be kept.")
         customer.pinned_note = text
+        return PinnedNote(row.id, row.campaign_id, text)
 
 
 def _latest(first: date | None, second: date | None) -> date | None:

@@ -98,6 +98,8 @@ class LoggedCall:
     version: int  # the member's version now
     next_due_at: datetime | None
     scheduled: Scheduled | None
+    member_id: int  # the member's row, as the window's change events name members
+    campaign_id: int
     follow_up: str | None = None  # "visit_reminder"/"promised_not_seen": not a counted attempt
 
 
@@ -196,6 +198,8 @@ def log_outcome(
                 if row.scheduled_kind is not None and row.next_due_at is not None
                 else None
             ),
+            member_id=row.id,
+            campaign_id=row.campaign_id,
             follow_up=attempt.follow_up,
         )
 

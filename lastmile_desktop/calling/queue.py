@@ -11,6 +11,11 @@ do-not-call, holdout) are not in the queue.
 One SQL statement picks the members and orders them (indexes on ``campaign_members`` do
 the filtering); the calling-hours rule then runs once per kind of customer (same time zones,
 same store), not once per customer.
+
+A screen shows a queue a page at a time (``limit``): every member is still placed, so the
+sections and their totals are exact, but from the few columns placing needs; the rest (names,
+script filled in) is read and built only for the entries kept. A region's whole queue (the
+lead's, tens of thousands of members) then costs little more than its SQL.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -39,7 +44,6 @@ from lastmile_desktop.calling.hours import (
     CallableTimes,
     CallingHours,
     OpeningHours,
-    call_window,
     callable_times,
     computer_zone,
     customer_zones,
@@ -110,6 +114,13 @@ class CallQueue:
     at: datetime
     now: list[QueueEntry]
     later: list[QueueEntry]
+    # How many each section holds: more than the lists when a ``limit`` cut them short.
+    now_total: int = 0
+    later_total: int = 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.now_total == len(self.now) and self.later_total == len(self.later)
 
 
 # The order of the sections, as one number per row for ORDER BY.
@@ -132,9 +143,13 @@ def build_queue(
     manager: str | None = None,
     at: datetime | None = None,
     search: str | None = None,
+    limit: int | None = None,
 ) -> CallQueue:
     """The queue at ``at`` (default now). A store manager gets their own customers; the lead
-    sees any store (``store``: its code) or manager (``manager``: their name)."""
+    sees any store (``store``: its code) or manager (``manager``: their name).
+
+    ``limit``: at most that many entries in Now and in Later (the first ones); the totals
+    still count every member."""
     at = _aware_utc(at)
     with db.read_session() as session:
         check_profile(session, profile)
@@ -146,8 +161,16 @@ def build_queue(
         conditions = _who(session, profile, store, manager)
         if search and search.strip():
             conditions += search_conditions(search)
-        rows = session.execute(_queue_statement(chosen, at, conditions)).all()
-        return _sorted_into_sections(chosen, at, rows, _stores(session))
+        stores = _stores(session)
+        if limit is None:
+            rows = session.execute(_queue_statement(chosen, at, conditions, _DETAILS)).all()
+            now, later = _placed(chosen, at, rows, stores)
+            return _queue(chosen, at, now, later, rows, stores)
+        rows = session.execute(_queue_statement(chosen, at, conditions, ())).all()
+        now, later = _placed(chosen, at, rows, stores)
+        kept = [place[0].id for place in (*now[:limit], *later[:limit])]
+        details = session.execute(_details_statement(kept)).all() if kept else []
+        return _queue(chosen, at, now, later, details, stores, limit)
 
 
 def _aware_utc(at: datetime | None) -> datetime:
@@ -179,9 +202,46 @@ def _who(
     return conditions
 
 
+_OWNER = aliased(Manager)
+# What an entry shows besides what placing it needs.
+_DETAILS: tuple[Any, ...] = (
+    CampaignMember.uuid,
+    CampaignMember.version,
+    CampaignMember.attempts,
+    Customer.external_id,
+    Customer.first_name,
+    Customer.last_name,
+    Customer.visits,
+    _OWNER.name.label("manager_name"),
+)
+
+
+def _details_statement(member_ids: list[int]) -> Select[*tuple[Any, ...]]:
+    """What the entries kept show, for these members."""
+    return (
+        select(
+            CampaignMember.id,
+            CampaignMember.next_due_at,
+            CampaignMember.store_id,
+            Customer.phone,
+            Customer.lifetime_spend_cents,
+            Customer.last_purchase_date,
+            *_DETAILS,
+        )
+        .select_from(CampaignMember)
+        .join(Customer, Customer.id == CampaignMember.customer_id)
+        .outerjoin(_OWNER, _OWNER.id == CampaignMember.manager_id)
+        .where(CampaignMember.id.in_(member_ids))
+    )
+
+
 def _queue_statement(
-    campaign: Campaign, at: datetime, conditions: list[ColumnElement[bool]]
+    campaign: Campaign,
+    at: datetime,
+    conditions: list[ColumnElement[bool]],
+    details: tuple[Any, ...],
 ) -> Select[*tuple[Any, ...]]:
+    """Every member with a section, in queue order: what placing needs, and ``details``."""
     member = CampaignMember
     today = to_local(at, computer_zone()).date()
     is_open = member.status.in_(OPEN_STATUSES)
@@ -215,31 +275,23 @@ def _queue_statement(
         (is_open, 6),
         else_=None,  # finished, with no follow-up call waiting: not in the queue
     )
-    owner = aliased(Manager)
     # The section of each row is worked out once, in the inner query; the outer one keeps
     # the rows that have one and orders them by it and by the section's own key.
     rows = (
         select(
             bucket.label("bucket"),
             member.id,
-            member.uuid,
-            member.version,
-            member.attempts,
             member.next_due_at,
             member.visit_date,
             member.store_id,
-            Customer.external_id,
-            Customer.first_name,
-            Customer.last_name,
             Customer.phone,
             Customer.lifetime_spend_cents,
             Customer.last_purchase_date,
-            Customer.visits,
-            owner.name.label("manager_name"),
+            *details,
         )
         .select_from(member)
         .join(Customer, Customer.id == member.customer_id)
-        .outerjoin(owner, owner.id == member.manager_id)
+        .outerjoin(_OWNER, _OWNER.id == member.manager_id)
         .where(
             member.campaign_id == campaign.id,
             member.group == MemberGroup.CALL,
@@ -250,8 +302,14 @@ def _queue_statement(
         .subquery("queue_rows")
     )
     section = rows.c.bucket
+    placing = (section, rows.c.id, rows.c.store_id, rows.c.phone)
+    if details:
+        shown: list[Any] = [column for column in rows.c if column not in placing]
+    else:
+        # Placing needs the due time of those waiting for it only: fewer values to convert.
+        shown = [case((section >= min(_BUCKET_LATER), rows.c.next_due_at)).label("next_due_at")]
     return (
-        select(rows)
+        select(*placing, *shown)
         .where(section.is_not(None))
         .order_by(
             section,
@@ -288,6 +346,11 @@ class _Hours:
         self.at = at
         self.hours = hours
         self._times: dict[tuple[tuple[str, ...], int | None], CallableTimes] = {}
+        # When each kind of customer is callable from, counting from ``at``: asked for most
+        # rows of a queue (everyone due now), with the same answer for the same kind.
+        self._from_now: dict[tuple[tuple[str, ...], int | None], datetime] = {}
+        # The rule around later days (callbacks booked days ahead), per kind and day.
+        self._days: dict[tuple[date, tuple[str, ...], int | None], CallableTimes] = {}
 
     def times(
         self, zones: tuple[str, ...], store_id: int | None, store: _StorePlace | None
@@ -304,6 +367,22 @@ class _Hours:
             )
         return found
 
+    def _times_on(
+        self, day: date, zones: tuple[str, ...], store_id: int | None, store: _StorePlace | None
+    ) -> CallableTimes:
+        """The rule laid out from the start of ``day`` (UTC): it answers for that whole day."""
+        key = (day, zones, store_id)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = callable_times(
+                datetime.combine(day, time(0, 0), tzinfo=UTC),
+                zones,
+                self.hours,
+                store.opening_hours if store else None,
+                store.zone if store else None,
+            )
+        return found
+
     def callable_from(
         self,
         zones: tuple[str, ...],
@@ -312,58 +391,95 @@ class _Hours:
         moment: datetime,
     ) -> datetime:
         """The first instant at or after ``moment`` when the customer may be called."""
+        if moment == self.at:
+            key = (zones, store_id)
+            found = self._from_now.get(key)
+            if found is None:
+                found = self._from_now[key] = self._callable_from(zones, store_id, store, moment)
+            return found
+        return self._callable_from(zones, store_id, store, moment)
+
+    def _callable_from(
+        self,
+        zones: tuple[str, ...],
+        store_id: int | None,
+        store: _StorePlace | None,
+        moment: datetime,
+    ) -> datetime:
         window = self.times(zones, store_id, store).window_at(moment)
-        if window is None:  # far ahead: lay the rule out around that instant instead
-            window = call_window(
-                moment,
-                zones,
-                self.hours,
-                store.opening_hours if store else None,
-                store.zone if store else None,
-            )
+        if window is None:  # far ahead: the rule laid out around that day instead
+            window = self._times_on(moment.date(), zones, store_id, store).window_at(moment)
+        assert window is not None
         if window.callable:
             return moment
         return window.next_change or moment
 
 
-def _sorted_into_sections(
+# Where a member goes: (its row, the zones used, why, until when it waits).
+_Place = tuple[Row[Any], tuple[str, ...], str, datetime | None]
+
+
+def _placed(
     campaign: Campaign, at: datetime, rows: Sequence[Row[Any]], stores: dict[int, _StorePlace]
-) -> CallQueue:
+) -> tuple[list[_Place], list[_Place]]:
+    """Every row into Now (in queue order) or Later (soonest first), by the calling hours."""
     hours = _Hours(
         at, CallingHours.from_minutes(campaign.calling_hours_start, campaign.calling_hours_end)
     )
-    script = ScriptTemplate(campaign.script)
-    today = to_local(at, computer_zone()).date()
-    now: list[QueueEntry] = []
-    later: list[QueueEntry] = []
+    now: list[_Place] = []
+    later: list[_Place] = []
     for row in rows:
         store = stores.get(row.store_id) if row.store_id is not None else None
         zones = customer_zones(row.phone, store.zone if store else None)
         if row.bucket in _BUCKET_NOW:
             callable_at = hours.callable_from(zones, row.store_id, store, at)
             if callable_at <= at:
-                why: str = _BUCKET_NOW[row.bucket]
-                now.append(_entry(campaign, script, row, store, zones, why, None, today))
+                now.append((row, zones, _BUCKET_NOW[row.bucket], None))
                 continue
-            why = LaterReason.OUTSIDE_CALLING_HOURS
+            why: str = LaterReason.OUTSIDE_CALLING_HOURS
         else:
             callable_at = hours.callable_from(zones, row.store_id, store, row.next_due_at)
             why = _BUCKET_LATER[row.bucket]
-        later.append(_entry(campaign, script, row, store, zones, why, callable_at, today))
-    later.sort(key=lambda entry: entry.until or at)
-    return CallQueue(campaign.name, at, now, later)
+        later.append((row, zones, why, callable_at))
+    later.sort(key=lambda place: place[3] or at)
+    return now, later
+
+
+def _queue(  # noqa: PLR0917 (the placed rows and what their entries are built from)
+    campaign: Campaign,
+    at: datetime,
+    now: list[_Place],
+    later: list[_Place],
+    details: Sequence[Row[Any]],
+    stores: dict[int, _StorePlace],
+    limit: int | None = None,
+) -> CallQueue:
+    """The queue with an entry for each placed row kept (``limit`` per section)."""
+    script = ScriptTemplate(campaign.script)
+    today = to_local(at, computer_zone()).date()
+    by_id = {row.id: row for row in details}
+
+    def entries(places: list[_Place]) -> list[QueueEntry]:
+        kept = places if limit is None else places[:limit]
+        return [
+            _entry(campaign, script, by_id[row.id], stores, zones, why, until, today)
+            for row, zones, why, until in kept
+        ]
+
+    return CallQueue(campaign.name, at, entries(now), entries(later), len(now), len(later))
 
 
 def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it)
     campaign: Campaign,
     script: ScriptTemplate,
     row: Row[Any],
-    store: _StorePlace | None,
+    stores: dict[int, _StorePlace],
     zones: tuple[str, ...],
     why: str,
     until: datetime | None,
     today: date,
 ) -> QueueEntry:
+    store = stores.get(row.store_id) if row.store_id is not None else None
     facts = ScriptFacts(
         first_name=row.first_name,
         last_name=row.last_name,

@@ -16,12 +16,12 @@ import hmac
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, LargeBinary, cast, func, insert, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lastmile_desktop.data_settings import get_setting, set_setting
 from lastmile_desktop.storage.models import Customer, ErasedIdentity
@@ -53,14 +53,54 @@ def customers_with_ids(session: Session, customer_ids: Iterable[str]) -> list[in
     wanted = {customer_id_key(customer_id) for customer_id in customer_ids}
     if not wanted:
         return []
-    rows = session.execute(
-        select(Customer.id, Customer.external_id).where(Customer.external_id.is_not(None))
-    )
+    query = select(Customer.id, Customer.external_id).where(Customer.external_id.is_not(None))
+    narrowed = may_read_as(session, Customer.external_id, wanted)
+    if narrowed is not None:
+        query = query.where(narrowed)
     return [
         customer
-        for customer, external_id in rows
+        for customer, external_id in session.execute(query)
         if external_id is not None and customer_id_key(external_id) in wanted
     ]
+
+
+# Up to this many keys are narrowed down in SQL, a pattern each.
+_FEW_KEYS = 8
+_LIKE_ESCAPE = "\\"
+IdColumn = ColumnElement[str | None] | InstrumentedAttribute[str | None]
+
+
+def may_read_as(
+    session: Session, column: IdColumn, keys: Collection[str]
+) -> ColumnElement[bool] | None:
+    """A WHERE clause keeping the rows whose id in ``column`` may read as one of ``keys``
+    (``customer_id_key`` of the ids looked for), for the database to narrow them down before
+    each id left is compared by ``customer_id_key`` itself: for a few ids (the call desk's
+    Do not call, an entry typed in) that is one pass over an index instead of every id in
+    Python. None for many keys (a suppression file): comparing them all is then as quick.
+
+    It keeps more than the rule allows, never less: ids written in plain ASCII that contain
+    a key in any case, with any run of blanks where it has a space, and every id with a
+    letter outside ASCII (case folding can turn those into any key: "ß" is "ss").
+    """
+    if len(keys) > _FEW_KEYS:
+        return None
+    # SQLite's LIKE ignores the case of ASCII letters already; other databases are told to.
+    like_ignores_case = session.get_bind().dialect.name == "sqlite"
+    patterns = []
+    for key in keys:
+        parts = [
+            part.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+            for part in key.split(" ")
+        ]
+        pattern = "%" + "%".join(parts) + "%"
+        patterns.append(
+            column.like(pattern, escape=_LIKE_ESCAPE)
+            if like_ignores_case
+            else column.ilike(pattern, escape=_LIKE_ESCAPE)
+        )
+    non_ascii = func.length(column) != func.length(cast(column, LargeBinary))
+    return or_(*patterns, non_ascii)
 
 
 def _digests(key: bytes, values: Iterable[str]) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.campaigns.identities import customer_id_key
+from lastmile_desktop.campaigns.identities import customer_id_key, may_read_as
 from lastmile_desktop.storage.models import DoNotCall
 
 
@@ -49,11 +49,11 @@ def entries_for(session: Session, *, phones: Collection[str], customer_id: str |
         found.update(session.scalars(select(DoNotCall.id).where(DoNotCall.phone.in_(phones))))
     if customer_id is not None:
         wanted = customer_id_key(customer_id)
-        listed = session.execute(
-            select(DoNotCall.id, DoNotCall.customer_external_id).where(
-                DoNotCall.customer_external_id.is_not(None)
-            )
+        query = select(DoNotCall.id, DoNotCall.customer_external_id).where(
+            DoNotCall.customer_external_id.is_not(None)
         )
+        narrowed = may_read_as(session, DoNotCall.customer_external_id, [wanted])
+        listed = session.execute(query if narrowed is None else query.where(narrowed))
         found.update(
             entry_id
             for entry_id, listed_id in listed

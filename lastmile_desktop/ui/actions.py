@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -48,8 +49,16 @@ class UndoStep:
 
     text: str  # shown as "Undo <text>" in the Edit menu
     undo: Callable[[], object]
-    redo: Callable[[], object]
+    # None: the step cannot be done again (a phone call happened once); it leaves the stack
+    # once undone, and Redo passes over it.
+    redo: Callable[[], object] | None
     changes: tuple[Changed, ...] = ()
+    # The service waits on the disk (a committed call outcome): it runs off the GUI thread.
+    in_background: bool = False
+    # After the undo succeeded, on the GUI thread (the page that made the step shows it).
+    undone: Callable[[], None] | None = None
+    # Where a refusal is shown instead of a message box (a status line in the call loop).
+    refused: Callable[[UserFacingError], None] | None = None
 
 
 class ServiceUndoCommand(QUndoCommand):
@@ -57,7 +66,9 @@ class ServiceUndoCommand(QUndoCommand):
 
     It is pushed after the action already ran, so the stack's first ``redo`` does nothing.
     Undoing or redoing runs through ``UserAction`` too: a refusal is shown as a message and
-    the step leaves the stack (what it would reverse has changed meanwhile).
+    the step leaves the stack (what it would reverse has changed meanwhile). A step run in
+    the background leaves the stack at its next turn (Qt drops an obsolete command before
+    running it), and one without a redo as soon as it is undone.
     """
 
     def __init__(self, context: AppContext, step: UndoStep, parent: QWidget | None) -> None:
@@ -71,16 +82,31 @@ class ServiceUndoCommand(QUndoCommand):
         if not self._pushed:
             self._pushed = True  # the action itself did the work
             return
-        self._run(self.step.redo)
+        if self.step.redo is not None:
+            self._run(self.step.redo, after=None)
 
     def undo(self) -> None:
-        self._run(self.step.undo)
+        if self.step.redo is None:
+            self.setObsolete(True)  # Qt deletes the command once this returns
+        self._run(self.step.undo, after=self.step.undone)
 
-    def _run(self, service: Callable[[], object]) -> None:
+    def _run(self, service: Callable[[], object], after: Callable[[], None] | None) -> None:
+        step = self.step  # not self: Qt may delete the command before a background run ends
         action: UserAction[object] = UserAction(self.context, service, parent=self.parent_widget)
-        action.announces(lambda _result: self.step.changes)
-        action.on_failure(lambda _error: self.setObsolete(True))
-        action.run()
+        action.announces(lambda _result: step.changes)
+        action.on_failure(lambda _error: self._give_up())
+        if step.refused is not None:
+            action.on_user_error(step.refused)
+        if after is not None:
+            action.on_success(lambda _result: after())
+        if step.in_background:
+            action.run_in_background()
+        else:
+            action.run()
+
+    def _give_up(self) -> None:
+        if shiboken6.isValid(self):
+            self.setObsolete(True)
 
 
 class UserAction(Generic[T]):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.storage import Database
@@ -47,9 +47,24 @@ class AppContext(QObject):
         self.profile = profile or Profile.lead()
         # Undoable actions of this window, whichever page made them (Edit > Undo).
         self.undo_stack = QUndoStack(self)
+        self._undo_actions: tuple[QAction, QAction] | None = None
         # Commits made elsewhere (the command line, another window) show up here.
         self.watch = watch if watch is not None else watch_changes(db)
         self.watch.mark_seen()
+
+    def undo_actions(self) -> tuple[QAction, QAction]:
+        """Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z) on ``undo_stack``: the Edit menu's entries.
+
+        One action each, added to every place that offers them (the Edit menu, the call
+        desk's Undo button), so each key has one owner wherever the keyboard is.
+        """
+        if self._undo_actions is None:
+            undo = self.undo_stack.createUndoAction(self, "&Undo")
+            undo.setShortcut(QKeySequence("Ctrl+Z"))
+            redo = self.undo_stack.createRedoAction(self, "&Redo")
+            redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+            self._undo_actions = (undo, redo)
+        return self._undo_actions
 
     def set_profile(self, profile: Profile) -> None:
         if profile != self.profile:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from lastmile_desktop import APP_NAME
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.overview import summarize
-from lastmile_desktop.ui.changes import Changed
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import ask_for_database
 from lastmile_desktop.ui.first_run import FirstRunPage
@@ -157,11 +157,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         edit_menu = self.menuBar().addMenu("&Edit")
-        undo_stack = self.context.undo_stack
-        self.undo_action = undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo_action = undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.undo_action, self.redo_action = self.context.undo_actions()
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
 
@@ -256,8 +252,11 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.first_run if empty else self.workspace)
         self._update_tab_actions()
 
-    def _on_changed(self, _change: Changed) -> None:
-        self.refresh_first_run()
+    def _on_changed(self, change: Changed) -> None:
+        # Only these make a database empty or not; counting a million calls after each
+        # logged call would make the call desk wait.
+        if change.touches(ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED):
+            self.refresh_first_run()
 
     def refresh_current_page(self) -> None:
         """F5: the page shown, read again; selections and unsaved edits stay."""

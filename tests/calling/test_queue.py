@@ -127,6 +127,19 @@ def test_later_says_why_and_from_when(region: Region) -> None:
     assert names(region, queue.later) == ["Olu", "Lea", "Kim"]  # soonest first
 
 
+def test_a_queue_read_a_page_at_a_time_keeps_the_first_entries_and_counts_them_all(
+    region: Region,
+) -> None:
+    whole = build_queue(region.db, region.managers["Alice"], at=AT)
+    page = build_queue(region.db, region.managers["Alice"], at=AT, limit=2)
+    assert page.now == whole.now[:2]  # Ben and Ann, every field as in the whole queue
+    assert page.later == whole.later[:2]  # Olu and Lea
+    assert (page.now_total, page.later_total) == (9, 3)
+    assert (whole.now_total, whole.later_total) == (9, 3)
+    assert whole.is_complete
+    assert not page.is_complete
+
+
 def test_finished_held_out_and_do_not_call_members_are_not_in_the_queue(
     region: Region,
 ) -> None:

@@ -36,6 +36,9 @@ class Grab:
     owner: QWidget
     context: Qt.ShortcutContext
     what: str  # for the failure message
+    # What Qt registers the key for: one action added to several widgets (the Edit menu and
+    # the call desk share Undo) is one shortcut, not several.
+    claimant: int = 0
 
     def active_for(self, focus: QWidget | None) -> bool:
         if not _shown(self.owner):
@@ -74,9 +77,18 @@ def _menu_is_reachable(menu: QMenu, window: QMainWindow) -> bool:
     return _shown(bar) and menu.menuAction() in bar.actions()
 
 
+def _actions(window: QMainWindow) -> list[QAction]:
+    """The window's own actions and those its widgets show (some belong to the context)."""
+    actions = {id(action): action for action in window.findChildren(QAction)}
+    for widget in [window, *window.findChildren(QWidget)]:
+        for action in widget.actions():
+            actions.setdefault(id(action), action)
+    return list(actions.values())
+
+
 def grabs(window: QMainWindow) -> list[Grab]:
     found: list[Grab] = []
-    for action in window.findChildren(QAction):
+    for action in _actions(window):
         if not (action.isEnabled() and action.isVisible()) or not action.shortcuts():
             continue
         for associated in action.associatedObjects():
@@ -94,6 +106,7 @@ def grabs(window: QMainWindow) -> list[Grab]:
                         owner,
                         action.shortcutContext(),
                         f'action "{action.text()}"',
+                        id(action),
                     )
                 )
     for shortcut in window.findChildren(QShortcut):
@@ -182,7 +195,7 @@ def ambiguities(window: QMainWindow) -> list[str]:
             if grab.active_for(focus):
                 by_keys[grab.keys].append(grab)
         for keys, claimants in by_keys.items():
-            owners = {(id(grab.owner), grab.what) for grab in claimants}
+            owners = {grab.claimant or (id(grab.owner), grab.what) for grab in claimants}
             if len(owners) > 1:
                 names = " and ".join(sorted({grab.what for grab in claimants}))
                 problems.add(f"{keys}: {names}")

@@ -120,6 +120,7 @@ def test_an_import_from_the_command_line_updates_the_open_assign_page(
     assert page.campaigns_tab.current is not None
     assert page.campaigns_tab.current.name == "Autumn return"
     assert page.tabs.currentWidget() is page.campaigns_tab
+    page.tabs.setCurrentWidget(page.stores_tab)  # read as it is shown
     stores = [store.name for store in page.stores_tab.store_model.loaded_rows()]
     assert "Store 14" in stores  # the import's new store is listed too
 
@@ -150,6 +151,7 @@ def test_unsaved_edits_survive_a_refresh_from_elsewhere(
     window = open_window(qtbot, db)
     page = assign_page(window)
     tab = page.campaigns_tab
+    page.tabs.setCurrentWidget(tab)
     tab.select_campaign(region.campaign_id)
     tab.form.name_edit.end(False)
     qtbot.keyClicks(tab.form.name_edit, ", second wave")
@@ -181,10 +183,12 @@ def test_an_import_in_this_window_lists_its_new_campaign_on_the_campaigns_tab(
     wizard.go_forward()
     wait_for_step(qtbot, wizard, Step.SUMMARY)
 
-    assert campaigns_listed(page) == ["lapsed"]
-    assert not page.campaigns_tab.empty_hint.isVisibleTo(page.campaigns_tab)
+    assign_page(window)  # pages behind the wizard catch up as they are shown
     assert page.campaign_combo.currentText() == "lapsed"
     assert page.customers.model.total == 3
+    page.tabs.setCurrentWidget(page.campaigns_tab)
+    assert campaigns_listed(page) == ["lapsed"]
+    assert not page.campaigns_tab.empty_hint.isVisibleTo(page.campaigns_tab)
     assert not window.is_showing_first_run()
 
 

@@ -244,6 +244,59 @@ def test_an_undo_that_is_refused_is_shown_and_leaves_the_stack(
     assert bugs.errors == []
 
 
+def test_a_step_without_a_redo_runs_in_the_background_and_leaves_the_stack_once_undone(
+    qtbot: QtBot, db: Database, context: AppContext, parent: QWidget, bugs: ReportedBugs
+) -> None:
+    campaign = new_campaign(db)
+    change = Changed(ChangeKind.CAMPAIGN_CHANGED, campaign.id)
+    undone: list[str] = []
+    action = UserAction(context, lambda: close_campaign(db, campaign.id, LEAD), parent=parent)
+    action.undoable(
+        lambda info: UndoStep(
+            f"close {info.name}",
+            undo=lambda: reopen_campaign(db, campaign.id, LEAD),
+            redo=None,
+            changes=(change,),
+            in_background=True,
+            undone=lambda: undone.append(get_campaign(db, campaign.id).state.value),
+        )
+    )
+    action.run()
+
+    with qtbot.waitSignal(context.changed, timeout=5000) as announced:
+        context.undo_stack.undo()
+        assert context.undo_stack.count() == 0  # gone at once: nothing to redo
+    assert announced.args == [change]
+    assert undone == ["open"]  # after the service, on the GUI thread
+    assert not context.undo_stack.canRedo()
+    assert bugs.errors == []
+
+
+def test_a_refused_background_undo_goes_where_the_step_says(
+    qtbot: QtBot, context: AppContext, parent: QWidget, bugs: ReportedBugs
+) -> None:
+    def refuse() -> None:
+        raise UserFacingError("A later call to this customer is recorded.")
+
+    shown: list[str] = []
+    action = UserAction(context, lambda: "logged", parent=parent)
+    action.undoable(
+        lambda _result: UndoStep(
+            "No answer",
+            undo=refuse,
+            redo=None,
+            in_background=True,
+            refused=lambda error: shown.append(str(error)),
+        )
+    )
+    action.run()
+
+    context.undo_stack.undo()
+    qtbot.waitUntil(lambda: shown == ["A later call to this customer is recorded."], timeout=5000)
+    assert not [box for box in parent.findChildren(QMessageBox) if box.isVisible()]
+    assert bugs.errors == []
+
+
 def test_closing_a_campaign_on_its_tab_can_be_undone(
     qtbot: QtBot, db: Database, context: AppContext
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from lastmile_desktop.ui.campaigns.dnc_tab import DncTab
 from lastmile_desktop.ui.campaigns.stores_tab import StoresTab
 from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.refresh_when_shown import RefreshWhenShown
 
 SETTINGS_CAMPAIGN = "assign/campaign_id"
 # A disabled primary button must look disabled, not like one waiting to be pressed.
@@ -95,7 +98,8 @@ class AssignPage(QWidget):
         self.campaigns_tab.campaign_saved.connect(self.select_campaign)
         self.stores_tab.move_work_requested.connect(self._move_work_for)
         self.dnc_tab.forget_requested.connect(self.controller.find_and_forget)
-        context.changed.connect(self._on_changed)
+        # Off screen (behind the call desk, say) the page refreshes when it is shown again.
+        self.live = RefreshWhenShown(self, context, self._on_changes)
         context.profile_changed.connect(lambda _profile: self.reload())
         context.assign_requested.connect(self.show_and_assign)
         self.reload()
@@ -110,16 +114,17 @@ class AssignPage(QWidget):
         """F5: everything again, keeping the campaign, the tab and every selection."""
         for tab in (self.campaigns_tab, self.stores_tab, self.dnc_tab):
             tab.refresh()
-        self._on_changed(Changed(ChangeKind.EXTERNAL))
+        self._on_changes([Changed(ChangeKind.EXTERNAL)])
 
-    def _on_changed(self, change: Changed) -> None:
+    def _on_changes(self, changes: Sequence[Changed]) -> None:
         """Something changed (here, on another page or in another process): show it.
 
         The campaign picker and the Customers tab are refreshed here; the other tabs listen
         for the changes that concern them.
         """
         shown = self.campaign_id()
-        if change.touches(ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED, ChangeKind.ASSIGNED):
+        kinds = (ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED, ChangeKind.ASSIGNED)
+        if any(change.touches(*kinds) for change in changes):
             self._fill_campaigns()
         if self.campaign_id() != shown:
             self._show_campaign()  # the campaign shown is gone, or there is a first one

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from lastmile_desktop.ui.campaigns.form import CampaignForm
 from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import permit_lead
+from lastmile_desktop.ui.refresh_when_shown import RefreshWhenShown
 
 COLUMN_NAME = 0
 COLUMN_STATE = 1
@@ -193,12 +196,13 @@ class CampaignsTab(QWidget):
             shortcut.activated.connect(slot)
 
         context.profile_changed.connect(lambda _profile: self._apply_profile())
-        context.changed.connect(self._on_changed)
+        self.live = RefreshWhenShown(self, context, self._on_changes)
         self.reload()
 
     # -- loading ----------------------------------------------------------------------------
-    def _on_changed(self, change: Changed) -> None:
-        if change.touches(ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED, ChangeKind.ASSIGNED):
+    def _on_changes(self, changes: Sequence[Changed]) -> None:
+        kinds = (ChangeKind.IMPORTED, ChangeKind.CAMPAIGN_CHANGED, ChangeKind.ASSIGNED)
+        if any(change.touches(*kinds) for change in changes):
             self.refresh()
 
     def refresh(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from lastmile_desktop.ui.campaigns.dnc_dialogs import AddEntryDialog
 from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import permit_lead
+from lastmile_desktop.ui.refresh_when_shown import RefreshWhenShown
 from lastmile_desktop.ui.worker import Task
 
 COLUMN_PHONE = 0
@@ -216,12 +218,12 @@ class DncTab(QWidget):
 
         # Another profile sees another part of the list (a manager: their store's customers').
         context.profile_changed.connect(lambda _profile: self.reload())
-        context.changed.connect(self._on_changed)
+        self.live = RefreshWhenShown(self, context, self._on_changes)
         self.reload()
 
     # -- list -------------------------------------------------------------------------------
-    def _on_changed(self, change: Changed) -> None:
-        if change.touches(ChangeKind.DO_NOT_CALL_CHANGED):
+    def _on_changes(self, changes: Sequence[Changed]) -> None:
+        if any(change.touches(ChangeKind.DO_NOT_CALL_CHANGED) for change in changes):
             self.refresh()
 
     def refresh(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QLocale, Qt, Signal
@@ -46,6 +47,7 @@ from lastmile_desktop.ui.campaigns.manager_dialog import (
 from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.permissions import READ_ONLY_STYLE, permit_lead, set_field_read_only
+from lastmile_desktop.ui.refresh_when_shown import RefreshWhenShown
 
 # Time zone and opening hours are long: the details beside the list show them.
 STORE_CODE = 0
@@ -260,18 +262,19 @@ class StoresTab(QWidget):
             shortcut.activated.connect(slot)
 
         context.profile_changed.connect(lambda _profile: self.reload())
-        context.changed.connect(self._on_changed)
+        self.live = RefreshWhenShown(self, context, self._on_changes)
         self.reload()
 
     # -- stores -----------------------------------------------------------------------------
-    def _on_changed(self, change: Changed) -> None:
-        # Imports add stores; assignments change each manager's open work.
-        if change.touches(
+    def _on_changes(self, changes: Sequence[Changed]) -> None:
+        # Imports add stores; assignments and calls change each manager's open work.
+        kinds = (
             ChangeKind.STORES_CHANGED,
             ChangeKind.IMPORTED,
             ChangeKind.ASSIGNED,
             ChangeKind.MEMBERS_CHANGED,
-        ):
+        )
+        if any(change.touches(*kinds) for change in changes):
             self.refresh()
 
     def _on_details_edited(self, *_args: object) -> None:

@@ -5,6 +5,13 @@ bring up the next one at once; outcomes that need one more answer open an editor
 the outcome bar (Enter saves, Esc cancels). Every outcome is committed by the service before
 the next customer is shown, and the status line says when ("Saved 14:03").
 
+Every write (an outcome, the pinned note, a typed-in call sheet) runs through the window's
+action helper off the GUI thread, and announces which members changed. An outcome's undo is
+a step on the window's undo stack, so Ctrl+Z (Edit > Undo) takes it back from anywhere. The
+desk shows the next customer from the queue it holds and does not read the queue again for
+its own changes; changes from elsewhere (another page, another program) read it again, when
+the desk is next on screen if it is not.
+
 The page takes a clock (a callable returning an aware datetime) so tests can fix "now"; every
 service call gets ``at=`` from it.
 """
@@ -14,13 +21,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -34,7 +42,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.calling.card import CustomerCard, customer_card, set_pinned_note
+from lastmile_desktop.calling.card import (
+    CustomerCard,
+    PinnedNote,
+    customer_card,
+    set_pinned_note,
+)
 from lastmile_desktop.calling.log import (
     LoggedCall,
     StaleMemberError,
@@ -55,7 +68,9 @@ from lastmile_desktop.campaigns.managers import list_managers
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.assign.widgets import page_title
+from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.desk import call_sheet, wording
 from lastmile_desktop.ui.desk.card_view import CardView
@@ -66,7 +81,7 @@ from lastmile_desktop.ui.desk.queue_model import QueueModel, Section
 from lastmile_desktop.ui.desk.queue_panel import QueuePanel
 from lastmile_desktop.ui.desk.sheet_entry import SheetEntryDialog
 from lastmile_desktop.ui.desk.style import DESK_STYLE
-from lastmile_desktop.ui.desk.undo import LoggedOutcomeCommand
+from lastmile_desktop.ui.refresh_when_shown import RefreshWhenShown
 from lastmile_desktop.ui.worker import Task, run_task
 
 Clock = Callable[[], datetime]
@@ -77,6 +92,12 @@ T = TypeVar("T")
 REFRESH_AFTER_LOG_MS = 800
 # Time moves customers from Later to Now (calling hours open, cool-downs end).
 PERIODIC_REFRESH_MS = 60_000
+# Customers the queue list holds per section at first, and more each time its end is reached:
+# the lead's whole region can be tens of thousands, and every one held costs time to build.
+QUEUE_PAGE = 200
+# The cursor this close to the last customer held (or the list scrolled to its end): the
+# next page is read, so Down never waits.
+NEAR_THE_END = 20
 QUEUE_WIDTH = 320
 STATUS_OK = "ok"
 KEYS_HINT = (
@@ -122,12 +143,18 @@ class DeskPage(QWidget):
         self.printed_day: date | None = None
         self.has_campaigns = False
         self._generation = 0
+        self._queue_limit = QUEUE_PAGE
+        self._reading_more = False  # the read under way is a longer page of the same queue
         self._select_after_load: uuid.UUID | None = None
-        self._task: Task[tuple[CallQueue, MyDay]] | None = None
+        self._task: Task[CallQueue] | None = None
+        self._day_task: Task[MyDay] | None = None
+        self._waiting_for: set[str] = set()  # what the read under way has still to show
         self._sheet_task: Task[call_sheet.CallSheet] | None = None
+        self._whole_queue_task: Task[CallQueue] | None = None
         self._write_task: Task[Any] | None = None
         self.saving = False  # a service write is running
-        self.undo_stack = QUndoStack(self)
+        # Time moved on while the desk was off screen: the queue is read again when shown.
+        self._queue_aged = False
 
         self.model = QueueModel(self.zone, self)
         self.queue_panel = QueuePanel(self.model)
@@ -160,6 +187,13 @@ class DeskPage(QWidget):
         self._periodic.setInterval(PERIODIC_REFRESH_MS)
         self._periodic.timeout.connect(self._periodic_refresh)
         self._periodic.start()
+        # Several changes announced together (an outcome and the do-not-call list) read the
+        # queue once.
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(0)
+        self._reload_soon.timeout.connect(self.reload)
+        self.live = RefreshWhenShown(self, context, self._on_changes)
         self.show_status(KEYS_HINT, STATUS_OK)
         self.reload()
 
@@ -180,8 +214,12 @@ class DeskPage(QWidget):
             )
             self.outcome_actions[outcome.code] = action
         self.skip_action = self._action("Skip for now", "Ctrl+Right", self.skip_current)
-        self.undo_action = self._action("Undo the last outcome", "Ctrl+Z", self.undo_last)
-        self.undo_action.setEnabled(False)
+        # The window's Edit > Undo (Ctrl+Z): an outcome is a step on its undo stack.
+        self.undo_action, _redo = self.context.undo_actions()
+        self.addAction(self.undo_action)
+        stack = self.context.undo_stack
+        self._can_undo = stack.canUndo()
+        self._undo_text = stack.undoText()
         self.search_action = self._action("Search the queue", "Ctrl+F", self.focus_search)
         self.call_action = self._action("Call", "Ctrl+Return", self.card_view.call)
         self.call_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -222,7 +260,7 @@ class DeskPage(QWidget):
         self.skip_button.clicked.connect(self.skip_current)
         self.undo_button = QPushButton("Undo  (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_action.trigger)
-        self.undo_button.setEnabled(False)
+        self._show_undo_state()
         for button in (self.print_button, self.type_in_button, self.skip_button, self.undo_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # their keys work from anywhere
         status_row = QHBoxLayout()
@@ -246,15 +284,16 @@ class DeskPage(QWidget):
         panel = self.queue_panel
         panel.current_changed.connect(self._on_current_changed)
         panel.filters_changed.connect(self._on_filters_changed)
-        panel.search_changed.connect(lambda _text: self.load_queue())
+        panel.search_changed.connect(lambda _text: self._on_search_changed())
+        panel.view.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         panel.search_left.connect(self.focus_queue)
         self.outcome_bar.outcome_clicked.connect(self.choose_outcome)
         self.card_view.pinned_note_edited.connect(self._save_pinned_note)
         self.card_view.note_left.connect(self.focus_queue)
         self.card_view.note_edit.returnPressed.connect(self.focus_queue)
-        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
-        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
-        self.context.data_changed.connect(self.reload)
+        stack = self.context.undo_stack
+        stack.canUndoChanged.connect(self._can_undo_changed)
+        stack.undoTextChanged.connect(self._undo_text_changed)
         self.context.profile_changed.connect(lambda _profile: self._profile_changed())
 
     # -- loading --------------------------------------------------------------------------------
@@ -276,78 +315,169 @@ class DeskPage(QWidget):
             self.queue_panel.set_people(False, [], [])
         self.load_queue()
 
+    def _on_changes(self, changes: Sequence[Changed]) -> None:
+        """Changes made elsewhere read the queue again; the desk's own are shown already."""
+        if any(change.origin is not self for change in changes):
+            self._reload_soon.start()
+
     def _profile_changed(self) -> None:
         self.skip_reasons.clear()
-        self.undo_stack.clear()
         self.card = None
         self.reload()
 
     def _on_filters_changed(self) -> None:
         self.card = None
+        self._queue_limit = QUEUE_PAGE
         self.load_queue()
 
+    def _on_search_changed(self) -> None:
+        self._queue_limit = QUEUE_PAGE
+        self.load_queue()
+
+    def _on_scrolled(self, value: int) -> None:
+        if value == self.queue_panel.view.verticalScrollBar().maximum():
+            self._read_more()
+
+    def _read_more(self) -> None:
+        """The list's end is near and the queue has more: read a longer page (once)."""
+        if self.model.more_waiting and not self._reading_more:
+            self._queue_limit += QUEUE_PAGE
+            self.load_queue(more=True)
+
     def _periodic_refresh(self) -> None:
-        if self.outcome_bar.editor is None and not self.card_view.note_edit.hasFocus():
+        if not self.isVisible():
+            self._queue_aged = True  # read when the desk is next shown
+        elif self.outcome_bar.editor is None and not self.card_view.note_edit.hasFocus():
             self.load_queue()
 
-    def load_queue(self, select: uuid.UUID | None = None) -> None:
-        """Reads the queue and My day in the background; shows them when they arrive."""
+    def load_queue(self, select: uuid.UUID | None = None, *, more: bool = False) -> None:
+        """Reads the queue, then My day, in the background; shows each as it arrives, and
+        says ``queue_loaded`` once both are shown.
+
+        ``more``: a longer page of the same queue (the list's end was reached)."""
         self._refresh_timer.stop()
         self._generation += 1
+        self._reading_more = more
         generation = self._generation
+        self._waiting_for = {"queue", "day"}
         if not self.has_campaigns:
             # Shown from the event loop like a read queue, so "loaded" always comes later.
-            QTimer.singleShot(0, lambda: self._show_if_current(generation, None, None))
+            QTimer.singleShot(0, lambda: self._show_nothing(generation))
             return
         if select is not None:
             self._select_after_load = select
-        db, profile = self.context.db, self.context.profile
+        db, profile, at = self.context.db, self.context.profile, self.clock()
+        read_queue, limit = self._queue_reader(), self._queue_limit
         campaign = self.queue_panel.campaign_name()
-        store = self.queue_panel.store_code()
-        manager = self.queue_panel.manager_name()
-        search = self.queue_panel.search.text().strip() or None
-        at = self.clock()
 
-        def read(_progress: Progress) -> tuple[CallQueue, MyDay]:
-            queue = build_queue(
-                db, profile, campaign=campaign, store=store, manager=manager, at=at, search=search
-            )
-            return queue, my_day(db, profile, campaign=queue.campaign, at=at)
-
-        def arrived(result: tuple[CallQueue, MyDay]) -> None:
-            self._show_if_current(generation, *result)
-
-        def failed(error: BaseException) -> None:
-            if generation != self._generation:
-                return
-            if isinstance(error, UserFacingError):
+        def refused(error: BaseException, part: Callable[[int, None], None]) -> None:
+            if not isinstance(error, UserFacingError):
+                raise error  # a bug: the app's error reporter shows it
+            if self._is_current(generation):
                 self.show_status(str(error), STATUS_PROBLEM)
-                self._show_queue(None, None)
-            else:
-                raise error
+            part(generation, None)
 
-        self._task = run_task(read, on_success=arrived, on_error=failed)
+        def read_day() -> None:
+            # After the queue, not beside it: two reads at once only slow each other down
+            # (they share the interpreter), and the next customer matters more.
+            self._day_task = run_task(
+                lambda _progress: my_day(db, profile, campaign=campaign, at=at),
+                on_success=lambda day: self._day_arrived(generation, day),
+                on_error=lambda error: refused(error, self._day_arrived),
+            )
 
-    def _show_if_current(self, generation: int, queue: CallQueue | None, day: MyDay | None) -> None:
-        if generation == self._generation:
-            self._show_queue(queue, day)
+        def queue_arrived(queue: CallQueue) -> None:
+            self._queue_arrived(generation, queue)
+            if self._is_current(generation):
+                read_day()
 
-    def _show_queue(self, queue: CallQueue | None, day: MyDay | None) -> None:
-        self.queue = queue
+        def queue_refused(error: BaseException) -> None:
+            refused(error, self._queue_arrived)
+            if self._is_current(generation):
+                read_day()
+
+        self._task = run_task(
+            lambda _progress: read_queue(at, limit),
+            on_success=queue_arrived,
+            on_error=queue_refused,
+        )
+
+    def _queue_reader(self) -> Callable[[datetime, int | None], CallQueue]:
+        """Reads the queue the panel asks for (campaign, store or manager, search) at a time,
+        a page (``limit`` per section) or all of it; callable from a worker thread."""
+        db, profile, panel = self.context.db, self.context.profile, self.queue_panel
+        campaign, store, manager = panel.campaign_name(), panel.store_code(), panel.manager_name()
+        search = panel.search.text().strip() or None
+
+        def read(at: datetime, limit: int | None) -> CallQueue:
+            return build_queue(
+                db,
+                profile,
+                campaign=campaign,
+                store=store,
+                manager=manager,
+                at=at,
+                search=search,
+                limit=limit,
+            )
+
+        return read
+
+    def _is_current(self, generation: int) -> bool:
+        """Whether a read that started as ``generation`` is still wanted (nothing newer
+        started, and the page was not closed meanwhile)."""
+        return generation == self._generation and shiboken6.isValid(self)
+
+    def _show_nothing(self, generation: int) -> None:
+        if self._is_current(generation):
+            self._show_day(None)
+            self._show_queue(None)
+            self._waiting_for.clear()
+            self.queue_loaded.emit()
+
+    def _queue_arrived(self, generation: int, queue: CallQueue | None) -> None:
+        if self._is_current(generation) and "queue" in self._waiting_for:
+            self._show_queue(queue)
+            if self._is_current(generation):  # the cursor near the end started a longer read
+                self._loaded("queue")
+
+    def _day_arrived(self, generation: int, day: MyDay | None) -> None:
+        if self._is_current(generation) and "day" in self._waiting_for:
+            self._show_day(day)
+            if "queue" not in self._waiting_for and self.card is None:
+                self._show_current(None)  # what to do next may depend on today's calls
+            self._loaded("day")
+
+    def _loaded(self, part: str) -> None:
+        self._waiting_for.discard(part)
+        if not self._waiting_for:
+            self.queue_loaded.emit()
+
+    def _show_day(self, day: MyDay | None) -> None:
         self.day = day
         self.my_day_strip.show_day(day)
+
+    def _show_queue(self, queue: CallQueue | None) -> None:
+        self.queue = queue
         keep = self._select_after_load or (self.card.member if self.card else None)
         self._select_after_load = None
+        # A longer page of the same queue: the list stays where it was scrolled to.
+        scrollbar = self.queue_panel.view.verticalScrollBar()
+        scrolled = scrollbar.value() if self._reading_more else None
+        self._reading_more = False
         self.model.set_queue(queue, self.skip_reasons)
         if keep is not None and self.queue_panel.select_member(keep):
             pass
         else:
             self.queue_panel.select_first()
+        if scrolled is not None:
+            scrollbar.setValue(scrolled)
         self._show_current(self.queue_panel.current_entry())
-        self.queue_loaded.emit()
 
     # -- the customer ---------------------------------------------------------------------------
     def _on_current_changed(self, entry: QueueEntry | None) -> None:
+        if self.model.is_near_the_end(self.queue_panel.view.currentIndex().row(), NEAR_THE_END):
+            self._read_more()
         if self.outcome_bar.editor is not None:
             same = entry is not None and self.card is not None and entry.member == self.card.member
             if same:
@@ -396,6 +526,8 @@ class DeskPage(QWidget):
             return "Nobody in the queue matches the search. Esc clears it (Ctrl+F to change it)."
         if queue.now or self.model.entries(Section.SKIPPED):
             return "Pick a customer in the queue (Up and Down arrows, Alt+Q)."
+        if queue.now_total:
+            return "Reading the next customers in the queue..."
         if queue.later:
             first = min((e.until for e in queue.later if e.until is not None), default=None)
             called = self.day is not None and self.day.calls_made > 0
@@ -509,10 +641,6 @@ class DeskPage(QWidget):
             if self.outcome_bar.editor is not None:
                 self.outcome_bar.close_editor()
                 self._set_outcome_keys_enabled(True)
-            self.undo_stack.push(
-                LoggedOutcomeCommand(f"{outcome.label} for {card.name}", logged, self._undo_logged)
-            )
-            self.undo_button.setToolTip(f"Undo {self.undo_stack.undoText()}")
             self.show_status(self._saved_text(logged, card.name), STATUS_OK)
             if self.card is not None and self.card.member == card.member:
                 self._advance_past(card.member)
@@ -532,37 +660,97 @@ class DeskPage(QWidget):
             elif self.outcome_bar.editor is not None:
                 self.outcome_bar.editor.show_problem(str(error))
 
-        self._write(write, saved, refused)
+        self._write(
+            write,
+            saved,
+            refused,
+            changes=self._changes_of,
+            undo=lambda logged: self._undo_step(logged, f"{outcome.label} for {card.name}"),
+        )
 
     def _write(
         self,
         write: Callable[[], T],
         saved: Callable[[T], None],
         refused: Callable[[UserFacingError], None],
+        *,
+        changes: Callable[[T], Sequence[Changed]],
+        undo: Callable[[T], UndoStep] | None = None,
     ) -> bool:
-        """Runs one service write off the GUI thread (its commit waits for the disk).
+        """Runs one service write off the GUI thread (its commit waits for the disk), through
+        the window's action helper: it announces ``changes`` and pushes the ``undo`` step.
 
-        One write at a time: a key pressed while the last outcome is being saved does nothing,
-        so no outcome can land on a customer the caller has not seen yet.
+        One write at a time: a key pressed while the last outcome is being saved does nothing
+        (Ctrl+Z included), so no outcome can land on a customer the caller has not seen yet,
+        and no undo can take back an earlier one by mistake.
         """
         if self.saving:
             return False
         self.saving = True
+        self._show_undo_state()
 
         def succeeded(result: T) -> None:
-            self.saving = False
+            self._write_finished()
             saved(result)
 
-        def failed(error: BaseException) -> None:
-            self.saving = False
-            if not isinstance(error, UserFacingError):
-                raise error  # a bug: the app's error reporter shows it
-            refused(error)
-
-        self._write_task = run_task(
-            lambda _progress: write(), on_success=succeeded, on_error=failed
-        )
+        action = UserAction(self.context, write, parent=self)
+        action.announces(changes)
+        if undo is not None:
+            action.undoable(undo)
+        action.on_failure(lambda _error: self._write_finished())
+        action.on_user_error(refused)
+        action.on_success(succeeded)
+        self._write_task = action.run_in_background()
         return True
+
+    def _write_finished(self) -> None:
+        self.saving = False
+        self._show_undo_state()
+
+    def _changes_of(self, logged: LoggedCall) -> tuple[Changed, ...]:
+        """What an outcome (or its undo) changes: the member, and the do-not-call list."""
+        member = Changed(
+            ChangeKind.MEMBERS_CHANGED, logged.campaign_id, (logged.member_id,), origin=self
+        )
+        if outcome_by_code(logged.outcome).adds_to_do_not_call:
+            return member, Changed(ChangeKind.DO_NOT_CALL_CHANGED, origin=self)
+        return (member,)
+
+    def _undo_step(self, logged: LoggedCall, text: str) -> UndoStep:
+        """Ctrl+Z takes the call back; there is no redo (the call happened once: logging it
+        again is a new key press on the customer, who is back in the queue)."""
+        label = outcome_by_code(logged.outcome).label
+        context = self.context
+
+        def refused(error: UserFacingError) -> None:
+            self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
+
+        return UndoStep(
+            text,
+            undo=lambda: undo_outcome(context.db, context.profile, logged.attempt),
+            redo=None,
+            changes=self._changes_of(logged),
+            in_background=True,
+            undone=lambda: self._outcome_undone(logged),
+            refused=refused,
+        )
+
+    def _can_undo_changed(self, can_undo: bool) -> None:
+        self._can_undo = can_undo
+        self._show_undo_state()
+
+    def _undo_text_changed(self, text: str) -> None:
+        self._undo_text = text
+        self._show_undo_state()
+
+    def _show_undo_state(self) -> None:
+        if not shiboken6.isValid(self.undo_action):
+            return  # the window is closing: its context went first
+        enabled = self._can_undo and not self.saving
+        self.undo_action.setEnabled(enabled)
+        self.undo_button.setEnabled(enabled)
+        text = self._undo_text
+        self.undo_button.setToolTip(f"Undo {text}" if text else "Nothing to undo")
 
     def _saved_text(self, logged: LoggedCall, name: str) -> str:
         label = outcome_by_code(logged.outcome).label
@@ -577,41 +765,32 @@ class DeskPage(QWidget):
     def _advance_past(self, member: uuid.UUID) -> None:
         """The logged customer leaves the list at once; the next one in Now takes the card."""
         row = self.model.row_of(member)
-        if self.queue is not None:
+        queue = self.queue
+        if queue is not None:
+            now = [e for e in queue.now if e.member != member]
+            later = [e for e in queue.later if e.member != member]
             self.queue = dataclasses.replace(
-                self.queue,
-                now=[e for e in self.queue.now if e.member != member],
-                later=[e for e in self.queue.later if e.member != member],
+                queue,
+                now=now,
+                later=later,
+                now_total=queue.now_total - (len(queue.now) - len(now)),
+                later_total=queue.later_total - (len(queue.later) - len(later)),
             )
         self.card = None
         self.model.remove_member(member)
         self.queue_panel.select_row(self.model.next_callable_row(max(row, 0)))
         if self.queue_panel.current_entry() is None:
             self._show_current(None)
+            if self.queue is not None and self.queue.now_total:
+                self.load_queue()  # the page held is called through: the next one
 
-    def undo_last(self) -> None:
-        """Ctrl+Z: takes back the last outcome logged on this desk."""
-        if self.saving or not self.undo_stack.canUndo() or self.outcome_bar.editor is not None:
-            return
-        self.undo_stack.undo()
-        earlier = self.undo_stack.undoText()
-        self.undo_button.setToolTip(f"Undo {earlier}" if earlier else "")
-
-    def _undo_logged(self, logged: LoggedCall) -> None:
-        db, profile = self.context.db, self.context.profile
+    def _outcome_undone(self, logged: LoggedCall) -> None:
         label = outcome_by_code(logged.outcome).label
-
-        def undone(_result: None) -> None:
-            self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
-            self._generation += 1
-            self.card = None
-            self.load_queue(select=logged.member)
-            self.outcome_undone.emit(logged)
-
-        def refused(error: UserFacingError) -> None:
-            self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
-
-        self._write(lambda: undo_outcome(db, profile, logged.attempt), undone, refused)
+        self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
+        self._generation += 1
+        self.card = None
+        self.load_queue(select=logged.member)
+        self.outcome_undone.emit(logged)
 
     # -- skip -----------------------------------------------------------------------------------
     def skip_current(self) -> None:
@@ -649,15 +828,25 @@ class DeskPage(QWidget):
     def _save_pinned_note(self, member: uuid.UUID, text: str) -> None:
         db, profile = self.context.db, self.context.profile
 
-        def saved(_result: None) -> None:
+        def saved(_note: PinnedNote) -> None:
             when = wording.clock_time(self.clock(), self.zone)
             self.show_status(f"Note saved {when}.", STATUS_OK)
 
         def refused(error: UserFacingError) -> None:
             self.show_status(str(error), STATUS_PROBLEM)
 
+        def changes(note: PinnedNote) -> tuple[Changed, ...]:
+            return (
+                Changed(
+                    ChangeKind.MEMBERS_CHANGED, note.campaign_id, (note.member_id,), origin=self
+                ),
+            )
+
         if not self._write(
-            lambda: set_pinned_note(db, profile, member, text or None), saved, refused
+            lambda: set_pinned_note(db, profile, member, text or None),
+            saved,
+            refused,
+            changes=changes,
         ):
             self.show_status(
                 "The note was not saved: press Ctrl+E and Enter again.", STATUS_PROBLEM
@@ -682,14 +871,17 @@ class DeskPage(QWidget):
 
     def prepare_sheet(self, then: Callable[[call_sheet.CallSheet], None]) -> None:
         """Gathers today's list (with pinned notes) in the background, then calls ``then``."""
-        queue = self.queue
-        if queue is None:
+        shown = self.queue
+        if shown is None:
             self.show_status("There is no queue to print yet.", STATUS_PROBLEM)
             return
-        entries = call_sheet.entries_for_today(queue, self.zone)
         db, profile, whose, zone = self.context.db, self.context.profile, self._whose(), self.zone
+        read_queue = self._queue_reader()
 
         def gather(progress: Progress) -> call_sheet.CallSheet:
+            # The list shows a page of the queue; the sheet has everyone.
+            queue = shown if shown.is_complete else read_queue(shown.at, None)
+            entries = call_sheet.entries_for_today(queue, zone)
             return call_sheet.collect_sheet(
                 db, profile, queue, entries, whose=whose, zone=zone, progress=progress
             )
@@ -756,17 +948,42 @@ class DeskPage(QWidget):
 
         self.prepare_sheet(ask_and_print)
 
-    def sheet_lines(self) -> list[tuple[int, QueueEntry]]:
-        """The printed sheet's lines in its order; without one, today's list as it stands."""
+    def sheet_lines(self, queue: CallQueue | None = None) -> list[tuple[int, QueueEntry]]:
+        """The printed sheet's lines in its order; without one, today's list as it stands
+        (``queue``, else the one shown)."""
         if self.printed_lines:
             return self.printed_lines
-        if self.queue is None:
+        queue = queue or self.queue
+        if queue is None:
             return []
-        entries = call_sheet.entries_for_today(self.queue, self.zone)
+        entries = call_sheet.entries_for_today(queue, self.zone)
         return list(enumerate(entries, start=1))
 
     def type_in_sheet(self) -> SheetEntryDialog | None:
-        lines = self.sheet_lines()
+        """Opens the grid for the printed sheet, or today's list; None while the whole list
+        is read first (the queue shows a page of it), or when there is nobody to type in."""
+        shown = self.queue
+        if not self.printed_lines and shown is not None and not shown.is_complete:
+            read_queue = self._queue_reader()
+
+            def failed(error: BaseException) -> None:
+                if not isinstance(error, UserFacingError):
+                    raise error
+                self.show_status(str(error), STATUS_PROBLEM)
+
+            self._whole_queue_task = run_task(
+                lambda _progress: read_queue(shown.at, None),
+                on_success=self._open_sheet_entry_for,
+                on_error=failed,
+            )
+            return None
+        return self._open_sheet_entry(shown)
+
+    def _open_sheet_entry_for(self, queue: CallQueue) -> None:
+        self._open_sheet_entry(queue)
+
+    def _open_sheet_entry(self, queue: CallQueue | None) -> SheetEntryDialog | None:
+        lines = self.sheet_lines(queue)
         if not lines:
             self.show_status(
                 "There is no list to type in: nobody is in today's queue.", STATUS_PROBLEM
@@ -774,8 +991,7 @@ class DeskPage(QWidget):
             return None
         day = self.printed_day or self.clock().astimezone(self.zone).date()
         dialog = SheetEntryDialog(
-            self.context.db,
-            self.context.profile,
+            self.context,
             lines,
             sheet_day=day,
             zone=self.zone,
@@ -793,12 +1009,13 @@ class DeskPage(QWidget):
             f"Saved {wording.clock_time(self.clock(), self.zone)}: "
             f"{wording.count(len(logged), 'call')} from the call sheet.",
             STATUS_OK,
-        )
-        self.card = None
-        self.load_queue()
+        )  # the queue is read again: the sheet announced the members it logged
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._queue_aged:
+            self._queue_aged = False
+            self._reload_soon.start()
         focus = QApplication.focusWidget()
         if focus is None or not self.isAncestorOf(focus):
             self.focus_queue()  # the keys work from the first moment the desk is on screen

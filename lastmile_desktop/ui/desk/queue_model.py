@@ -2,6 +2,8 @@
 
 Each section starts with a heading row that cannot be selected; the view's cursor steps over
 it. A row holds the service's ``QueueEntry`` (plain data); the model never asks the database.
+The queue comes a page at a time: a heading counts every customer of its section, and
+``is_near_the_end`` tells the desk when to read a longer page.
 """
 
 from __future__ import annotations
@@ -58,45 +60,56 @@ class QueueModel(QAbstractListModel):
         self.now = datetime.now(UTC)
         self._rows: list[_Row] = []
         self.skip_reasons: dict[uuid.UUID, str] = {}
+        self.more_waiting = False  # the queue holds customers beyond the page shown
 
     # -- filling ----------------------------------------------------------------------------
     def set_queue(self, queue: CallQueue | None, skip_reasons: dict[uuid.UUID, str]) -> None:
         self.beginResetModel()
         self.skip_reasons = dict(skip_reasons)
         self._rows = []
+        self.more_waiting = queue is not None and not queue.is_complete
         if queue is not None:
             self.now = queue.at
             now = [e for e in queue.now if e.member not in skip_reasons]
             skipped = [e for e in queue.now if e.member in skip_reasons]
-            for section, entries in (
-                (Section.NOW, now),
-                (Section.SKIPPED, skipped),
-                (Section.LATER, queue.later),
+            for section, entries, total in (
+                (Section.NOW, now, queue.now_total - len(skipped)),
+                (Section.SKIPPED, skipped, len(skipped)),
+                (Section.LATER, queue.later, queue.later_total),
             ):
                 if section is Section.SKIPPED and not entries:
                     continue
-                self._rows.append(_Row(section, None, len(entries)))
+                self._rows.append(_Row(section, None, total))
                 self._rows.extend(_Row(section, entry) for entry in entries)
         self.endResetModel()
 
     def remove_member(self, member: uuid.UUID) -> None:
         """Takes a logged customer out at once; the next reload shows where they went."""
-        for row, item in enumerate(self._rows):
-            if item.entry is not None and item.entry.member == member:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
-                self._recount(item.section)
-                return
-
-    def _recount(self, section: Section) -> None:
-        for row, item in enumerate(self._rows):
+        row = self.row_of(member)
+        if row < 0:
+            return
+        section = self._rows[row].section
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self.endRemoveRows()
+        for heading, item in enumerate(self._rows):
             if item.entry is None and item.section is section:
-                entries = sum(1 for r in self._rows if r.section is section and r.entry)
-                self._rows[row] = _Row(section, None, entries)
-                index = self.index(row)
+                self._rows[heading] = _Row(section, None, max(item.count - 1, 0))
+                index = self.index(heading)
                 self.dataChanged.emit(index, index)
                 return
+
+    def is_near_the_end(self, row: int, within: int) -> bool:
+        """Whether ``row`` is among the last ``within`` customers held of a section that has
+        more than the page holds."""
+        section = self.section_at(row)
+        if not self.more_waiting or section is None:
+            return False
+        held = [r for r, item in enumerate(self._rows) if item.entry and item.section is section]
+        total = next(
+            item.count for item in self._rows if item.entry is None and item.section is section
+        )
+        return total > len(held) and bool(held) and row > held[-1] - within
 
     # -- reading ----------------------------------------------------------------------------
     def entries(self, section: Section) -> list[QueueEntry]:
@@ -122,15 +135,13 @@ class QueueModel(QAbstractListModel):
 
     def next_callable_row(self, after: int) -> int:
         """The first Now customer at or after ``after``; else the first one above it; else -1."""
-        candidates = [
-            row
-            for row, item in enumerate(self._rows)
-            if item.entry is not None and item.section is Section.NOW
-        ]
-        later = [row for row in candidates if row >= after]
-        if later:
-            return later[0]
-        return candidates[-1] if candidates else -1
+        above = -1
+        for row, item in enumerate(self._rows):
+            if item.entry is not None and item.section is Section.NOW:
+                if row >= after:
+                    return row
+                above = row
+        return above
 
     # -- Qt model ---------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature

@@ -35,14 +35,20 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.calling.log import LoggedCall, log_outcome
-from lastmile_desktop.calling.outcomes import NOT_INTERESTED_REASONS, Outcome, outcome_for_key
+from lastmile_desktop.calling.outcomes import (
+    NOT_INTERESTED_REASONS,
+    Outcome,
+    outcome_by_code,
+    outcome_for_key,
+)
 from lastmile_desktop.calling.queue import QueueEntry
-from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import Progress
-from lastmile_desktop.storage import Database
+from lastmile_desktop.ui.actions import UserAction
+from lastmile_desktop.ui.changes import Changed, ChangeKind
+from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.desk import wording
-from lastmile_desktop.ui.worker import Task, run_task
+from lastmile_desktop.ui.worker import Task
 
 COLUMN_NUMBER = 0
 COLUMN_CUSTOMER = 1
@@ -190,6 +196,21 @@ class SheetGrid(QTableWidget):
             self.setCurrentCell(current.row() + 1, current.column())
 
 
+def _changes(results: list[tuple[int, TypedCall, LoggedCall | str]]) -> list[Changed]:
+    """The members whose calls were logged, per campaign; the do-not-call list if it grew."""
+    logged = [result for _row, _call, result in results if isinstance(result, LoggedCall)]
+    by_campaign: dict[int, list[int]] = {}
+    for call in logged:
+        by_campaign.setdefault(call.campaign_id, []).append(call.member_id)
+    changes = [
+        Changed(ChangeKind.MEMBERS_CHANGED, campaign_id, tuple(members))
+        for campaign_id, members in by_campaign.items()
+    ]
+    if any(outcome_by_code(call.outcome).adds_to_do_not_call for call in logged):
+        changes.append(Changed(ChangeKind.DO_NOT_CALL_CHANGED))
+    return changes
+
+
 class SheetEntryDialog(QDialog):
     """Outside the call loop (a sheet is typed in after the round), so a dialog is fine here."""
 
@@ -200,8 +221,7 @@ class SheetEntryDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
-        profile: Profile,
+        context: AppContext,
         lines: Sequence[tuple[int, QueueEntry]],
         *,
         sheet_day: date,
@@ -211,8 +231,7 @@ class SheetEntryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Type in a call sheet")
-        self.db = db
-        self.profile = profile
+        self.context = context
         self.lines = list(lines)
         self.zone = zone
         self.clock = clock
@@ -366,7 +385,7 @@ class SheetEntryDialog(QDialog):
                 problems[row] = str(problem)
                 continue
             calls.append((row, entry.member, call))
-        db, profile = self.db, self.profile
+        db, profile = self.context.db, self.context.profile
 
         def write(progress: Progress) -> list[tuple[int, TypedCall, LoggedCall | str]]:
             results: list[tuple[int, TypedCall, LoggedCall | str]] = []
@@ -393,7 +412,11 @@ class SheetEntryDialog(QDialog):
             self._show_results(results, problems)
 
         self.save_button.setEnabled(False)
-        self.task = run_task(write, on_success=written)
+        action = UserAction.with_progress(self.context, write, parent=self)
+        action.announces(_changes)
+        action.on_failure(lambda _error: self.save_button.setEnabled(True))
+        action.on_success(written)
+        self.task = action.run_in_background()
 
     def _show_results(
         self, results: list[tuple[int, TypedCall, LoggedCall | str]], problems: dict[int, str]
