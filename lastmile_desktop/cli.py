@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.demo",
     "lastmile_desktop.commands.import_cmd",
     "lastmile_desktop.commands.import_sales_cmd",
+    "lastmile_desktop.commands.leaderboard_cmd",
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
     "lastmile_desktop.commands.selftest",
