@@ -533,7 +533,7 @@ def _median_days(facts: CTE, scope: Scope, group: ColumnElement[Any]) -> Subquer
     )
 
 
-def _attempt_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[Any]:
+def attempt_figures_query(scope: Scope, group_by: GroupBy) -> Select[Any]:
     """Rows per group and decline reason (so declines are told by reason), with the median."""
     facts = attempt_facts(scope)
     group = _group_column(facts, group_by)
@@ -549,29 +549,26 @@ def _attempt_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[
         .subquery("counted")
     )
     medians = _median_days(facts, scope, group)
-    query = select(counted, medians.c.median).outerjoin(
+    return select(counted, medians.c.median).outerjoin(
         medians, medians.c.grouping == counted.c.grouping
     )
-    return list(session.execute(query).mappings())
 
 
-def _win_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[Any]:
+def win_figures_query(scope: Scope, group_by: GroupBy) -> Select[Any]:
     facts = win_facts(scope)
     group = _group_column(facts, group_by)
     won = figure_condition(facts, scope, Figure.WON_BACK)
-    query = select(
+    return select(
         group.label("grouping"),
         *_sums(facts, scope, Facts.WINS),
         func.sum(case((won, facts.c.window_cents), else_=0)).label("revenue_cents"),
     ).group_by(group)
-    return list(session.execute(query).mappings())
 
 
-def _member_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[Any]:
+def member_figures_query(scope: Scope, group_by: GroupBy) -> Select[Any]:
     facts = member_returns(scope)
     group = _group_column(facts, group_by)
-    query = select(group.label("grouping"), *_sums(facts, scope, Facts.MEMBERS)).group_by(group)
-    return list(session.execute(query).mappings())
+    return select(group.label("grouping"), *_sums(facts, scope, Facts.MEMBERS)).group_by(group)
 
 
 def count_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[GroupCounts]:
@@ -591,16 +588,16 @@ def count_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[Gro
             found.counts[figure] += int(row[figure.value] or 0)
         return found
 
-    for row in _attempt_figures(session, scope, group_by):
+    for row in session.execute(attempt_figures_query(scope, group_by)).mappings():
         found = add(row, Facts.ATTEMPTS)
         found.attempts += int(row["attempts"] or 0)
         if row["median"] is not None:
             found.speed_to_first_call_days = float(row["median"])
         if row["reason"] is not None:
             found.declined_by_reason[row["reason"]] = int(row[Figure.DECLINED.value] or 0)
-    for row in _win_figures(session, scope, group_by):
+    for row in session.execute(win_figures_query(scope, group_by)).mappings():
         add(row, Facts.WINS).revenue_won_back_cents += int(row["revenue_cents"] or 0)
-    for row in _member_figures(session, scope, group_by):
+    for row in session.execute(member_figures_query(scope, group_by)).mappings():
         add(row, Facts.MEMBERS)
     return list(groups.values())
 
@@ -674,9 +671,9 @@ def weekly_counts(
                     parts[position] = int(row[figure.value] or 0)
 
     if set(wanted) & {Figure.ATTEMPTED, Figure.REACHED, Figure.ACCEPTED}:
-        add(session.execute(_weekly_attempt_figures(scope, bounds)).mappings())
+        add(session.execute(weekly_attempt_figures_query(scope, bounds)).mappings())
     if set(wanted) & {Figure.WON_BACK, Figure.STAYED_BACK}:
-        add(session.execute(_weekly_win_figures(scope, bounds)).mappings())
+        add(session.execute(weekly_win_figures_query(scope, bounds)).mappings())
     if Figure.ASSIGNED in wanted:
         member = CampaignMember
         assigned = (
@@ -694,7 +691,7 @@ def weekly_counts(
     ]
 
 
-def _weekly_attempt_figures(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
+def weekly_attempt_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
     member, attempt = CampaignMember, CallAttempt
     reached_outcome = attempt.outcome.in_(sorted(reached_codes()))
     week = _week_of(attempt.called_at, bounds)
@@ -731,7 +728,7 @@ def _weekly_attempt_figures(scope: Scope, bounds: Sequence[datetime]) -> Select[
     ).group_by(per_member.c.store_id, per_member.c.week)
 
 
-def _weekly_win_figures(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
+def weekly_win_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
     facts = win_facts(scope)
     week = _week_of(facts.c.won_back_at, bounds)
     wins = (

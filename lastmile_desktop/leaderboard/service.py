@@ -457,6 +457,8 @@ def store_detail(
                 managers[manager.id] = manager
         rows = []
         for counts in per_manager:
+            if counts.key is None and not counts.counts[Figure.ASSIGNED]:
+                continue  # the holdout: no one calls them
             owner = managers.get(counts.key) if counts.key is not None else None
             rows.append(
                 ManagerRow(
