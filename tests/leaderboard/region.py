@@ -26,6 +26,7 @@ from lastmile_desktop.storage.models import (
 CAMPAIGN_START = date(2026, 11, 2)  # a Monday
 TODAY = date(2026, 11, 29)  # a Sunday: this week is 23-29 November
 NOW = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+ASSIGNED_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # the day before the campaign starts
 
 
 def at(day: int, hour: int = 10, month: int = 11, minute: int = 0) -> datetime:
@@ -73,7 +74,7 @@ class Region:
         manager_id: int | None = None,
         *,
         holdout: bool = False,
-        assigned_at: datetime | None = at(1, 9),
+        assigned_at: datetime | None = ASSIGNED_AT,
         name: str | None = None,
     ) -> int:
         self.customers += 1
