@@ -248,7 +248,8 @@ def win_facts(scope: Scope) -> CTE:
         .select_from(Purchase)
         .join(member, member.customer_id == Purchase.customer_id)
         .where(Purchase.purchased_at < scope.end, *_in_scope(scope, member, [MemberGroup.CALL]))
-        .subquery("member_purchases")
+        .cte("member_purchases")
+        .prefix_with("MATERIALIZED")
     )
     query = (
         select(

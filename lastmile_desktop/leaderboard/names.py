@@ -40,9 +40,14 @@ def letters(index: int) -> str:
     return text
 
 
-def store_names_shown(session: Session) -> bool:
-    """Whether the lead chose to show every store's name to managers too."""
+def _names_shown(session: Session) -> bool:
     return get_setting(session, SHOW_STORE_NAMES_SETTING) == "yes"
+
+
+def store_names_shown(db: Database) -> bool:
+    """Whether the lead chose to show every store's name to managers too (default: no)."""
+    with db.read_session() as session:
+        return _names_shown(session)
 
 
 def set_store_names_shown(db: Database, profile: Profile, shown: bool) -> None:
@@ -55,7 +60,7 @@ def set_store_names_shown(db: Database, profile: Profile, shown: bool) -> None:
 def store_labels(session: Session, profile: Profile) -> dict[int, StoreLabel]:
     """Every store's label as ``profile`` may see it."""
     stores = session.execute(select(Store.id, Store.name).order_by(Store.id)).all()
-    names_visible = profile.is_lead or store_names_shown(session)
+    names_visible = profile.is_lead or _names_shown(session)
     labels: dict[int, StoreLabel] = {}
     others = 0
     for store_id, name in stores:

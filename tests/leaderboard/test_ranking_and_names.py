@@ -19,7 +19,7 @@ import pytest
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.leaderboard.facts import Figure
 from lastmile_desktop.leaderboard.model import Leaderboard
-from lastmile_desktop.leaderboard.names import letters, set_store_names_shown
+from lastmile_desktop.leaderboard.names import letters, set_store_names_shown, store_names_shown
 from lastmile_desktop.leaderboard.periods import parse_period
 from lastmile_desktop.leaderboard.rates import Rate
 from lastmile_desktop.leaderboard.service import (
@@ -207,8 +207,11 @@ def test_the_lead_can_show_every_name_to_managers(db: Database, stores: dict[str
     with pytest.raises(AccessDenied):
         set_store_names_shown(db, crewe, True)
 
+    assert not store_names_shown(db)
+
     set_store_names_shown(db, LEAD, True)
 
+    assert store_names_shown(db)
     assert [row.store for row in board(db, crewe).stores] == list(STORE_NAMES)
 
 
