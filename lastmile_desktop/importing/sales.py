@@ -37,7 +37,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import Profile, require_lead
-from lastmile_desktop.campaigns.identities import customer_id_key
+from lastmile_desktop.campaigns.identities import (
+    ForgottenPeople,
+    customer_id_key,
+    load_forgotten,
+)
 from lastmile_desktop.data_settings import default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.dates import NumericDate
@@ -71,6 +75,7 @@ SOURCE_MAX_LENGTH = 200
 # its own date in UTC for every time zone within twelve hours of it.
 DATE_ONLY_TIME = time(12, 0)
 _SALES_ACTION = "import sales"
+FORGOTTEN = "a customer who asked to be forgotten: the sale is not kept"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,18 +193,29 @@ class _Known:
     by_phone: dict[str, list[_Customer]]
     by_other_phone: dict[str, list[_Customer]]
     stores: dict[str, tuple[int, str | None]]  # casefolded code or name -> (id, time zone)
+    forgotten: ForgottenPeople  # no sale of theirs is kept
 
 
 def _load_known(session: Session) -> _Known:
     by_id: dict[str, _Customer] = {}
     by_phone: dict[str, list[_Customer]] = {}
     by_other_phone: dict[str, list[_Customer]] = {}
+    erased: list[str] = []
     rows = session.execute(
-        select(Customer.id, Customer.uuid, Customer.external_id, Customer.phone, Customer.phone_alt)
+        select(
+            Customer.id,
+            Customer.uuid,
+            Customer.external_id,
+            Customer.phone,
+            Customer.phone_alt,
+            Customer.erased_at,
+        )
     )
-    for customer_id, uuid, external_id, phone, phone_alt in rows:
+    for customer_id, uuid, external_id, phone, phone_alt, erased_at in rows:
         customer = _Customer(customer_id, str(uuid))
-        if external_id is not None:
+        if external_id is not None and erased_at is not None:
+            erased.append(external_id)
+        elif external_id is not None:
             by_id.setdefault(customer_id_key(external_id), customer)
         if phone is not None:
             by_phone.setdefault(phone, []).append(customer)
@@ -211,7 +227,7 @@ def _load_known(session: Session) -> _Known:
         stores.setdefault(code.casefold(), (store_id, zone))
     for store_id, _code, name, zone in known:
         stores.setdefault(name.casefold(), (store_id, zone))
-    return _Known(by_id, by_phone, by_other_phone, stores)
+    return _Known(by_id, by_phone, by_other_phone, stores, load_forgotten(session, erased))
 
 
 @dataclass(frozen=True)
@@ -330,7 +346,8 @@ def _plan(session: Session, reading: _Reading, now: datetime) -> _Plan:
     known = _load_known(session)
     plan = _Plan(rows_read=len(reading.rows))
     candidates: list[_Sale] = []
-    for row in reading.rows:
+    forgotten = known.forgotten.recognise([(row.customer_id, row.phones) for row in reading.rows])
+    for row, is_forgotten in zip(reading.rows, forgotten, strict=True):
         day = row.day.resolve(reading.order) if isinstance(row.day, NumericDate) else row.day
         reason = _rejection(row, day)
         if reason is not None:
@@ -349,6 +366,9 @@ def _plan(session: Session, reading: _Reading, now: datetime) -> _Plan:
         if purchased_at > now:
             reason = f"the date {day:%Y-%m-%d} is in the future"
             plan.rejected.append(SaleRowProblem(row.row, reason))
+            continue
+        if is_forgotten:
+            plan.unmatched.append(SaleRowProblem(row.row, FORGOTTEN))
             continue
         matched = _match(row, known)
         if isinstance(matched, str):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
+from lastmile_desktop.campaigns.privacy import forget_customer
 from lastmile_desktop.cli import main
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
 from lastmile_desktop.errors import Cancelled, UserFacingError
@@ -408,3 +409,26 @@ def test_command_line_prints_the_summary_as_json(
     text = capsys.readouterr().out
     assert "2 rows read = 0 added + 1 already known + 1 unmatched + 0 rejected" in text
     assert "row 3: no customer with id nobody" in text
+
+
+def test_a_forgotten_customers_sales_are_left_out_by_id_and_by_phone(
+    db: Database, shop: dict[str, int], tmp_path: Path
+) -> None:
+    forget_customer(db, shop["ann"], Profile.lead())
+    path = write_xlsx(
+        tmp_path / "sales.xlsx",
+        {
+            "S": [
+                ["Customer ID", "Phone", "Date", "Amount"],
+                ["Q3-00041", None, date(2026, 11, 2), 10],
+                [None, "020 7946 0012", date(2026, 11, 2), 11],
+                ["Q3-00042", None, date(2026, 11, 2), 12],
+            ]
+        },
+    )
+    summary = import_sales(db, path, now=NOW)
+
+    assert (summary.counts.added, summary.counts.unmatched) == (1, 2)
+    forgotten = "a customer who asked to be forgotten: the sale is not kept"
+    assert [(p.row, p.reason) for p in summary.unmatched_rows] == [(2, forgotten), (3, forgotten)]
+    assert [p["customer_id"] for p in purchases(db)] == [shop["bob"]]
