@@ -377,3 +377,24 @@ def test_keys_pick_the_period_and_rate_and_open_the_store(
     qtbot.waitUntil(page.table.hasFocus, timeout=WAIT_MS)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert page.detail_dialog is not None
+
+
+def test_the_line_into_the_week_under_way_is_dashed(
+    qtbot: QtBot, db: Database, stores: Stores
+) -> None:
+    page = open_page(qtbot, db, now=at(27, 18))  # a Friday: the fourth week has five days
+
+    chart = page.chart
+    labels = chart.chart.axes(Qt.Orientation.Horizontal)[0].categoriesLabels()
+    assert labels == ["2 Nov", "9 Nov", "16 Nov", "23 Nov (5 days)"]
+    aston = chart.series_of["Aston"]
+    tails = [part for part in aston if part in chart.dashed]
+    assert [(p.x(), p.y()) for p in tails[0].points()] == [(2.0, 15.0), (3.0, 0.0)]
+    assert tails[0].pen().style() == Qt.PenStyle.DashLine
+    assert chart.line_points("Aston") == [
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (2.0, 15.0),
+        (2.0, 15.0),
+        (3.0, 0.0),
+    ]

@@ -191,7 +191,9 @@ class StoreDetailDialog(QDialog):
         self.manager_table = _table(self.managers, stretch_last=False)
         self.manager_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.manager_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        managers_label = QLabel("&Managers (Alt+M): move through the cells to list the customers")
+        managers_label = QLabel(
+            "&Whole store and managers (Alt+W): move through the cells to list the customers"
+        )
         managers_label.setBuddy(self.manager_table)
 
         self.figure_combo = QComboBox()

@@ -247,7 +247,7 @@ class LeaderboardPage(QWidget):
         self.notice.setVisible(False)
 
         self.chart = TrendChart()
-        self.heroes = HeroesPanel()
+        self.heroes = HeroesPanel(SIDE_PANEL_WIDTH)
         self.gaps = GapsPanel()
 
         self.period_line = QLabel()
@@ -284,14 +284,16 @@ class LeaderboardPage(QWidget):
         pickers.addWidget(self.rate_label)
         pickers.addWidget(self.rate_combo)
         pickers.addStretch(1)
-        pickers.addWidget(self.drill_button)
 
         table_block = QWidget()
         table_layout = QVBoxLayout(table_block)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.setSpacing(3)
         table_layout.addWidget(self.notice)
-        table_layout.addWidget(self.table_label)
+        table_title = QHBoxLayout()
+        table_title.addWidget(self.table_label, 1)
+        table_title.addWidget(self.drill_button)
+        table_layout.addLayout(table_title)
         table_layout.addWidget(self.table, 1)
         left = QSplitter(Qt.Orientation.Vertical)
         left.setChildrenCollapsible(False)
