@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.leaderboard.facts import Figure
@@ -410,12 +411,14 @@ class StoreDetailDialog(QDialog):
         self.working.setVisible(True)
 
         def arrived(result: T) -> None:
+            if not isValid(self):
+                return  # closed and deleted while the read ran
             if generation == self._generation:
                 self.working.setVisible(False)
                 show(result)
 
         def refused(error: UserFacingError) -> None:
-            if generation == self._generation:
+            if isValid(self) and generation == self._generation:
                 self.working.setVisible(False)
                 self.count_label.setText(str(error))
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from lastmile_desktop.campaigns.campaigns import CampaignInfo, list_campaigns
 from lastmile_desktop.errors import UserFacingError
@@ -154,8 +155,8 @@ class LeaderboardPage(QWidget):
         self.request: BoardRequest | None = None  # what the board shown answers
         self.selected_store: str | None = None
         self.detail_dialog: StoreDetailDialog | None = None
-        self.working_now = False
-        self._generation = 0
+        self.working_now = False  # a read is running
+        self._again = False  # asked to read again while one was running
         self._out_of_date = True  # nothing read yet
         self._filling = False  # pickers being filled in code: no read per change
         self._restoring = False
@@ -425,8 +426,15 @@ class LeaderboardPage(QWidget):
         self.load()
 
     def load(self) -> None:
-        """Reads the board and the trend in the background; shows them when they arrive."""
+        """Reads the board and the trend in the background; shows them when they arrive.
+
+        One read at a time: asked again meanwhile (a burst of outcomes, a new pick), the page
+        reads once more when the running read ends, with the picks as they are then.
+        """
         self._dates_timer.stop()
+        if self.working_now:
+            self._again = True
+            return
         try:
             period = self.period_choice()
         except UserFacingError as error:
@@ -435,8 +443,7 @@ class LeaderboardPage(QWidget):
         request = BoardRequest(self.campaign_id(), period, self.rate(), self.zone, self.clock())
         db, profile = self.context.db, self.context.profile
         self._out_of_date = False
-        self._generation += 1
-        generation = self._generation
+        self._again = False
 
         def read() -> Snapshot:
             campaigns = list_campaigns(db)
@@ -464,24 +471,51 @@ class LeaderboardPage(QWidget):
             )
             return Snapshot(campaigns, board, trend, names_shown)
 
+        def still_wanted() -> bool:
+            """Whether the answer is to what is picked now (else the next read replaces it)."""
+            if not self._again:
+                return True
+            try:
+                period_now = self.period_choice()
+            except UserFacingError:
+                period_now = None
+            return (profile, request.campaign_id, request.period, request.rate) == (
+                self.context.profile,
+                self.campaign_id(),
+                period_now,
+                self.rate(),
+            )
+
         def arrived(snapshot: Snapshot) -> None:
-            if generation == self._generation:
+            if not isValid(self):
+                return  # the page went (the window closed) while the read ran
+            self._set_working(False)
+            if still_wanted():
                 self._show(snapshot, request)
+            self._read_again_if_asked()
 
         def refused(error: UserFacingError) -> None:
-            if generation == self._generation:
-                self._set_working(False)
-                self._show_notice(str(error))
-                self.loaded.emit()
+            if not isValid(self):
+                return  # the page went (the window closed) while the read ran
+            self._set_working(False)
+            self._show_notice(str(error))
+            self.loaded.emit()
+            self._read_again_if_asked()
 
         def failed(_error: BaseException) -> None:
-            if generation == self._generation:
-                self._set_working(False)
+            if not isValid(self):
+                return  # the page went (the window closed) while the read ran
+            self._set_working(False)
+            self._read_again_if_asked()
 
         self._set_working(True)
         action: UserAction[Snapshot] = UserAction(self.context, read, parent=self)
         action.on_success(arrived).on_user_error(refused).on_failure(failed)
         action.run_in_background()
+
+    def _read_again_if_asked(self) -> None:
+        if self._again:
+            self.load()
 
     def _set_working(self, working: bool) -> None:
         self.working_now = working
@@ -509,7 +543,6 @@ class LeaderboardPage(QWidget):
 
     # -- showing --------------------------------------------------------------------------
     def _show(self, snapshot: Snapshot, request: BoardRequest) -> None:
-        self._set_working(False)
         self.campaigns = snapshot.campaigns
         self.board, self.trend, self.request = snapshot.board, snapshot.trend, request
         self._fill_campaigns(snapshot)
