@@ -417,3 +417,25 @@ def test_picks_made_while_a_read_runs_are_read_once_it_ends(
     assert page.board is not None
     assert page.board.rate is Rate.CONTACT_RATE
     assert page.board.period.describe() == "23-29 Nov 2026"
+
+
+def test_sorting_by_a_column_keeps_the_store_picked(
+    qtbot: QtBot, db: Database, stores: Stores
+) -> None:
+    page = contact_week(qtbot, db)
+    page.select_store("Crewe")
+    called = next(
+        column
+        for column in range(page.model.columnCount())
+        if page.model.headerData(column, Qt.Orientation.Horizontal) == "Called"
+    )
+    page.table.setCurrentIndex(page.model.index(stores_in_order(page).index("Crewe"), called))
+    page.table.setFocus()
+
+    page.sort_action.trigger()  # Ctrl+Shift+S in the table
+
+    assert stores_in_order(page) == ["Bury", "Aston", "Crewe", "Derby", "Ely"]  # 30, 20, 20...
+    assert page.selected_row() is not None and page.selected_row().store == "Crewe"  # type: ignore[union-attr]
+    page.sort_action.trigger()
+    assert stores_in_order(page)[0] == "Ely"  # 7 called: the other way round
+    assert page.chart.emphasised() == "Crewe"

@@ -73,6 +73,8 @@ PICK_A_STORE_TIP = "Pick a store in the table first (Alt+S, then the arrow keys)
 CUSTOM_DATES_DELAY_MS = 400  # typing a date's digits reads the board once, not per digit
 SIDE_PANEL_WIDTH = 330
 ROW_HEIGHT = 24
+TABLE_LABEL_MIN_WIDTH = 200
+SORT_SHORTCUT = "Ctrl+Shift+S"  # in the table: by the current column; again: the other way
 PAGE_STYLE = "QLabel#panelTitle { font-weight: 600; color: #1f3a4d; }"
 
 
@@ -236,8 +238,17 @@ class LeaderboardPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSortIndicator(COLUMN_RANK, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table_label = QLabel("&Stores (Alt+S): click a column's title to sort by it")
+        self.table_label = QLabel(
+            f"&Stores (Alt+S). Sort: click a title, or {SORT_SHORTCUT} in the column"
+        )
+        self.table_label.setWordWrap(True)
+        self.table_label.setMinimumWidth(TABLE_LABEL_MIN_WIDTH)  # wraps beside the button
         self.table_label.setBuddy(self.table)
+        self.sort_action = QAction("Sort by this column", self.table)
+        self.sort_action.setShortcut(QKeySequence(SORT_SHORTCUT))
+        self.sort_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.sort_action.triggered.connect(lambda _checked=False: self.sort_by_current_column())
+        self.table.addAction(self.sort_action)
         for keys in ("Return", "Enter"):
             shortcut = QShortcut(QKeySequence(keys), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -628,6 +639,20 @@ class LeaderboardPage(QWidget):
             return
         drillable = {row.store for row in board.stores if row.store_id is not None}
         self.gaps.show_gaps(board.gaps, self.selected_store, drillable)
+
+    def sort_by_current_column(self) -> None:
+        """Sorts by the current cell's column; numbers largest first, then the other way."""
+        column = self.table.currentIndex().column()
+        if column < 0:
+            return
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() == column:
+            ascending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        else:
+            # Ranks and names read best from the top; every other figure largest first.
+            ascending = column in (COLUMN_RANK, COLUMN_STORE)
+        order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
+        self.table.sortByColumn(column, order)
 
     # -- the store picked -----------------------------------------------------------------
     def selected_row(self) -> StoreRow | None:
