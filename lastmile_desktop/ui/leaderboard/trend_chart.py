@@ -47,6 +47,8 @@ LINE_WIDTH = 2.0
 EMPHASISED_WIDTH = 3.5
 FADED_ALPHA = 60
 MARKER_SIZE = 6.0
+# Below this Qt Charts cuts the percent labels of the axis short ("...").
+CHART_MIN_HEIGHT = 180
 HINT = "hover a line, or pick a store in the table, to bring its line forward."
 Y_TICKS = 6  # 0% to the top in five equal steps: whole percents for any top of 10, 20...
 
@@ -93,7 +95,7 @@ class TrendChart(QWidget):
         self.chart.setBackgroundRoundness(0)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(150)
+        self.view.setMinimumHeight(CHART_MIN_HEIGHT)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
