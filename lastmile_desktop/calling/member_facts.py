@@ -35,7 +35,7 @@ facts always equal it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -50,7 +50,9 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    literal,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -108,15 +110,26 @@ def reached_outcome(attempt: Any) -> ColumnElement[bool]:
     return condition
 
 
+# The facts that are the latest attempt of a kind: a member's days keep them too.
+_KIND_CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "last_reached_at": reached_outcome,
+    "last_accepted_at": lambda a: a.outcome == ACCEPTED_OFFER.code,
+    "last_declined_at": lambda a: a.outcome.in_(DECLINE_CODES),
+    "last_not_working_at": lambda a: a.outcome.in_(NOT_WORKING_CODES),
+    "last_moved_at": lambda a: a.outcome == MOVED_OR_DECEASED.code,
+}
+_LATEST_KINDS = tuple(_KIND_CONDITIONS)
+
+
 # name -> the aggregate over a member's counted attempts
+def _latest_of(kind: Callable[[Any], ColumnElement[bool]]) -> Callable[[Any], ColumnElement[Any]]:
+    return lambda attempt: _latest(attempt, kind(attempt))
+
+
 ATTEMPT_FACTS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
     "first_attempt_at": lambda a: func.min(a.called_at),
     "last_attempt_at": lambda a: _latest(a, None),
-    "last_reached_at": lambda a: _latest(a, reached_outcome(a)),
-    "last_accepted_at": lambda a: _latest(a, a.outcome == ACCEPTED_OFFER.code),
-    "last_declined_at": lambda a: _latest(a, a.outcome.in_(DECLINE_CODES)),
-    "last_not_working_at": lambda a: _latest(a, a.outcome.in_(NOT_WORKING_CODES)),
-    "last_moved_at": lambda a: _latest(a, a.outcome == MOVED_OR_DECEASED.code),
+    **{column: _latest_of(kind) for column, kind in _KIND_CONDITIONS.items()},
 }
 PURCHASE_FACTS = ("came_back_at", "came_back_days", "came_again_at", "came_again_days")
 FACT_COLUMNS = (*ATTEMPT_FACTS, "declined_reason", *PURCHASE_FACTS, "first_call_days")
@@ -128,8 +141,7 @@ DAY_FIGURES: dict[str, Callable[[Any], ColumnElement[Any]]] = {
     "attempts": lambda a: func.count(),
     "first_at": lambda a: func.min(a.called_at),
     "last_at": lambda a: _latest(a, None),
-    "last_reached_at": ATTEMPT_FACTS["last_reached_at"],
-    "last_accepted_at": ATTEMPT_FACTS["last_accepted_at"],
+    **{column: ATTEMPT_FACTS[column] for column in _LATEST_KINDS},
 }
 
 
@@ -270,6 +282,74 @@ def recomputed_facts(
         *(column for column in with_again.c),
         days_apart(again.came_again_at, again.came_back_at).label("came_again_days"),
     ).cte(name)
+
+
+def facts_from_days(
+    member_conditions: Sequence[ColumnElement[bool]], end: datetime, name: str = "member_facts"
+) -> CTE:
+    """The same columns as ``recomputed_facts(member_conditions, end)``, read mostly from
+    what is kept: the attempt facts are summed from the members' days before the end's UTC
+    day and that day's attempts before the end; the purchase facts and the days to the first
+    call depend on the first attempt and the purchases alone, so they are the stored ones
+    (for a member first called before the end)."""
+    day = aliased(MemberDay)
+    end_day = end.astimezone(UTC).date()
+    days = select(
+        day.member_id,
+        day.attempts,
+        day.first_at,
+        day.last_at,
+        *(getattr(day, column) for column in _LATEST_KINDS),
+    ).where(day.day < end_day)
+    midnight = datetime.combine(end_day, time(0, 0), UTC)
+    rows: Any = days
+    if end > midnight:
+        attempt = aliased(CallAttempt)
+        same_day = select(
+            attempt.member_id,
+            literal(1).label("attempts"),
+            attempt.called_at.label("first_at"),
+            attempt.called_at.label("last_at"),
+            *(
+                case((_KIND_CONDITIONS[column](attempt), attempt.called_at)).label(column)
+                for column in _LATEST_KINDS
+            ),
+        ).where(counted(attempt), attempt.called_at >= midnight, attempt.called_at < end)
+        rows = union_all(days, same_day)
+    summed = rows.subquery("summed_days")
+    per_member = (
+        select(
+            summed.c.member_id,
+            func.sum(summed.c.attempts).label("attempts"),
+            func.min(summed.c.first_at).label("first_attempt_at"),
+            func.max(summed.c.last_at).label("last_attempt_at"),
+            *(func.max(summed.c[column]).label(column) for column in _LATEST_KINDS),
+        )
+        .group_by(summed.c.member_id)
+        .subquery("days_before_end")
+    )
+    member = CampaignMember
+    first = per_member.c.first_attempt_at
+    called = first.is_not(None)
+    return (
+        select(
+            *(column for column in _member_columns(member) if column.key != "attempts"),
+            func.coalesce(per_member.c.attempts, 0).label("attempts"),
+            first,
+            per_member.c.last_attempt_at,
+            *(per_member.c[column] for column in _LATEST_KINDS),
+            case(
+                (per_member.c.last_declined_at.is_not(None), declined_reason(member.id, end))
+            ).label("declined_reason"),
+            *(
+                case((called, member.__table__.c[column])).label(column)
+                for column in (*PURCHASE_FACTS, "first_call_days")
+            ),
+        )
+        .outerjoin(per_member, per_member.c.member_id == member.id)
+        .where(*member_conditions)
+        .cte(name)
+    )
 
 
 def stored_facts(
@@ -414,6 +494,7 @@ __all__ = [
     "came_again",
     "came_back",
     "counted",
+    "facts_from_days",
     "recomputed_days",
     "recomputed_facts",
     "refresh_campaign",

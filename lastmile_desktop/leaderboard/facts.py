@@ -41,9 +41,10 @@ were (unless a late sales extract or a call typed in later fills in what happene
 
 Where the figures come from: a period that ends after the campaign's latest attempt (this
 week, the last four weeks, the campaign to date) reads the stored facts in one pass over the
-members' covering index; a period that ends before it recomputes the facts from the attempts
-before its end. Attempts and the week-by-week figures come from the members' days
-(``member_days``), with the attempts themselves for a day a period's edge cuts through.
+members' covering index; a period that ends before it sums the members' days
+(``member_days``) before its end into the same facts. The week-by-week figures come from the
+members' days too, with the attempts themselves for a day a period's edge cuts through.
+``Source.RECOMPUTED`` computes every fact from the attempts instead (the tests compare).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from lastmile_desktop.calling.life import OPEN_STATUSES, ScheduledKind, promised
 from lastmile_desktop.calling.member_facts import (
     DO_NOT_CALL_REASON,
     counted,
+    facts_from_days,
     reached_outcome,
     recomputed_facts,
     stored_facts,
@@ -127,7 +129,8 @@ class GroupBy(enum.StrEnum):
 class Source(enum.Enum):
     """Where the member facts are read from."""
 
-    AUTO = "auto"  # stored when the period ends after the latest attempt, else recomputed
+    AUTO = "auto"  # kept: as stored when the period ends after the latest attempt, else the
+    # members' days before the end
     RECOMPUTED = "recomputed"  # from the attempts and purchases, whatever the period
 
 
@@ -179,9 +182,11 @@ def facts_stored_up_to(session: Session, end: datetime) -> bool:
 def member_facts(session: Session, scope: Scope, source: Source = Source.AUTO) -> CTE:
     """Both groups' members in the scope with their facts at the period's end."""
     conditions = member_conditions(scope)
-    if source is Source.AUTO and facts_stored_up_to(session, scope.end):
+    if source is Source.RECOMPUTED:
+        return recomputed_facts(conditions, scope.end)
+    if facts_stored_up_to(session, scope.end):
         return stored_facts(conditions)
-    return recomputed_facts(conditions, scope.end)
+    return facts_from_days(conditions, scope.end)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,9 +502,7 @@ def count_figures(
     session: Session, scope: Scope, group_by: GroupBy, source: Source = Source.AUTO
 ) -> list[GroupCounts]:
     """Every figure per store (or per manager) of the scope."""
-    stored = source is Source.AUTO and facts_stored_up_to(session, scope.end)
-    conditions = member_conditions(scope)
-    facts = stored_facts(conditions) if stored else recomputed_facts(conditions, scope.end)
+    facts = member_facts(session, scope, source)
     groups: dict[int | None, GroupCounts] = {}
     first_calls: dict[int | None, int] = {}
 
@@ -525,7 +528,7 @@ def count_figures(
         found = group_of(row["grouping"])
         for figure in _RETURNS:
             found.counts[figure] += int(row[figure.value] or 0)
-    if stored and group_by is GroupBy.STORE:
+    if source is Source.AUTO and group_by is GroupBy.STORE:
         for key, members in first_calls.items():
             if members:
                 group_of(key).speed_to_first_call_days = _store_median(session, scope, key, members)
@@ -539,7 +542,8 @@ def count_figures(
 def _store_median(session: Session, scope: Scope, store_id: int | None, members: int) -> float:
     """The median days to first call of a store's ``members`` first called in the period,
     read from the middle of the store's members in the order of those days (an index walk;
-    the same members and values as ``median_query``)."""
+    the same members and values as ``median_query``: a first attempt in the period is one
+    before its end, whether the period ended or not)."""
     member = CampaignMember
     middle = (
         select(member.first_call_days)

@@ -238,7 +238,16 @@ MEMBER_FACTS_INDEX_COLUMNS = (
     "promised_at",
     "customer_id",
 )
-MEMBER_DAY_FIGURES = ("attempts", "first_at", "last_at", "last_reached_at", "last_accepted_at")
+MEMBER_DAY_FIGURES = (
+    "attempts",
+    "first_at",
+    "last_at",
+    "last_reached_at",
+    "last_accepted_at",
+    "last_declined_at",
+    "last_not_working_at",
+    "last_moved_at",
+)
 
 
 class CampaignMember(Base):
@@ -305,8 +314,9 @@ class CampaignMember(Base):
 
 class MemberDay(Base):
     """A member's counted attempts of one UTC day, summed up: what the leaderboard reads to
-    count attempts and who was tried, reached and won over past weeks without reading every
-    attempt. Kept equal to the attempts by every writer (calling/member_facts.py)."""
+    count who was tried, reached and accepted over past weeks, and the members' facts as they
+    stood at the end of a past period, without reading every attempt. Kept equal to the
+    attempts by every writer (calling/member_facts.py)."""
 
     __tablename__ = "member_days"
     __table_args__ = (
@@ -324,6 +334,9 @@ class MemberDay(Base):
     last_at: Mapped[datetime]
     last_reached_at: Mapped[datetime | None]
     last_accepted_at: Mapped[datetime | None]
+    last_declined_at: Mapped[datetime | None]
+    last_not_working_at: Mapped[datetime | None]
+    last_moved_at: Mapped[datetime | None]
 
 
 class AssignmentChange(Base):

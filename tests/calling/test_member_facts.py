@@ -221,6 +221,9 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
                     max(times),
                     latest(day_calls, reached_codes()),
                     latest(day_calls, {ACCEPTED_OFFER.code}),
+                    latest(day_calls, DECLINE_CODES),
+                    latest(day_calls, NOT_WORKING_CODES),
+                    latest(day_calls, {MOVED_OR_DECEASED.code}),
                 )
             )
     return facts, days
@@ -308,19 +311,28 @@ def test_the_leaderboard_from_stored_facts_equals_the_one_recomputed(
     for _ in range(60):
         player.step()
     day = timedelta(days=1)
-    end = datetime.combine(player.clock.date() + day, datetime.min.time(), UTC)
-    for start in (START - day, end - 7 * day, end - 2 * day):
+    after_all = datetime.combine(player.clock.date() + day, datetime.min.time(), UTC)
+    halfway = START + (player.clock - START) / 2
+    periods = [
+        (START - day, after_all),  # the campaign to date: the stored facts
+        (after_all - 7 * day, after_all),
+        (after_all - 2 * day, after_all),
+        (START - day, halfway),  # ends before the latest calls: summed from the days
+        (halfway - 3 * day, halfway.replace(minute=0, second=0, microsecond=0)),
+        (halfway - 3 * day, datetime.combine(halfway.date(), datetime.min.time(), UTC)),
+    ]
+    for start, end in periods:
         scope = Scope(
             campaign_id=region.campaign_id,
             start=start,
             end=end,
             campaign_start=START - day,
-            as_of=player.clock,
-            visits_due_before=player.clock.date(),
+            as_of=min(end, player.clock),
+            visits_due_before=min(end, player.clock).date(),
             window_days=30,
         )
         for group_by in GroupBy:
             with db.read_session() as session:
                 fast = count_figures(session, scope, group_by)
                 slow = count_figures(session, scope, group_by, Source.RECOMPUTED)
-            assert sorted(fast, key=repr) == sorted(slow, key=repr), (start, group_by)
+            assert sorted(fast, key=repr) == sorted(slow, key=repr), (start, end, group_by)

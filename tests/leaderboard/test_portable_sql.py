@@ -15,6 +15,7 @@ from sqlalchemy import column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lastmile_desktop.calling.member_facts import (
+    facts_from_days,
     recomputed_facts,
     refresh_statements,
     stored_facts,
@@ -57,6 +58,7 @@ def statements() -> list[tuple[str, Any]]:
     for source, facts in (
         ("stored", stored_facts(conditions)),
         ("recomputed", recomputed_facts(conditions, END)),
+        ("from days, to a Paris midnight", facts_from_days(conditions, PARIS_WEEKS[-1])),
     ):
         for group_by in GroupBy:
             for name, build in (

@@ -56,7 +56,16 @@ _INDEX_COLUMNS = [
     "promised_at",
     "customer_id",
 ]
-_DAY_FIGURES = ["attempts", "first_at", "last_at", "last_reached_at", "last_accepted_at"]
+_DAY_FIGURES = [
+    "attempts",
+    "first_at",
+    "last_at",
+    "last_reached_at",
+    "last_accepted_at",
+    "last_declined_at",
+    "last_not_working_at",
+    "last_moved_at",
+]
 
 
 def upgrade() -> None:
@@ -80,6 +89,9 @@ def upgrade() -> None:
         sa.Column("last_at", lastmile_desktop.storage.types.UTCDateTime(), nullable=False),
         sa.Column("last_reached_at", lastmile_desktop.storage.types.UTCDateTime()),
         sa.Column("last_accepted_at", lastmile_desktop.storage.types.UTCDateTime()),
+        sa.Column("last_declined_at", lastmile_desktop.storage.types.UTCDateTime()),
+        sa.Column("last_not_working_at", lastmile_desktop.storage.types.UTCDateTime()),
+        sa.Column("last_moved_at", lastmile_desktop.storage.types.UTCDateTime()),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["campaign_members.id"],
@@ -170,12 +182,12 @@ def _backfill(sqlite: bool) -> list[str]:
         f" AND {day('p.purchased_at')} > {day('campaign_members.came_back_at')})",
         "UPDATE campaign_members SET"
         f" came_again_days = {days_apart('came_again_at', 'came_back_at')}",
-        "INSERT INTO member_days (member_id, day, attempts, first_at, last_at,"
-        " last_reached_at, last_accepted_at)"
-        f" SELECT member_id, {day('called_at')}, count(*), min(called_at), max(called_at),"
-        f" max(CASE WHEN {_LATEST['last_reached_at']} THEN called_at END),"
-        f" max(CASE WHEN {_LATEST['last_accepted_at']} THEN called_at END)"
-        " FROM call_attempts WHERE follow_up IS NULL"
+        f"INSERT INTO member_days (member_id, day, {', '.join(_DAY_FIGURES)})"
+        f" SELECT member_id, {day('called_at')}, count(*), min(called_at), max(called_at), "
+        + ", ".join(
+            f"max(CASE WHEN {condition} THEN called_at END)" for condition in _LATEST.values()
+        )
+        + " FROM call_attempts WHERE follow_up IS NULL"
         f" GROUP BY member_id, {day('called_at')}",
     ]
 
