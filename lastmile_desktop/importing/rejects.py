@@ -29,17 +29,11 @@ from lastmile_desktop.importing.model import (
 )
 from lastmile_desktop.importing.normalize import read_store
 from lastmile_desktop.importing.rows import unique_labels
+from lastmile_desktop.spreadsheets.safe_cells import safe_cell
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import ImportBatch, RejectedRow
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")
-# A cell starting with one of these is run as a formula by Excel and LibreOffice.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """Text that a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _batch(session: Session, batch_id: int) -> ImportBatch:

@@ -20,7 +20,7 @@ from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.service import export_rejected_rows, inspect_file, run_import
 from lastmile_desktop.storage import Database, bulk_write
 from tests.importing.service_support import HEADER, customer, dump, import_list, write_list
-from tests.importing.workbook_builders import write_csv
+from tests.spreadsheets.workbook_builders import write_csv
 
 LEAD = Profile.lead()
 
