@@ -19,6 +19,8 @@ from lastmile_desktop.settings import DB_ENV_VAR
 COMMAND_MODULES = (
     "lastmile_desktop.commands.demo",
     "lastmile_desktop.commands.import_cmd",
+    "lastmile_desktop.commands.import_sales_cmd",
+    "lastmile_desktop.commands.leaderboard_cmd",
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
     "lastmile_desktop.commands.forget",

@@ -86,8 +86,17 @@ from lastmile_desktop.importing.rejects import (
     rejected_rows,
     rejected_rows_table,
 )
+from lastmile_desktop.importing.sales import import_sales, inspect_sales_file
 from lastmile_desktop.importing.service import inspect_file, list_batches, run_import
 from lastmile_desktop.importing.suppression_list import import_suppression_file
+from lastmile_desktop.leaderboard.facts import Figure
+from lastmile_desktop.leaderboard.names import set_store_names_shown
+from lastmile_desktop.leaderboard.service import (
+    customers_behind,
+    leaderboard,
+    store_detail,
+    weekly_trend,
+)
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import CampaignMember, Customer, DoNotCall
 from tests.importing.service_support import (
@@ -350,6 +359,17 @@ PROFILE_CALLS: dict[str, Call] = {
     "campaigns.stores.add_store": lambda d, w, p: add_store(d, StoreDraft("Sam's", "99"), p),
     "campaigns.stores.update_store": lambda d, w, p: update_store(
         d, w.store, StoreDraft("Sam's shop", "1"), p
+    ),
+    "importing.sales.inspect_sales_file": lambda d, w, p: inspect_sales_file(
+        d, w.workbook, profile=p
+    ),
+    "importing.sales.import_sales": lambda d, w, p: import_sales(d, w.workbook, profile=p),
+    "leaderboard.names.set_store_names_shown": lambda d, w, p: set_store_names_shown(d, p, True),
+    "leaderboard.service.leaderboard": lambda d, w, p: leaderboard(d, p),
+    "leaderboard.service.weekly_trend": lambda d, w, p: weekly_trend(d, p),
+    "leaderboard.service.store_detail": lambda d, w, p: store_detail(d, p, w.store),
+    "leaderboard.service.customers_behind": lambda d, w, p: customers_behind(
+        d, p, w.store, Figure.ASSIGNED
     ),
 }
 

@@ -24,7 +24,7 @@ from lastmile_desktop.importing.service import export_rejected_rows, run_import
 SHOWN_REJECTS = 10
 
 
-def _positive(text: str) -> int:
+def positive_row_number(text: str) -> int:
     try:
         number = int(text)
     except ValueError:
@@ -54,7 +54,10 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--sheet", metavar="NAME", help="the sheet holding the list")
     parser.add_argument(
-        "--header-row", type=_positive, metavar="N", help="the row holding the column names"
+        "--header-row",
+        type=positive_row_number,
+        metavar="N",
+        help="the row holding the column names",
     )
     parser.add_argument(
         "--region",

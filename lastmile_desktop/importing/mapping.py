@@ -137,19 +137,33 @@ def header_signature(headers: Sequence[str]) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+def normalise_synonyms(synonyms: Sequence[str]) -> tuple[str, ...]:
+    """Synonyms as ``synonym_score`` compares them: normalised, each once, in order."""
+    return tuple(dict.fromkeys(normalise_header(synonym) for synonym in synonyms))
+
+
 _NORMALISED_SYNONYMS: dict[Field, tuple[str, ...]] = {
-    field: tuple(dict.fromkeys(normalise_header(s) for s in synonyms))
-    for field, synonyms in SYNONYMS.items()
+    field: normalise_synonyms(synonyms) for field, synonyms in SYNONYMS.items()
 }
 
 
 def header_score(header: str, field: Field) -> float:
-    """How well a (normalised) header names a field, 0..1."""
+    """How well a (normalised) header names a customer field, 0..1."""
+    return synonym_score(header, _NORMALISED_SYNONYMS[field])
+
+
+def synonym_score(header: str, synonyms: Sequence[str]) -> float:
+    """How well a (normalised) header matches any of ``synonyms`` (``normalise_synonyms``).
+
+    1.0 for an exact synonym; a close spelling (a typo) nearly as much; a header that holds
+    all words of a synonym ("customer mobile" holds "mobile") well, the more so the more of
+    the header it explains. Every list the import reads (customers, sales) scores this way.
+    """
     if not header:
         return 0.0
     words = set(header.split())
     best = 0.0
-    for synonym in _NORMALISED_SYNONYMS[field]:
+    for synonym in synonyms:
         if header == synonym:
             return 1.0
         score = fuzz.ratio(header, synonym) / 100

@@ -27,8 +27,8 @@ SAMPLE_ROWS = 60
 _SUPPORT_ROWS = 20
 _MAX_LABEL_CHARS = 80
 
-# Words that appear in the column names of customer lists (English, Dutch, French, German,
-# Spanish, Italian, Portuguese), compared against each word of a header cell.
+# Words that appear in the column names of customer lists and sales extracts (English, Dutch,
+# French, German, Spanish, Italian, Portuguese), compared against each word of a header cell.
 _HEADER_WORD_LINES = (
     "name names first last full surname given forename family customer client clients",
     "member account id no number nr ref code phone telephone tel mobile cell cellphone",
@@ -36,6 +36,7 @@ _HEADER_WORD_LINES = (
     "region store shop branch location outlet date last purchase purchased visit visits",
     "spend spent lifetime value total amount revenue sales orders order notes note comment",
     "comments remarks title gender birthday dob age segment status since joined",
+    "receipt transaction till ticket invoice line sale sold price paid time",
     "naam voornaam achternaam klant klantnummer telefoon mobiel winkel filiaal datum",
     "nom prénom prenom téléphone portable magasin courriel adresse ville",
     "kunde kundennummer vorname nachname telefon handy filiale geschäft",
@@ -48,7 +49,9 @@ _NOTES_SHEET = re.compile(
     r"lisez|hinweis|leeme|léame|cover|summary",
     re.IGNORECASE,
 )
-_LIST_SHEET = re.compile(r"customer|client|list|data|export|klant|kunde|lapsed", re.IGNORECASE)
+_LIST_SHEET = re.compile(
+    r"customer|client|list|data|export|klant|kunde|lapsed|sales|transactions", re.IGNORECASE
+)
 _NUMBER_TEXT = re.compile(r"[\s+\-(]*[\d.,:/\s()\-%€$£]+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?", re.UNICODE)
 

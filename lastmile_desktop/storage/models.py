@@ -271,6 +271,9 @@ class CallAttempt(Base):
         Index("ix_attempts_stats", "store_id", "called_at", "outcome", "member_id"),
         # A manager's day: their calls since midnight.
         Index("ix_attempts_manager_time", "manager_id", "called_at"),
+        # Covers the leaderboard's pass over each member's attempts in time order: read from
+        # the index alone, grouped by member without sorting (see leaderboard/facts.py).
+        Index("ix_attempts_member_time", "member_id", "called_at", "outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -391,6 +394,10 @@ class Purchase(Base):
     purchased_at: Mapped[datetime]
     amount_cents: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(200), default="")
+    # The sale's natural key (importing/sales.py: the till's receipt and line, else customer,
+    # time, amount and store), hashed: the same sale imported twice is stored once. Empty for
+    # purchases that did not come from a sales import.
+    sale_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Setting(Base):

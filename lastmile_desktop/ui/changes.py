@@ -18,6 +18,7 @@ class ChangeKind(enum.Enum):
     CAMPAIGN_CHANGED = "campaign_changed"  # a campaign was created, edited, closed, reopened
     STORES_CHANGED = "stores_changed"  # stores or managers
     DO_NOT_CALL_CHANGED = "do_not_call_changed"  # the do-not-call list
+    SALES_IMPORTED = "sales_imported"  # a sales extract from the till added purchases
     EXTERNAL = "external"  # committed by another process or window: anything may differ
 
 

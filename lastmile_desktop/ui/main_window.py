@@ -49,6 +49,12 @@ from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import ask_for_database
 from lastmile_desktop.ui.first_run import FirstRunPage
 from lastmile_desktop.ui.help import UserGuideDialog, open_about, open_user_guide
+from lastmile_desktop.ui.leaderboard.sales_import import (
+    IMPORT_SALES_ACTION,
+    IMPORT_SALES_SHORTCUT,
+    IMPORT_SALES_TIP,
+    SalesImport,
+)
 from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.permissions import permit_lead
@@ -79,6 +85,7 @@ class MainWindow(QMainWindow):
         self._fit_again_when_shown: QSize | None = None
         self.user_guide: UserGuideDialog | None = None
         self.about_box: QMessageBox | None = None
+        self.sales_import: SalesImport | None = None
 
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
@@ -139,6 +146,10 @@ class MainWindow(QMainWindow):
         file_menu.setToolTipsVisible(True)
         self.import_action = self._action("&Import a customer list...", "Ctrl+O")
         self.import_action.triggered.connect(self.choose_file_to_import)
+        self.import_sales_action = self._action(
+            "Import s&ales from the till...", IMPORT_SALES_SHORTCUT
+        )
+        self.import_sales_action.triggered.connect(self.choose_sales_file)
         open_action = self._action("Open &database...", "Ctrl+Shift+O")
         open_action.triggered.connect(self.choose_database)
         self.demo_action = self._action("Explore with de&mo data", "Ctrl+D")
@@ -149,7 +160,7 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         settings_action = self.settings_action
         quit_action.triggered.connect(self.close)
-        for action in (self.import_action, open_action, self.demo_action):
+        for action in (self.import_action, self.import_sales_action, open_action, self.demo_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(settings_action)
@@ -195,6 +206,7 @@ class MainWindow(QMainWindow):
         for target in (self.import_action, self.go_actions[IMPORT_PAGE]):
             permit_lead(target, profile, LeadAction.IMPORT, IMPORT_TIP)
         permit_lead(self.first_run.import_button, profile, LeadAction.IMPORT, IMPORT_TIP)
+        permit_lead(self.import_sales_action, profile, IMPORT_SALES_ACTION, IMPORT_SALES_TIP)
         item = self.navigation.item([spec.key for spec in self.specs].index(IMPORT_PAGE))
         if item is not None:
             flags = item.flags()
@@ -306,6 +318,14 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.request_import(path)
+
+    def choose_sales_file(self) -> SalesImport | None:
+        """File > Import sales from the till: a sales extract, imported in the background."""
+        if not self.context.profile.is_lead:
+            return None
+        self.sales_import = SalesImport(self.context, self)
+        self.sales_import.choose_file()
+        return self.sales_import
 
     def request_import(self, path: str) -> None:
         if not self.context.profile.is_lead:

@@ -58,8 +58,11 @@ from lastmile_desktop.cli import main
 from lastmile_desktop.demo import generate_demo
 from lastmile_desktop.errors import DatabaseBusyError
 from lastmile_desktop.importing.model import ImportOptions
+from lastmile_desktop.importing.sales import import_sales
+from lastmile_desktop.importing.sales_model import SalesImportOptions
 from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.importing.suppression_list import import_suppression_file
+from lastmile_desktop.leaderboard.names import set_store_names_shown
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.database import BUSY_MESSAGE, BUSY_TIMEOUT_ENV_VAR
@@ -96,6 +99,7 @@ class World:
     dnc_entry: int
     suppression_file: Path
     customer_list: Path
+    sales_file: Path  # one sale of a known customer
     member_to_call: uuid.UUID  # one of Ann's customers, not called yet
     logged_attempt: uuid.UUID  # a call already logged, to undo
 
@@ -135,6 +139,8 @@ def _build_world(folder: Path) -> World:
     db.dispose()
     suppression = folder / "opt-outs.csv"
     suppression.write_text("Phone\n+447911123456\n+447911123457\n", encoding="utf-8")
+    sales = folder / "sales.csv"
+    sales.write_text(f"Phone,Date,Amount\n{last[1]},2026-01-05,12.50\n", encoding="utf-8")
     return World(
         path=path,
         campaign_id=campaign_id,
@@ -153,6 +159,7 @@ def _build_world(folder: Path) -> World:
         dnc_entry=entry,
         suppression_file=suppression,
         customer_list=write_list(folder / "list.xlsx", [customer(1), customer(2)]),
+        sales_file=sales,
         member_to_call=uuids[0],
         logged_attempt=logged.attempt,
     )
@@ -214,6 +221,8 @@ SERVICES: dict[str, Service] = {
     "undo_outcome": lambda db, w: undo_outcome(db, LEAD, w.logged_attempt),
     "set_pinned_note": lambda db, w: set_pinned_note(db, LEAD, w.member_to_call, "new baby"),
     "run_import": lambda db, w: run_import(db, w.customer_list, ImportOptions(region="GB")),
+    "import_sales": lambda db, w: import_sales(db, w.sales_file, SalesImportOptions(region="GB")),
+    "set_store_names_shown": lambda db, _w: set_store_names_shown(db, LEAD, True),
 }
 
 

@@ -1,0 +1,184 @@
+"""The leaderboard at 100k customers and about 1M call attempts, beside plain SQL counts.
+
+Builds the demo region (``generate_demo``, 100,000 customers, five weeks of calls: about
+126,000 attempts) once and caches it under benchmarks/.cache/, then grows the attempts in
+bulk to about 1M by copying every attempt seven times, one to seven hours earlier on the same
+day with the same outcome (each member then has eight times the attempts, with the same
+story). Measured in the same run, on both the demo as generated and the grown copy:
+
+1. ``leaderboard`` for this week, the last four weeks and the campaign to date (target: under
+   150 ms), beside a plain ``count(*)`` of the attempts it reads (the campaign's members'
+   attempts before the period's end).
+2. ``weekly_trend`` for the whole campaign, for each rate (target: under 300 ms), beside a
+   plain count of the campaign's attempts over the same weeks.
+
+Each figure is the median of ``--repeat`` runs after one warm-up run (the database's pages
+then sit in the cache, as they do for a page refreshed while the app runs).
+
+    .venv/bin/python benchmarks/bench_leaderboard.py [--customers 100000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from time import perf_counter
+
+from sqlalchemy import func, select
+
+from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.demo import CAMPAIGN_WEEKS, generate_demo
+from lastmile_desktop.leaderboard.periods import PeriodChoice, PeriodKind
+from lastmile_desktop.leaderboard.rates import Rate
+from lastmile_desktop.leaderboard.service import leaderboard, weekly_trend
+from lastmile_desktop.settings import to_url
+from lastmile_desktop.storage import Database, open_database
+from lastmile_desktop.storage.models import CallAttempt, CampaignMember
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+TODAY = date(2026, 12, 2)  # the day the demo is opened on: a Wednesday
+LEAD = Profile.lead("Benchmark")
+COPIES = 7  # extra copies of each attempt: 8 times the attempts in all
+PERIODS = (PeriodKind.THIS_WEEK, PeriodKind.LAST_4_WEEKS, PeriodKind.CAMPAIGN)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{cpu}, {os.cpu_count()} cores (load average {load}); Python "
+        f"{platform.python_version()}; SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def build(customers: int) -> tuple[Path, Path]:
+    """The demo as generated and its grown copy, made once and kept in the cache."""
+    CACHE.mkdir(exist_ok=True)
+    base = CACHE / f"leaderboard-{customers}-{TODAY}.sqlite3"
+    grown = CACHE / f"leaderboard-{customers}-{TODAY}-x{COPIES + 1}.sqlite3"
+    if not base.exists():
+        print(f"Generating the demo region with {customers:,} customers...", flush=True)
+        partial = base.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        db, _ = open_database(to_url(partial))
+        generate_demo(db, customers=customers, seed=7, today=TODAY)
+        db.dispose()
+        partial.rename(base)
+    if not grown.exists():
+        print(f"Growing the attempts {COPIES + 1} times...", flush=True)
+        partial = grown.with_suffix(".partial")
+        shutil.copyfile(base, partial)
+        grow_attempts(partial)
+        partial.rename(grown)
+    return base, grown
+
+
+def grow_attempts(path: Path) -> None:
+    """Seven more copies of every attempt, 1 to 7 hours earlier, in one SQL statement each."""
+    connection = sqlite3.connect(path)
+    with connection:
+        (last,) = connection.execute("SELECT max(id) FROM call_attempts").fetchone()
+        for hours in range(1, COPIES + 1):
+            connection.execute(
+                """
+                INSERT INTO call_attempts (uuid, member_id, manager_id, store_id, called_at,
+                    outcome, note, callback_at, planned_visit_date, script_version_id)
+                SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' ||
+                        substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2)
+                        || '-' || hex(randomblob(6))),
+                    member_id, manager_id, store_id,
+                    strftime('%Y-%m-%d %H:%M:%f', called_at, ?) || '000',
+                    outcome, note, callback_at, planned_visit_date, script_version_id
+                FROM call_attempts WHERE id <= ?
+                """,
+                (f"-{hours} hours", last),
+            )
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+def median_ms(work: Callable[[], object], repeat: int) -> float:
+    work()
+    times = []
+    for _ in range(repeat):
+        started = perf_counter()
+        work()
+        times.append(perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def attempts_before(db: Database, campaign_id: int, end_day: date) -> Callable[[], int]:
+    """The plain count of the campaign's attempts before the end of ``end_day`` (UTC)."""
+    end = datetime.combine(end_day + timedelta(days=1), time(0, 0), UTC)
+    query = (
+        select(func.count())
+        .select_from(CallAttempt)
+        .join(CampaignMember, CampaignMember.id == CallAttempt.member_id)
+        .where(CampaignMember.campaign_id == campaign_id, CallAttempt.called_at < end)
+    )
+
+    def count() -> int:
+        with db.read_session() as session:
+            return int(session.scalar(query) or 0)
+
+    return count
+
+
+def measure(path: Path, repeat: int) -> None:
+    db, _ = open_database(to_url(path))
+    try:
+        with db.read_session() as session:
+            attempts = session.scalar(select(func.count()).select_from(CallAttempt)) or 0
+            members = session.scalar(select(func.count()).select_from(CampaignMember)) or 0
+        print(f"\n{path.name}: {members:,} campaign members, {attempts:,} attempts")
+        first = leaderboard(db, LEAD, today=TODAY)
+        baseline = attempts_before(db, first.campaign_id, TODAY)
+        plain = median_ms(baseline, repeat)
+        print(f"  plain count of the {baseline():,} attempts read: {plain:7.1f} ms")
+        print("  leaderboard (win-back rate)         time      / plain count")
+        for kind in PERIODS:
+            elapsed = median_ms(
+                lambda kind=kind: leaderboard(db, LEAD, period=PeriodChoice(kind), today=TODAY),
+                repeat,
+            )
+            print(f"    {kind.value:<30} {elapsed:7.1f} ms   {elapsed / plain:5.1f}x")
+        print("  weekly trend, whole campaign        time      / plain count")
+        start = TODAY - timedelta(days=CAMPAIGN_WEEKS * 7)
+        print(f"    (weeks from {start} to {TODAY})")
+        for rate in Rate:
+            elapsed = median_ms(
+                lambda rate=rate: weekly_trend(db, LEAD, rate=rate, today=TODAY), repeat
+            )
+            print(f"    {rate.value:<30} {elapsed:7.1f} ms   {elapsed / plain:5.1f}x")
+    finally:
+        db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    base, grown = build(args.customers)
+    print(machine())
+    measure(base, args.repeat)
+    measure(grown, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Day arithmetic in SQL that SQLite and PostgreSQL both run, each in its own words.
+
+The database keeps times as UTC (text in SQLite, ``timestamp`` in PostgreSQL). The figures
+compare purchases with calls in whole UTC days ("within 30 days of the first call"), so a
+sale known only by its date (kept at local noon) falls on its own day.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Date, Float, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class utc_day(FunctionElement[Any]):
+    """The UTC calendar day of a timestamp."""
+
+    type = Date()
+    inherit_cache = True
+    name = "utc_day"
+
+
+class days_after(FunctionElement[Any]):
+    """The UTC calendar day ``days`` after that of a timestamp: days_after(t, 30)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "days_after"
+
+    def __init__(self, moment: ColumnElement[Any], days: int) -> None:
+        super().__init__(moment, literal(int(days)))
+
+
+class days_between(FunctionElement[Any]):
+    """``later - earlier`` in days, with the fraction: days_between(first call, assignment)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(argument, **kw) for argument in element.clauses]
+
+
+@compiles(utc_day)
+def _utc_day_default(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = _arguments(element, compiler, **kw)
+    return f"CAST({moment} AS DATE)"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = _arguments(element, compiler, **kw)
+    return f"date({moment})"
+
+
+@compiles(days_after)
+def _days_after_default(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, days = _arguments(element, compiler, **kw)
+    return f"(CAST({moment} AS DATE) + {days})"
+
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, days = _arguments(element, compiler, **kw)
+    return f"date({moment}, '+' || {days} || ' days')"
+
+
+@compiles(days_between)
+def _days_between_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _arguments(element, compiler, **kw)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _arguments(element, compiler, **kw)
+    return f"(julianday({later}) - julianday({earlier}))"

@@ -1,0 +1,76 @@
+"""The leaderboard's SQL is written once and compiles for SQLite and PostgreSQL alike.
+
+The day arithmetic is the only part each database says in its own words; everything else is
+plain SQLAlchemy Core. These compile every statement the figures need for PostgreSQL (no
+server needed) and check the day arithmetic each way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import column, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lastmile_desktop.leaderboard.facts import (
+    Figure,
+    GroupBy,
+    Scope,
+    attempt_figures_query,
+    member_figures_query,
+    members_where,
+    weekly_attempt_figures_query,
+    weekly_win_figures_query,
+    win_figures_query,
+)
+from lastmile_desktop.leaderboard.sql_time import days_after, days_between, utc_day
+from lastmile_desktop.storage.types import UTCDateTime
+
+END = datetime(2026, 11, 30, tzinfo=UTC)
+SCOPE = Scope(
+    campaign_id=1,
+    start=datetime(2026, 11, 2, tzinfo=UTC),
+    end=END,
+    campaign_start=datetime(2026, 11, 2, tzinfo=UTC),
+    as_of=END,
+    visits_due_before=date(2026, 11, 30),
+    window_days=30,
+)
+WEEKS = [datetime(2026, 11, day, tzinfo=UTC) for day in (2, 9, 16, 23, 30)]
+
+
+def statements() -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for group_by in GroupBy:
+        found.append((f"attempts by {group_by}", attempt_figures_query(SCOPE, group_by)))
+        found.append((f"wins by {group_by}", win_figures_query(SCOPE, group_by)))
+        found.append((f"members by {group_by}", member_figures_query(SCOPE, group_by)))
+    found.extend((f"behind {figure}", members_where(SCOPE, figure)) for figure in Figure)
+    found.append(("declined for a reason", members_where(SCOPE, Figure.DECLINED, "Too far")))
+    found.append(("weekly attempts", weekly_attempt_figures_query(SCOPE, WEEKS)))
+    found.append(("weekly wins", weekly_win_figures_query(SCOPE, WEEKS)))
+    return found
+
+
+@pytest.mark.parametrize(("name", "statement"), statements(), ids=[n for n, _ in statements()])
+def test_every_statement_compiles_for_postgresql(name: str, statement: Any) -> None:
+    text = str(statement.compile(dialect=postgresql.dialect()))
+
+    assert "julianday" not in text and "date(" not in text.replace("CAST(", ""), name
+
+
+def test_day_arithmetic_in_each_databases_words() -> None:
+    moment = column("called_at", UTCDateTime())
+    query = select(utc_day(moment), days_after(moment, 30), days_between(moment, moment))
+
+    assert str(query.compile(dialect=sqlite.dialect())).split("\nFROM")[0] == (
+        "SELECT date(called_at) AS utc_day_1, date(called_at, '+' || ? || ' days') AS "
+        "days_after_1, (julianday(called_at) - julianday(called_at)) AS days_between_1"
+    )
+    assert str(query.compile(dialect=postgresql.dialect())).split("\nFROM")[0] == (
+        "SELECT CAST(called_at AS DATE) AS utc_day_1, (CAST(called_at AS DATE) + "
+        "%(param_1)s::INTEGER) AS days_after_1, (EXTRACT(EPOCH FROM (called_at - called_at)) / "
+        "86400.0) AS days_between_1"
+    )
