@@ -300,12 +300,14 @@ def _read_me(
     lines = [
         ("Campaign", summary.campaign),
         ("Period", f"{first:%Y-%m-%d} to {last:%Y-%m-%d} (the campaign to date)"),
-        ("Stores", summary.store or "Every store"),
+        ("Store", summary.store or "Every store"),
         ("Exported", f"{exported:%Y-%m-%d %H:%M} by {profile.name}"),
         ("Times", f"Dates and times are this computer's local time ({zone_name})."),
         ("", ""),
+        ("Sheet", "What it holds"),
     ]
     for sheet in DATA_SHEETS:
         rows = summary.rows.get(sheet, 0)
-        lines.append((sheet.value, f"{SHEET_DESCRIPTIONS[sheet]} ({rows:,} rows)"))
+        counted = f"{rows:,} row" + ("" if rows == 1 else "s")
+        lines.append((sheet.value, f"{SHEET_DESCRIPTIONS[sheet]} ({counted})"))
     return lines

@@ -35,18 +35,22 @@ from xlsxwriter.utility import xl_range
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.spreadsheets.safe_cells import FORMULA_STARTS, safe_cell
+from lastmile_desktop.spreadsheets.sheet_xml import (
+    CellXml,
+    RowWriter,
+    boolean_cell,
+    moment_cell,
+    number_cell,
+    text_cell,
+)
 
-# Excel's own limits: rows per sheet, characters in a cell and in a sheet's name.
+# Excel's own limits: rows per sheet and characters in a sheet's name.
 MAX_ROWS = 1_048_576
-MAX_CELL_CHARS = 32_767
 MAX_SHEET_NAME = 31
 # Widths are fitted to the header and to this many rows: enough to see what a column holds,
 # without measuring every one of 100,000 rows.
 WIDTH_SAMPLE_ROWS = 1_000
 MAX_WIDTH = 60
-_EXCEL_EPOCH = datetime(1899, 12, 30)
-_EXCEL_EPOCH_DAY = date(1899, 12, 30).toordinal()
-_SECONDS_PER_DAY = 86_400
 _SPACES = re.compile(r"\s+")
 
 
@@ -87,13 +91,6 @@ class Column:
 
 
 Cell = str | int | float | bool | date | datetime | None
-
-
-def excel_serial(value: date | datetime) -> float:
-    """The number Excel keeps for a date or a (naive) date and time: days since 1899-12-30."""
-    if isinstance(value, datetime):
-        return (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / _SECONDS_PER_DAY
-    return float(value.toordinal() - _EXCEL_EPOCH_DAY)
 
 
 def table_titles(titles: Sequence[str]) -> list[str]:
@@ -297,30 +294,34 @@ class WorkbookWriter:
             sheet.write_string(0, position, title, self._guarded(title, self._bold))
         sheet.freeze_panes(1, 0)
 
-        writers = [self._cell_writer(sheet, column.kind) for column in columns]
+        rows_out = RowWriter(sheet, [self._cell_xml(column.kind) for column in columns])
         widths = [len(title) + 3.0 for title in titles]  # room for the filter button
         written = 0
-        iterator = iter(rows)
-        for values in iterator:
+        for values in rows:
             written += 1
             if written >= MAX_ROWS:
                 raise UserFacingError(
                     f'The sheet "{name}" would have more rows than Excel can hold '
                     f"({MAX_ROWS - 1:,}): export one store at a time."
                 )
-            for position, (value, write) in enumerate(zip(values, writers, strict=True)):
-                if value is not None:
-                    write(written, position, value)
-                    if written <= WIDTH_SAMPLE_ROWS and isinstance(value, str):
+            if len(values) != len(columns):
+                raise ValueError(f"row {written} of {name} has {len(values)} values")
+            rows_out.write(written, values)
+            if written <= WIDTH_SAMPLE_ROWS:
+                for position, value in enumerate(values):
+                    if isinstance(value, str):
                         widths[position] = max(widths[position], len(value) + 1.0)
             if written % report_every == 0 and on_rows is not None:
                 on_rows(written)
+        rows_out.finish()
         if on_rows is not None:
             on_rows(written)
 
         for position, column in enumerate(columns):
-            fitted = column.width or _KIND_WIDTHS.get(column.kind) or widths[position]
-            sheet.set_column(position, position, min(max(fitted, widths[position]), MAX_WIDTH))
+            fitted = min(max(_KIND_WIDTHS.get(column.kind, 0), widths[position]), MAX_WIDTH)
+            sheet.set_column(
+                position, position, max(column.width or fitted, len(titles[position]) + 3)
+            )
         table_range = xl_range(0, 0, max(written, 1), last_column)
         declared = sheet.tables[-1]
         declared["range"] = declared["a_range"] = declared["autofilter"] = table_range
@@ -386,34 +387,17 @@ class WorkbookWriter:
             return plain
         return self._bold_text if plain is self._bold else self._text
 
-    def _cell_writer(self, sheet: Any, kind: CellKind) -> Callable[[int, int, Any], Any]:
-        """The fastest way to write one value of ``kind`` (called for every cell)."""
+    def _cell_xml(self, kind: CellKind) -> CellXml:
+        """How a value of ``kind`` becomes its cell (called for every cell)."""
         number_format = self._formats.get(kind)
-        write_number = sheet.write_number
+        style = None if number_format is None else number_format._get_xf_index()
         if kind is CellKind.TEXT:
-            write_string, quoted = sheet.write_string, self._text
-
-            def text(row: int, column: int, value: str) -> None:
-                if value.startswith(FORMULA_STARTS):
-                    write_string(row, column, value[:MAX_CELL_CHARS], quoted)
-                else:
-                    write_string(row, column, value[:MAX_CELL_CHARS])
-
-            return text
+            return text_cell(None, self._text._get_xf_index())
         if kind is CellKind.BOOLEAN:
-            return sheet.write_boolean  # type: ignore[no-any-return]
+            return boolean_cell
         if kind in (CellKind.DATE, CellKind.DATETIME):
-
-            def moment(row: int, column: int, value: date | datetime) -> None:
-                write_number(row, column, excel_serial(value), number_format)
-
-            return moment
-
-        def number(row: int, column: int, value: float) -> None:
-            if math.isfinite(value):
-                write_number(row, column, value, number_format)
-
-        return number
+            return moment_cell(style)
+        return number_cell(style)
 
 
 # ---------------------------------------------------------------------------------------------
