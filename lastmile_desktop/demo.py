@@ -31,6 +31,7 @@ from lastmile_desktop.calling.life import (
     MemberLife,
     after_call,
 )
+from lastmile_desktop.calling.member_facts import refresh_campaign
 from lastmile_desktop.calling.outcomes import (
     ACCEPTED_OFFER,
     ALREADY_CAME_BACK,
@@ -803,6 +804,8 @@ def _write(plan: _Plan, writer: _Writer) -> None:
     _remap(plan.purchases, "store_id", store_ids)
     writer.write(Purchase, plan.purchases, "Writing purchases...")
     writer.write(DoNotCall, plan.do_not_call, "Writing the do-not-call list...")
+    # Written in bulk, so the leaderboard's facts are computed once for the whole campaign.
+    refresh_campaign(writer.connection, campaign_id)
 
 
 def _summarize(plan: _Plan) -> DemoSummary:

@@ -21,6 +21,9 @@ drift apart:
   the entry puts it back where it was.
 
 "Called" means at least one counted attempt: ``attempts > 0`` (``called_condition`` in SQL).
+A promise is kept once the customer buys at or after it (``bought_since_promise``); a promise
+whose visit day has passed with no such purchase is "promised but not seen"
+(``promised_not_seen_condition``, the leaderboard's gap; ``follow_up_due`` offers the call).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.calling.hours import (
@@ -52,6 +55,7 @@ from lastmile_desktop.storage.models import (
     CampaignMember,
     MemberGroup,
     MemberStatus,
+    Purchase,
 )
 
 # A callback the customer asked for is honoured this many attempts past the campaign's limit.
@@ -278,6 +282,32 @@ def campaign_has_calls(session: Session, campaign_id: int) -> bool:
     """True once any member of the campaign was called (the holdout share then locks)."""
     called = exists().where(CampaignMember.campaign_id == campaign_id, called_condition())
     return bool(session.scalar(select(called)))
+
+
+def bought_since_promise(
+    customer_id: Any, promised_at: Any, before: datetime | None = None
+) -> ColumnElement[bool]:
+    """The customer bought at or after the promise (and before ``before``, when given)."""
+    conditions = [Purchase.customer_id == customer_id, Purchase.purchased_at >= promised_at]
+    if before is not None:
+        conditions.append(Purchase.purchased_at < before)
+    return exists().where(*conditions)
+
+
+def promised_not_seen_condition(
+    customer_id: Any,
+    visit_date: Any,
+    promised_at: Any,
+    visits_before: date,
+    end: datetime | None = None,
+) -> ColumnElement[bool]:
+    """A promise made (before ``end``) whose visit day is before ``visits_before`` (the day
+    has passed: ``promise_pending``'s "before today"), with no purchase since the promise
+    (up to ``end``). Over a member's ``visit_date`` and ``promised_at`` (or columns so named)."""
+    conditions = [visit_date.is_not(None), visit_date < visits_before]
+    if end is not None:
+        conditions.append(promised_at < end)
+    return and_(*conditions, ~bought_since_promise(customer_id, promised_at, end))
 
 
 def is_open(status: MemberStatus | str) -> bool:

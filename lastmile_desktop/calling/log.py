@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,9 +28,11 @@ from lastmile_desktop.calling.life import (
     FollowUp,
     MemberLife,
     after_call,
+    bought_since_promise,
     follow_up_due,
 )
 from lastmile_desktop.calling.lookup import manager_by_name, member_by_uuid
+from lastmile_desktop.calling.member_facts import refresh_members
 from lastmile_desktop.calling.outcomes import (
     NOT_INTERESTED_REASON_LABELS,
     NOT_INTERESTED_REASONS,
@@ -57,7 +59,6 @@ from lastmile_desktop.storage.models import (
     Manager,
     MemberGroup,
     MemberStatus,
-    Purchase,
     Store,
 )
 from lastmile_desktop.storage.types import utcnow
@@ -183,6 +184,8 @@ def log_outcome(
             ) from None
         if chosen.adds_to_do_not_call:
             _add_to_do_not_call(session, customer, attempt, caller, profile)
+        # The leaderboard's facts move with the attempt, in this transaction.
+        refresh_members(session, [row.id])
         return LoggedCall(
             attempt=attempt.uuid,
             member=row.uuid,
@@ -242,6 +245,8 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
             update(DoNotCall).where(DoNotCall.attempt_id == row.id).values(attempt_id=None)
         )
         session.delete(row)
+        session.flush()
+        refresh_members(session, [member.id])
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -355,14 +360,7 @@ def _follow_up(
     bought = False
     if member.promised_at is not None:
         bought = bool(
-            session.scalar(
-                select(
-                    exists().where(
-                        Purchase.customer_id == member.customer_id,
-                        Purchase.purchased_at >= member.promised_at,
-                    )
-                )
-            )
+            session.scalar(select(bought_since_promise(member.customer_id, member.promised_at)))
         )
     today = to_local(called_at, computer_zone()).date()
     follow_up = follow_up_due(life, called_at, today, bought)

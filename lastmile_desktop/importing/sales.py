@@ -36,6 +36,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.member_facts import refresh_customers
 from lastmile_desktop.campaigns.access import Profile, require_lead
 from lastmile_desktop.campaigns.identities import (
     ForgottenPeople,
@@ -495,6 +496,8 @@ def import_sales(
         with db.session() as session:
             plan = _plan(session, reading, now or utcnow())
             _write(session, plan, source, progress)
+            # Whom these sales won back (or kept) moves with them, in this transaction.
+            refresh_customers(session, {sale.customer_id for sale in plan.new_sales})
             # The last chance to cancel: after this the transaction commits.
             progress.report(plan.rows_read, plan.rows_read, "Saving")
     except IntegrityError:

@@ -1,18 +1,22 @@
-"""The leaderboard's figures, defined once: facts about each campaign member, counted in SQL.
+"""The leaderboard's figures, defined once: yes/no facts about each campaign member, counted in SQL.
 
-Every figure is a yes/no fact about one member of the campaign (``FIGURES``), computed in
-the database from one pass over the members' attempts and from their purchases; a store's or
-a manager's figure is the count of its members for whom it holds. Counting and listing the
-customers behind a figure use the same fact, so a drill-down always adds up to the number.
+Every figure is a condition on one member's facts (``FIGURES``): what their counted attempts
+and the customer's purchases came to before the period's end (calling/member_facts.py
+defines them and keeps them in the database), and where the member's life stands
+(calling/life.py). A store's or a manager's figure is the count of its members for whom the
+condition holds; counting and listing the customers behind a figure use the same condition,
+so a drill-down always adds up to the number.
 
-For a campaign and a period [start, end) (UTC, from ``periods``):
+Follow-up calls (a visit reminder, a "promised but not seen" call) are not attempts: they
+count in no figure. For a campaign and a period [start, end) (UTC, from ``periods``):
 
 - ``assigned``: call-group members (the holdout is not called, so never counted here).
-- ``attempted``: assigned members with at least one attempt in the period.
-- ``attempts``: the attempts logged in the period.
-- ``reached``: members with at least one attempt in the period whose outcome counts as
-  reached (``Outcome.reached`` in the outcome catalogue).
-- ``accepted``: members whose latest reached outcome in the period is Accepted offer.
+- ``attempted``: assigned members with at least one attempt in the period: their latest
+  attempt before the end is in it.
+- ``attempts``: the attempts made in the period.
+- ``reached``: members with an attempt in the period whose outcome counts as reached
+  (``Outcome.reached`` in the outcome catalogue): their latest reached attempt is in it.
+- ``accepted``: reached members whose latest reached outcome (before the end) is Accepted offer.
 - ``won_back``: members whose first purchase in their attribution window falls in the period.
   The window runs from the UTC day of the member's first attempt to the campaign's
   ``attribution_window_days`` days after it, both days included.
@@ -24,15 +28,22 @@ For a campaign and a period [start, end) (UTC, from ``periods``):
 - ``speed_to_first_call_days``: the median, over members first called in the period, of the
   days from their assignment to that first call.
 
-The gaps describe where each member stands when the period ends, from the calls before it:
-not called yet, called but never reached, a callback due (before the end, and before now)
-with no call since, declined (the latest reached outcome is Not interested or Do not call),
-the latest call found the number wrong or not in service, or the person moved or died, an
-accepted offer whose planned visit day has passed with no purchase since the call, and won
-back with no purchase on any later day.
+The gaps describe where each member stands when the period ends, from the attempts before it:
+not called yet, called but never reached, declined (the latest reached outcome is Not
+interested or Do not call), the latest attempt found the number wrong or not in service, or
+the person moved or died, and won back with no purchase on any later day. Two read the
+member's life as it stands now: a callback booked (life.py) that was due before the end and
+is not made yet, and a visit promised before the end whose day has passed with no purchase
+since the promise (life.py's "promised but not seen").
 
 Nothing that happens after the period's end counts, so a past period's figures stay as they
 were (unless a late sales extract or a call typed in later fills in what happened then).
+
+Where the figures come from: a period that ends after the campaign's latest attempt (this
+week, the last four weeks, the campaign to date) reads the stored facts in one pass over the
+members' covering index; a period that ends before it recomputes the facts from the attempts
+before its end. Attempts and the week-by-week figures come from the members' days
+(``member_days``), with the attempts themselves for a day a period's edge cuts through.
 """
 
 from __future__ import annotations
@@ -40,7 +51,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -50,44 +61,41 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    exists,
     func,
     literal,
-    null,
     or_,
     select,
-    true,
+    union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from lastmile_desktop.calling.life import OPEN_STATUSES, ScheduledKind, promised_not_seen_condition
+from lastmile_desktop.calling.member_facts import (
+    DECLINE_CODES,
+    counted,
+    reached_outcome,
+    recomputed_facts,
+    stored_facts,
+)
 from lastmile_desktop.calling.outcomes import (
     ACCEPTED_OFFER,
-    CALLBACK_REQUESTED,
     DO_NOT_CALL,
-    MOVED_OR_DECEASED,
-    NOT_IN_SERVICE,
-    NOT_INTERESTED,
-    WRONG_NUMBER,
-    reached_codes,
+    NOT_INTERESTED_REASON_LABELS,
 )
-from lastmile_desktop.leaderboard.sql_time import days_after, days_between, utc_day
 from lastmile_desktop.storage.models import (
-    AssignmentChange,
     CallAttempt,
     CampaignMember,
+    MemberDay,
     MemberGroup,
     Purchase,
 )
+from lastmile_desktop.storage.sql_time import days_after, utc_day
 from lastmile_desktop.storage.types import UTCDateTime
 
 STAY_DAYS = 60
 NO_REASON = "No reason given"
-# The reason a Do not call outcome gives, beside those noted with Not interested.
+# The reason a Do not call outcome gives, beside those chosen with Not interested.
 ASKED_NOT_TO_BE_CALLED = "Asked not to be called again"
-# Only the outcome codes come from here; whether an outcome reached the person is the
-# catalogue's to say.
-_DECLINES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
-_NOT_WORKING = (WRONG_NUMBER.code, NOT_IN_SERVICE.code)
 
 
 class Figure(enum.StrEnum):
@@ -117,6 +125,13 @@ class GroupBy(enum.StrEnum):
     MANAGER = "manager"
 
 
+class Source(enum.Enum):
+    """Where the member facts are read from."""
+
+    AUTO = "auto"  # stored when the period ends after the latest attempt, else recomputed
+    RECOMPUTED = "recomputed"  # from the attempts and purchases, whatever the period
+
+
 @dataclass(frozen=True)
 class Scope:
     """What the figures are counted over; times are aware UTC."""
@@ -126,32 +141,20 @@ class Scope:
     end: datetime  # the moment after the period's last
     campaign_start: datetime  # return rates count purchases from here
     as_of: datetime  # callbacks due before this and not made are overdue: min(end, now)
-    visits_due_before: date  # a planned visit before this day has passed: the day after the last
+    visits_due_before: date  # a promised visit day before this one has passed
     window_days: int  # the campaign's attribution window
     store_id: int | None = None  # only this store's members (a drill-down)
     manager_id: int | None = None  # only this manager's members
 
 
 # ---------------------------------------------------------------------------------------------
-# The facts of each member, in three tables
-#
-# Each figure reads one of them, so none needs the others joined in: the call group's attempt
-# facts (one pass over attempts), the window purchases of the members who made one (driven by
-# the purchases, which are few), and every member of both groups with whether they bought.
+# The members' facts a scope reads
 
 
-class Facts(enum.Enum):
-    ATTEMPTS = "attempt_facts"  # call-group members, with their attempts before the end
-    WINS = "win_facts"  # call-group members with a purchase in their attribution window
-    MEMBERS = "member_returns"  # call group and holdout, with whether they bought since start
-
-
-def _latest(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """The time of the member's latest attempt for which ``condition`` holds (else NULL)."""
-    return func.max(case((condition, CallAttempt.called_at)))
-
-
-def _in_scope(scope: Scope, member: Any, groups: Sequence[MemberGroup]) -> list[Any]:
+def member_conditions(
+    scope: Scope, groups: Sequence[MemberGroup] = (MemberGroup.CALL, MemberGroup.HOLDOUT)
+) -> list[ColumnElement[bool]]:
+    member = CampaignMember
     conditions = [
         member.campaign_id == scope.campaign_id,
         member.group.in_([group.value for group in groups]),
@@ -163,55 +166,43 @@ def _in_scope(scope: Scope, member: Any, groups: Sequence[MemberGroup]) -> list[
     return conditions
 
 
-def attempt_facts(scope: Scope) -> CTE:
-    """Every call-group member with the facts of their attempts before the end.
-
-    One pass over the attempts, member by member along the member-and-time index; members
-    without an attempt are kept with NULL facts. The outcome of a member's latest attempt of
-    some kind needs no second look: ``reached_at`` is the time of the latest reached attempt
-    and ``declined_at`` that of the latest decline, so "the latest reached outcome is a
-    decline" is ``declined_at = reached_at``.
-    """
-    member, attempt = CampaignMember, CallAttempt
-    reached = attempt.outcome.in_(sorted(reached_codes()))
-    in_period = attempt.called_at >= scope.start
-    query = (
-        select(
-            member.id.label("member_id"),
-            member.customer_id,
-            member.store_id,
-            member.manager_id,
-            member.created_at,
-            func.min(attempt.called_at).label("first_at"),
-            func.max(attempt.called_at).label("last_at"),
-            func.sum(case((in_period, 1), else_=0)).label("attempts_in"),
-            _latest(and_(in_period, reached)).label("reached_in_at"),
-            _latest(and_(in_period, attempt.outcome == ACCEPTED_OFFER.code)).label(
-                "accepted_in_at"
-            ),
-            _latest(reached).label("reached_at"),
-            _latest(attempt.outcome == ACCEPTED_OFFER.code).label("accepted_at"),
-            _latest(attempt.outcome.in_(_DECLINES)).label("declined_at"),
-            _latest(attempt.outcome == CALLBACK_REQUESTED.code).label("callback_asked_at"),
-            _latest(attempt.outcome.in_(_NOT_WORKING)).label("not_working_at"),
-            _latest(attempt.outcome == MOVED_OR_DECEASED.code).label("moved_at"),
-        )
-        .outerjoin(attempt, and_(attempt.member_id == member.id, attempt.called_at < scope.end))
-        .where(*_in_scope(scope, member, [MemberGroup.CALL]))
-        # By the primary key alone: the member's other columns depend on it (PostgreSQL
-        # accepts that), and the members come in key order, so no sorting is needed.
-        .group_by(member.id)
+def facts_stored_up_to(session: Session, end: datetime) -> bool:
+    """True when no attempt was made at or after ``end``: the stored facts are then the
+    facts as they stood at the end. One look into the days' index."""
+    later = (
+        select(MemberDay.id)
+        .where(MemberDay.day >= end.astimezone(UTC).date(), MemberDay.last_at >= end)
+        .limit(1)
     )
-    return query.cte(Facts.ATTEMPTS.value)
+    return session.scalar(later) is None
 
 
-def first_attempt_before(member_id: Any, end: datetime) -> ColumnElement[Any]:
-    """The member's first attempt before ``end``: one look into the member-and-time index."""
-    return (
-        select(func.min(CallAttempt.called_at))
-        .where(CallAttempt.member_id == member_id, CallAttempt.called_at < end)
-        .scalar_subquery()
-    )
+def member_facts(session: Session, scope: Scope, source: Source = Source.AUTO) -> CTE:
+    """Both groups' members in the scope with their facts at the period's end."""
+    conditions = member_conditions(scope)
+    if source is Source.AUTO and facts_stored_up_to(session, scope.end):
+        return stored_facts(conditions)
+    return recomputed_facts(conditions, scope.end)
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures: one yes/no condition each over a member's facts
+
+
+def attempted(last_attempt_at: Any, start: Any) -> ColumnElement[bool]:
+    """The latest attempt before the end is in the period."""
+    condition: ColumnElement[bool] = last_attempt_at >= start
+    return condition
+
+
+def reached(last_reached_at: Any, start: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = last_reached_at >= start
+    return condition
+
+
+def accepted(last_reached_at: Any, last_accepted_at: Any, start: Any) -> ColumnElement[bool]:
+    """Reached in the period, and the latest reached outcome is Accepted offer."""
+    return and_(reached(last_reached_at, start), last_accepted_at >= last_reached_at)
 
 
 def in_window(
@@ -227,248 +218,162 @@ def in_window(
     )
 
 
-def win_facts(scope: Scope) -> CTE:
-    """Call-group members with a purchase in their window before the end: the first one's
-    time (``won_back_at``) and what they spent in the window (``window_cents``).
-
-    Driven by the purchases before the end (far fewer than members): each is matched to its
-    customer's membership, and the member's first attempt is looked up in the index.
-    """
-    member = CampaignMember
-    purchases = (
-        select(
-            member.id.label("member_id"),
-            member.customer_id,
-            member.store_id,
-            member.manager_id,
-            Purchase.purchased_at,
-            Purchase.amount_cents,
-            first_attempt_before(member.id, scope.end).label("first_at"),
-        )
-        .select_from(Purchase)
-        .join(member, member.customer_id == Purchase.customer_id)
-        .where(Purchase.purchased_at < scope.end, *_in_scope(scope, member, [MemberGroup.CALL]))
-        .cte("member_purchases")
-        .prefix_with("MATERIALIZED")
+def won_back_before(f: Any, end: Any, window_days: int) -> ColumnElement[bool]:
+    """Called before ``end`` and bought in the window before ``end`` (at any time)."""
+    return and_(
+        f.first_attempt_at < end,
+        f.came_back_at < end,
+        in_window(f.came_back_at, f.first_attempt_at, window_days),
     )
-    query = (
-        select(
-            purchases.c.member_id,
-            purchases.c.customer_id,
-            purchases.c.store_id,
-            purchases.c.manager_id,
-            func.min(purchases.c.purchased_at).label("won_back_at"),
-            func.sum(purchases.c.amount_cents).label("window_cents"),
-        )
-        .where(in_window(purchases.c.purchased_at, purchases.c.first_at, scope.window_days))
-        .group_by(
-            purchases.c.member_id,
-            purchases.c.customer_id,
-            purchases.c.store_id,
-            purchases.c.manager_id,
-        )
+
+
+def won_back(f: Any, start: Any, end: Any, window_days: int) -> ColumnElement[bool]:
+    """The first purchase in the window falls in the period."""
+    return and_(won_back_before(f, end, window_days), f.came_back_at >= start)
+
+
+def stayed_back(f: Any, start: Any, end: Any, window_days: int) -> ColumnElement[bool]:
+    """Won back in the period and bought again on a later day, within 60 days, before the
+    end (``came_again_at`` is the first purchase on a later day)."""
+    return and_(
+        won_back(f, start, end, window_days),
+        f.came_again_at < end,
+        utc_day(f.came_again_at) <= days_after(f.came_back_at, STAY_DAYS),
     )
-    return query.cte(Facts.WINS.value)
 
 
-def member_returns(scope: Scope) -> CTE:
-    """Every member of both groups, and whether they bought from the campaign's start to the
-    end (``returned``): what the lift compares."""
-    member = CampaignMember
-    groups = [MemberGroup.CALL, MemberGroup.HOLDOUT]
-    returned = (
-        select(member.id.label("member_id"))
-        .select_from(Purchase)
-        .join(member, member.customer_id == Purchase.customer_id)
-        .where(
-            Purchase.purchased_at >= scope.campaign_start,
-            Purchase.purchased_at < scope.end,
-            *_in_scope(scope, member, groups),
-        )
-        .group_by(member.id)
-        .subquery("returned")
-    )
-    query = (
-        select(
-            member.id.label("member_id"),
-            member.customer_id,
-            member.store_id,
-            member.manager_id,
-            (member.group == MemberGroup.CALL.value).label("in_call"),
-            returned.c.member_id.is_not(None).label("returned"),
-        )
-        .outerjoin(returned, returned.c.member_id == member.id)
-        .where(*_in_scope(scope, member, groups))
-    )
-    return query.cte(Facts.MEMBERS.value)
+def _column(attribute: Any) -> ColumnElement[Any]:
+    column: ColumnElement[Any] = attribute
+    return column
 
 
-FACT_TABLES: dict[Facts, Callable[[Scope], CTE]] = {
-    Facts.ATTEMPTS: attempt_facts,
-    Facts.WINS: win_facts,
-    Facts.MEMBERS: member_returns,
-}
+def _in_call(f: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = f.group == MemberGroup.CALL.value
+    return condition
 
 
-# ---------------------------------------------------------------------------------------------
-# The figures: one yes/no expression each over a member's facts
-
-
-def attempted(attempts_in: ColumnElement[Any]) -> ColumnElement[bool]:
-    return attempts_in > 0
-
-
-def reached(reached_in_at: ColumnElement[Any]) -> ColumnElement[bool]:
-    return reached_in_at.is_not(None)
-
-
-def accepted(
-    reached_in_at: ColumnElement[Any], accepted_in_at: ColumnElement[Any]
-) -> ColumnElement[bool]:
-    """The latest reached outcome in the period is Accepted offer."""
-    return and_(accepted_in_at.is_not(None), accepted_in_at >= reached_in_at)
-
-
-def won_back(won_back_at: ColumnElement[Any], start: datetime) -> ColumnElement[bool]:
-    """The first purchase in the window falls in the period (it is before the end already)."""
-    return won_back_at >= start
-
-
-def bought_again(
-    customer_id: ColumnElement[Any],
-    won_back_at: ColumnElement[Any],
-    end: datetime | ColumnElement[Any],
-    within_days: int | None,
-) -> ColumnElement[bool]:
-    """A purchase before ``end`` on a later day than the first one in the window (and at most
-    ``within_days`` days after it, when given)."""
-    day = utc_day(Purchase.purchased_at)
-    conditions = [
-        Purchase.customer_id == customer_id,
-        Purchase.purchased_at < end,
-        day > utc_day(won_back_at),
-    ]
-    if within_days is not None:
-        conditions.append(day <= days_after(won_back_at, within_days))
-    return exists().where(*conditions)
-
-
-def _is_latest(at: ColumnElement[Any], last: ColumnElement[Any]) -> ColumnElement[bool]:
+def _latest_is(at: Any, last: Any) -> ColumnElement[bool]:
     return and_(at.is_not(None), at == last)
 
 
-def _overdue_callback(facts: CTE, scope: Scope) -> ColumnElement[bool]:
-    asked = CallAttempt
+def _overdue_callback(f: Any, s: Scope) -> ColumnElement[bool]:
+    """life.py's booked callback, due before the end (and before now), not made yet."""
     return and_(
-        _is_latest(facts.c.callback_asked_at, facts.c.last_at),
-        exists().where(
-            asked.member_id == facts.c.member_id,
-            asked.called_at == facts.c.last_at,
-            asked.outcome == CALLBACK_REQUESTED.code,
-            asked.callback_at < scope.as_of,
-        ),
+        f.status.in_([status.value for status in OPEN_STATUSES]),
+        f.scheduled_kind == ScheduledKind.CALLBACK.value,
+        f.next_due_at < s.as_of,
     )
 
 
-def _promised_not_seen(facts: CTE, scope: Scope) -> ColumnElement[bool]:
-    acceptance = CallAttempt
-    return and_(
-        _is_latest(facts.c.accepted_at, facts.c.reached_at),
-        exists().where(
-            acceptance.member_id == facts.c.member_id,
-            acceptance.called_at == facts.c.accepted_at,
-            acceptance.outcome == ACCEPTED_OFFER.code,
-            acceptance.planned_visit_date < scope.visits_due_before,
-        ),
-        ~exists().where(
-            Purchase.customer_id == facts.c.customer_id,
-            Purchase.purchased_at < scope.end,
-            utc_day(Purchase.purchased_at) >= utc_day(facts.c.accepted_at),
-        ),
+def _promised_not_seen(f: Any, s: Scope) -> ColumnElement[bool]:
+    return promised_not_seen_condition(
+        f.customer_id, f.visit_date, f.promised_at, s.visits_due_before, s.end
     )
 
 
-FigureRule = Callable[[CTE, Scope], ColumnElement[bool]]
-
-
-@dataclass(frozen=True)
-class FigureDefinition:
-    facts: Facts  # the table the rule reads
-    rule: FigureRule
-
-
-def _attempts(rule: FigureRule) -> FigureDefinition:
-    return FigureDefinition(Facts.ATTEMPTS, rule)
-
-
-def _wins(rule: FigureRule) -> FigureDefinition:
-    return FigureDefinition(Facts.WINS, rule)
-
-
-def _members(rule: FigureRule) -> FigureDefinition:
-    return FigureDefinition(Facts.MEMBERS, rule)
-
-
-FIGURES: dict[Figure, FigureDefinition] = {
-    Figure.ASSIGNED: _attempts(lambda f, s: true()),
-    Figure.ATTEMPTED: _attempts(lambda f, s: attempted(f.c.attempts_in)),
-    Figure.REACHED: _attempts(lambda f, s: reached(f.c.reached_in_at)),
-    Figure.ACCEPTED: _attempts(lambda f, s: accepted(f.c.reached_in_at, f.c.accepted_in_at)),
-    Figure.WON_BACK: _wins(lambda f, s: won_back(f.c.won_back_at, s.start)),
-    Figure.STAYED_BACK: _wins(
-        lambda f, s: and_(
-            won_back(f.c.won_back_at, s.start),
-            bought_again(f.c.customer_id, f.c.won_back_at, s.end, STAY_DAYS),
+def _returned(f: Any, s: Scope) -> ColumnElement[bool]:
+    """A purchase from the campaign's start to the period's end (either group)."""
+    member = aliased(CampaignMember)
+    bought = (
+        select(member.id)
+        .join(Purchase, Purchase.customer_id == member.customer_id)
+        .where(
+            member.campaign_id == s.campaign_id,
+            Purchase.purchased_at >= s.campaign_start,
+            Purchase.purchased_at < s.end,
         )
+    )
+    condition: ColumnElement[bool] = f.member_id.in_(bought)
+    return condition
+
+
+FigureRule = Callable[[Any, Scope], ColumnElement[bool]]
+
+FIGURES: dict[Figure, FigureRule] = {
+    Figure.ASSIGNED: lambda f, s: _in_call(f),
+    Figure.ATTEMPTED: lambda f, s: and_(_in_call(f), attempted(f.last_attempt_at, s.start)),
+    Figure.REACHED: lambda f, s: and_(_in_call(f), reached(f.last_reached_at, s.start)),
+    Figure.ACCEPTED: lambda f, s: and_(
+        _in_call(f), accepted(f.last_reached_at, f.last_accepted_at, s.start)
     ),
-    Figure.OVERDUE_CALLBACKS: _attempts(_overdue_callback),
-    Figure.NOT_ATTEMPTED: _attempts(lambda f, s: f.c.first_at.is_(None)),
-    Figure.NOT_REACHED: _attempts(
-        lambda f, s: and_(
-            f.c.first_at.is_not(None),
-            f.c.reached_at.is_(None),
-            ~_is_latest(f.c.not_working_at, f.c.last_at),
-            ~_is_latest(f.c.moved_at, f.c.last_at),
-        )
+    Figure.WON_BACK: lambda f, s: and_(_in_call(f), won_back(f, s.start, s.end, s.window_days)),
+    Figure.STAYED_BACK: lambda f, s: and_(
+        _in_call(f), stayed_back(f, s.start, s.end, s.window_days)
     ),
-    Figure.DECLINED: _attempts(lambda f, s: _is_latest(f.c.declined_at, f.c.reached_at)),
-    Figure.NUMBER_NOT_WORKING: _attempts(lambda f, s: _is_latest(f.c.not_working_at, f.c.last_at)),
-    Figure.MOVED_OR_DECEASED: _attempts(lambda f, s: _is_latest(f.c.moved_at, f.c.last_at)),
-    Figure.PROMISED_NOT_SEEN: _attempts(_promised_not_seen),
-    Figure.NOT_SEEN_AGAIN: _wins(
-        lambda f, s: ~bought_again(f.c.customer_id, f.c.won_back_at, s.end, None)
+    Figure.OVERDUE_CALLBACKS: lambda f, s: and_(_in_call(f), _overdue_callback(f, s)),
+    Figure.NOT_ATTEMPTED: lambda f, s: and_(_in_call(f), f.first_attempt_at.is_(None)),
+    Figure.NOT_REACHED: lambda f, s: and_(
+        _in_call(f),
+        f.first_attempt_at.is_not(None),
+        f.last_reached_at.is_(None),
+        ~_latest_is(f.last_not_working_at, f.last_attempt_at),
+        ~_latest_is(f.last_moved_at, f.last_attempt_at),
     ),
-    Figure.CALL_RETURNED: _members(lambda f, s: and_(f.c.in_call, f.c.returned)),
-    Figure.HOLDOUT: _members(lambda f, s: ~f.c.in_call),
-    Figure.HOLDOUT_RETURNED: _members(lambda f, s: and_(~f.c.in_call, f.c.returned)),
+    Figure.DECLINED: lambda f, s: and_(
+        _in_call(f), _latest_is(f.last_declined_at, f.last_reached_at)
+    ),
+    Figure.NUMBER_NOT_WORKING: lambda f, s: and_(
+        _in_call(f), _latest_is(f.last_not_working_at, f.last_attempt_at)
+    ),
+    Figure.MOVED_OR_DECEASED: lambda f, s: and_(
+        _in_call(f), _latest_is(f.last_moved_at, f.last_attempt_at)
+    ),
+    Figure.PROMISED_NOT_SEEN: lambda f, s: and_(_in_call(f), _promised_not_seen(f, s)),
+    Figure.NOT_SEEN_AGAIN: lambda f, s: and_(
+        _in_call(f),
+        won_back_before(f, s.end, s.window_days),
+        or_(f.came_again_at.is_(None), f.came_again_at >= s.end),
+    ),
+    Figure.CALL_RETURNED: lambda f, s: and_(_in_call(f), _returned(f, s)),
+    Figure.HOLDOUT: lambda f, s: f.group == MemberGroup.HOLDOUT.value,
+    Figure.HOLDOUT_RETURNED: lambda f, s: and_(
+        f.group == MemberGroup.HOLDOUT.value, _returned(f, s)
+    ),
 }
 
 
 def figure_condition(facts: CTE, scope: Scope, figure: Figure) -> ColumnElement[bool]:
-    """The SQL condition under which ``figure`` holds for a member of its fact table."""
-    return FIGURES[figure].rule(facts, scope)
+    """The SQL condition under which ``figure`` holds for a member of ``facts``."""
+    return FIGURES[figure](facts.c, scope)
 
 
-def _figures_of(table: Facts) -> list[Figure]:
-    return [figure for figure, definition in FIGURES.items() if definition.facts is table]
-
-
-def decline_reason(facts: CTE, scope: Scope) -> ColumnElement[Any]:
-    """The reason noted with the member's latest decline; only looked up for decliners."""
+def decline_reason_code(facts: CTE) -> Select[str, str | None]:
+    """The outcome and reason code of each decliner's latest decline, by member."""
     decline = CallAttempt
-    noted = func.coalesce(func.nullif(func.trim(decline.note), ""), NO_REASON)
-    reason = (
-        select(case((decline.outcome == DO_NOT_CALL.code, ASKED_NOT_TO_BE_CALLED), else_=noted))
+    return (
+        select(decline.outcome, decline.reason)
         .where(
             decline.member_id == facts.c.member_id,
-            decline.called_at == facts.c.declined_at,
-            decline.outcome.in_(_DECLINES),
+            decline.called_at == facts.c.last_declined_at,
+            decline.outcome.in_(DECLINE_CODES),
+            counted(decline),
         )
         .order_by(decline.id.desc())
         .limit(1)
-        .scalar_subquery()
     )
-    return case((figure_condition(facts, scope, Figure.DECLINED), reason), else_=null())
+
+
+def reason_label(outcome: str | None, reason: str | None) -> str:
+    """How a decline's reason reads: Do not call's, or the reason chosen with Not interested."""
+    if outcome == DO_NOT_CALL.code:
+        return ASKED_NOT_TO_BE_CALLED
+    if reason is None:
+        return NO_REASON
+    return NOT_INTERESTED_REASON_LABELS.get(reason, reason)
+
+
+def reason_condition(facts: CTE, label: str) -> ColumnElement[bool]:
+    """The decliner's latest decline reads ``label`` (the drill-down into one reason)."""
+    latest = decline_reason_code(facts)
+    outcome = latest.with_only_columns(CallAttempt.outcome).scalar_subquery()
+    reason = latest.with_only_columns(CallAttempt.reason).scalar_subquery()
+    if label == ASKED_NOT_TO_BE_CALLED:
+        condition: ColumnElement[bool] = outcome == DO_NOT_CALL.code
+        return condition
+    if label == NO_REASON:
+        return and_(outcome != DO_NOT_CALL.code, reason.is_(None))
+    codes = [code for code, text in NOT_INTERESTED_REASON_LABELS.items() if text == label]
+    return and_(outcome != DO_NOT_CALL.code, reason.in_(codes or [label]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,33 +392,71 @@ class GroupCounts:
     speed_to_first_call_days: float | None = None
 
 
-def _group_column(facts: CTE, group_by: GroupBy) -> ColumnElement[Any]:
-    return facts.c.store_id if group_by is GroupBy.STORE else facts.c.manager_id
+def _group_column(facts: Any, group_by: GroupBy) -> ColumnElement[Any]:
+    column: ColumnElement[Any] = facts.store_id if group_by is GroupBy.STORE else facts.manager_id
+    return column
 
 
-def _sums(facts: CTE, scope: Scope, table: Facts) -> list[Any]:
-    return [
-        func.sum(case((figure_condition(facts, scope, figure), 1), else_=0)).label(figure.value)
-        for figure in _figures_of(table)
-    ]
+def figures_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
+    group = _group_column(facts.c, group_by)
+    return select(
+        group.label("grouping"),
+        *(
+            func.sum(case((figure_condition(facts, scope, figure), 1), else_=0)).label(figure.value)
+            for figure in Figure
+        ),
+    ).group_by(group)
 
 
-def _median_days(facts: CTE, scope: Scope, group: ColumnElement[Any]) -> Subquery:
+def declines_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
+    latest = decline_reason_code(facts)
+    outcome = latest.with_only_columns(CallAttempt.outcome).scalar_subquery()
+    reason = latest.with_only_columns(CallAttempt.reason).scalar_subquery()
+    declines = (
+        select(
+            _group_column(facts.c, group_by).label("grouping"),
+            outcome.label("outcome"),
+            reason.label("reason"),
+        )
+        .where(figure_condition(facts, scope, Figure.DECLINED))
+        .subquery("declines")
+    )
+    return select(
+        declines.c.grouping, declines.c.outcome, declines.c.reason, func.count().label("count")
+    ).group_by(declines.c.grouping, declines.c.outcome, declines.c.reason)
+
+
+def revenue_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
+    """What the members won back in the period spent inside their window before the end."""
+    group = _group_column(facts.c, group_by)
+    return (
+        select(group.label("grouping"), func.sum(Purchase.amount_cents).label("cents"))
+        .select_from(facts)
+        .join(Purchase, Purchase.customer_id == facts.c.customer_id)
+        .where(
+            figure_condition(facts, scope, Figure.WON_BACK),
+            in_window(_column(Purchase.purchased_at), facts.c.first_attempt_at, scope.window_days),
+            Purchase.purchased_at < scope.end,
+        )
+        .group_by(group)
+    )
+
+
+def median_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
     """The median days from assignment to first call, of members first called in the period.
 
-    Assignment is the member's first ownership change (the lead's Assign); a member with none
-    counts from when it joined the campaign. Portable SQL: the middle one or two of the
-    sorted values, found with window functions.
+    Portable SQL: the middle one or two of the sorted values, found with window functions.
     """
-    assigned_at = (
-        select(func.min(AssignmentChange.changed_at))
-        .where(AssignmentChange.member_id == facts.c.member_id)
-        .scalar_subquery()
-    )
-    since = func.coalesce(assigned_at, facts.c.created_at)
     days = (
-        select(group.label("grouping"), days_between(facts.c.first_at, since).label("days"))
-        .where(facts.c.first_at >= scope.start)
+        select(
+            _group_column(facts.c, group_by).label("grouping"),
+            facts.c.first_call_days.label("days"),
+        )
+        .where(
+            _in_call(facts.c),
+            facts.c.first_attempt_at >= scope.start,
+            facts.c.first_attempt_at < scope.end,
+        )
         .subquery("first_calls")
     )
     ordered = select(
@@ -530,51 +473,44 @@ def _median_days(facts: CTE, scope: Scope, group: ColumnElement[Any]) -> Subquer
         select(ordered.c.grouping, func.avg(ordered.c.days).label("median"))
         .where(middle)
         .group_by(ordered.c.grouping)
-        .subquery("medians")
     )
 
 
-def attempt_figures_query(scope: Scope, group_by: GroupBy) -> Select[Any]:
-    """Rows per group and decline reason (so declines are told by reason), with the median."""
-    facts = attempt_facts(scope)
-    group = _group_column(facts, group_by)
-    reason = decline_reason(facts, scope)
-    counted = (
-        select(
-            group.label("grouping"),
-            reason.label("reason"),
-            *_sums(facts, scope, Facts.ATTEMPTS),
-            func.sum(func.coalesce(facts.c.attempts_in, 0)).label("attempts"),
+def attempts_query(scope: Scope, group_by: GroupBy, source: Source) -> Select[Any, Any]:
+    """The attempts made in the period, per group: from the members' days, or counted one by
+    one when recomputing."""
+    member = CampaignMember
+    group = member.store_id if group_by is GroupBy.STORE else member.manager_id
+    conditions = member_conditions(scope, [MemberGroup.CALL])
+    if source is Source.RECOMPUTED:
+        attempt = CallAttempt
+        return (
+            select(group.label("grouping"), func.count().label("attempts"))
+            .select_from(attempt)
+            .join(member, member.id == attempt.member_id)
+            .where(
+                counted(attempt),
+                attempt.called_at >= scope.start,
+                attempt.called_at < scope.end,
+                *conditions,
+            )
+            .group_by(group)
         )
-        .group_by(group, reason)
-        .subquery("counted")
+    days = day_rows([scope.start, scope.end])
+    return (
+        select(group.label("grouping"), func.sum(days.c.attempts).label("attempts"))
+        .select_from(days)
+        .join(member, member.id == days.c.member_id)
+        .where(*conditions)
+        .group_by(group)
     )
-    medians = _median_days(facts, scope, group)
-    return select(counted, medians.c.median).outerjoin(
-        medians, medians.c.grouping == counted.c.grouping
-    )
 
 
-def win_figures_query(scope: Scope, group_by: GroupBy) -> Select[Any]:
-    facts = win_facts(scope)
-    group = _group_column(facts, group_by)
-    won = figure_condition(facts, scope, Figure.WON_BACK)
-    return select(
-        group.label("grouping"),
-        *_sums(facts, scope, Facts.WINS),
-        func.sum(case((won, facts.c.window_cents), else_=0)).label("revenue_cents"),
-    ).group_by(group)
-
-
-def member_figures_query(scope: Scope, group_by: GroupBy) -> Select[Any]:
-    facts = member_returns(scope)
-    group = _group_column(facts, group_by)
-    return select(group.label("grouping"), *_sums(facts, scope, Facts.MEMBERS)).group_by(group)
-
-
-def count_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[GroupCounts]:
-    """Every figure per store (or per manager) of the scope: three statements, one per fact
-    table, added up here."""
+def count_figures(
+    session: Session, scope: Scope, group_by: GroupBy, source: Source = Source.AUTO
+) -> list[GroupCounts]:
+    """Every figure per store (or per manager) of the scope."""
+    facts = member_facts(session, scope, source)
     groups: dict[int | None, GroupCounts] = {}
 
     def group_of(key: int | None) -> GroupCounts:
@@ -583,43 +519,169 @@ def count_figures(session: Session, scope: Scope, group_by: GroupBy) -> list[Gro
             found = groups[key] = GroupCounts(key=key, counts=dict.fromkeys(Figure, 0))
         return found
 
-    def add(row: Any, table: Facts) -> GroupCounts:
+    for row in session.execute(figures_query(facts, scope, group_by)).mappings():
         found = group_of(row["grouping"])
-        for figure in _figures_of(table):
+        for figure in Figure:
             found.counts[figure] += int(row[figure.value] or 0)
-        return found
-
-    for row in session.execute(attempt_figures_query(scope, group_by)).mappings():
-        found = add(row, Facts.ATTEMPTS)
-        found.attempts += int(row["attempts"] or 0)
+    for row in session.execute(declines_query(facts, scope, group_by)).mappings():
+        label = reason_label(row["outcome"], row["reason"])
+        reasons = group_of(row["grouping"]).declined_by_reason
+        reasons[label] = reasons.get(label, 0) + int(row["count"])
+    for row in session.execute(attempts_query(scope, group_by, source)).mappings():
+        group_of(row["grouping"]).attempts += int(row["attempts"] or 0)
+    for row in session.execute(revenue_query(facts, scope, group_by)).mappings():
+        group_of(row["grouping"]).revenue_won_back_cents += int(row["cents"] or 0)
+    for row in session.execute(median_query(facts, scope, group_by)).mappings():
         if row["median"] is not None:
-            found.speed_to_first_call_days = float(row["median"])
-        if row["reason"] is not None:
-            found.declined_by_reason[row["reason"]] = int(row[Figure.DECLINED.value] or 0)
-    for row in session.execute(win_figures_query(scope, group_by)).mappings():
-        add(row, Facts.WINS).revenue_won_back_cents += int(row["revenue_cents"] or 0)
-    for row in session.execute(member_figures_query(scope, group_by)).mappings():
-        add(row, Facts.MEMBERS)
+            group_of(row["grouping"]).speed_to_first_call_days = float(row["median"])
     return list(groups.values())
 
 
-def members_where(scope: Scope, figure: Figure, reason: str | None = None) -> Select[Any]:
+def members_where(
+    session: Session,
+    scope: Scope,
+    figure: Figure,
+    reason: str | None = None,
+    source: Source = Source.AUTO,
+) -> Select[Any]:
     """The members for whom ``figure`` holds: member, customer, store and manager ids.
 
     ``reason`` keeps, of the declines, those that gave it.
     """
-    definition = FIGURES[figure]
-    facts = FACT_TABLES[definition.facts](scope)
+    return members_in(member_facts(session, scope, source), scope, figure, reason)
+
+
+def members_in(facts: CTE, scope: Scope, figure: Figure, reason: str | None = None) -> Select[Any]:
+    """``members_where`` over the given facts."""
     query = select(
         facts.c.member_id, facts.c.customer_id, facts.c.store_id, facts.c.manager_id
-    ).where(definition.rule(facts, scope))
+    ).where(figure_condition(facts, scope, figure))
     if reason is not None and figure is Figure.DECLINED:
-        query = query.where(decline_reason(facts, scope) == reason)
+        query = query.where(reason_condition(facts, reason))
     return query
 
 
 # ---------------------------------------------------------------------------------------------
-# Week by week
+# Week by week, from the members' days
+
+
+def _bucket(moment: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
+    """Which of the spans between ``bounds`` a time falls in: -1 before the first, and
+    ``len(bounds) - 1`` from the last on. The bounds are local midnights, so a week across a
+    change of the clocks is still seven local days."""
+    return case(
+        *(
+            (moment < literal(bound, UTCDateTime()), index - 1)
+            for index, bound in enumerate(bounds)
+        ),
+        else_=len(bounds) - 1,
+    )
+
+
+def _bucket_start(bucket: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
+    return case(
+        *(
+            (bucket == index, literal(bound, UTCDateTime()))
+            for index, bound in enumerate(bounds[:-1])
+        )
+    )
+
+
+def _bucket_end(bucket: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
+    return case(
+        *(
+            (bucket == index, literal(bound, UTCDateTime()))
+            for index, bound in enumerate(bounds[1:])
+        )
+    )
+
+
+def _at_utc_midnight(moment: datetime) -> bool:
+    return moment.astimezone(UTC).time() == time(0, 0)
+
+
+def day_rows(bounds: Sequence[datetime]) -> Subquery:
+    """The counted attempts between ``bounds[0]`` and ``bounds[-1]``, summed per member, UTC
+    day and span: ``member_id``, ``bucket`` (the span), ``attempts``, ``last_at``,
+    ``last_reached_at``, ``last_accepted_at``.
+
+    A member's day lying inside one span is read from ``member_days``. A day a bound cuts
+    through (the bounds are local midnights) is read from the member's attempts of that day
+    when they fall on both sides of it; with bounds at UTC midnight none is.
+    """
+    day = MemberDay
+    first_day = bounds[0].astimezone(UTC).date()
+    last_day = bounds[-1].astimezone(UTC).date()
+    spans = len(bounds) - 1
+    if all(_at_utc_midnight(bound) for bound in bounds):
+        # Each day lies in one span: any of its times tells which.
+        bucket = _bucket(day.first_at, bounds)
+        return (
+            select(
+                day.member_id,
+                bucket.label("bucket"),
+                day.attempts,
+                day.last_at,
+                day.last_reached_at,
+                day.last_accepted_at,
+            )
+            .where(day.day >= first_day, day.day < last_day)
+            .subquery("day_rows")
+        )
+    touching = (
+        select(
+            day.member_id,
+            day.first_at,
+            day.last_at,
+            day.attempts,
+            day.last_reached_at,
+            day.last_accepted_at,
+            _bucket(day.first_at, bounds).label("first_bucket"),
+            _bucket(day.last_at, bounds).label("last_bucket"),
+        )
+        .where(day.day >= first_day, day.day <= last_day)
+        .cte("touching_days")
+    )
+    whole = select(
+        touching.c.member_id,
+        touching.c.first_bucket.label("bucket"),
+        touching.c.attempts,
+        touching.c.last_at,
+        touching.c.last_reached_at,
+        touching.c.last_accepted_at,
+    ).where(
+        touching.c.first_bucket == touching.c.last_bucket,
+        touching.c.first_bucket >= 0,
+        touching.c.first_bucket < spans,
+    )
+    attempt = aliased(CallAttempt)
+    split = (
+        select(
+            attempt.member_id,
+            _bucket(attempt.called_at, bounds).label("bucket"),
+            literal(1).label("attempts"),
+            attempt.called_at.label("last_at"),
+            case((reached_outcome(attempt), attempt.called_at)).label("last_reached_at"),
+            case((attempt.outcome == ACCEPTED_OFFER.code, attempt.called_at)).label(
+                "last_accepted_at"
+            ),
+        )
+        .join(
+            touching,
+            and_(
+                attempt.member_id == touching.c.member_id,
+                attempt.called_at >= touching.c.first_at,
+                attempt.called_at <= touching.c.last_at,
+            ),
+        )
+        .where(
+            touching.c.first_bucket != touching.c.last_bucket,
+            counted(attempt),
+            attempt.called_at >= bounds[0],
+            attempt.called_at < bounds[-1],
+        )
+    )
+    return union_all(whole, split).subquery("day_rows")
 
 
 @dataclass(frozen=True)
@@ -630,21 +692,8 @@ class WeekCounts:
     denominator: int
 
 
-def _week_of(moment: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    """Which week a time falls in, by the weeks' own bounds (local midnights, so a week
-    across a change of the clocks is still seven local days)."""
-    if len(bounds) <= 2:
-        return literal(0)
-    return case(
-        *((moment < bound, index) for index, bound in enumerate(bounds[1:-1])),
-        else_=len(bounds) - 2,
-    )
-
-
-def _week_end(week: ColumnElement[Any], bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    """The end of the week a row is in, as the database keeps times."""
-    ends = enumerate(bounds[1:])
-    return case(*((week == index, literal(bound, UTCDateTime())) for index, bound in ends))
+_ATTEMPT_RATE_FIGURES = {Figure.ATTEMPTED, Figure.REACHED, Figure.ACCEPTED}
+_WIN_RATE_FIGURES = {Figure.WON_BACK, Figure.STAYED_BACK}
 
 
 def weekly_counts(
@@ -655,11 +704,12 @@ def weekly_counts(
     denominator: Figure,
 ) -> list[WeekCounts]:
     """``numerator`` and ``denominator`` per store and week, each week counted as the period
-    it is (the figures of ``count_figures`` over that week): one pass for all the weeks.
+    it is (the figures of ``count_figures`` over that week).
 
     ``bounds`` are the weeks' edges, first week's start to last week's end; ``scope`` spans
-    them. Counts only what the rates use: the attempt figures (assigned, attempted, reached,
-    accepted) and the window figures (won back, stayed back).
+    them. Counts only what the rates use: assigned, attempted, reached, accepted (from the
+    members' days), won back and stayed back (from the stored purchase facts, which hold for
+    any end).
     """
     wanted = (numerator, denominator)
     counts: dict[tuple[int | None, int], list[int]] = {}
@@ -671,15 +721,15 @@ def weekly_counts(
                 if figure.value in row:
                     parts[position] = int(row[figure.value] or 0)
 
-    if set(wanted) & {Figure.ATTEMPTED, Figure.REACHED, Figure.ACCEPTED}:
+    if set(wanted) & _ATTEMPT_RATE_FIGURES:
         add(session.execute(weekly_attempt_figures_query(scope, bounds)).mappings())
-    if set(wanted) & {Figure.WON_BACK, Figure.STAYED_BACK}:
+    if set(wanted) & _WIN_RATE_FIGURES:
         add(session.execute(weekly_win_figures_query(scope, bounds)).mappings())
     if Figure.ASSIGNED in wanted:
         member = CampaignMember
         assigned = (
             select(member.store_id, func.count())
-            .where(*_in_scope(scope, member, [MemberGroup.CALL]))
+            .where(*member_conditions(scope, [MemberGroup.CALL]))
             .group_by(member.store_id)
         )
         position = wanted.index(Figure.ASSIGNED)
@@ -693,54 +743,68 @@ def weekly_counts(
 
 
 def weekly_attempt_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
-    member, attempt = CampaignMember, CallAttempt
-    reached_outcome = attempt.outcome.in_(sorted(reached_codes()))
-    week = _week_of(attempt.called_at, bounds)
+    """Attempted, reached and accepted per store and week: each member's days of a week
+    summed up to the facts the rules read, as of the week's end."""
+    days = day_rows(bounds)
     per_member = (
         select(
-            member.store_id,
-            week.label("week"),
-            func.count().label("attempts_in"),
-            _latest(reached_outcome).label("reached_in_at"),
-            _latest(attempt.outcome == ACCEPTED_OFFER.code).label("accepted_in_at"),
+            days.c.member_id,
+            days.c.bucket,
+            func.max(days.c.last_at).label("last_attempt_at"),
+            func.max(days.c.last_reached_at).label("last_reached_at"),
+            func.max(days.c.last_accepted_at).label("last_accepted_at"),
         )
-        .select_from(attempt)
-        .join(member, member.id == attempt.member_id)
-        .where(
-            attempt.called_at >= bounds[0],
-            attempt.called_at < bounds[-1],
-            *_in_scope(scope, member, [MemberGroup.CALL]),
-        )
-        .group_by(attempt.member_id, member.store_id, week)
+        .group_by(days.c.member_id, days.c.bucket)
         .subquery("member_weeks")
     )
-    return select(
-        per_member.c.store_id.label("grouping"),
-        per_member.c.week,
-        func.sum(case((attempted(per_member.c.attempts_in), 1), else_=0)).label(
-            Figure.ATTEMPTED.value
+    member = CampaignMember
+    start = _bucket_start(per_member.c.bucket, bounds)
+    rules = {
+        Figure.ATTEMPTED: attempted(per_member.c.last_attempt_at, start),
+        Figure.REACHED: reached(per_member.c.last_reached_at, start),
+        Figure.ACCEPTED: accepted(
+            per_member.c.last_reached_at, per_member.c.last_accepted_at, start
         ),
-        func.sum(case((reached(per_member.c.reached_in_at), 1), else_=0)).label(
-            Figure.REACHED.value
-        ),
-        func.sum(
-            case((accepted(per_member.c.reached_in_at, per_member.c.accepted_in_at), 1), else_=0)
-        ).label(Figure.ACCEPTED.value),
-    ).group_by(per_member.c.store_id, per_member.c.week)
+    }
+    return (
+        select(
+            member.store_id.label("grouping"),
+            per_member.c.bucket.label("week"),
+            *(
+                func.sum(case((rule, 1), else_=0)).label(figure.value)
+                for figure, rule in rules.items()
+            ),
+        )
+        .select_from(per_member)
+        .join(member, member.id == per_member.c.member_id)
+        .where(*member_conditions(scope, [MemberGroup.CALL]))
+        .group_by(member.store_id, per_member.c.bucket)
+    )
 
 
 def weekly_win_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
-    facts = win_facts(scope)
-    week = _week_of(facts.c.won_back_at, bounds)
+    """Won back and stayed back per store and week, from the stored purchase facts: a win
+    belongs to the week of its first purchase in the window."""
+    facts = stored_facts(member_conditions(scope, [MemberGroup.CALL]), "win_facts")
+    week = _bucket(facts.c.came_back_at, bounds)
+    end = _bucket_end(week, bounds)
     wins = (
         select(
             facts.c.store_id,
             week.label("week"),
-            bought_again(
-                facts.c.customer_id, facts.c.won_back_at, _week_end(week, bounds), STAY_DAYS
-            ).label("stayed"),
+            stayed_back(facts.c, literal(bounds[0], UTCDateTime()), end, scope.window_days).label(
+                "stayed"
+            ),
         )
-        .where(won_back(facts.c.won_back_at, bounds[0]))
+        .where(
+            won_back(
+                facts.c,
+                literal(bounds[0], UTCDateTime()),
+                literal(bounds[-1], UTCDateTime()),
+                scope.window_days,
+            ),
+            facts.c.first_attempt_at < end,
+        )
         .subquery("weekly_wins")
     )
     return select(
@@ -749,3 +813,18 @@ def weekly_win_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select
         func.count().label(Figure.WON_BACK.value),
         func.sum(case((wins.c.stayed, 1), else_=0)).label(Figure.STAYED_BACK.value),
     ).group_by(wins.c.store_id, wins.c.week)
+
+
+__all__ = [
+    "ASKED_NOT_TO_BE_CALLED",
+    "NO_REASON",
+    "STAY_DAYS",
+    "Figure",
+    "GroupBy",
+    "GroupCounts",
+    "Scope",
+    "Source",
+    "count_figures",
+    "members_where",
+    "weekly_counts",
+]

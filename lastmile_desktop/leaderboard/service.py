@@ -168,7 +168,8 @@ def _scope(
         end=end,
         campaign_start=local_midnight(settled.first_day, settled.zone),
         as_of=min(end, settled.now),
-        visits_due_before=period.last_day + timedelta(days=1),
+        # A visit day has passed once it is over: by the period's end, and not today.
+        visits_due_before=min(period.last_day + timedelta(days=1), settled.today),
         window_days=settled.window_days,
         store_id=store_id,
         manager_id=manager_id,
@@ -524,7 +525,7 @@ def customers_behind(
         settled = _settle(session, campaign, today, zone, now)
         current = period.resolve(settled.today, settled.first_day)
         scope = _scope(settled, current, store_id=store_id, manager_id=manager_id)
-        behind = members_where(scope, figure, reason).subquery("behind")
+        behind = members_where(session, scope, figure, reason).subquery("behind")
         query = (
             select(
                 CampaignMember.id,

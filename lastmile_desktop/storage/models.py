@@ -208,6 +208,34 @@ class Customer(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# The columns of the leaderboard's covering index on campaign_members, in the order its
+# queries want them: campaign, group and store or manager first (the groups counted), then
+# every fact and life column a figure reads.
+MEMBER_FACTS_INDEX_COLUMNS = (
+    "campaign_id",
+    "group",
+    "store_id",
+    "manager_id",
+    "first_attempt_at",
+    "last_attempt_at",
+    "last_reached_at",
+    "last_accepted_at",
+    "last_declined_at",
+    "last_not_working_at",
+    "last_moved_at",
+    "came_back_at",
+    "came_again_at",
+    "first_call_days",
+    "status",
+    "scheduled_kind",
+    "next_due_at",
+    "visit_date",
+    "promised_at",
+    "customer_id",
+)
+MEMBER_DAY_FIGURES = ("attempts", "first_at", "last_at", "last_reached_at", "last_accepted_at")
+
+
 class CampaignMember(Base):
     """A customer in a campaign: where they are called from, by whom, and how far along."""
 
@@ -215,6 +243,9 @@ class CampaignMember(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "customer_id"),
         Index("ix_members_queue", "campaign_id", "store_id", "manager_id", "status", "next_due_at"),
+        # Covers the leaderboard's one pass over a campaign's members: every column its
+        # figures read, so the pass never visits the table (see leaderboard/facts.py).
+        Index("ix_members_facts", *MEMBER_FACTS_INDEX_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,6 +270,22 @@ class CampaignMember(Base):
     promise_followed_up: Mapped[bool] = mapped_column(Boolean, default=False)
     # After a voicemail the customer is tried once more at most.
     voicemail_left: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the member's counted attempts and the customer's purchases came to so far, kept
+    # by every writer in the same transaction (calling/member_facts.py, where each is defined):
+    # the first and latest attempt, the latest that reached the customer, accepted, declined,
+    # found the number not working, or learned that they moved; the first purchase from the
+    # first attempt's day on, the first on a later day than that; days from assignment to the
+    # first attempt.
+    first_attempt_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_reached_at: Mapped[datetime | None]
+    last_accepted_at: Mapped[datetime | None]
+    last_declined_at: Mapped[datetime | None]
+    last_not_working_at: Mapped[datetime | None]
+    last_moved_at: Mapped[datetime | None]
+    came_back_at: Mapped[datetime | None]
+    came_again_at: Mapped[datetime | None]
+    first_call_days: Mapped[float | None] = mapped_column(Float)
     # Optimistic concurrency: two callers can never log the same attempt.
     version: Mapped[int] = mapped_column(Integer, default=1)
     added_by_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
@@ -246,6 +293,29 @@ class CampaignMember(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+class MemberDay(Base):
+    """A member's counted attempts of one UTC day, summed up: what the leaderboard reads to
+    count attempts and who was tried, reached and won over past weeks without reading every
+    attempt. Kept equal to the attempts by every writer (calling/member_facts.py)."""
+
+    __tablename__ = "member_days"
+    __table_args__ = (
+        UniqueConstraint("member_id", "day"),
+        # Both cover the rollup's reads: a member's days in order, and the days of a period.
+        Index("ix_member_days_member", "member_id", "day", *MEMBER_DAY_FIGURES),
+        Index("ix_member_days_day", "day", "member_id", *MEMBER_DAY_FIGURES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("campaign_members.id"))
+    day: Mapped[date] = mapped_column(Date)  # the UTC day of the attempts
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    last_reached_at: Mapped[datetime | None]
+    last_accepted_at: Mapped[datetime | None]
 
 
 class AssignmentChange(Base):
@@ -271,9 +341,10 @@ class CallAttempt(Base):
         Index("ix_attempts_stats", "store_id", "called_at", "outcome", "member_id"),
         # A manager's day: their calls since midnight.
         Index("ix_attempts_manager_time", "manager_id", "called_at"),
-        # Covers the leaderboard's pass over each member's attempts in time order: read from
-        # the index alone, grouped by member without sorting (see leaderboard/facts.py).
-        Index("ix_attempts_member_time", "member_id", "called_at", "outcome"),
+        # Covers the pass over each member's attempts in time order that recomputes the
+        # member's facts: read from the index alone, grouped by member without sorting (see
+        # calling/member_facts.py; follow-up calls are told apart and left out).
+        Index("ix_attempts_member_time", "member_id", "called_at", "outcome", "follow_up"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

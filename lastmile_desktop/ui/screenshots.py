@@ -6,8 +6,10 @@ The pages come from ``ui.pages.page_specs()``, so a page added later is photogra
 Each is taken at the window's usual size (``assign.png``) and at 1280x720, a common laptop
 screen (``assign-1280x720.png``). The call desk is photographed again as a store manager sees
 it (queue and card, an inline editor, the call sheet as a picture), at the normal size and at
-1280x720, at 10:30 on the demo's day. Everything happens in a temporary folder with the
-offscreen platform: the user's data and settings are never touched.
+1280x720, at 10:30 on the demo's day. The leaderboard is photographed again with its best
+store picked, with that store's drill-down, and as a store manager sees it. Everything happens
+in a temporary folder with the offscreen platform: the user's data and settings are never
+touched.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ DESK_SHOTS = (
     ("desk-editor-1280x720", SMALL_SCREEN),
 )
 CALL_SHEET_NAME = "desk-call-sheet"
+# The leaderboard with a store picked and its drill-down (as the lead sees them, 1280x800),
+# and as a store manager sees it (1280x720).
+LEADERBOARD_STORE_NAME = "leaderboard-store"
+LEADERBOARD_DRILL_DOWN_NAME = "leaderboard-drill-down"
+LEADERBOARD_MANAGER_NAME = "leaderboard-manager-1280x720"
 DESK_TIME = time(10, 30)  # mid-morning: callbacks and retries are due, the shop is quiet
 SETTLE_ROUNDS = 40  # at most ~4 seconds for a page's background loading to finish
 
@@ -99,6 +106,7 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
                     _settle()
                     if pages:
                         _fix_desk_clock(window, moment)
+                        _fix_leaderboard_clock(window, moment)
                     names = [spec.key for spec in window.specs] if pages else [FIRST_RUN_NAME]
                     for name in names:
                         if pages:
@@ -106,8 +114,11 @@ def render(out_dir: Path, customers: int, seed: int, today: date | None) -> list
                             _settle()
                         written.append(_save(window.grab(), out_dir / f"{name}{suffix}.png"))
                     _warn_if_too_wide(window, size)
+                    if pages and size == SIZES[0][0]:
+                        written.extend(_shoot_leaderboard_store(window, out_dir))
                     if pages and size == SIZES[-1][0]:
                         written.extend(_shoot_desk(window, out_dir))
+                        written.extend(_shoot_leaderboard_as_manager(window, out_dir))
                     window.close()
                     window.context.close()
                     window.deleteLater()
@@ -184,6 +195,52 @@ def _shoot_desk(window: MainWindow, out_dir: Path) -> list[Path]:
             raise OSError(f"could not write {path}")
         written.append(path)
     return written
+
+
+def _fix_leaderboard_clock(window: MainWindow, moment: datetime) -> None:
+    from lastmile_desktop.ui.leaderboard.page import LeaderboardPage
+
+    page = window.pages["leaderboard"]
+    assert isinstance(page, LeaderboardPage)
+    page.clock = lambda: moment
+    page.refresh_page()
+    _settle()
+
+
+def _shoot_leaderboard_store(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The lead's leaderboard with the top store picked, then that store's drill-down."""
+    from lastmile_desktop.ui.leaderboard.page import LeaderboardPage
+
+    page = window.pages["leaderboard"]
+    assert isinstance(page, LeaderboardPage)
+    window.show_page("leaderboard")
+    _settle()
+    if page.board is None or not page.board.stores:
+        return []
+    page.select_store(page.board.stores[0].store)
+    page.table.setFocus()
+    _settle()
+    written = [_save(window.grab(), out_dir / f"{LEADERBOARD_STORE_NAME}.png")]
+    dialog = page.open_store()
+    _settle()
+    if dialog is not None:
+        written.append(_save(dialog.grab(), out_dir / f"{LEADERBOARD_DRILL_DOWN_NAME}.png"))
+        dialog.close()
+        _settle()
+    return written
+
+
+def _shoot_leaderboard_as_manager(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The leaderboard in the profile the desk shots left on: a store manager's."""
+    window.show_page("leaderboard")
+    _settle()
+    return [_save(window.grab(), out_dir / f"{LEADERBOARD_MANAGER_NAME}.png")]
+
+
+def leaderboard_file_names() -> set[str]:
+    """The leaderboard's own pictures, besides its page screenshots."""
+    names = (LEADERBOARD_STORE_NAME, LEADERBOARD_DRILL_DOWN_NAME, LEADERBOARD_MANAGER_NAME)
+    return {f"{name}.png" for name in names}
 
 
 def desk_file_names() -> set[str]:

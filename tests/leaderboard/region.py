@@ -10,6 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.life import Call, CampaignRules, FollowUp, MemberLife, after_call
+from lastmile_desktop.calling.member_facts import refresh_customers, refresh_members
+from lastmile_desktop.calling.outcomes import outcome_by_code
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -118,9 +121,13 @@ class Region:
         outcome: str,
         *,
         note: str | None = None,
+        reason: str | None = None,
         callback_at: datetime | None = None,
         visit: date | None = None,
+        follow_up: FollowUp | None = None,
     ) -> None:
+        """One call, as the desk would record it: the member's life moves on by the rules
+        (calling/life.py) and its facts are refreshed (calling/member_facts.py)."""
         member = self.session.get_one(CampaignMember, member_id)
         self.session.add(
             CallAttempt(
@@ -130,13 +137,17 @@ class Region:
                 called_at=when,
                 outcome=outcome,
                 note=note,
+                reason=reason,
                 callback_at=callback_at,
                 planned_visit_date=visit,
+                follow_up=str(follow_up) if follow_up is not None else None,
             )
         )
-        member.attempts += 1
-        member.last_outcome = outcome
+        campaign = self.session.get_one(Campaign, member.campaign_id)
+        call = Call(outcome_by_code(outcome), when, callback_at, visit, ("UTC",), follow_up)
+        after_call(MemberLife.of(member), call, CampaignRules.of(campaign)).apply_to(member)
         self.session.flush()
+        refresh_members(self.session, [member_id])
 
     def buy(self, member_id: int, when: datetime, amount_cents: int = 1_000) -> None:
         member = self.session.get_one(CampaignMember, member_id)
@@ -149,3 +160,4 @@ class Region:
             )
         )
         self.session.flush()
+        refresh_customers(self.session, [member.customer_id])

@@ -60,7 +60,7 @@ def north(db: Database) -> dict[str, int]:
         region.buy(m[1], at(20, 12), 1_000)
         region.call(m[2], at(4), "no_answer")
         region.call(m[2], at(6), "busy")
-        region.call(m[4], at(10), "not_interested", note="Too expensive")
+        region.call(m[4], at(10), "not_interested", reason="price")
         region.call(m[5], at(12), "callback_requested", callback_at=at(14))
         region.call(m[6], at(12), "wrong_number")
         region.call(m[7], at(13), "accepted_offer", visit=date(2026, 11, 15))
@@ -72,7 +72,7 @@ def north(db: Database) -> dict[str, int]:
         region.call(m[10], at(21), "moved_or_deceased")
         region.call(m[11], at(22), "callback_requested", callback_at=at(30))
         region.call(m[12], at(23), "callback_requested", callback_at=at(24))
-        region.call(m[12], at(25), "not_interested", note="  ")
+        region.call(m[12], at(25), "not_interested")
         holdout = [region.member(store, holdout=True) for _ in range(3)]
         region.buy(holdout[0], at(10, 11), 500)
         return {"store": store, "ann": ann, "bob": bob, **{f"m{i}": m[i] for i in range(1, 13)}}

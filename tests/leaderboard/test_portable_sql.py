@@ -14,18 +14,28 @@ import pytest
 from sqlalchemy import column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lastmile_desktop.calling.member_facts import (
+    recomputed_facts,
+    refresh_statements,
+    stored_facts,
+)
 from lastmile_desktop.leaderboard.facts import (
     Figure,
     GroupBy,
     Scope,
-    attempt_figures_query,
-    member_figures_query,
-    members_where,
+    Source,
+    attempts_query,
+    declines_query,
+    figures_query,
+    median_query,
+    member_conditions,
+    members_in,
+    revenue_query,
     weekly_attempt_figures_query,
     weekly_win_figures_query,
-    win_figures_query,
 )
-from lastmile_desktop.leaderboard.sql_time import days_after, days_between, utc_day
+from lastmile_desktop.storage.models import CampaignMember
+from lastmile_desktop.storage.sql_time import days_after, days_between, utc_day
 from lastmile_desktop.storage.types import UTCDateTime
 
 END = datetime(2026, 11, 30, tzinfo=UTC)
@@ -39,18 +49,41 @@ SCOPE = Scope(
     window_days=30,
 )
 WEEKS = [datetime(2026, 11, day, tzinfo=UTC) for day in (2, 9, 16, 23, 30)]
+# Local midnights in Paris: every day a bound falls in is read from the attempts too.
+PARIS_WEEKS = [week.replace(hour=23) for week in WEEKS]
 
 
 def statements() -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
+    conditions = member_conditions(SCOPE)
+    for source, facts in (
+        ("stored", stored_facts(conditions)),
+        ("recomputed", recomputed_facts(conditions, END)),
+    ):
+        for group_by in GroupBy:
+            for name, build in (
+                ("figures", figures_query),
+                ("declines", declines_query),
+                ("revenue", revenue_query),
+                ("median", median_query),
+            ):
+                found.append((f"{name} by {group_by} ({source})", build(facts, SCOPE, group_by)))
+        found.extend(
+            (f"behind {figure} ({source})", members_in(facts, SCOPE, figure)) for figure in Figure
+        )
+        found.append(
+            (f"declined for a reason ({source})", members_in(facts, SCOPE, Figure.DECLINED, "x"))
+        )
     for group_by in GroupBy:
-        found.append((f"attempts by {group_by}", attempt_figures_query(SCOPE, group_by)))
-        found.append((f"wins by {group_by}", win_figures_query(SCOPE, group_by)))
-        found.append((f"members by {group_by}", member_figures_query(SCOPE, group_by)))
-    found.extend((f"behind {figure}", members_where(SCOPE, figure)) for figure in Figure)
-    found.append(("declined for a reason", members_where(SCOPE, Figure.DECLINED, "Too far")))
+        for source in Source:
+            found.append(
+                (f"attempts by {group_by} ({source})", attempts_query(SCOPE, group_by, source))
+            )
     found.append(("weekly attempts", weekly_attempt_figures_query(SCOPE, WEEKS)))
+    found.append(("weekly attempts, Paris", weekly_attempt_figures_query(SCOPE, PARIS_WEEKS)))
     found.append(("weekly wins", weekly_win_figures_query(SCOPE, WEEKS)))
+    refresh = refresh_statements([CampaignMember.campaign_id == 1])
+    found.extend((f"refresh {index}", statement) for index, statement in enumerate(refresh))
     return found
 
 

@@ -138,7 +138,7 @@ def north_like(db: Database, stores: dict[str, int]) -> None:
         kinds = [
             ("no_answer", {}),
             ("callback_requested", {"callback_at": at(18)}),
-            ("not_interested", {"note": "Bad experience in store"}),
+            ("not_interested", {"reason": "service"}),
             ("do_not_call", {}),
             ("wrong_number", {}),
             ("moved_or_deceased", {}),

@@ -16,6 +16,11 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
+from lastmile_desktop.calling.member_facts import (
+    FACT_COLUMNS,
+    recomputed_days,
+    recomputed_facts,
+)
 from lastmile_desktop.campaigns.identities import DIGEST_KEY_SETTING, load_forgotten
 from lastmile_desktop.overview import summarize
 from lastmile_desktop.settings import to_url
@@ -26,6 +31,7 @@ from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
     Customer,
+    MemberDay,
     MemberStatus,
 )
 
@@ -175,3 +181,40 @@ def test_a_saved_database_gets_what_the_call_desk_needs(saved: Path, tmp_path: P
         "a promised visit keeps when it was promised"
     )
     assert any(visit is not None for visit, _ in promised)
+
+
+@pytest.mark.parametrize("saved", SAVED, ids=[p.name for p in SAVED])
+def test_a_saved_database_gets_the_leaderboards_facts_as_its_rows_give_them(
+    saved: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / saved.name
+    shutil.copyfile(saved, copy)
+    db, _ = open_database(to_url(copy))
+    everyone = [CampaignMember.id.is_not(None)]
+    try:
+        with db.read_session() as session:
+            kept = session.execute(
+                select(
+                    CampaignMember.id, *(CampaignMember.__table__.c[c] for c in FACT_COLUMNS)
+                ).order_by(CampaignMember.id)
+            ).all()
+            facts = recomputed_facts(everyone)
+            again = session.execute(
+                select(facts.c.member_id, *(facts.c[c] for c in FACT_COLUMNS)).order_by(
+                    facts.c.member_id
+                )
+            ).all()
+            days = session.execute(
+                select(MemberDay.member_id, MemberDay.day, MemberDay.attempts).order_by(
+                    MemberDay.member_id, MemberDay.day
+                )
+            ).all()
+            days_again = sorted(
+                (row.member_id, row.day, row.attempts)
+                for row in session.execute(recomputed_days(everyone))
+            )
+    finally:
+        db.dispose()
+    assert [tuple(row) for row in kept] == [tuple(row) for row in again]
+    assert any(row.first_attempt_at is not None for row in kept)
+    assert [tuple(row) for row in days] == days_again and days

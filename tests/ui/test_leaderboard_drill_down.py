@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from lastmile_desktop.leaderboard.facts import Figure
@@ -208,3 +210,19 @@ def test_a_manager_drills_into_their_own_store(qtbot: QtBot, db: Database, store
 
     assert len(dialog.lines) == 20
     assert {line.manager for line in dialog.lines} == {"Manager of Derby"}
+
+
+def test_a_drill_down_gone_before_its_figures_arrive_is_left_alone(
+    qtbot: QtBot, db: Database, stores: Stores
+) -> None:
+    page = week_page(qtbot, db)
+    page.select_store("Aston")
+    dialog = page.open_store()
+    assert dialog is not None and dialog.working.isVisible()
+
+    shiboken6.delete(dialog)  # as when the window closes under it
+
+    pool = QThreadPool.globalInstance()
+    qtbot.waitUntil(lambda: pool.activeThreadCount() == 0, timeout=WAIT_MS)
+    QApplication.processEvents()  # the answer arrives: nothing may touch the dialog
+    assert page.detail_dialog is dialog  # and the page carries on

@@ -377,3 +377,65 @@ def test_keys_pick_the_period_and_rate_and_open_the_store(
     qtbot.waitUntil(page.table.hasFocus, timeout=WAIT_MS)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert page.detail_dialog is not None
+
+
+def test_the_line_into_the_week_under_way_is_dashed(
+    qtbot: QtBot, db: Database, stores: Stores
+) -> None:
+    page = open_page(qtbot, db, now=at(27, 18))  # a Friday: the fourth week has five days
+
+    chart = page.chart
+    labels = chart.chart.axes(Qt.Orientation.Horizontal)[0].categoriesLabels()
+    assert labels == ["2 Nov", "9 Nov", "16 Nov", "23 Nov (5 days)"]
+    aston = chart.series_of["Aston"]
+    tails = [part for part in aston if part in chart.dashed]
+    assert [(p.x(), p.y()) for p in tails[0].points()] == [(2.0, 15.0), (3.0, 0.0)]
+    assert tails[0].pen().style() == Qt.PenStyle.DashLine
+    assert chart.line_points("Aston") == [
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (2.0, 15.0),
+        (2.0, 15.0),
+        (3.0, 0.0),
+    ]
+
+
+def test_picks_made_while_a_read_runs_are_read_once_it_ends(
+    qtbot: QtBot, db: Database, stores: Stores
+) -> None:
+    page = open_page(qtbot, db)
+    reads: list[bool] = []
+    page.working_changed.connect(reads.append)
+
+    page.load()
+    page.rate_combo.setCurrentIndex(page.rate_combo.findText("Contact rate"))
+    page.period_combo.setCurrentIndex(page.period_combo.findText("This week"))
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        pass  # the first read's answer is for picks no longer made: not shown
+
+    assert reads == [True, False, True, False]  # two reads, not three
+    assert page.board is not None
+    assert page.board.rate is Rate.CONTACT_RATE
+    assert page.board.period.describe() == "23-29 Nov 2026"
+
+
+def test_sorting_by_a_column_keeps_the_store_picked(
+    qtbot: QtBot, db: Database, stores: Stores
+) -> None:
+    page = contact_week(qtbot, db)
+    page.select_store("Crewe")
+    called = next(
+        column
+        for column in range(page.model.columnCount())
+        if page.model.headerData(column, Qt.Orientation.Horizontal) == "Called"
+    )
+    page.table.setCurrentIndex(page.model.index(stores_in_order(page).index("Crewe"), called))
+    page.table.setFocus()
+
+    page.sort_action.trigger()  # Ctrl+Shift+S in the table
+
+    assert stores_in_order(page) == ["Bury", "Aston", "Crewe", "Derby", "Ely"]  # 30, 20, 20...
+    assert page.selected_row() is not None and page.selected_row().store == "Crewe"  # type: ignore[union-attr]
+    page.sort_action.trigger()
+    assert stores_in_order(page)[0] == "Ely"  # 7 called: the other way round
+    assert page.chart.emphasised() == "Crewe"

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from lastmile_desktop.ui.pages import page_specs
-from lastmile_desktop.ui.screenshots import desk_file_names
+from lastmile_desktop.ui.screenshots import desk_file_names, leaderboard_file_names
 
 
 def test_every_page_and_the_first_run_screen_are_rendered_to_png(tmp_path: Path) -> None:
@@ -25,7 +25,8 @@ def test_every_page_and_the_first_run_screen_are_rendered_to_png(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     names = [spec.key for spec in page_specs()] + ["first-run"]
     expected = {f"{name}.png" for name in names} | {f"{name}-1280x720.png" for name in names}
-    assert {path.name for path in out.iterdir()} == expected | desk_file_names()
+    extra = desk_file_names() | leaderboard_file_names()
+    assert {path.name for path in out.iterdir()} == expected | extra
     for name in names:
         image = QImage(str(out / f"{name}.png"))
         assert not image.isNull(), name

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.leaderboard.facts import Figure
@@ -191,7 +192,9 @@ class StoreDetailDialog(QDialog):
         self.manager_table = _table(self.managers, stretch_last=False)
         self.manager_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.manager_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        managers_label = QLabel("&Managers (Alt+M): move through the cells to list the customers")
+        managers_label = QLabel(
+            "&Whole store and managers (Alt+W): move through the cells to list the customers"
+        )
         managers_label.setBuddy(self.manager_table)
 
         self.figure_combo = QComboBox()
@@ -408,12 +411,14 @@ class StoreDetailDialog(QDialog):
         self.working.setVisible(True)
 
         def arrived(result: T) -> None:
+            if not isValid(self):
+                return  # closed and deleted while the read ran
             if generation == self._generation:
                 self.working.setVisible(False)
                 show(result)
 
         def refused(error: UserFacingError) -> None:
-            if generation == self._generation:
+            if isValid(self) and generation == self._generation:
                 self.working.setVisible(False)
                 self.count_label.setText(str(error))
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from lastmile_desktop.campaigns.campaigns import CampaignInfo, list_campaigns
 from lastmile_desktop.errors import UserFacingError
@@ -72,6 +73,8 @@ PICK_A_STORE_TIP = "Pick a store in the table first (Alt+S, then the arrow keys)
 CUSTOM_DATES_DELAY_MS = 400  # typing a date's digits reads the board once, not per digit
 SIDE_PANEL_WIDTH = 330
 ROW_HEIGHT = 24
+TABLE_LABEL_MIN_WIDTH = 200
+SORT_SHORTCUT = "Ctrl+Shift+S"  # in the table: by the current column; again: the other way
 PAGE_STYLE = "QLabel#panelTitle { font-weight: 600; color: #1f3a4d; }"
 
 
@@ -154,8 +157,8 @@ class LeaderboardPage(QWidget):
         self.request: BoardRequest | None = None  # what the board shown answers
         self.selected_store: str | None = None
         self.detail_dialog: StoreDetailDialog | None = None
-        self.working_now = False
-        self._generation = 0
+        self.working_now = False  # a read is running
+        self._again = False  # asked to read again while one was running
         self._out_of_date = True  # nothing read yet
         self._filling = False  # pickers being filled in code: no read per change
         self._restoring = False
@@ -235,8 +238,17 @@ class LeaderboardPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSortIndicator(COLUMN_RANK, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table_label = QLabel("&Stores (Alt+S): click a column's title to sort by it")
+        self.table_label = QLabel(
+            f"&Stores (Alt+S). Sort: click a title, or {SORT_SHORTCUT} in the column"
+        )
+        self.table_label.setWordWrap(True)
+        self.table_label.setMinimumWidth(TABLE_LABEL_MIN_WIDTH)  # wraps beside the button
         self.table_label.setBuddy(self.table)
+        self.sort_action = QAction("Sort by this column", self.table)
+        self.sort_action.setShortcut(QKeySequence(SORT_SHORTCUT))
+        self.sort_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.sort_action.triggered.connect(lambda _checked=False: self.sort_by_current_column())
+        self.table.addAction(self.sort_action)
         for keys in ("Return", "Enter"):
             shortcut = QShortcut(QKeySequence(keys), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -247,7 +259,7 @@ class LeaderboardPage(QWidget):
         self.notice.setVisible(False)
 
         self.chart = TrendChart()
-        self.heroes = HeroesPanel()
+        self.heroes = HeroesPanel(SIDE_PANEL_WIDTH)
         self.gaps = GapsPanel()
 
         self.period_line = QLabel()
@@ -284,14 +296,16 @@ class LeaderboardPage(QWidget):
         pickers.addWidget(self.rate_label)
         pickers.addWidget(self.rate_combo)
         pickers.addStretch(1)
-        pickers.addWidget(self.drill_button)
 
         table_block = QWidget()
         table_layout = QVBoxLayout(table_block)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.setSpacing(3)
         table_layout.addWidget(self.notice)
-        table_layout.addWidget(self.table_label)
+        table_title = QHBoxLayout()
+        table_title.addWidget(self.table_label, 1)
+        table_title.addWidget(self.drill_button)
+        table_layout.addLayout(table_title)
         table_layout.addWidget(self.table, 1)
         left = QSplitter(Qt.Orientation.Vertical)
         left.setChildrenCollapsible(False)
@@ -423,8 +437,15 @@ class LeaderboardPage(QWidget):
         self.load()
 
     def load(self) -> None:
-        """Reads the board and the trend in the background; shows them when they arrive."""
+        """Reads the board and the trend in the background; shows them when they arrive.
+
+        One read at a time: asked again meanwhile (a burst of outcomes, a new pick), the page
+        reads once more when the running read ends, with the picks as they are then.
+        """
         self._dates_timer.stop()
+        if self.working_now:
+            self._again = True
+            return
         try:
             period = self.period_choice()
         except UserFacingError as error:
@@ -433,8 +454,7 @@ class LeaderboardPage(QWidget):
         request = BoardRequest(self.campaign_id(), period, self.rate(), self.zone, self.clock())
         db, profile = self.context.db, self.context.profile
         self._out_of_date = False
-        self._generation += 1
-        generation = self._generation
+        self._again = False
 
         def read() -> Snapshot:
             campaigns = list_campaigns(db)
@@ -462,24 +482,51 @@ class LeaderboardPage(QWidget):
             )
             return Snapshot(campaigns, board, trend, names_shown)
 
+        def still_wanted() -> bool:
+            """Whether the answer is to what is picked now (else the next read replaces it)."""
+            if not self._again:
+                return True
+            try:
+                period_now = self.period_choice()
+            except UserFacingError:
+                period_now = None
+            return (profile, request.campaign_id, request.period, request.rate) == (
+                self.context.profile,
+                self.campaign_id(),
+                period_now,
+                self.rate(),
+            )
+
         def arrived(snapshot: Snapshot) -> None:
-            if generation == self._generation:
+            if not isValid(self):
+                return  # the page went (the window closed) while the read ran
+            self._set_working(False)
+            if still_wanted():
                 self._show(snapshot, request)
+            self._read_again_if_asked()
 
         def refused(error: UserFacingError) -> None:
-            if generation == self._generation:
-                self._set_working(False)
-                self._show_notice(str(error))
-                self.loaded.emit()
+            if not isValid(self):
+                return  # the page went (the window closed) while the read ran
+            self._set_working(False)
+            self._show_notice(str(error))
+            self.loaded.emit()
+            self._read_again_if_asked()
 
         def failed(_error: BaseException) -> None:
-            if generation == self._generation:
-                self._set_working(False)
+            if not isValid(self):
+                return  # the page went (the window closed) while the read ran
+            self._set_working(False)
+            self._read_again_if_asked()
 
         self._set_working(True)
         action: UserAction[Snapshot] = UserAction(self.context, read, parent=self)
         action.on_success(arrived).on_user_error(refused).on_failure(failed)
         action.run_in_background()
+
+    def _read_again_if_asked(self) -> None:
+        if self._again:
+            self.load()
 
     def _set_working(self, working: bool) -> None:
         self.working_now = working
@@ -507,7 +554,6 @@ class LeaderboardPage(QWidget):
 
     # -- showing --------------------------------------------------------------------------
     def _show(self, snapshot: Snapshot, request: BoardRequest) -> None:
-        self._set_working(False)
         self.campaigns = snapshot.campaigns
         self.board, self.trend, self.request = snapshot.board, snapshot.trend, request
         self._fill_campaigns(snapshot)
@@ -593,6 +639,20 @@ class LeaderboardPage(QWidget):
             return
         drillable = {row.store for row in board.stores if row.store_id is not None}
         self.gaps.show_gaps(board.gaps, self.selected_store, drillable)
+
+    def sort_by_current_column(self) -> None:
+        """Sorts by the current cell's column; numbers largest first, then the other way."""
+        column = self.table.currentIndex().column()
+        if column < 0:
+            return
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() == column:
+            ascending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        else:
+            # Ranks and names read best from the top; every other figure largest first.
+            ascending = column in (COLUMN_RANK, COLUMN_STORE)
+        order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
+        self.table.sortByColumn(column, order)
 
     # -- the store picked -----------------------------------------------------------------
     def selected_row(self) -> StoreRow | None:

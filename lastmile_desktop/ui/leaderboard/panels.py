@@ -35,8 +35,12 @@ def _sentences(heroes: list[Hero], empty: str) -> str:
 
 
 class HeroesPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """The two lists of heroes, each sentence whole: the panel is as tall as its text needs
+    at its fixed ``width``, and the gaps list below takes what is left."""
+
+    def __init__(self, width: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setFixedWidth(width)
         self.best_title = _section_title("Best right now")
         self.best = QLabel()
         self.improved_title = _section_title("Most improved")
@@ -65,6 +69,9 @@ class HeroesPanel(QWidget):
         else:
             empty = NO_RISE
         self.improved.setText(_sentences(board.most_improved, empty))
+        for label in (self.best_title, self.best, self.improved_title, self.improved):
+            # Wrapped text gets its height from its width, which is fixed here.
+            label.setMinimumHeight(label.heightForWidth(self.width()))
 
     def texts(self) -> list[str]:
         return [self.best.text(), self.improved.text()]

@@ -47,6 +47,8 @@ LINE_WIDTH = 2.0
 EMPHASISED_WIDTH = 3.5
 FADED_ALPHA = 60
 MARKER_SIZE = 6.0
+# Below this Qt Charts cuts the percent labels of the axis short ("...").
+CHART_MIN_HEIGHT = 180
 HINT = "hover a line, or pick a store in the table, to bring its line forward."
 Y_TICKS = 6  # 0% to the top in five equal steps: whole percents for any top of 10, 20...
 
@@ -82,6 +84,7 @@ class TrendChart(QWidget):
         self.selected: str | None = None
         self.hovered: str | None = None
         self.series_of: dict[str, list[QXYSeries]] = {}
+        self.dashed: list[QLineSeries] = []  # lines into the week under way
 
         self.caption = QLabel()
         self.caption.setObjectName("hint")
@@ -92,7 +95,7 @@ class TrendChart(QWidget):
         self.chart.setBackgroundRoundness(0)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(150)
+        self.view.setMinimumHeight(CHART_MIN_HEIGHT)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -120,12 +123,22 @@ class TrendChart(QWidget):
         y_axis.setTickCount(Y_TICKS)
         self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        under_way = bool(trend.weeks) and trend.weeks[-1].days < TREND_WEEK_DAYS
+        last = len(trend.weeks) - 1
+        self.dashed = []
         for series in trend.series:
             parts: list[QXYSeries] = []
             for run in _runs(series):
+                # The week under way is not over yet: the line into it is dashed.
+                dashed = under_way and len(run) > 1 and run[-1].x() == last
                 line = QLineSeries()
-                line.append(run)
+                line.append(run[:-1] if dashed else run)
                 parts.append(line)
+                if dashed:
+                    tail = QLineSeries()
+                    tail.append(run[-2:])
+                    parts.append(tail)
+                    self.dashed.append(tail)
                 dots = QScatterSeries()
                 dots.setMarkerSize(MARKER_SIZE)
                 dots.append(run)
@@ -184,6 +197,8 @@ class TrendChart(QWidget):
                 else:
                     pen = QPen(colour)
                     pen.setWidthF(width)
+                    if part in self.dashed:
+                        pen.setStyle(Qt.PenStyle.DashLine)
                     part.setPen(pen)
         self.caption.setText(self._caption(focus))
 

@@ -7,8 +7,6 @@ the same figure never disagree.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale
-
 from lastmile_desktop.leaderboard.model import Lift
 from lastmile_desktop.leaderboard.periods import PeriodKind
 from lastmile_desktop.leaderboard.rates import RateValue
@@ -55,22 +53,25 @@ def rank_text(rank: int | None) -> str:
     return TOO_FEW_TO_RANK if rank is None else str(rank)
 
 
+# Numbers are written as the services' sentences write them ("1,749"), so a cell and a
+# sentence about the same figure read alike.
+
+
 def count(number: int) -> str:
-    return QLocale().toString(number)
+    return f"{number:,}"
 
 
 def money(cents: int) -> str:
-    return QLocale().toString(cents / 100, "f", 2)
+    return f"{cents / 100:,.2f}"
 
 
 def days(value: float | None) -> str:
-    return "" if value is None else QLocale().toString(value, "f", 1)
+    return "" if value is None else f"{value:.1f}"
 
 
 def points(value: float) -> str:
     """ "+7.0" / "-1.3": percentage points with their sign."""
-    sign = "+" if value >= 0 else "-"
-    return f"{sign}{QLocale().toString(abs(value), 'f', 1)}"
+    return f"{value:+.1f}"
 
 
 def lift_cell(lift: Lift) -> str:

@@ -1,0 +1,375 @@
+"""What each campaign member's calls and the customer's purchases have come to: the facts the
+leaderboard counts, defined here once and kept in the database as they change.
+
+Only counted attempts make facts: a visit reminder or a "promised but not seen" call is a
+follow-up (calling/life.py), not an attempt, so it counts in no figure. Per member:
+
+- ``first_attempt_at``, ``last_attempt_at``: the first and the latest attempt.
+- ``last_reached_at``: the latest attempt whose outcome reached the customer (the outcome
+  catalogue says which); ``last_accepted_at``, ``last_declined_at``: the latest Accepted offer,
+  and the latest decline (Not interested or Do not call); ``last_not_working_at``: the latest
+  wrong number or number not in service; ``last_moved_at``: the latest Moved / deceased.
+  Comparing these times gives the member's standing: "the latest reached outcome is Accepted
+  offer" is ``last_accepted_at >= last_reached_at``.
+- ``came_back_at``: the customer's first purchase from the UTC day of the first attempt on (a
+  win when it falls inside the campaign's attribution window, which the leaderboard applies:
+  the window may be edited, this fact does not depend on it); ``came_again_at``: their first
+  purchase on a later UTC day than that one.
+- ``first_call_days``: days from the member's assignment (its first change of owner, else
+  when it joined the campaign) to the first attempt.
+
+They are columns of ``campaign_members``, and the attempts are also summed per member and UTC
+day in ``member_days`` (attempts, first and last time, latest reached and accepted): enough to
+count, for any past week, who was tried, reached and accepted without reading each attempt.
+
+Every writer of attempts or purchases refreshes the members it touched in its own
+transaction: the call desk's log and undo, the sales import, the demo. ``recomputed_facts``
+computes the same facts from the raw rows, as they stood before any moment: the leaderboard
+reads it for a period that ends before the latest call, and the tests check that the stored
+facts always equal it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.util import ClauseAdapter
+
+from lastmile_desktop.calling.outcomes import (
+    ACCEPTED_OFFER,
+    DO_NOT_CALL,
+    MOVED_OR_DECEASED,
+    NOT_IN_SERVICE,
+    NOT_INTERESTED,
+    WRONG_NUMBER,
+    reached_codes,
+)
+from lastmile_desktop.storage.models import (
+    AssignmentChange,
+    CallAttempt,
+    CampaignMember,
+    MemberDay,
+    Purchase,
+)
+from lastmile_desktop.storage.sql_time import days_between, utc_day
+
+# Outcomes by what they say about where the member stands.
+DECLINE_CODES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
+NOT_WORKING_CODES = (WRONG_NUMBER.code, NOT_IN_SERVICE.code)
+
+_MEMBERS = cast(Table, CampaignMember.__table__)
+_DAYS = cast(Table, MemberDay.__table__)
+# Members refreshed per statement (well under SQLite's limit on bound parameters).
+_CHUNK = 500
+
+Executor = Session | Connection
+
+
+# ---------------------------------------------------------------------------------------------
+# The definitions: each fact as an aggregate over a member's attempts
+
+
+def counted(attempt: Any) -> ColumnElement[bool]:
+    """An attempt, not a follow-up call (life.py: follow-ups never count as attempts)."""
+    condition: ColumnElement[bool] = attempt.follow_up.is_(None)
+    return condition
+
+
+def _latest(attempt: Any, condition: ColumnElement[bool] | None) -> ColumnElement[Any]:
+    if condition is None:
+        return func.max(attempt.called_at)
+    return func.max(case((condition, attempt.called_at)))
+
+
+def reached_outcome(attempt: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = attempt.outcome.in_(sorted(reached_codes()))
+    return condition
+
+
+# name -> the aggregate over a member's counted attempts
+ATTEMPT_FACTS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
+    "first_attempt_at": lambda a: func.min(a.called_at),
+    "last_attempt_at": lambda a: _latest(a, None),
+    "last_reached_at": lambda a: _latest(a, reached_outcome(a)),
+    "last_accepted_at": lambda a: _latest(a, a.outcome == ACCEPTED_OFFER.code),
+    "last_declined_at": lambda a: _latest(a, a.outcome.in_(DECLINE_CODES)),
+    "last_not_working_at": lambda a: _latest(a, a.outcome.in_(NOT_WORKING_CODES)),
+    "last_moved_at": lambda a: _latest(a, a.outcome == MOVED_OR_DECEASED.code),
+}
+PURCHASE_FACTS = ("came_back_at", "came_again_at")
+FACT_COLUMNS = (*ATTEMPT_FACTS, *PURCHASE_FACTS, "first_call_days")
+
+# name -> the aggregate over a member's counted attempts of one day (member_days)
+DAY_FIGURES: dict[str, Callable[[Any], ColumnElement[Any]]] = {
+    "attempts": lambda a: func.count(),
+    "first_at": lambda a: func.min(a.called_at),
+    "last_at": lambda a: _latest(a, None),
+    "last_reached_at": ATTEMPT_FACTS["last_reached_at"],
+    "last_accepted_at": ATTEMPT_FACTS["last_accepted_at"],
+}
+
+
+def came_back(customer_id: Any, first_attempt_at: Any) -> ColumnElement[Any]:
+    """The customer's first purchase from the first attempt's UTC day on."""
+    return (
+        select(func.min(Purchase.purchased_at))
+        .where(
+            Purchase.customer_id == customer_id,
+            utc_day(Purchase.purchased_at) >= utc_day(first_attempt_at),
+        )
+        .scalar_subquery()
+    )
+
+
+def came_again(customer_id: Any, came_back_at: Any) -> ColumnElement[Any]:
+    """The customer's first purchase on a later UTC day than ``came_back_at``."""
+    return (
+        select(func.min(Purchase.purchased_at))
+        .where(
+            Purchase.customer_id == customer_id,
+            utc_day(Purchase.purchased_at) > utc_day(came_back_at),
+        )
+        .scalar_subquery()
+    )
+
+
+def assigned_at(member_id: Any, created_at: Any) -> ColumnElement[Any]:
+    """When the member was first given an owner; when it joined the campaign if never."""
+    first_change = (
+        select(func.min(AssignmentChange.changed_at))
+        .where(AssignmentChange.member_id == member_id)
+        .scalar_subquery()
+    )
+    return func.coalesce(first_change, created_at)
+
+
+def first_call_days(first_attempt_at: Any, member_id: Any, created_at: Any) -> ColumnElement[Any]:
+    return case(
+        (
+            first_attempt_at.is_not(None),
+            days_between(first_attempt_at, assigned_at(member_id, created_at)),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The recomputation from the raw rows
+
+
+def attempt_facts(
+    member_conditions: Sequence[ColumnElement[bool]], end: datetime | None = None
+) -> Any:
+    """Each member matching ``member_conditions`` (on ``CampaignMember``) with its attempt
+    facts as they stood before ``end`` (None: now): one pass over the members' attempts along
+    the member-and-time index. A subquery with ``member_id`` and one column per fact."""
+    member, attempt = aliased(CampaignMember, name="fact_member"), aliased(CallAttempt)
+    joined = and_(attempt.member_id == member.id, counted(attempt))
+    if end is not None:
+        joined = and_(joined, attempt.called_at < end)
+    conditions = [_on(member, condition) for condition in member_conditions]
+    return (
+        select(
+            member.id.label("member_id"),
+            *(fact(attempt).label(column) for column, fact in ATTEMPT_FACTS.items()),
+        )
+        .outerjoin(attempt, joined)
+        .where(*conditions)
+        .group_by(member.id)
+        .subquery("attempt_facts")
+    )
+
+
+def _on(member: Any, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition`` written on ``CampaignMember``, turned onto the alias ``member``."""
+    adapted: ColumnElement[bool] = ClauseAdapter(inspect(member).selectable).traverse(condition)
+    return adapted
+
+
+def recomputed_facts(
+    member_conditions: Sequence[ColumnElement[bool]],
+    end: datetime | None = None,
+    name: str = "member_facts",
+) -> CTE:
+    """Every member matching ``member_conditions`` with its facts as they stood before
+    ``end`` (None: now), computed from the attempts and purchases; the same columns as
+    ``stored_facts``, beside the member's own (id as ``member_id``, campaign, customer,
+    store, manager, group and its life)."""
+    member = CampaignMember
+    attempts = attempt_facts(member_conditions, end)
+    with_first = (
+        select(
+            *_member_columns(member),
+            *(attempts.c[column] for column in ATTEMPT_FACTS),
+            came_back(member.customer_id, attempts.c.first_attempt_at).label("came_back_at"),
+            first_call_days(attempts.c.first_attempt_at, member.id, member.created_at).label(
+                "first_call_days"
+            ),
+        )
+        .join(attempts, attempts.c.member_id == member.id)
+        .subquery("with_first")
+    )
+    return select(
+        *(column for column in with_first.c),
+        came_again(with_first.c.customer_id, with_first.c.came_back_at).label("came_again_at"),
+    ).cte(name)
+
+
+def stored_facts(
+    member_conditions: Sequence[ColumnElement[bool]], name: str = "member_facts"
+) -> CTE:
+    """The same columns as ``recomputed_facts``, read from where they are kept."""
+    member = CampaignMember
+    return (
+        select(*_member_columns(member), *(member.__table__.c[c] for c in FACT_COLUMNS))
+        .where(*member_conditions)
+        .cte(name)
+    )
+
+
+def _member_columns(member: Any) -> list[ColumnElement[Any]]:
+    return [
+        member.id.label("member_id"),
+        member.campaign_id,
+        member.customer_id,
+        member.store_id,
+        member.manager_id,
+        member.group,
+        member.attempts,
+        member.status,
+        member.scheduled_kind,
+        member.next_due_at,
+        member.visit_date,
+        member.promised_at,
+    ]
+
+
+def recomputed_days(member_conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """``member_days`` as the attempts give it: member, day and the day's figures."""
+    attempt = aliased(CallAttempt)
+    day = utc_day(attempt.called_at)
+    members = select(CampaignMember.id).where(*member_conditions)
+    return (
+        select(
+            attempt.member_id,
+            day.label("day"),
+            *(figure(attempt).label(column) for column, figure in DAY_FIGURES.items()),
+        )
+        .where(attempt.member_id.in_(members), counted(attempt))
+        .group_by(attempt.member_id, day)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping them: every writer of attempts or purchases calls one of these in its transaction
+
+
+def refresh_members(executor: Executor, member_ids: Iterable[int]) -> None:
+    """Recompute the stored facts of these members (after their attempts changed)."""
+    ids = sorted(set(member_ids))
+    for start in range(0, len(ids), _CHUNK):
+        _refresh(executor, [CampaignMember.id.in_(ids[start : start + _CHUNK])])
+
+
+def refresh_customers(executor: Executor, customer_ids: Iterable[int]) -> None:
+    """Recompute the purchase facts of every membership of these customers (after their
+    purchases changed); their attempt facts do not depend on purchases."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), _CHUNK):
+        _refresh_from_first_attempt(
+            executor, [CampaignMember.customer_id.in_(ids[start : start + _CHUNK])]
+        )
+
+
+def refresh_campaign(executor: Executor, campaign_id: int | None = None) -> None:
+    """Recompute every member of a campaign (None: of every campaign), after a bulk write."""
+    conditions = [] if campaign_id is None else [CampaignMember.campaign_id == campaign_id]
+    _refresh(executor, conditions)
+
+
+def _refresh(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
+    for statement in refresh_statements(conditions):
+        executor.execute(statement)
+
+
+def _refresh_from_first_attempt(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
+    for statement in refresh_statements(conditions, attempts_changed=False):
+        executor.execute(statement)
+
+
+def refresh_statements(
+    conditions: Sequence[ColumnElement[bool]], *, attempts_changed: bool = True
+) -> list[Executable]:
+    """The statements that recompute the stored facts of the members matching
+    ``conditions``, in order; without ``attempts_changed``, only what purchases change."""
+    member = _MEMBERS
+    statements: list[Executable] = []
+    if attempts_changed:
+        facts = attempt_facts(conditions)
+        statements.append(
+            update(member)
+            .where(member.c.id == facts.c.member_id)
+            .values({column: facts.c[column] for column in ATTEMPT_FACTS})
+        )
+    statements.append(
+        update(member)
+        .where(*conditions)
+        .values(
+            came_back_at=came_back(member.c.customer_id, member.c.first_attempt_at),
+            first_call_days=first_call_days(
+                member.c.first_attempt_at, member.c.id, member.c.created_at
+            ),
+        )
+    )
+    # Reads came_back_at as just written: a statement of its own.
+    statements.append(
+        update(member)
+        .where(*conditions)
+        .values(came_again_at=came_again(member.c.customer_id, member.c.came_back_at))
+    )
+    if attempts_changed:
+        members = select(member.c.id).where(*conditions)
+        statements.append(delete(_DAYS).where(_DAYS.c.member_id.in_(members)))
+        statements.append(
+            insert(_DAYS).from_select(
+                ["member_id", "day", *DAY_FIGURES], recomputed_days(conditions)
+            )
+        )
+    return statements
+
+
+__all__ = [
+    "ATTEMPT_FACTS",
+    "DAY_FIGURES",
+    "DECLINE_CODES",
+    "FACT_COLUMNS",
+    "NOT_WORKING_CODES",
+    "came_again",
+    "came_back",
+    "counted",
+    "recomputed_days",
+    "recomputed_facts",
+    "refresh_campaign",
+    "refresh_customers",
+    "refresh_members",
+    "refresh_statements",
+    "stored_facts",
+]
