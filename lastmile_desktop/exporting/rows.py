@@ -4,9 +4,9 @@ Each function streams its sheet's rows (``yield_per``), so a campaign of 100,000
 and 300,000 calls is never held in memory: the workbook writer takes each row as it comes.
 Who is in the export is one condition (``ExportScope.member_conditions``): the campaign's
 members the profile may see (``campaigns.access.member_visibility``), of one store when
-asked. A member's leaderboard facts (accepted, came back, spent in the window) come from the
-leaderboard's own fact tables and rules (``leaderboard.facts``), so a sheet never disagrees
-with the leaderboard.
+asked. A member's leaderboard facts (accepted, came back, spent in the window) are the
+leaderboard's own member facts and figure conditions (``leaderboard.facts``), so a sheet never
+disagrees with the leaderboard.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from lastmile_desktop.importing.rows import unique_labels
 from lastmile_desktop.leaderboard.facts import (
     Figure,
     Scope,
-    attempt_facts,
     figure_condition,
-    win_facts,
+    in_window,
+    member_facts,
 )
 from lastmile_desktop.spreadsheets.writing import Cell, CellKind, Column
 from lastmile_desktop.storage.models import (
@@ -40,9 +40,11 @@ from lastmile_desktop.storage.models import (
     Customer,
     ImportBatch,
     Manager,
+    Purchase,
     ScriptVersion,
     Store,
 )
+from lastmile_desktop.storage.types import UTCDateTime
 
 # Rows fetched from the database at a time: large enough to keep SQLite busy, small
 # enough to keep memory flat.
@@ -225,18 +227,29 @@ def call_result_rows(
     session: Session, scope: ExportScope, facts_scope: Scope, originals: list[OriginalColumn]
 ) -> Iterator[list[Cell]]:
     """One row per member: their original columns, then ``CALL_RESULT_COLUMNS``."""
-    facts = attempt_facts(facts_scope)
-    wins = win_facts(facts_scope)
+    facts = member_facts(session, facts_scope)
     home = aliased(Store, name="home_store")
+    calls = aliased(CallAttempt, name="calls")
+    last_call = (
+        select(func.max(calls.called_at)).where(calls.member_id == CampaignMember.id)
+    ).scalar_subquery()
     latest_note = (
-        select(CallAttempt.note)
-        .where(
-            CallAttempt.member_id == CampaignMember.id,
-            CallAttempt.note.is_not(None),
-            CallAttempt.note != "",
-        )
-        .order_by(CallAttempt.called_at.desc(), CallAttempt.id.desc())
+        select(calls.note)
+        .where(calls.member_id == CampaignMember.id, calls.note.is_not(None), calls.note != "")
+        .order_by(calls.called_at.desc(), calls.id.desc())
         .limit(1)
+        .scalar_subquery()
+    )
+    # What a member won back spent in their window: the leaderboard's revenue, per member.
+    window_spend = (
+        select(func.sum(Purchase.amount_cents))
+        .where(
+            Purchase.customer_id == facts.c.customer_id,
+            in_window(
+                Purchase.__table__.c.purchased_at, facts.c.first_attempt_at, facts_scope.window_days
+            ),
+            Purchase.purchased_at < facts_scope.end,
+        )
         .scalar_subquery()
     )
     query = (
@@ -260,15 +273,15 @@ def call_result_rows(
             CampaignMember.group,
             CampaignMember.attempts,
             CampaignMember.last_outcome,
-            facts.c.last_at,
-            facts.c.member_id.is_not(None),  # in the call group: the facts apply
+            type_coerce(last_call, UTCDateTime),
+            figure_condition(facts, facts_scope, Figure.ASSIGNED),  # the call group
             figure_condition(facts, facts_scope, Figure.ACCEPTED),
             CampaignMember.next_due_at,
             CampaignMember.scheduled_kind,
-            wins.c.won_back_at,
-            figure_condition(wins, facts_scope, Figure.WON_BACK),
-            wins.c.window_cents,
-            facts.c.first_at,
+            facts.c.came_back_at,
+            figure_condition(facts, facts_scope, Figure.WON_BACK),
+            window_spend,
+            facts.c.first_attempt_at,
             latest_note,
         )
         .select_from(CampaignMember)
@@ -277,7 +290,6 @@ def call_result_rows(
         .outerjoin(Store, Store.id == CampaignMember.store_id)
         .outerjoin(Manager, Manager.id == CampaignMember.manager_id)
         .outerjoin(facts, facts.c.member_id == CampaignMember.id)
-        .outerjoin(wins, wins.c.member_id == CampaignMember.id)
         .where(*scope.member_conditions())
         .order_by(CampaignMember.id)
     )
@@ -293,19 +305,19 @@ def call_result_rows(
             group,
             attempts,
             last_outcome,
-            last_at,
+            last_call_at,
             in_call_group,
             accepted,
             next_due_at,
             scheduled_kind,
-            won_back_at,
+            came_back_at,
             won_back,
             window_cents,
-            first_at,
+            first_attempt_at,
             note,
         ) = row
-        called = first_at is not None
-        came_back = bool(won_back) and won_back_at is not None
+        called = first_attempt_at is not None
+        came_back = bool(won_back) and came_back_at is not None
         yield [
             *(read(row) for read in readers),
             store,
@@ -313,10 +325,10 @@ def call_result_rows(
             group,
             attempts,
             _OUTCOME_LABELS.get(last_outcome, last_outcome) if last_outcome else None,
-            local(last_at),
+            local(last_call_at),
             bool(accepted) if in_call_group else None,
             local(next_due_at) if scheduled_kind == callback else None,
-            local_day(won_back_at) if came_back else None,
+            local_day(came_back_at) if came_back else None,
             ((window_cents or 0) / 100 if came_back else 0.0) if called else None,
             note,
             member_uuid,

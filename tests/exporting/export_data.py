@@ -3,7 +3,8 @@
 A CSV list (its own columns, one the import maps to no field, one named like a fixed
 column, formula-like text in names, extras and notes, one row rejected) is imported, two
 stores get a manager each, a third of each store is drawn into the holdout (at random), calls are
-logged through the desk's service and purchases follow an accepted offer. Times are days
+logged through the desk's service and a till's extract brings the purchases that followed an
+accepted offer. Times are days
 before now, so the desk accepts them whatever the date the tests run on.
 """
 
@@ -22,13 +23,13 @@ from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import assign_campaign
 from lastmile_desktop.campaigns.campaigns import get_campaign, update_campaign
 from lastmile_desktop.campaigns.managers import ManagerDraft, add_manager
+from lastmile_desktop.importing.sales import import_sales
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
     Customer,
     MemberGroup,
-    Purchase,
     Store,
 )
 from tests.importing.service_support import import_list, mobile
@@ -158,26 +159,17 @@ def build_region(db: Database, folder: Path) -> ExportRegion:
         at=when(3, 11, 15),
         as_manager="Ann Archer",
     )
-    with db.session() as session:
-        customer_id = session.scalar(
-            select(Customer.id).where(Customer.external_id == first_of_store_1)
-        )
-        session.add_all(
-            [
-                Purchase(
-                    customer_id=customer_id,
-                    store_id=stores["1"],
-                    purchased_at=when(5, 15),
-                    amount_cents=2_550,
-                ),
-                Purchase(
-                    customer_id=customer_id,
-                    store_id=stores["1"],
-                    purchased_at=when(8, 12),
-                    amount_cents=1_000,
-                ),
-            ]
-        )
+    # The till's extract: the first purchase after the call, then another on a later day.
+    extract = write_csv(
+        folder / "till.csv",
+        [
+            ["Customer ID", "Date", "Amount"],
+            [first_of_store_1, when(5).date().isoformat(), "25.50"],
+            [first_of_store_1, when(8).date().isoformat(), "10.00"],
+        ],
+    )
+    sales = import_sales(db, extract, profile=LEAD)
+    assert sales.counts.added == 2
     others = call_group(db, stores["2"])
     callback = member_uuid(db, others[0])
     log_outcome(
