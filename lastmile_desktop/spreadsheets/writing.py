@@ -19,8 +19,8 @@ from __future__ import annotations
 import csv
 import enum
 import math
-import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -148,14 +148,17 @@ class PartialFile:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        try:
-            handle, name = tempfile.mkstemp(
-                prefix=f".{target.stem}.", suffix=f".partial{target.suffix}", dir=target.parent
-            )
-        except OSError as error:
-            raise cannot_write(target, error) from None
-        os.close(handle)
-        self.path = Path(name)
+        # Created like any new file (not mkstemp's private mode): the export keeps it.
+        while True:
+            name = f".{target.stem}.{secrets.token_hex(4)}.partial{target.suffix}"
+            self.path = target.with_name(name)
+            try:
+                self.path.open("xb").close()
+            except FileExistsError:
+                continue
+            except OSError as error:
+                raise cannot_write(target, error) from None
+            return
 
     def commit(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import stat
 from datetime import date, datetime
 from pathlib import Path
 
@@ -148,3 +149,13 @@ def test_a_file_that_cannot_be_replaced_says_what_to_do(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(UserFacingError, match="is a folder"):
         write(folder, [])
+
+
+def test_the_file_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    ordinary = tmp_path / "ordinary.txt"
+    ordinary.touch()
+    written = write(tmp_path / "w.xlsx", [])
+    write_csv(tmp_path / "w.csv", COLUMNS, [])
+    mode = stat.S_IMODE(ordinary.stat().st_mode)
+    assert stat.S_IMODE(written.stat().st_mode) == mode
+    assert stat.S_IMODE((tmp_path / "w.csv").stat().st_mode) == mode

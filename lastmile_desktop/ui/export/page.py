@@ -51,6 +51,7 @@ INTRO = (
 )
 OWN_STORE_TIP = "A store manager exports their own store's results."
 CSV_SHEET_TIP = "A .csv file holds one sheet: pick which"
+FORM_WIDTH = 920
 _NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]+')
 
 
@@ -146,15 +147,21 @@ class ExportPage(QWidget):
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        # A form as wide as a long file path needs, not as wide as the screen.
+        column = QWidget()
+        column.setMaximumWidth(FORM_WIDTH)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(intro)
+        inner.addSpacing(8)
+        inner.addLayout(form)
+        inner.addSpacing(8)
+        inner.addLayout(buttons)
+        inner.addWidget(self.progress_bar)
+        inner.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.addWidget(page_title("Export"))
-        layout.addWidget(intro)
-        layout.addSpacing(8)
-        layout.addLayout(form)
-        layout.addSpacing(8)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status)
+        layout.addWidget(column)
         layout.addStretch(1)
 
     # -- what there is to choose from -------------------------------------------------------
