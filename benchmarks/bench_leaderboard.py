@@ -114,6 +114,14 @@ def grow_attempts(path: Path) -> None:
                 """,
                 (f"-{hours} hours", last),
             )
+        # The copies are attempts like the originals: the members' count of them follows.
+        connection.execute(
+            """
+            UPDATE campaign_members SET attempts = (
+                SELECT count(*) FROM call_attempts
+                WHERE member_id = campaign_members.id AND follow_up IS NULL)
+            """
+        )
     connection.close()
     db, _ = open_database(to_url(path))
     try:

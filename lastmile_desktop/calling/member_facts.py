@@ -11,10 +11,13 @@ follow-up (calling/life.py), not an attempt, so it counts in no figure. Per memb
   wrong number or number not in service; ``last_moved_at``: the latest Moved / deceased.
   Comparing these times gives the member's standing: "the latest reached outcome is Accepted
   offer" is ``last_accepted_at >= last_reached_at``.
+- ``declined_reason``: why the latest decline declined: the reason code chosen with Not
+  interested, ``"do_not_call"`` for Do not call, empty when no reason was given.
 - ``came_back_at``: the customer's first purchase from the UTC day of the first attempt on (a
   win when it falls inside the campaign's attribution window, which the leaderboard applies:
-  the window may be edited, this fact does not depend on it); ``came_again_at``: their first
-  purchase on a later UTC day than that one.
+  the window may be edited, this fact does not depend on it), and ``came_back_days``, whole
+  UTC days from the first attempt's day to it; ``came_again_at``: their first purchase on a
+  later UTC day than that one, and ``came_again_days``, days from the first to it.
 - ``first_call_days``: days from the member's assignment (its first change of owner, else
   when it joined the campaign) to the first attempt.
 
@@ -70,7 +73,7 @@ from lastmile_desktop.storage.models import (
     MemberDay,
     Purchase,
 )
-from lastmile_desktop.storage.sql_time import days_between, utc_day
+from lastmile_desktop.storage.sql_time import days_apart, days_between, utc_day
 
 # Outcomes by what they say about where the member stands.
 DECLINE_CODES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
@@ -115,8 +118,10 @@ ATTEMPT_FACTS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
     "last_not_working_at": lambda a: _latest(a, a.outcome.in_(NOT_WORKING_CODES)),
     "last_moved_at": lambda a: _latest(a, a.outcome == MOVED_OR_DECEASED.code),
 }
-PURCHASE_FACTS = ("came_back_at", "came_again_at")
-FACT_COLUMNS = (*ATTEMPT_FACTS, *PURCHASE_FACTS, "first_call_days")
+PURCHASE_FACTS = ("came_back_at", "came_back_days", "came_again_at", "came_again_days")
+FACT_COLUMNS = (*ATTEMPT_FACTS, "declined_reason", *PURCHASE_FACTS, "first_call_days")
+# The reason a Do not call outcome stands for, beside Not interested's reason codes.
+DO_NOT_CALL_REASON = DO_NOT_CALL.code
 
 # name -> the aggregate over a member's counted attempts of one day (member_days)
 DAY_FIGURES: dict[str, Callable[[Any], ColumnElement[Any]]] = {
@@ -150,6 +155,29 @@ def came_again(customer_id: Any, came_back_at: Any) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
+
+
+def declined_reason(member_id: Any, end: datetime | None = None) -> ColumnElement[Any]:
+    """The reason of the member's latest counted decline before ``end`` (the latest by time,
+    then by id)."""
+    decline = aliased(CallAttempt)
+    conditions = [
+        decline.member_id == member_id,
+        decline.outcome.in_(DECLINE_CODES),
+        counted(decline),
+    ]
+    if end is not None:
+        conditions.append(decline.called_at < end)
+    reason: ColumnElement[Any] = (
+        select(
+            case((decline.outcome == DO_NOT_CALL.code, DO_NOT_CALL_REASON), else_=decline.reason)
+        )
+        .where(*conditions)
+        .order_by(decline.called_at.desc(), decline.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return reason
 
 
 def assigned_at(member_id: Any, created_at: Any) -> ColumnElement[Any]:
@@ -189,6 +217,7 @@ def attempt_facts(
     return (
         select(
             member.id.label("member_id"),
+            func.count(attempt.id).label("attempts"),
             *(fact(attempt).label(column) for column, fact in ATTEMPT_FACTS.items()),
         )
         .outerjoin(attempt, joined)
@@ -212,13 +241,16 @@ def recomputed_facts(
     """Every member matching ``member_conditions`` with its facts as they stood before
     ``end`` (None: now), computed from the attempts and purchases; the same columns as
     ``stored_facts``, beside the member's own (id as ``member_id``, campaign, customer,
-    store, manager, group and its life)."""
+    store, manager, group and its life). ``attempts`` is the number of attempts before the
+    end (stored: life.py's count, which is all of them)."""
     member = CampaignMember
     attempts = attempt_facts(member_conditions, end)
     with_first = (
         select(
-            *_member_columns(member),
+            *(column for column in _member_columns(member) if column.key != "attempts"),
+            attempts.c.attempts,
             *(attempts.c[column] for column in ATTEMPT_FACTS),
+            declined_reason(member.id, end).label("declined_reason"),
             came_back(member.customer_id, attempts.c.first_attempt_at).label("came_back_at"),
             first_call_days(attempts.c.first_attempt_at, member.id, member.created_at).label(
                 "first_call_days"
@@ -227,9 +259,16 @@ def recomputed_facts(
         .join(attempts, attempts.c.member_id == member.id)
         .subquery("with_first")
     )
-    return select(
+    first = with_first.c
+    with_again = select(
         *(column for column in with_first.c),
-        came_again(with_first.c.customer_id, with_first.c.came_back_at).label("came_again_at"),
+        days_apart(first.came_back_at, first.first_attempt_at).label("came_back_days"),
+        came_again(first.customer_id, first.came_back_at).label("came_again_at"),
+    ).subquery("with_again")
+    again = with_again.c
+    return select(
+        *(column for column in with_again.c),
+        days_apart(again.came_again_at, again.came_back_at).label("came_again_days"),
     ).cte(name)
 
 
@@ -333,17 +372,26 @@ def refresh_statements(
         update(member)
         .where(*conditions)
         .values(
+            declined_reason=declined_reason(member.c.id),
             came_back_at=came_back(member.c.customer_id, member.c.first_attempt_at),
             first_call_days=first_call_days(
                 member.c.first_attempt_at, member.c.id, member.c.created_at
             ),
         )
     )
-    # Reads came_back_at as just written: a statement of its own.
+    # Each of these reads what the statement before wrote: a statement of its own.
     statements.append(
         update(member)
         .where(*conditions)
-        .values(came_again_at=came_again(member.c.customer_id, member.c.came_back_at))
+        .values(
+            came_back_days=days_apart(member.c.came_back_at, member.c.first_attempt_at),
+            came_again_at=came_again(member.c.customer_id, member.c.came_back_at),
+        )
+    )
+    statements.append(
+        update(member)
+        .where(*conditions)
+        .values(came_again_days=days_apart(member.c.came_again_at, member.c.came_back_at))
     )
     if attempts_changed:
         members = select(member.c.id).where(*conditions)
@@ -360,6 +408,7 @@ __all__ = [
     "ATTEMPT_FACTS",
     "DAY_FIGURES",
     "DECLINE_CODES",
+    "DO_NOT_CALL_REASON",
     "FACT_COLUMNS",
     "NOT_WORKING_CODES",
     "came_again",

@@ -71,7 +71,7 @@ from sqlalchemy.orm import Session, aliased
 
 from lastmile_desktop.calling.life import OPEN_STATUSES, ScheduledKind, promised_not_seen_condition
 from lastmile_desktop.calling.member_facts import (
-    DECLINE_CODES,
+    DO_NOT_CALL_REASON,
     counted,
     reached_outcome,
     recomputed_facts,
@@ -79,7 +79,6 @@ from lastmile_desktop.calling.member_facts import (
 )
 from lastmile_desktop.calling.outcomes import (
     ACCEPTED_OFFER,
-    DO_NOT_CALL,
     NOT_INTERESTED_REASON_LABELS,
 )
 from lastmile_desktop.storage.models import (
@@ -219,12 +218,11 @@ def in_window(
 
 
 def won_back_before(f: Any, end: Any, window_days: int) -> ColumnElement[bool]:
-    """Called before ``end`` and bought in the window before ``end`` (at any time)."""
-    return and_(
-        f.first_attempt_at < end,
-        f.came_back_at < end,
-        in_window(f.came_back_at, f.first_attempt_at, window_days),
-    )
+    """Called before ``end`` and bought in the window before ``end`` (at any time).
+
+    ``came_back_at`` is the first purchase from the first attempt's day on, so it is in the
+    window when it is at most ``window_days`` days after that day."""
+    return and_(f.came_back_at < end, f.first_attempt_at < end, f.came_back_days <= window_days)
 
 
 def won_back(f: Any, start: Any, end: Any, window_days: int) -> ColumnElement[bool]:
@@ -238,7 +236,7 @@ def stayed_back(f: Any, start: Any, end: Any, window_days: int) -> ColumnElement
     return and_(
         won_back(f, start, end, window_days),
         f.came_again_at < end,
-        utc_day(f.came_again_at) <= days_after(f.came_back_at, STAY_DAYS),
+        f.came_again_days <= STAY_DAYS,
     )
 
 
@@ -249,6 +247,11 @@ def _column(attribute: Any) -> ColumnElement[Any]:
 
 def _in_call(f: Any) -> ColumnElement[bool]:
     condition: ColumnElement[bool] = f.group == MemberGroup.CALL.value
+    return condition
+
+
+def _in_holdout(f: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = f.group == MemberGroup.HOLDOUT.value
     return condition
 
 
@@ -273,17 +276,10 @@ def _promised_not_seen(f: Any, s: Scope) -> ColumnElement[bool]:
 
 def _returned(f: Any, s: Scope) -> ColumnElement[bool]:
     """A purchase from the campaign's start to the period's end (either group)."""
-    member = aliased(CampaignMember)
-    bought = (
-        select(member.id)
-        .join(Purchase, Purchase.customer_id == member.customer_id)
-        .where(
-            member.campaign_id == s.campaign_id,
-            Purchase.purchased_at >= s.campaign_start,
-            Purchase.purchased_at < s.end,
-        )
+    buyers = select(Purchase.customer_id).where(
+        Purchase.purchased_at >= s.campaign_start, Purchase.purchased_at < s.end
     )
-    condition: ColumnElement[bool] = f.member_id.in_(bought)
+    condition: ColumnElement[bool] = f.customer_id.in_(buyers)
     return condition
 
 
@@ -325,10 +321,8 @@ FIGURES: dict[Figure, FigureRule] = {
         or_(f.came_again_at.is_(None), f.came_again_at >= s.end),
     ),
     Figure.CALL_RETURNED: lambda f, s: and_(_in_call(f), _returned(f, s)),
-    Figure.HOLDOUT: lambda f, s: f.group == MemberGroup.HOLDOUT.value,
-    Figure.HOLDOUT_RETURNED: lambda f, s: and_(
-        f.group == MemberGroup.HOLDOUT.value, _returned(f, s)
-    ),
+    Figure.HOLDOUT: lambda f, s: _in_holdout(f),
+    Figure.HOLDOUT_RETURNED: lambda f, s: and_(_in_holdout(f), _returned(f, s)),
 }
 
 
@@ -337,43 +331,25 @@ def figure_condition(facts: CTE, scope: Scope, figure: Figure) -> ColumnElement[
     return FIGURES[figure](facts.c, scope)
 
 
-def decline_reason_code(facts: CTE) -> Select[str, str | None]:
-    """The outcome and reason code of each decliner's latest decline, by member."""
-    decline = CallAttempt
-    return (
-        select(decline.outcome, decline.reason)
-        .where(
-            decline.member_id == facts.c.member_id,
-            decline.called_at == facts.c.last_declined_at,
-            decline.outcome.in_(DECLINE_CODES),
-            counted(decline),
-        )
-        .order_by(decline.id.desc())
-        .limit(1)
-    )
-
-
-def reason_label(outcome: str | None, reason: str | None) -> str:
+def reason_label(declined_reason: str | None) -> str:
     """How a decline's reason reads: Do not call's, or the reason chosen with Not interested."""
-    if outcome == DO_NOT_CALL.code:
+    if declined_reason == DO_NOT_CALL_REASON:
         return ASKED_NOT_TO_BE_CALLED
-    if reason is None:
+    if declined_reason is None:
         return NO_REASON
-    return NOT_INTERESTED_REASON_LABELS.get(reason, reason)
+    return NOT_INTERESTED_REASON_LABELS.get(declined_reason, declined_reason)
 
 
 def reason_condition(facts: CTE, label: str) -> ColumnElement[bool]:
-    """The decliner's latest decline reads ``label`` (the drill-down into one reason)."""
-    latest = decline_reason_code(facts)
-    outcome = latest.with_only_columns(CallAttempt.outcome).scalar_subquery()
-    reason = latest.with_only_columns(CallAttempt.reason).scalar_subquery()
+    """The member's latest decline reads ``label`` (the drill-down into one reason)."""
+    reason = facts.c.declined_reason
     if label == ASKED_NOT_TO_BE_CALLED:
-        condition: ColumnElement[bool] = outcome == DO_NOT_CALL.code
+        condition: ColumnElement[bool] = reason == DO_NOT_CALL_REASON
         return condition
     if label == NO_REASON:
-        return and_(outcome != DO_NOT_CALL.code, reason.is_(None))
+        return reason.is_(None)
     codes = [code for code, text in NOT_INTERESTED_REASON_LABELS.items() if text == label]
-    return and_(outcome != DO_NOT_CALL.code, reason.in_(codes or [label]))
+    return reason.in_(codes or [label])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,49 +373,94 @@ def _group_column(facts: Any, group_by: GroupBy) -> ColumnElement[Any]:
     return column
 
 
+# Counted apart: they look up purchases, and read best driven by the buyers (``returns_query``).
+_RETURNS = (Figure.CALL_RETURNED, Figure.HOLDOUT_RETURNED)
+
+
 def figures_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
-    group = _group_column(facts.c, group_by)
+    """Every figure but the returns, per group, with the attempts made in the period, the
+    revenue won back and how many were first called in the period."""
+    f = facts.c
+    group = _group_column(f, group_by)
+    won = figure_condition(facts, scope, Figure.WON_BACK)
     return select(
         group.label("grouping"),
         *(
             func.sum(case((figure_condition(facts, scope, figure), 1), else_=0)).label(figure.value)
             for figure in Figure
+            if figure not in _RETURNS
         ),
+        func.sum(attempts_in_period(facts, scope)).label("attempts"),
+        func.sum(case((won, window_spend(facts, scope)), else_=0)).label("revenue_cents"),
+        func.count().filter(first_called(f, scope)).label("first_calls"),
     ).group_by(group)
 
 
 def declines_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
-    latest = decline_reason_code(facts)
-    outcome = latest.with_only_columns(CallAttempt.outcome).scalar_subquery()
-    reason = latest.with_only_columns(CallAttempt.reason).scalar_subquery()
-    declines = (
-        select(
-            _group_column(facts.c, group_by).label("grouping"),
-            outcome.label("outcome"),
-            reason.label("reason"),
-        )
-        .where(figure_condition(facts, scope, Figure.DECLINED))
-        .subquery("declines")
-    )
-    return select(
-        declines.c.grouping, declines.c.outcome, declines.c.reason, func.count().label("count")
-    ).group_by(declines.c.grouping, declines.c.outcome, declines.c.reason)
-
-
-def revenue_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
-    """What the members won back in the period spent inside their window before the end."""
+    """The decliners per group and reason of their latest decline."""
     group = _group_column(facts.c, group_by)
     return (
-        select(group.label("grouping"), func.sum(Purchase.amount_cents).label("cents"))
-        .select_from(facts)
-        .join(Purchase, Purchase.customer_id == facts.c.customer_id)
+        select(group.label("grouping"), facts.c.declined_reason, func.count().label("count"))
+        .where(figure_condition(facts, scope, Figure.DECLINED))
+        .group_by(group, facts.c.declined_reason)
+    )
+
+
+def first_called(f: Any, scope: Scope) -> ColumnElement[bool]:
+    """First called in the period: the members the days to first call are counted over."""
+    return and_(_in_call(f), f.first_attempt_at >= scope.start, f.first_attempt_at < scope.end)
+
+
+def window_spend(facts: CTE, scope: Scope) -> ColumnElement[Any]:
+    """What the member spent inside their window before the end."""
+    spend: ColumnElement[Any] = (
+        select(func.coalesce(func.sum(Purchase.amount_cents), 0))
         .where(
-            figure_condition(facts, scope, Figure.WON_BACK),
+            Purchase.customer_id == facts.c.customer_id,
             in_window(_column(Purchase.purchased_at), facts.c.first_attempt_at, scope.window_days),
             Purchase.purchased_at < scope.end,
         )
+        .scalar_subquery()
+    )
+    return spend
+
+
+def returns_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
+    """Members of either group who bought since the campaign's start, per group: the
+    returns (``Figure.CALL_RETURNED``, ``Figure.HOLDOUT_RETURNED``), found from the buyers."""
+    f = facts.c
+    group = _group_column(f, group_by)
+    return (
+        select(
+            group.label("grouping"),
+            func.count().filter(_in_call(f)).label(Figure.CALL_RETURNED.value),
+            func.count().filter(_in_holdout(f)).label(Figure.HOLDOUT_RETURNED.value),
+        )
+        .where(_returned(f, scope))
         .group_by(group)
     )
+
+
+def attempts_in_period(facts: CTE, scope: Scope) -> ColumnElement[Any]:
+    """A call-group member's attempts in the period. ``attempts`` counts those before the
+    end: all of them when the member's first attempt is in the period, none when the latest
+    is before it; otherwise the member's attempts on the shorter side of the period's start
+    are counted along the member-and-time index."""
+    f = facts.c
+    attempt = aliased(CallAttempt)
+    before_start = attempt.called_at < scope.start
+    shorter_before = scope.start - scope.campaign_start < scope.end - scope.start
+    side = before_start if shorter_before else and_(~before_start, attempt.called_at < scope.end)
+    counted_side = (
+        select(func.count())
+        .where(attempt.member_id == f.member_id, counted(attempt), side)
+        .scalar_subquery()
+    )
+    in_period = case(
+        (f.first_attempt_at >= scope.start, f.attempts),
+        else_=(f.attempts - counted_side) if shorter_before else counted_side,
+    )
+    return case((and_(_in_call(f), attempted(f.last_attempt_at, scope.start)), in_period), else_=0)
 
 
 def median_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
@@ -452,11 +473,7 @@ def median_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
             _group_column(facts.c, group_by).label("grouping"),
             facts.c.first_call_days.label("days"),
         )
-        .where(
-            _in_call(facts.c),
-            facts.c.first_attempt_at >= scope.start,
-            facts.c.first_attempt_at < scope.end,
-        )
+        .where(first_called(facts.c, scope))
         .subquery("first_calls")
     )
     ordered = select(
@@ -476,42 +493,15 @@ def median_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
     )
 
 
-def attempts_query(scope: Scope, group_by: GroupBy, source: Source) -> Select[Any, Any]:
-    """The attempts made in the period, per group: from the members' days, or counted one by
-    one when recomputing."""
-    member = CampaignMember
-    group = member.store_id if group_by is GroupBy.STORE else member.manager_id
-    conditions = member_conditions(scope, [MemberGroup.CALL])
-    if source is Source.RECOMPUTED:
-        attempt = CallAttempt
-        return (
-            select(group.label("grouping"), func.count().label("attempts"))
-            .select_from(attempt)
-            .join(member, member.id == attempt.member_id)
-            .where(
-                counted(attempt),
-                attempt.called_at >= scope.start,
-                attempt.called_at < scope.end,
-                *conditions,
-            )
-            .group_by(group)
-        )
-    days = day_rows([scope.start, scope.end])
-    return (
-        select(group.label("grouping"), func.sum(days.c.attempts).label("attempts"))
-        .select_from(days)
-        .join(member, member.id == days.c.member_id)
-        .where(*conditions)
-        .group_by(group)
-    )
-
-
 def count_figures(
     session: Session, scope: Scope, group_by: GroupBy, source: Source = Source.AUTO
 ) -> list[GroupCounts]:
     """Every figure per store (or per manager) of the scope."""
-    facts = member_facts(session, scope, source)
+    stored = source is Source.AUTO and facts_stored_up_to(session, scope.end)
+    conditions = member_conditions(scope)
+    facts = stored_facts(conditions) if stored else recomputed_facts(conditions, scope.end)
     groups: dict[int | None, GroupCounts] = {}
+    first_calls: dict[int | None, int] = {}
 
     def group_of(key: int | None) -> GroupCounts:
         found = groups.get(key)
@@ -522,19 +512,48 @@ def count_figures(
     for row in session.execute(figures_query(facts, scope, group_by)).mappings():
         found = group_of(row["grouping"])
         for figure in Figure:
-            found.counts[figure] += int(row[figure.value] or 0)
+            if figure not in _RETURNS:
+                found.counts[figure] += int(row[figure.value] or 0)
+        found.attempts += int(row["attempts"] or 0)
+        found.revenue_won_back_cents += int(row["revenue_cents"] or 0)
+        first_calls[found.key] = first_calls.get(found.key, 0) + int(row["first_calls"] or 0)
     for row in session.execute(declines_query(facts, scope, group_by)).mappings():
-        label = reason_label(row["outcome"], row["reason"])
+        label = reason_label(row["declined_reason"])
         reasons = group_of(row["grouping"]).declined_by_reason
         reasons[label] = reasons.get(label, 0) + int(row["count"])
-    for row in session.execute(attempts_query(scope, group_by, source)).mappings():
-        group_of(row["grouping"]).attempts += int(row["attempts"] or 0)
-    for row in session.execute(revenue_query(facts, scope, group_by)).mappings():
-        group_of(row["grouping"]).revenue_won_back_cents += int(row["cents"] or 0)
-    for row in session.execute(median_query(facts, scope, group_by)).mappings():
-        if row["median"] is not None:
-            group_of(row["grouping"]).speed_to_first_call_days = float(row["median"])
+    for row in session.execute(returns_query(facts, scope, group_by)).mappings():
+        found = group_of(row["grouping"])
+        for figure in _RETURNS:
+            found.counts[figure] += int(row[figure.value] or 0)
+    if stored and group_by is GroupBy.STORE:
+        for key, members in first_calls.items():
+            if members:
+                group_of(key).speed_to_first_call_days = _store_median(session, scope, key, members)
+    else:
+        for row in session.execute(median_query(facts, scope, group_by)).mappings():
+            if row["median"] is not None:
+                group_of(row["grouping"]).speed_to_first_call_days = float(row["median"])
     return list(groups.values())
+
+
+def _store_median(session: Session, scope: Scope, store_id: int | None, members: int) -> float:
+    """The median days to first call of a store's ``members`` first called in the period,
+    read from the middle of the store's members in the order of those days (an index walk;
+    the same members and values as ``median_query``)."""
+    member = CampaignMember
+    middle = (
+        select(member.first_call_days)
+        .where(
+            member.campaign_id == scope.campaign_id,
+            member.store_id.is_(None) if store_id is None else member.store_id == store_id,
+            first_called(member, scope),
+        )
+        .order_by(member.first_call_days)
+        .offset((members - 1) // 2)
+        .limit(1 if members % 2 else 2)
+    )
+    values = [float(value) for value in session.scalars(middle) if value is not None]
+    return sum(values) / len(values)
 
 
 def members_where(

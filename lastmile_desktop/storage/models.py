@@ -209,13 +209,16 @@ class Customer(Base):
 
 
 # The columns of the leaderboard's covering index on campaign_members, in the order its
-# queries want them: campaign, group and store or manager first (the groups counted), then
-# every fact and life column a figure reads.
+# queries want them: campaign, then store (the groups counted come in order), then the days
+# to the first call (a store's median is read from the middle), then every other fact and
+# life column a figure reads.
 MEMBER_FACTS_INDEX_COLUMNS = (
     "campaign_id",
-    "group",
     "store_id",
+    "first_call_days",
     "manager_id",
+    "group",
+    "attempts",
     "first_attempt_at",
     "last_attempt_at",
     "last_reached_at",
@@ -223,9 +226,11 @@ MEMBER_FACTS_INDEX_COLUMNS = (
     "last_declined_at",
     "last_not_working_at",
     "last_moved_at",
+    "declined_reason",
     "came_back_at",
+    "came_back_days",
     "came_again_at",
-    "first_call_days",
+    "came_again_days",
     "status",
     "scheduled_kind",
     "next_due_at",
@@ -274,8 +279,8 @@ class CampaignMember(Base):
     # by every writer in the same transaction (calling/member_facts.py, where each is defined):
     # the first and latest attempt, the latest that reached the customer, accepted, declined,
     # found the number not working, or learned that they moved; the first purchase from the
-    # first attempt's day on, the first on a later day than that; days from assignment to the
-    # first attempt.
+    # first attempt's day on, the first on a later day than that (and the days to each); why
+    # the latest decline declined; days from assignment to the first attempt.
     first_attempt_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
     last_reached_at: Mapped[datetime | None]
@@ -283,8 +288,11 @@ class CampaignMember(Base):
     last_declined_at: Mapped[datetime | None]
     last_not_working_at: Mapped[datetime | None]
     last_moved_at: Mapped[datetime | None]
+    declined_reason: Mapped[str | None] = mapped_column(String(REASON_CODE_MAX_LENGTH))
     came_back_at: Mapped[datetime | None]
+    came_back_days: Mapped[int | None] = mapped_column(Integer)
     came_again_at: Mapped[datetime | None]
+    came_again_days: Mapped[int | None] = mapped_column(Integer)
     first_call_days: Mapped[float | None] = mapped_column(Float)
     # Optimistic concurrency: two callers can never log the same attempt.
     version: Mapped[int] = mapped_column(Integer, default=1)

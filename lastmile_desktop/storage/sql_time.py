@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Float, literal
+from sqlalchemy import Date, Float, Integer, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -81,3 +81,24 @@ def _days_between_default(element: days_between, compiler: SQLCompiler, **kw: An
 def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = _arguments(element, compiler, **kw)
     return f"(julianday({later}) - julianday({earlier}))"
+
+
+class days_apart(FunctionElement[Any]):
+    """Whole UTC calendar days from the day of ``earlier`` to the day of ``later``:
+    days_apart(purchase, first call) is 0 on the call's own day."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_apart"
+
+
+@compiles(days_apart)
+def _days_apart_default(element: days_apart, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _arguments(element, compiler, **kw)
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+
+@compiles(days_apart, "sqlite")
+def _days_apart_sqlite(element: days_apart, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _arguments(element, compiler, **kw)
+    return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"

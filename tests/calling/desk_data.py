@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select, update
 
+from lastmile_desktop.calling.member_facts import refresh_customers
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import assign_campaign
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, create_campaign
@@ -65,6 +66,8 @@ class Region:
                 )
             ).one()
             session.add(Purchase(customer_id=customer_id, purchased_at=at, amount_cents=2500))
+            session.flush()
+            refresh_customers(session, [customer_id])  # as the sales import does
 
     def hold_out(self, first_name: str) -> None:
         with self.db.session() as session:

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lastmile_desktop.calling.log import log_outcome, undo_outcome
 from lastmile_desktop.calling.member_facts import (
     DAY_FIGURES,
     DECLINE_CODES,
+    DO_NOT_CALL_REASON,
     FACT_COLUMNS,
     NOT_WORKING_CODES,
     recomputed_days,
@@ -34,6 +35,7 @@ from lastmile_desktop.calling.member_facts import (
 from lastmile_desktop.calling.outcomes import (
     ACCEPTED_OFFER,
     CALLBACK_REQUESTED,
+    DO_NOT_CALL,
     MOVED_OR_DECEASED,
     NOT_INTERESTED,
     NOT_INTERESTED_REASONS,
@@ -143,9 +145,13 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
             select(CampaignMember.id, CampaignMember.customer_id, CampaignMember.created_at)
         ).all()
         attempts = session.execute(
-            select(CallAttempt.member_id, CallAttempt.called_at, CallAttempt.outcome).where(
-                CallAttempt.follow_up.is_(None)
-            )
+            select(
+                CallAttempt.member_id,
+                CallAttempt.called_at,
+                CallAttempt.outcome,
+                CallAttempt.reason,
+                CallAttempt.id,
+            ).where(CallAttempt.follow_up.is_(None))
         ).all()
         purchases = session.execute(select(Purchase.customer_id, Purchase.purchased_at)).all()
         changes = session.execute(select(AssignmentChange.member_id, AssignmentChange.changed_at))
@@ -153,8 +159,12 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
         for member_id, changed_at in changes:
             first_change[member_id] = min(changed_at, first_change.get(member_id, changed_at))
     calls = defaultdict(list)
-    for member_id, called_at, outcome in attempts:
+    declines: dict[int, list[tuple[datetime, int, str | None]]] = defaultdict(list)
+    for member_id, called_at, outcome, reason, attempt_id in attempts:
         calls[member_id].append((called_at, outcome))
+        if outcome in DECLINE_CODES:
+            why = DO_NOT_CALL_REASON if outcome == DO_NOT_CALL.code else reason
+            declines[member_id].append((called_at, attempt_id, why))
     bought = defaultdict(list)
     for customer_id, purchased_at in purchases:
         bought[customer_id].append(purchased_at)
@@ -184,11 +194,18 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
             "last_declined_at": latest(mine, DECLINE_CODES),
             "last_not_working_at": latest(mine, NOT_WORKING_CODES),
             "last_moved_at": latest(mine, {MOVED_OR_DECEASED.code}),
+            "declined_reason": max(declines[member_id], default=(None, None, None))[2],
             "came_back_at": came_back,
+            "came_back_days": (came_back.date() - first.date()).days
+            if came_back and first
+            else None,
             "came_again_at": came_again,
+            "came_again_days": (came_again.date() - came_back.date()).days
+            if came_again and came_back
+            else None,
             "first_call_days": None
             if first is None
-            else round((first - assigned).total_seconds() / 86400, 6),
+            else (first - assigned).total_seconds() / 86400,
         }
         by_day: dict[date, list[tuple[datetime, str]]] = defaultdict(list)
         for at, outcome in mine:
@@ -210,8 +227,9 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
 
 
 def rounded(row: dict[str, Any]) -> dict[str, Any]:
+    """Days from assignment to within a second: SQLite's julianday keeps milliseconds."""
     days = row["first_call_days"]
-    return {**row, "first_call_days": None if days is None else round(days, 6)}
+    return {**row, "first_call_days": None if days is None else pytest.approx(days, abs=1e-5)}
 
 
 def stored(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]]]:
@@ -247,6 +265,17 @@ def recomputed(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, 
 
 
 def check_facts(db: Database, history: list[str]) -> None:
+    with db.read_session() as session:
+        counted_attempts = session.execute(
+            select(CampaignMember.attempts, func.count(CallAttempt.id))
+            .outerjoin(
+                CallAttempt,
+                (CallAttempt.member_id == CampaignMember.id) & CallAttempt.follow_up.is_(None),
+            )
+            .group_by(CampaignMember.id)
+        ).all()
+    # The desk's count of a member's attempts (life.py), which the leaderboard reads too.
+    assert all(life == rows for life, rows in counted_attempts), history[-5:]
     kept, kept_days = stored(db)
     again, again_days = recomputed(db)
     by_hand, by_hand_days = oracle(db)

@@ -23,14 +23,12 @@ from lastmile_desktop.leaderboard.facts import (
     Figure,
     GroupBy,
     Scope,
-    Source,
-    attempts_query,
     declines_query,
     figures_query,
     median_query,
     member_conditions,
     members_in,
-    revenue_query,
+    returns_query,
     weekly_attempt_figures_query,
     weekly_win_figures_query,
 )
@@ -63,9 +61,9 @@ def statements() -> list[tuple[str, Any]]:
         for group_by in GroupBy:
             for name, build in (
                 ("figures", figures_query),
-                ("declines", declines_query),
-                ("revenue", revenue_query),
                 ("median", median_query),
+                ("declines", declines_query),
+                ("returns", returns_query),
             ):
                 found.append((f"{name} by {group_by} ({source})", build(facts, SCOPE, group_by)))
         found.extend(
@@ -74,11 +72,6 @@ def statements() -> list[tuple[str, Any]]:
         found.append(
             (f"declined for a reason ({source})", members_in(facts, SCOPE, Figure.DECLINED, "x"))
         )
-    for group_by in GroupBy:
-        for source in Source:
-            found.append(
-                (f"attempts by {group_by} ({source})", attempts_query(SCOPE, group_by, source))
-            )
     found.append(("weekly attempts", weekly_attempt_figures_query(SCOPE, WEEKS)))
     found.append(("weekly attempts, Paris", weekly_attempt_figures_query(SCOPE, PARIS_WEEKS)))
     found.append(("weekly wins", weekly_win_figures_query(SCOPE, WEEKS)))

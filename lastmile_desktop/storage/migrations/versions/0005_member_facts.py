@@ -38,11 +38,17 @@ _MOMENTS = (
 )
 _INDEX_COLUMNS = [
     "campaign_id",
-    "group",
     "store_id",
-    "manager_id",
-    *_MOMENTS,
     "first_call_days",
+    "manager_id",
+    "group",
+    "attempts",
+    *_MOMENTS[:7],
+    "declined_reason",
+    "came_back_at",
+    "came_back_days",
+    "came_again_at",
+    "came_again_days",
     "status",
     "scheduled_kind",
     "next_due_at",
@@ -59,6 +65,9 @@ def upgrade() -> None:
         op.add_column(
             "campaign_members", sa.Column(name, lastmile_desktop.storage.types.UTCDateTime())
         )
+    op.add_column("campaign_members", sa.Column("declined_reason", sa.String(length=32)))
+    for name in ("came_back_days", "came_again_days"):
+        op.add_column("campaign_members", sa.Column(name, sa.Integer()))
     op.add_column("campaign_members", sa.Column("first_call_days", sa.Float()))
     op.create_index("ix_members_facts", "campaign_members", _INDEX_COLUMNS)
     op.create_table(
@@ -113,6 +122,11 @@ def _backfill(sqlite: bool) -> list[str]:
     def day(moment: str) -> str:
         return f"date({moment})" if sqlite else f"CAST({moment} AS DATE)"
 
+    def days_apart(later: str, earlier: str) -> str:
+        if sqlite:
+            return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"
+        return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
     def days_between(later: str, earlier: str) -> str:
         if sqlite:
             return f"(julianday({later}) - julianday({earlier}))"
@@ -140,15 +154,22 @@ def _backfill(sqlite: bool) -> list[str]:
         "UPDATE campaign_members SET "
         + ", ".join(f"{column} = {value}" for column, value in moments.items()),
         "UPDATE campaign_members SET"
+        " declined_reason = (SELECT CASE WHEN a.outcome = 'do_not_call' THEN 'do_not_call'"
+        " ELSE a.reason END FROM call_attempts a WHERE a.member_id = campaign_members.id"
+        " AND a.outcome IN ('not_interested', 'do_not_call') AND a.follow_up IS NULL"
+        " ORDER BY a.called_at DESC, a.id DESC LIMIT 1),"
         " came_back_at = (SELECT min(p.purchased_at) FROM purchases p"
         " WHERE p.customer_id = campaign_members.customer_id"
         f" AND {day('p.purchased_at')} >= {day('campaign_members.first_attempt_at')}),"
         " first_call_days = CASE WHEN first_attempt_at IS NOT NULL THEN"
         f" {days_between('campaign_members.first_attempt_at', assigned)} END",
         "UPDATE campaign_members SET"
+        f" came_back_days = {days_apart('came_back_at', 'first_attempt_at')},"
         " came_again_at = (SELECT min(p.purchased_at) FROM purchases p"
         " WHERE p.customer_id = campaign_members.customer_id"
         f" AND {day('p.purchased_at')} > {day('campaign_members.came_back_at')})",
+        "UPDATE campaign_members SET"
+        f" came_again_days = {days_apart('came_again_at', 'came_back_at')}",
         "INSERT INTO member_days (member_id, day, attempts, first_at, last_at,"
         " last_reached_at, last_accepted_at)"
         f" SELECT member_id, {day('called_at')}, count(*), min(called_at), max(called_at),"
@@ -169,6 +190,7 @@ def downgrade() -> None:
     op.drop_table("member_days")
     op.drop_index("ix_members_facts", table_name="campaign_members")
     with op.batch_alter_table("campaign_members", schema=None) as batch_op:
-        batch_op.drop_column("first_call_days")
+        for name in ("first_call_days", "came_again_days", "came_back_days", "declined_reason"):
+            batch_op.drop_column(name)
         for name in reversed(_MOMENTS):
             batch_op.drop_column(name)
