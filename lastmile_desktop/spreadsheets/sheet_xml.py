@@ -103,7 +103,7 @@ class RowWriter:
     """Appends rows to a constant-memory xlsxwriter sheet whose header row is written.
 
     ``cells`` has one function per column that makes the cell's XML from its reference
-    ("B7") and its value; empty values (``None``) make no cell.
+    ("B7") and its value; empty values (``None``, ``""``) make no cell.
     """
 
     def __init__(self, sheet: Any, cells: Sequence[CellXml]) -> None:
@@ -121,9 +121,10 @@ class RowWriter:
         number = str(row + 1)
         letters = self.letters
         parts = [
-            make(letters[position] + number, values[position])
+            make(letters[position] + number, value)
             for position, make in self.cells
-            if values[position] is not None
+            # No value, no cell: an empty string is an empty cell too, as Excel keeps it.
+            if (value := values[position]) is not None and value != ""
         ]
         sheet.fh.write(f'<row r="{number}">{"".join(parts)}</row>')
         self.last_row = row

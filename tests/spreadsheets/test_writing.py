@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import stat
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -67,8 +68,13 @@ def test_each_kind_is_a_typed_cell_with_its_format(tmp_path: Path) -> None:
 
 def test_empty_values_leave_empty_cells_and_infinity_is_not_written(tmp_path: Path) -> None:
     rows = [[None, None, None, None, None, None, None, float("inf")], ["y", 2, *[None] * 6]]
-    sheet = openpyxl.load_workbook(write(tmp_path / "e.xlsx", rows))["Data"]
+    rows.append(["", *[None] * 7])
+    path = write(tmp_path / "e.xlsx", rows)
+    sheet = openpyxl.load_workbook(path)["Data"]
     assert all(cell.value is None for cell in sheet[2])
+    assert all(cell.value is None for cell in sheet[4])
+    with zipfile.ZipFile(path) as package:
+        assert '<c r="A4"' not in package.read("xl/worksheets/sheet1.xml").decode()
     assert [cell.value for cell in sheet[3]][:2] == ["y", 2]
 
 
