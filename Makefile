@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # benchmarks/ is linted too once it exists (a fresh checkout may not have it yet).
 LINT_PATHS := lastmile_desktop tests $(wildcard benchmarks)
 
-.PHONY: run test lint typecheck pytest package screenshots benchmarks clean
+.PHONY: run test lint typecheck pytest package screenshots example-results benchmarks clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -43,6 +43,10 @@ package: $(STAMP)
 ## screenshots: render each main page with demo data into docs/screenshots/
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m lastmile_desktop.ui.screenshots docs/screenshots
+
+## example-results: export the demo region to docs/example-results.xlsx, with a picture of it
+example-results: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m lastmile_desktop.ui.example_results docs
 
 ## benchmarks: run every script under benchmarks/ and print its figures
 benchmarks: $(STAMP)

@@ -166,15 +166,15 @@ def run_calamine(path: Path) -> int:
 
 
 def run_checks(path: Path) -> int:
-    from lastmile_desktop.importing.file_safety import identify_file
+    from lastmile_desktop.spreadsheets.safety.files import identify_file
 
     identify_file(path)
     return 0
 
 
 def run_reader_path(path: Path) -> int:
-    from lastmile_desktop.importing.layout import detect_layout, iter_records
-    from lastmile_desktop.importing.readers import open_source
+    from lastmile_desktop.spreadsheets.layout import detect_layout, iter_records
+    from lastmile_desktop.spreadsheets.readers import open_source
 
     with open_source(path) as source:
         layout = detect_layout(source)
@@ -197,8 +197,8 @@ def child(variant: str, path: Path) -> None:
     import openpyxl  # noqa: F401
     import python_calamine  # noqa: F401
 
-    import lastmile_desktop.importing.layout
-    import lastmile_desktop.importing.readers  # noqa: F401
+    import lastmile_desktop.spreadsheets.layout
+    import lastmile_desktop.spreadsheets.readers  # noqa: F401
 
     started = time.perf_counter()
     count = VARIANTS[variant](path)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.import_cmd",
     "lastmile_desktop.commands.import_sales_cmd",
     "lastmile_desktop.commands.leaderboard_cmd",
+    "lastmile_desktop.commands.export_cmd",
     "lastmile_desktop.commands.assign",
     "lastmile_desktop.commands.dnc",
     "lastmile_desktop.commands.forget",

@@ -80,6 +80,7 @@ from lastmile_desktop.campaigns.privacy import (
     forget_customers,
 )
 from lastmile_desktop.campaigns.stores import StoreDraft, add_store, update_store
+from lastmile_desktop.exporting.results import export_results
 from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.rejects import (
     export_rejected_rows,
@@ -371,6 +372,9 @@ PROFILE_CALLS: dict[str, Call] = {
     "leaderboard.service.customers_behind": lambda d, w, p: customers_behind(
         d, p, w.store, Figure.ASSIGNED
     ),
+    "exporting.results.export_results": lambda d, w, p: export_results(
+        d, p, w.tmp / "results.xlsx"
+    ),
 }
 
 
@@ -393,6 +397,7 @@ def test_a_deactivated_managers_profile_is_refused_by_every_service(
     )
     assert dump(db) == before
     assert not (world.tmp / "rejects.csv").exists()
+    assert not (world.tmp / "results.xlsx").exists()
 
 
 def test_what_a_deactivated_manager_could_do_before_is_refused_with_the_reason(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from lastmile_desktop.data_settings import DateOrder
-from lastmile_desktop.importing.model import CellValue
+from lastmile_desktop.spreadsheets.cells import CellValue
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_SERIAL_RANGE = (1, 2_958_466)  # 1900-01-01 .. 9999-12-31

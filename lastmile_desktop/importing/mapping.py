@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.importing.dates import parse_date_cell
-from lastmile_desktop.importing.model import CellValue, ColumnGuess, Field
+from lastmile_desktop.importing.model import ColumnGuess, Field
 from lastmile_desktop.importing.normalize import cell_text, is_blank, read_count, read_money_cents
 from lastmile_desktop.importing.phones import PhoneReader
+from lastmile_desktop.spreadsheets.cells import CellValue
 from lastmile_desktop.storage.models import SavedMapping
 from lastmile_desktop.storage.types import utcnow
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 
 from lastmile_desktop.data_settings import DateOrder
-
-# A cell as the readers hand it over: already a Python value, formulas read as their results.
-CellValue = str | int | float | bool | date | datetime | time | None
+from lastmile_desktop.spreadsheets.cells import SheetInfo
+from lastmile_desktop.spreadsheets.layout import SheetLayout
 
 
 class Field(enum.StrEnum):
@@ -64,22 +63,6 @@ class Bucket(enum.StrEnum):
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     SUPPRESSED = "suppressed"
-
-
-@dataclass(frozen=True)
-class SheetInfo:
-    name: str
-    index: int
-    visible: bool = True
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    """Where the list sits in a sheet. Row numbers are 1-based, as the spreadsheet shows them."""
-
-    sheet: str
-    header_row: int
-    headers: list[str]
 
 
 @dataclass(frozen=True)

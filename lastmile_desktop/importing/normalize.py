@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from lastmile_desktop.importing.dates import region_date_order
-from lastmile_desktop.importing.model import CellValue
+from lastmile_desktop.spreadsheets.cells import CellValue
 from lastmile_desktop.storage.defaults import STORE_CODE_MAX_LENGTH
 
 __all__ = [

@@ -12,8 +12,8 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from lastmile_desktop.importing.model import CellValue
 from lastmile_desktop.importing.normalize import cell_text
+from lastmile_desktop.spreadsheets.cells import CellValue
 
 _SPLIT_NUMBERS = re.compile(r"\s*(?:[;,|\n/]|&|\band\b|\bor\b|\bou\b|\boder\b|\bo\b)\s*", re.I)
 # What people put between digits: spaces (also no-break), dashes, dots, brackets.

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from lastmile_desktop.campaigns.identities import customer_id_key
 from lastmile_desktop.campaigns.stores import store_sort_key
 from lastmile_desktop.importing.lookups import ExistingData
-from lastmile_desktop.importing.model import Bucket, BucketCounts, CellValue, RowProblem
+from lastmile_desktop.importing.model import Bucket, BucketCounts, RowProblem
 from lastmile_desktop.importing.rows import CustomerRow, RowReader, RowRejection
+from lastmile_desktop.spreadsheets.cells import CellValue
 
 
 @dataclass(frozen=True)

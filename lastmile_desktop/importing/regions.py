@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from lastmile_desktop.countries import country_of_timezone, locale_country, numbers_of
 from lastmile_desktop.data_settings import FALLBACK_REGION, stored_default_region
-from lastmile_desktop.importing.model import CellValue, PhoneRegion
+from lastmile_desktop.importing.model import PhoneRegion
 from lastmile_desktop.importing.phones import (
     PhoneReader,
     country_code_written,
     national_digits,
     national_number_check,
 )
+from lastmile_desktop.spreadsheets.cells import CellValue
 from lastmile_desktop.storage.models import Store
 
 # Numbers looked at to decide; the rows they come from are read before the rest of the file.

@@ -8,13 +8,10 @@ the regional lead's alone (see ``campaigns.access``).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-import xlsxwriter.exceptions
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,17 +26,18 @@ from lastmile_desktop.importing.model import (
 )
 from lastmile_desktop.importing.normalize import read_store
 from lastmile_desktop.importing.rows import unique_labels
+from lastmile_desktop.spreadsheets.writing import (
+    Cell,
+    CellKind,
+    Column,
+    WorkbookWriter,
+    check_target,
+    write_csv,
+)
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import ImportBatch, RejectedRow
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")
-# A cell starting with one of these is run as a formula by Excel and LibreOffice.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """Text that a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _batch(session: Session, batch_id: int) -> ImportBatch:
@@ -68,8 +66,11 @@ class StoredReject:
     values: dict[str, Any] | None
 
 
-def visible_rejects(session: Session, batch: ImportBatch, profile: Profile) -> list[StoredReject]:
-    """The batch's rejected rows ``profile`` may see, in sheet order (see the module's rule)."""
+def visible_rejects(
+    session: Session, batch: ImportBatch, profile: Profile, store_id: int | None = None
+) -> list[StoredReject]:
+    """The batch's rejected rows ``profile`` may see, in sheet order (see the module's rule);
+    with ``store_id``, only those naming that store."""
     rows = [
         StoredReject(number, reason, values)
         for number, reason, values in session.execute(
@@ -78,7 +79,7 @@ def visible_rejects(session: Session, batch: ImportBatch, profile: Profile) -> l
             .order_by(RejectedRow.row_number, RejectedRow.id)
         )
     ]
-    if profile.is_lead:
+    if profile.is_lead and store_id is None:
         return rows
     label = _store_label(batch)
     if label is None:
@@ -89,7 +90,12 @@ def visible_rejects(session: Session, batch: ImportBatch, profile: Profile) -> l
         named = read_store((values or {}).get(label))
         return None if named is None else match_store(stores, named)
 
-    return [row for row in rows if profile.can_see_store(store_of(row.values))]
+    return [
+        row
+        for row in rows
+        if profile.can_see_store(named := store_of(row.values))
+        and (store_id is None or named == store_id)
+    ]
 
 
 def rejected_rows(db: Database, batch_id: int, profile: Profile) -> list[RowProblem]:
@@ -129,26 +135,21 @@ def rejected_rows_table(db: Database, batch_id: int, profile: Profile) -> Reject
     return RejectedRowsTable(tuple(columns), rows)
 
 
-def _table(db: Database, batch_id: int, profile: Profile) -> tuple[list[str], list[list[Any]]]:
+def _table(db: Database, batch_id: int, profile: Profile) -> tuple[list[Column], list[list[Cell]]]:
     """Header and rows of the export: row number, reason, then the row's original values."""
     table = rejected_rows_table(db, batch_id, profile)
-    rows = [[record.row, record.reason, *record.values] for record in table.rows]
-    return ["Sheet row", "Reason", *table.columns], rows
+    rows: list[list[Cell]] = [[record.row, record.reason, *record.values] for record in table.rows]
+    columns = [
+        Column("Sheet row", CellKind.INTEGER, width=10),
+        Column("Reason", width=45),
+        *(Column(title) for title in table.columns),
+    ]
+    return columns, rows
 
 
 def check_export_target(target: Path) -> None:
     """Refuse a file the rejected rows cannot be saved to, before any work is done."""
-    if target.suffix.lower() not in EXPORT_SUFFIXES:
-        raise UserFacingError(
-            f"{target.name}: rejected rows can be saved as .xlsx or .csv; choose one of those."
-        )
-    if target.is_dir():
-        raise UserFacingError(f"{target} is a folder: give a file name ending in .xlsx or .csv.")
-    if not target.parent.is_dir():
-        raise UserFacingError(
-            f"The folder {target.parent} does not exist: create it, or choose another folder "
-            f"for {target.name}."
-        )
+    check_target(target, EXPORT_SUFFIXES, "rejected rows")
 
 
 def export_rejected_rows(db: Database, batch_id: int, target: Path, profile: Profile) -> Path:
@@ -156,46 +157,10 @@ def export_rejected_rows(db: Database, batch_id: int, target: Path, profile: Pro
     suffix) and return it."""
     target = Path(target)
     check_export_target(target)
-    header, rows = _table(db, batch_id, profile)
-    try:
-        if target.suffix.lower() == ".csv":
-            _write_csv(target, header, rows)
-        else:
-            _write_xlsx(target, header, rows)
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as error:
-        # xlsxwriter wraps the operating system's error; the reason is in the original.
-        cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else error
-        if isinstance(cause, FileNotFoundError):
-            check_export_target(target)  # the folder went away meanwhile: say so
-        raise UserFacingError(
-            f"{target.name} could not be written ({getattr(cause, 'strerror', None) or cause}): "
-            "close it if it is open in another program, or choose a folder where you can write."
-        ) from None
+    columns, rows = _table(db, batch_id, profile)
+    if target.suffix.lower() == ".csv":
+        write_csv(target, columns, rows)
+    else:
+        with WorkbookWriter(target) as workbook:
+            workbook.add_data_sheet("Rejected rows", columns, rows, table="RejectedRows")
     return target
-
-
-def _write_csv(target: Path, header: list[str], rows: list[list[Any]]) -> None:
-    # UTF-8 with a byte order mark: Excel then opens accented names correctly.
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow([safe_cell(text) for text in header])
-        for row in rows:
-            out.writerow([row[0], *(safe_cell(str(value)) for value in row[1:])])
-
-
-def _write_xlsx(target: Path, header: list[str], rows: list[list[Any]]) -> None:
-    workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True})
-    try:
-        sheet = workbook.add_worksheet("Rejected rows")
-        # Set before any row is written: constant-memory mode writes rows out as it goes.
-        sheet.freeze_panes(1, 0)
-        sheet.set_column(1, 1, 45)
-        bold = workbook.add_format({"bold": True})
-        for column, text in enumerate(header):
-            sheet.write_string(0, column, safe_cell(text), bold)
-        for index, row in enumerate(rows, start=1):
-            sheet.write_number(index, 0, row[0])
-            for column, value in enumerate(row[1:], start=1):
-                sheet.write_string(index, column, safe_cell(str(value)))
-    finally:
-        workbook.close()

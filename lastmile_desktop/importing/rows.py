@@ -22,7 +22,7 @@ from lastmile_desktop.importing.dates import (
     decide_date_order,
     parse_date_cell,
 )
-from lastmile_desktop.importing.model import CellValue, Field
+from lastmile_desktop.importing.model import Field
 from lastmile_desktop.importing.normalize import (
     StoreRef,
     cell_text,
@@ -34,6 +34,7 @@ from lastmile_desktop.importing.normalize import (
     split_full_name,
 )
 from lastmile_desktop.importing.phones import PhoneReader, PhoneReading, count_national
+from lastmile_desktop.spreadsheets.cells import CellValue
 from lastmile_desktop.storage.defaults import (
     CUSTOMER_ID_MAX_LENGTH,
     EMAIL_MAX_LENGTH,

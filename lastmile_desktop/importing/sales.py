@@ -46,10 +46,7 @@ from lastmile_desktop.campaigns.identities import (
 from lastmile_desktop.data_settings import DateOrder, default_region
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing.dates import NumericDate
-from lastmile_desktop.importing.layout import detect_layout, iter_records
 from lastmile_desktop.importing.mapping import SAMPLE_SIZE
-from lastmile_desktop.importing.model import CellValue, SheetInfo, SheetLayout
-from lastmile_desktop.importing.readers import open_source
 from lastmile_desktop.importing.sales_model import (
     MatchedBy,
     SaleRowProblem,
@@ -63,6 +60,9 @@ from lastmile_desktop.importing.sales_model import (
 from lastmile_desktop.importing.sales_reading import SaleRow, SalesRowReader, guess_sales_mapping
 from lastmile_desktop.importing.writer import chunks, new_uuid_texts
 from lastmile_desktop.progress import NoProgress, Progress
+from lastmile_desktop.spreadsheets.cells import CellValue, SheetInfo
+from lastmile_desktop.spreadsheets.layout import SheetLayout, detect_layout, iter_records
+from lastmile_desktop.spreadsheets.readers import open_source
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Customer, Purchase, Store
 from lastmile_desktop.storage.types import utcnow

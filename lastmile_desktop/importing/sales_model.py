@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lastmile_desktop.data_settings import DateOrder
-from lastmile_desktop.importing.model import SheetInfo, SheetLayout
+from lastmile_desktop.spreadsheets.cells import SheetInfo
+from lastmile_desktop.spreadsheets.layout import SheetLayout
 
 
 class SalesField(enum.StrEnum):

@@ -26,7 +26,7 @@ from lastmile_desktop.importing.mapping import (
     sniff_column,
     synonym_score,
 )
-from lastmile_desktop.importing.model import CellValue, Field
+from lastmile_desktop.importing.model import Field
 from lastmile_desktop.importing.normalize import (
     StoreRef,
     cell_text,
@@ -38,6 +38,7 @@ from lastmile_desktop.importing.normalize import (
 from lastmile_desktop.importing.phones import PhoneReader
 from lastmile_desktop.importing.rows import DateColumn, unique_labels
 from lastmile_desktop.importing.sales_model import SalesColumnGuess, SalesField
+from lastmile_desktop.spreadsheets.cells import CellValue
 
 __all__ = ["SaleRow", "SalesRowReader", "guess_sales_mapping"]
 

@@ -28,7 +28,6 @@ from lastmile_desktop.data_settings import DateOrder, check_region, stored_date_
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.importing import writer
 from lastmile_desktop.importing.dates import NumericDate
-from lastmile_desktop.importing.layout import detect_layout, iter_records
 from lastmile_desktop.importing.lookups import ExistingData, load_existing
 from lastmile_desktop.importing.mapping import (
     SAMPLE_SIZE,
@@ -39,7 +38,6 @@ from lastmile_desktop.importing.mapping import (
 from lastmile_desktop.importing.model import (
     BucketCounts,
     CampaignTarget,
-    CellValue,
     ColumnGuess,
     Field,
     ImportOptions,
@@ -47,12 +45,9 @@ from lastmile_desktop.importing.model import (
     ImportSummary,
     PhoneRegion,
     PreviousImport,
-    SheetInfo,
-    SheetLayout,
 )
 from lastmile_desktop.importing.normalize import cell_text
 from lastmile_desktop.importing.planner import ImportPlan, RowCollector, classify
-from lastmile_desktop.importing.readers import file_sha256, open_source
 from lastmile_desktop.importing.regions import (
     SAMPLE_ROWS,
     candidate_regions,
@@ -71,6 +66,9 @@ from lastmile_desktop.importing.rejects import (
 )
 from lastmile_desktop.importing.rows import RowReader, phone_columns
 from lastmile_desktop.progress import NoProgress, Progress
+from lastmile_desktop.spreadsheets.cells import CellValue, SheetInfo
+from lastmile_desktop.spreadsheets.layout import SheetLayout, detect_layout, iter_records
+from lastmile_desktop.spreadsheets.readers import file_sha256, open_source
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.bulk_write import roomy_page_cache
 from lastmile_desktop.storage.models import (

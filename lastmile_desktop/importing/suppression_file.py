@@ -13,12 +13,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.layout import cell_text as layout_cell_text
-from lastmile_desktop.importing.layout import detect_layout, is_blank_row, iter_records
-from lastmile_desktop.importing.model import CellValue, SheetLayout
-from lastmile_desktop.importing.readers import open_source
-from lastmile_desktop.importing.table_source import TableSource
+from lastmile_desktop.spreadsheets.cells import CellValue
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.layout import (
+    SheetLayout,
+    detect_layout,
+    is_blank_row,
+    iter_records,
+)
+from lastmile_desktop.spreadsheets.layout import cell_text as layout_cell_text
+from lastmile_desktop.spreadsheets.readers import open_source
+from lastmile_desktop.spreadsheets.table_source import TableSource
 
 # Headers are compared lower-cased with everything but letters and digits removed.
 PHONE_HEADERS = frozenset(

@@ -78,6 +78,7 @@ __all__ = [
     "CUSTOMERS_SHOWN",
     "DEFAULT_PERIOD",
     "customers_behind",
+    "figures_scope",
     "leaderboard",
     "store_detail",
     "weekly_trend",
@@ -326,6 +327,21 @@ def leaderboard(
         lift=_lift_of(totals),
         computed_at=settled.now,
     )
+
+
+def figures_scope(
+    session: Session,
+    campaign: int | str | None = None,
+    *,
+    period: PeriodChoice = DEFAULT_PERIOD,
+    today: date | None = None,
+    zone: tzinfo | None = None,
+    now: datetime | None = None,
+) -> Scope:
+    """What ``leaderboard`` counts over (campaign, days, attribution window), for a service
+    that lists each member's facts beside it: the results export's one row per member."""
+    settled = _settle(session, campaign, today, zone, now)
+    return _scope(settled, period.resolve(settled.today, settled.first_day))
 
 
 def _ranked_rows(

@@ -31,7 +31,7 @@ from lastmile_desktop.storage.models import (
     MemberStatus,
 )
 from tests.campaigns import campaign_data
-from tests.importing.workbook_builders import write_csv, write_xlsx
+from tests.spreadsheets.workbook_builders import write_csv, write_xlsx
 
 LEAD = Profile.lead("Lena Lead")
 

@@ -12,7 +12,7 @@ from lastmile_desktop.importing.model import ImportOptions, ImportSummary
 from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Base, CampaignMember, Customer, Store
-from tests.importing.workbook_builders import write_xlsx
+from tests.spreadsheets.workbook_builders import write_xlsx
 
 HEADER = ["Customer ID", "First name", "Last name", "Phone", "Store", "Last purchase"]
 _KEYWORDS = {

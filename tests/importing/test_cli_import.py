@@ -12,7 +12,7 @@ from lastmile_desktop.cli import main
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from tests.importing.service_support import customer, customers_by_id, dump, mobile, write_list
-from tests.importing.workbook_builders import write_xlsx
+from tests.spreadsheets.workbook_builders import write_xlsx
 
 
 @pytest.fixture

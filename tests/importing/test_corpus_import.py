@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.importing.corpus_support import CorpusWorker, corpus_or_skip_module
+from tests.spreadsheets.corpus_support import CorpusWorker, corpus_or_skip_module
 
 CORPUS, CORPUS_FILES = corpus_or_skip_module()
 SECONDS_PER_FILE = 30

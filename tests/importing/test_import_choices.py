@@ -29,7 +29,7 @@ from tests.importing.service_support import (
     mobile,
     write_list,
 )
-from tests.importing.workbook_builders import write_xlsx
+from tests.spreadsheets.workbook_builders import write_xlsx
 
 LEAD = Profile.lead()
 

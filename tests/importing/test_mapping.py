@@ -13,7 +13,8 @@ from lastmile_desktop.importing.mapping import (
     remember_mapping,
     remembered_mapping,
 )
-from lastmile_desktop.importing.model import CellValue, Field
+from lastmile_desktop.importing.model import Field
+from lastmile_desktop.spreadsheets.cells import CellValue
 from lastmile_desktop.storage import Database
 
 

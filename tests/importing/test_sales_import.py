@@ -20,7 +20,7 @@ from lastmile_desktop.importing.sales_model import SalesField, SalesImportOption
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Purchase, Store
 from tests.campaigns.campaign_data import add_customer, add_store
-from tests.importing.workbook_builders import write_csv, write_xlsx
+from tests.spreadsheets.workbook_builders import write_csv, write_xlsx
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SALES_HEADER = ["Receipt", "Customer ID", "Phone", "Store", "Date", "Amount"]

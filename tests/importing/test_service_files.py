@@ -20,7 +20,7 @@ from tests.importing.service_support import (
     mobile_e164,
     store_codes,
 )
-from tests.importing.workbook_builders import (
+from tests.spreadsheets.workbook_builders import (
     Formula,
     write_csv,
     write_ods,

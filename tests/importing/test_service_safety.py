@@ -20,7 +20,7 @@ from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.service import export_rejected_rows, inspect_file, run_import
 from lastmile_desktop.storage import Database, bulk_write
 from tests.importing.service_support import HEADER, customer, dump, import_list, write_list
-from tests.importing.workbook_builders import write_csv
+from tests.spreadsheets.workbook_builders import write_csv
 
 LEAD = Profile.lead()
 
@@ -137,11 +137,15 @@ def test_rejected_rows_export_to_xlsx_with_their_values_and_no_live_formulas(
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][:4] == ["Sheet row", "Reason", "Customer ID", "First name"]
     assert values[1][:4] == [
-        3, 'phone "=HYPERLINK("http://x")" is not a number', "C0002", "'@SUM(1)"
+        3, 'phone "=HYPERLINK("http://x")" is not a number', "C0002", "@SUM(1)"
     ]  # fmt: skip
-    assert values[1][5] == '\'=HYPERLINK("http://x")'
+    assert values[1][5] == '=HYPERLINK("http://x")'
     assert values[2][:2] == [4, "no phone number that can be dialled"]
-    assert values[2][4] == "'-2+3"
+    assert values[2][4] == "-2+3"
+    # The same characters, in text cells marked so that editing them keeps them text.
+    for cell in (sheet["D2"], sheet["F2"], sheet["E3"]):
+        assert cell.data_type == "s" and cell.quotePrefix
+    assert not sheet["C2"].quotePrefix
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

@@ -18,7 +18,7 @@ from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.import_wizard.backend import ImportBackend
 from lastmile_desktop.ui.import_wizard.page import Step
-from tests.importing.workbook_builders import write_billion_laughs_xlsx
+from tests.spreadsheets.workbook_builders import write_billion_laughs_xlsx
 from tests.ui.import_wizard_helpers import (
     WAIT_MS,
     database_content,

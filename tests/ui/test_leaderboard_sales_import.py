@@ -21,7 +21,7 @@ from lastmile_desktop.ui.leaderboard import sales_import
 from lastmile_desktop.ui.leaderboard.page import LeaderboardPage
 from lastmile_desktop.ui.leaderboard.sales_import import SalesImport
 from lastmile_desktop.ui.main_window import MainWindow
-from tests.importing.workbook_builders import write_csv
+from tests.spreadsheets.workbook_builders import write_csv
 from tests.ui.leaderboard_helpers import WAIT_MS, Stores, build_stores, cells
 
 # Customer C0027 was reached on 17 November and has not bought yet; C9999 is nobody.

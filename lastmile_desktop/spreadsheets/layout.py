@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.model import CellValue, SheetInfo, SheetLayout
-from lastmile_desktop.importing.table_source import TableSource
+from lastmile_desktop.spreadsheets.cells import CellValue, SheetInfo
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.table_source import TableSource
 
 # Rows read from the top of each sheet to find the header; title blocks are a few rows.
 SAMPLE_ROWS = 60
@@ -54,6 +54,15 @@ _LIST_SHEET = re.compile(
 )
 _NUMBER_TEXT = re.compile(r"[\s+\-(]*[\d.,:/\s()\-%€$£]+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where the list sits in a sheet. Row numbers are 1-based, as the spreadsheet shows them."""
+
+    sheet: str
+    header_row: int
+    headers: list[str]
 
 
 def is_blank(value: CellValue) -> bool:

@@ -18,8 +18,8 @@ from operator import add
 from pathlib import Path
 from typing import IO
 
-from lastmile_desktop.importing.errors import too_large
-from lastmile_desktop.importing.sheet_extent import (
+from lastmile_desktop.spreadsheets.errors import too_large
+from lastmile_desktop.spreadsheets.safety.sheet_extent import (
     STRING_OVERHEAD_BYTES,
     read_varint,
     xml_chunks,

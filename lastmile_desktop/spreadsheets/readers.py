@@ -1,6 +1,6 @@
 """Open any file a head office sends as a ``TableSource``, or refuse it with a clear message.
 
-``open_source`` decides the format from the file's bytes (``file_safety``), refuses hostile
+``open_source`` decides the format from the file's bytes (``safety.files``), refuses hostile
 and protected files before a reader touches them, then hands back a spreadsheet reader
 (calamine) or a CSV reader. Both yield rows in the same conventions (``TableSource``).
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.file_safety import FileKind, identify_file
-from lastmile_desktop.importing.readers_csv import CsvSource
-from lastmile_desktop.importing.readers_workbook import WorkbookSource
-from lastmile_desktop.importing.table_source import TableSource
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.readers_csv import CsvSource
+from lastmile_desktop.spreadsheets.readers_workbook import WorkbookSource
+from lastmile_desktop.spreadsheets.safety.files import FileKind, identify_file
+from lastmile_desktop.spreadsheets.table_source import TableSource
 
 __all__ = ["ImportFileError", "TableSource", "file_sha256", "open_source"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import defusedxml.ElementTree as defused_etree
 from defusedxml import DefusedXmlException
 
-from lastmile_desktop.importing.errors import (
+from lastmile_desktop.spreadsheets.errors import (
     HARMFUL,
     OVERPACKED,
     UNUSUAL,
@@ -30,12 +30,12 @@ from lastmile_desktop.importing.errors import (
     format_bytes,
     too_large,
 )
-from lastmile_desktop.importing.ole_container import (
+from lastmile_desktop.spreadsheets.safety.ole_container import (
     CompoundFile,
     DamagedContainer,
     walk_workbook_stream,
 )
-from lastmile_desktop.importing.shared_text import (
+from lastmile_desktop.spreadsheets.safety.shared_text import (
     MAX_SHEET_TEXT_BYTES,
     check_sheet_text,
     text_bytes,
@@ -44,12 +44,12 @@ from lastmile_desktop.importing.shared_text import (
     xlsx_shared_text_bytes,
     xlsx_string_sizes,
 )
-from lastmile_desktop.importing.sheet_extent import (
+from lastmile_desktop.spreadsheets.safety.sheet_extent import (
     check_extent,
     ods_sheet_extents,
     xlsb_sheet_extent,
 )
-from lastmile_desktop.importing.sheet_extent_xlsx import xlsx_sheet_extent
+from lastmile_desktop.spreadsheets.safety.sheet_extent_xlsx import xlsx_sheet_extent
 
 # A customer list of 500,000 rows in 10 columns expands to about 250 MB of sheet XML; twice
 # that leaves room for a wider list, more is not a customer list.

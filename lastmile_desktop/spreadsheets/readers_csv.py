@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from lastmile_desktop.importing.errors import ImportFileError, format_bytes
-from lastmile_desktop.importing.file_safety import wide_text_encoding
-from lastmile_desktop.importing.model import CellValue, SheetInfo
-from lastmile_desktop.importing.table_source import TableSource
+from lastmile_desktop.spreadsheets.cells import CellValue, SheetInfo
+from lastmile_desktop.spreadsheets.errors import ImportFileError, format_bytes
+from lastmile_desktop.spreadsheets.safety.files import wide_text_encoding
+from lastmile_desktop.spreadsheets.table_source import TableSource
 
 # 500,000 customers with a dozen columns is about 100 MB of text.
 MAX_CSV_BYTES = 512 * 1024 * 1024

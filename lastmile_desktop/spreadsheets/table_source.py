@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from lastmile_desktop.importing.model import CellValue, SheetInfo
+from lastmile_desktop.spreadsheets.cells import CellValue, SheetInfo
 
 
 class TableSource(abc.ABC):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.readers import file_sha256, open_source
-from lastmile_desktop.importing.readers_csv import CsvSource
-from lastmile_desktop.importing.readers_workbook import clean_cell
-from tests.importing.workbook_builders import (
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.readers import file_sha256, open_source
+from lastmile_desktop.spreadsheets.readers_csv import CsvSource
+from lastmile_desktop.spreadsheets.readers_workbook import clean_cell
+from tests.spreadsheets.workbook_builders import (
     CUSTOMER_HEADER,
     Formula,
     customer_rows,
@@ -308,7 +308,7 @@ def test_a_line_longer_than_any_record_is_refused(tmp_path: Path) -> None:
 def test_a_csv_larger_than_any_customer_list_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lastmile_desktop.importing import readers_csv
+    from lastmile_desktop.spreadsheets import readers_csv
 
     monkeypatch.setattr(readers_csv, "MAX_CSV_BYTES", 1000)
     path = write_csv(tmp_path / "big.csv", [CUSTOMER_HEADER, *customer_rows(50)])

@@ -7,21 +7,21 @@ import random
 
 import pytest
 
-from lastmile_desktop.importing import sheet_extent
-from lastmile_desktop.importing.shared_text import (
+from lastmile_desktop.spreadsheets.safety import sheet_extent
+from lastmile_desktop.spreadsheets.safety.shared_text import (
     STRING_OVERHEAD,
     InlineTextMeter,
     xlsx_shared_text_bytes,
     xlsx_string_sizes,
 )
-from lastmile_desktop.importing.sheet_extent import Extent, without_prefixes, xml_chunks
-from lastmile_desktop.importing.sheet_extent_xlsx import (
+from lastmile_desktop.spreadsheets.safety.sheet_extent import Extent, without_prefixes, xml_chunks
+from lastmile_desktop.spreadsheets.safety.sheet_extent_xlsx import (
     _Cursor,
     _walk_tags,
     column_letters,
     xlsx_sheet_extent,
 )
-from tests.importing.workbook_builders import prefixed_xml
+from tests.spreadsheets.workbook_builders import prefixed_xml
 
 
 def tag_by_tag(xml: bytes) -> tuple[int, int]:

@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.layout import column_letter, detect_layout, iter_records
-from lastmile_desktop.importing.model import SheetLayout
-from lastmile_desktop.importing.readers import open_source
-from tests.importing.workbook_builders import (
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.layout import (
+    SheetLayout,
+    column_letter,
+    detect_layout,
+    iter_records,
+)
+from lastmile_desktop.spreadsheets.readers import open_source
+from tests.spreadsheets.workbook_builders import (
     CUSTOMER_HEADER,
     customer_rows,
     write_csv,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from lastmile_desktop.importing.errors import RESAVE, ImportFileError, too_large
+from lastmile_desktop.spreadsheets.errors import RESAVE, ImportFileError, too_large
 
 # 32 bytes a cell: 6 million cells is about 190 MB, room for 500,000 customers in 12 columns.
 MAX_SHEET_CELLS = 6_000_000

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import IO
 
-from lastmile_desktop.importing.shared_text import InlineTextMeter
-from lastmile_desktop.importing.sheet_extent import Extent, column_number, xml_chunks
+from lastmile_desktop.spreadsheets.safety.shared_text import InlineTextMeter
+from lastmile_desktop.spreadsheets.safety.sheet_extent import Extent, column_number, xml_chunks
 
 _CELL = b'<c r="'
 # What every writer puts first in a cell: letters and a row number without leading zeros.

@@ -19,11 +19,11 @@ from typing import BinaryIO
 
 import python_calamine as calamine
 
-from lastmile_desktop.importing.errors import RESAVE, ImportFileError
-from lastmile_desktop.importing.file_safety import FileKind
-from lastmile_desktop.importing.model import CellValue, SheetInfo
-from lastmile_desktop.importing.sheet_extent import MAX_SHEET_CELLS
-from lastmile_desktop.importing.table_source import TableSource
+from lastmile_desktop.spreadsheets.cells import CellValue, SheetInfo
+from lastmile_desktop.spreadsheets.errors import RESAVE, ImportFileError
+from lastmile_desktop.spreadsheets.safety.files import FileKind
+from lastmile_desktop.spreadsheets.safety.sheet_extent import MAX_SHEET_CELLS
+from lastmile_desktop.spreadsheets.table_source import TableSource
 
 # Loading a sheet is the expensive step (the whole sheet is parsed at once), and layout
 # detection then record iteration read the same sheet twice: loaded sheets are kept while
@@ -134,7 +134,7 @@ _SUFFIXES = {
 
 
 class WorkbookSource(TableSource):
-    """A spreadsheet already checked by ``file_safety``, opened with calamine."""
+    """A spreadsheet already checked by ``safety.files``, opened with calamine."""
 
     def __init__(self, path: Path, kind: FileKind) -> None:
         super().__init__(path)

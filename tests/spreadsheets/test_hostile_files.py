@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.layout import detect_layout, iter_records
-from lastmile_desktop.importing.readers import open_source
-from tests.importing.workbook_builders import (
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.layout import detect_layout, iter_records
+from lastmile_desktop.spreadsheets.readers import open_source
+from tests.spreadsheets.workbook_builders import (
     CUSTOMER_HEADER,
     compound_file,
     customer_rows,
@@ -176,7 +176,7 @@ def test_what_exactly_made_a_file_hostile_goes_to_the_log_not_the_message(
     logged: str,
 ) -> None:
     path = build(tmp_path / name)
-    caplog.set_level(logging.WARNING, logger="lastmile_desktop.importing.errors")
+    caplog.set_level(logging.WARNING, logger="lastmile_desktop.spreadsheets.errors")
 
     with pytest.raises(ImportFileError) as raised:
         import_whole(path)
@@ -276,7 +276,7 @@ def test_oversized_files_are_refused_before_the_reader_opens_them(
 
 def test_a_styled_tail_of_a_million_rows_is_not_mistaken_for_a_huge_sheet(tmp_path: Path) -> None:
     # Empty styled cells cost calamine nothing; only cells holding values count.
-    from tests.importing.workbook_builders import sheet_xml, write_raw_xlsx
+    from tests.spreadsheets.workbook_builders import sheet_xml, write_raw_xlsx
 
     content = sheet_xml([CUSTOMER_HEADER, *customer_rows(3)]).replace(
         b"</sheetData>",
@@ -299,7 +299,10 @@ def test_a_list_with_one_long_note_is_read(tmp_path: Path) -> None:
 def test_shared_strings_of_an_xls_are_measured_across_continue_records(tmp_path: Path) -> None:
     import xlwt
 
-    from lastmile_desktop.importing.ole_container import CompoundFile, walk_workbook_stream
+    from lastmile_desktop.spreadsheets.safety.ole_container import (
+        CompoundFile,
+        walk_workbook_stream,
+    )
 
     texts = ["a" * 9000, "é" * 5000, "short", "中" * 7000, "b"]  # crosses 8 KB records
     workbook = xlwt.Workbook()
@@ -327,9 +330,9 @@ import json, resource, sys
 from pathlib import Path
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.layout import detect_layout, iter_records
-from lastmile_desktop.importing.readers import open_source
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.layout import detect_layout, iter_records
+from lastmile_desktop.spreadsheets.readers import open_source
 for name in sys.argv[2:]:
     try:
         with open_source(Path(name)) as source:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.importing.corpus_support import CorpusWorker, corpus_or_skip_module
+from tests.spreadsheets.corpus_support import CorpusWorker, corpus_or_skip_module
 
 CORPUS, CORPUS_FILES = corpus_or_skip_module()
 SECONDS_PER_FILE = 20
@@ -30,9 +30,9 @@ import json, resource, sys
 from pathlib import Path
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from lastmile_desktop.importing.errors import ImportFileError
-from lastmile_desktop.importing.layout import detect_layout, iter_records
-from lastmile_desktop.importing.readers import open_source
+from lastmile_desktop.spreadsheets.errors import ImportFileError
+from lastmile_desktop.spreadsheets.layout import detect_layout, iter_records
+from lastmile_desktop.spreadsheets.readers import open_source
 for line in sys.stdin:
     path = Path(line.rstrip("\\n"))
     try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from lastmile_desktop.importing.shared_text import STRING_OVERHEAD
-from lastmile_desktop.importing.sheet_extent import Extent
+from lastmile_desktop.spreadsheets.safety.shared_text import STRING_OVERHEAD
+from lastmile_desktop.spreadsheets.safety.sheet_extent import Extent
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_SIZE = 512
