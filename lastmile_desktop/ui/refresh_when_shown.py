@@ -35,16 +35,6 @@ class RefreshWhenShown(QObject):
         context.changed.connect(self._changed)
         widget.installEventFilter(self)
 
-    @property
-    def is_waiting(self) -> bool:
-        """Whether changes wait for the widget to be shown."""
-        return bool(self.pending)
-
-    def mark(self, change: Changed) -> None:
-        """Something the widget shows has changed without an announcement (time passing):
-        refreshed now when on screen, else when shown."""
-        self._changed(change)
-
     def _changed(self, change: Changed) -> None:
         if self._off_screen():
             self.pending = merged([*self.pending, change])
