@@ -380,14 +380,16 @@ def follow_up_due(
     """The follow-up call a finished member is waiting for at ``at``, if any."""
     if life.status != MemberStatus.DONE:
         return None
+    # Once the visit day is over, a reminder never made is stale: the call is about the visit
+    # not seen, as the queue offers it.
+    if promise_pending(life, today):
+        return None if bought_since_promise else FollowUp.PROMISED_NOT_SEEN
     if (
         life.scheduled_kind is ScheduledKind.VISIT_REMINDER
         and life.next_due_at is not None
         and life.next_due_at <= at
     ):
         return FollowUp.VISIT_REMINDER
-    if promise_pending(life, today) and not bought_since_promise:
-        return FollowUp.PROMISED_NOT_SEEN
     return None
 
 

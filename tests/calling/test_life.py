@@ -135,6 +135,14 @@ def test_a_promise_not_kept_is_offered_once() -> None:
     assert follow_up_due(followed, later, date(2025, 1, 16), bought_since_promise=False) is None
 
 
+def test_a_reminder_never_made_gives_way_to_promised_not_seen_once_the_visit_day_is_over() -> None:
+    accepted = after_call(NEW, call(ACCEPTED_OFFER, visit_on=date(2025, 1, 17)), RULES)
+    assert accepted.scheduled_kind is ScheduledKind.VISIT_REMINDER  # due 16 Jan, never made
+    after_the_visit = datetime(2025, 1, 20, 10, 0, tzinfo=UTC)
+    due = follow_up_due(accepted, after_the_visit, date(2025, 1, 20), bought_since_promise=False)
+    assert due is FollowUp.PROMISED_NOT_SEEN  # as the queue offers it
+
+
 def test_a_snapshot_gives_the_member_back_exactly() -> None:
     life = after_call(NEW, call(ACCEPTED_OFFER, visit_on=date(2025, 1, 17)), RULES)
     assert MemberLife.from_json(life.to_json()) == life
