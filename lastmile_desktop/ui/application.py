@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from lastmile_desktop import APP_NAME, __version__
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.logging_setup import configure_logging
-from lastmile_desktop.overview import summarize
+from lastmile_desktop.overview import is_empty
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.settings import choose_database, demo_db_path, resources_dir, to_url
 from lastmile_desktop.storage import Database, open_database
@@ -178,7 +178,7 @@ def _holds_demo(path: Path) -> bool:
     except UserFacingError:
         return True  # let opening it explain the problem
     try:
-        return not summarize(db).is_empty
+        return not is_empty(db)
     finally:
         db.dispose()
 

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop import APP_NAME
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
-from lastmile_desktop.overview import summarize
+from lastmile_desktop.overview import is_empty
 from lastmile_desktop.ui.changes import Changed, ChangeKind
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import ask_for_database
@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
         return self.pages[self.current_page_key()]
 
     def refresh_first_run(self) -> None:
-        empty = summarize(self.context.db).is_empty
+        empty = is_empty(self.context.db)
         self.root.setCurrentWidget(self.first_run if empty else self.workspace)
         self._update_tab_actions()
 
