@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # benchmarks/ is linted too once it exists (a fresh checkout may not have it yet).
 LINT_PATHS := lastmile_desktop tests $(wildcard benchmarks)
 
-.PHONY: run test lint typecheck pytest package screenshots example-results benchmarks clean
+.PHONY: run test lint typecheck pytest package screenshots example-results benchmarks clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml requirements.lock
 		{ echo "Python cannot create a virtual environment: install python3-venv"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 ## run: set up .venv and open the app on the default local database
@@ -54,3 +55,8 @@ benchmarks: $(STAMP)
 
 clean:
 	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache .import_linter_cache .grimp_cache
+
+## lock: pin every dependency, for Windows, macOS and Linux alike, with hashes (needs `uv`)
+lock:
+	uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+		--python-version 3.11 -o requirements.lock
