@@ -64,7 +64,7 @@ _BACKFILL = (
     UPDATE campaign_members SET promised_at = NULL WHERE visit_date IS NULL
     """,
     """
-    UPDATE campaign_members SET voicemail_left = 1
+    UPDATE campaign_members SET voicemail_left = TRUE
     WHERE EXISTS (
         SELECT 1 FROM call_attempts a
         WHERE a.member_id = campaign_members.id AND a.outcome = 'left_voicemail')
