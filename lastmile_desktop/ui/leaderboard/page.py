@@ -61,7 +61,7 @@ from lastmile_desktop.ui.leaderboard.store_table import (
     RATE_COLUMNS,
     StoreTableModel,
 )
-from lastmile_desktop.ui.leaderboard.trend_chart import TrendChart, store_colours
+from lastmile_desktop.ui.leaderboard.trend_chart import TrendChart, board_colours
 
 Clock = Callable[[], datetime]
 
@@ -595,15 +595,7 @@ class LeaderboardPage(QWidget):
 
     def _show_board(self, board: Leaderboard, trend: Trend | None) -> None:
         self.stack.setCurrentWidget(self.content)
-        colours = store_colours([series.store for series in trend.series] if trend else [])
-        extra = [row.store for row in board.stores if row.store not in colours]
-        colours.update(
-            {
-                store: colour
-                for store, colour in store_colours(list(colours) + extra).items()
-                if store in extra
-            }
-        )
+        colours = board_colours(board, trend)
         if self.selected_store is None and not self.context.profile.is_lead:
             self.selected_store = next((row.store for row in board.stores if row.own), None)
         self.model.show(board.stores, board.rate, colours)  # restores the store picked
@@ -611,10 +603,7 @@ class LeaderboardPage(QWidget):
         if trend is not None:
             self.chart.show_trend(trend, colours)
         self.chart.select(self.selected_store)
-        self.period_line.setText(
-            f"{board.period.describe()}: ranked by {board.rate.label.lower()}, by the lower end "
-            "of its 95% interval (in brackets); fewer than 20 behind a rate is too few to rank."
-        )
+        self.period_line.setText(wording.ranking_note(board))
         self.lift_line.setText(wording.lift_sentence(board.lift))
         self.heroes.show_board(board, trend.weeks[0].first_day if trend and trend.weeks else None)
         self._show_gaps()
