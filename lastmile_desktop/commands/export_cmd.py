@@ -194,20 +194,11 @@ def summary_text(summary: ExportSummary) -> str:
 
 
 def pdf_text(board: Leaderboard, written: PaperSummary) -> str:
-    """ "Wrote b.pdf: the leaderboard of “Spring”, 2-29 Nov 2026, on one A4 page; ..."."""
-    every = written.stores_shown == written.stores and written.gaps_shown == written.gaps
-    stores = (
-        "every store"
-        if written.stores_shown == written.stores
-        else f"{written.stores_shown} of {written.stores} stores"
-    )
-    gaps = (
-        "every gap"
-        if written.gaps_shown == written.gaps
-        else f"{written.gaps_shown} of {written.gaps} gaps"
-    )
-    held = f"{stores} and {gaps} on it" + ("" if every else " (the workbook has them all)")
+    """ "Wrote b.pdf: the leaderboard of “Spring”, 2-29 Nov 2026, on one page of A4; ..."."""
     pages = "one page" if written.pages == 1 else f"{written.pages} pages"
+    held = f"{written.contents()} on it" + (
+        "" if written.complete else " (the workbook has them all)"
+    )
     return (
         f"Wrote {written.file}: the leaderboard of “{board.campaign}”, "
         f"{board.period.describe()}, on {pages} of {written.paper.label}; {held}."

@@ -16,6 +16,7 @@ needs a QGuiApplication (``paper_application``).
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ TEXT_SIZE = 8.5
 SMALL_SIZE = 7.0
 CHART_HEIGHT = 172.0
 HEROES_SHARE = 0.46  # of the width: the heroes on the left, the chart on the right
+HEROES_MAX_SHARE = 0.4  # of the page's height: room for a dozen stores tied for best
 TABLE_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)  # the table's type, largest that fits first
 LEGIBLE_TABLE_SIZE = 7.0  # columns are left out before the type gets smaller than this
 CELL_PAD = 2.6  # left and right of a cell's text
@@ -134,6 +136,27 @@ class PaperSummary:
     gaps_shown: int
     columns_left_out: tuple[str, ...]
 
+    @property
+    def complete(self) -> bool:
+        """Whether every store and every gap is on the page."""
+        return self.stores_shown == self.stores and self.gaps_shown == self.gaps
+
+    def contents(self) -> str:
+        """ "every store and gap", "32 of 40 stores and 8 of 120 gaps"."""
+        if self.complete:
+            return "every store and gap"
+        stores = (
+            "every store"
+            if self.stores_shown == self.stores
+            else f"{self.stores_shown} of {self.stores} stores"
+        )
+        gaps = (
+            "every gap"
+            if self.gaps_shown == self.gaps
+            else f"{self.gaps_shown} of {self.gaps} gaps"
+        )
+        return f"{stores} and {gaps}"
+
     def as_json(self, board: Leaderboard) -> dict[str, object]:
         """The shape ``lastmile export --pdf --json`` prints."""
         return {
@@ -153,6 +176,14 @@ class PaperSummary:
             "columns_left_out": list(self.columns_left_out),
             "as_of": board.computed_at.isoformat(),
         }
+
+
+def suggested_file_name(board: Leaderboard, zone: tzinfo | None = None) -> str:
+    """ "Leaderboard Spring win-back 2026-11-29.pdf": the campaign and the day of the figures,
+    without the characters Windows refuses in a file name."""
+    day = board.computed_at.astimezone(zone) if zone is not None else board.computed_at.astimezone()
+    campaign = " ".join(re.sub(r'[\\/:*?"<>|]', " ", board.campaign).split()).strip(".")
+    return f"Leaderboard {campaign or 'campaign'} {day.date().isoformat()}.pdf"
 
 
 def check_pdf_target(target: Path) -> None:
@@ -391,7 +422,9 @@ def _paint_heroes(
     top: float,
     width: float,
 ) -> float:
-    """The best and the most improved stores' sentences; returns where they end."""
+    """The best and the most improved stores' sentences; returns where they end. Many
+    stores tied for best would fill the page: past ``HEROES_MAX_SHARE`` of it the rest are
+    counted in a line, leaving room for the most improved."""
     sections = (
         ("Best right now", [hero.text for hero in board.best_now], wording.NO_BEST),
         (
@@ -400,27 +433,36 @@ def _paint_heroes(
             wording.no_most_improved(board, campaign_start, on_screen=False),
         ),
     )
-    y = top
-    for title, sentences, empty in sections:
-        sheet.text((left, y, width, 14), title, HEADING_SIZE, bold=True, color=TITLE_INK)
-        y += sheet.line_height(HEADING_SIZE, bold=True) + 1
-        y = _bullets(sheet, sentences, empty, left=left, top=y, width=width) + 6
-    return y
-
-
-def _bullets(
-    sheet: _Sheet, sentences: list[str], empty: str, *, left: float, top: float, width: float
-) -> float:
-    y = top
-    if not sentences:
-        sheet.text((left, y, width, 60), empty, TEXT_SIZE, italic=True, color=SOFT_INK, wrap=True)
-        return y + sheet.wrapped_height(empty, TEXT_SIZE, width)
+    heading = sheet.line_height(HEADING_SIZE, bold=True) + 1
+    more_line = sheet.line_height(SMALL_SIZE) + 2
     indent = sheet.advance("•  ", TEXT_SIZE)
-    for sentence in sentences:
-        sheet.text((left, y, indent, 12), "•", TEXT_SIZE)
-        text_width = width - indent
-        sheet.text((left + indent, y, text_width, 80), sentence, TEXT_SIZE, wrap=True)
-        y += sheet.wrapped_height(sentence, TEXT_SIZE, text_width) + 2
+    text_width = width - indent
+    bottom = top + sheet.height * HEROES_MAX_SHARE
+    y = top
+    for number, (title, sentences, empty) in enumerate(sections):
+        sheet.text((left, y, width, 14), title, HEADING_SIZE, bold=True, color=TITLE_INK)
+        y += heading
+        if not sentences:
+            sheet.text(
+                (left, y, width, 60), empty, TEXT_SIZE, italic=True, color=SOFT_INK, wrap=True
+            )
+            y += sheet.wrapped_height(empty, TEXT_SIZE, width) + 6
+            continue
+        # The first section leaves the next its heading and two lines.
+        limit = bottom - (heading + 2 * sheet.line_height(TEXT_SIZE) + 6 if number == 0 else 0)
+        for index, sentence in enumerate(sentences):
+            height = sheet.wrapped_height(sentence, TEXT_SIZE, text_width) + 2
+            after = len(sentences) - index - 1
+            if index and y + height + (more_line if after else 0) > limit:
+                count = len(sentences) - index
+                text = MORE_STORES.format(count=count, stores="store" if count == 1 else "stores")
+                sheet.text((left, y, width, 12), text, SMALL_SIZE, italic=True, color=SOFT_INK)
+                y += more_line
+                break
+            sheet.text((left, y, indent, 12), "•", TEXT_SIZE)
+            sheet.text((left + indent, y, text_width, height + 2), sentence, TEXT_SIZE, wrap=True)
+            y += height
+        y += 6
     return y
 
 
