@@ -162,7 +162,7 @@ def _check_choices(args: argparse.Namespace) -> None:
         )
     if args.file is None and args.store:
         raise UserFacingError(
-            "--store narrows the workbook; the PDF shows the leaderboard's every store, as "
+            "--store narrows the workbook; the PDF shows every store of the leaderboard, as "
             "the Leaderboard page does. Give a workbook FILE too, or leave --store out."
         )
 
