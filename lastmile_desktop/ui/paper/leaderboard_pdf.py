@@ -10,7 +10,7 @@ wording, so paper and screen read alike.
 Everything is painted with QPainter on a QPdfWriter, in points from the paper's corner:
 text stays text (fonts embedded, so it can be searched and copied), and no widget or
 window is involved, so it runs in a worker thread and from the command line, which only
-needs a QGuiApplication (``paper_application``).
+needs a Qt application made on demand (``paper_application``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
-    QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -36,6 +35,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
 )
+from PySide6.QtWidgets import QApplication
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.leaderboard.model import Gap, Leaderboard, StoreRow, Trend
@@ -105,21 +105,22 @@ STRIPE = QColor("#f1f3f5")
 MORE_STORES = "and {count} more {stores}: see the workbook"
 MORE_GAPS = "and {count} more {gaps}: see the workbook"
 
-_application: QGuiApplication | None = None
+_application: QApplication | None = None
 
 
 def paper_application() -> QCoreApplication:
-    """The running Qt application, or a QGuiApplication made for painting (the command line).
+    """The running Qt application, or one made for painting (the command line).
 
-    The command line sets ``QT_QPA_PLATFORM=offscreen`` first: painting a PDF needs fonts,
-    not a screen.
+    Painting needs no more than a QGuiApplication, but a QApplication is one, and a process
+    that goes on to show a widget (a test run calling the command line in-process) needs it.
+    The command line sets ``QT_QPA_PLATFORM=offscreen`` first: a PDF needs fonts, not a screen.
     """
     global _application  # noqa: PLW0603 - one application per process, kept alive here
     keep_none_alive()  # painting a page makes some 900 calls to Qt that return nothing
     existing = QCoreApplication.instance()
     if existing is not None:
         return existing
-    _application = QGuiApplication(sys.argv[:1])
+    _application = QApplication(sys.argv[:1])
     return _application
 
 
