@@ -9,10 +9,10 @@ from lastmile_desktop.campaigns.profiles import available_profiles
 from lastmile_desktop.commands.common import Subparsers, add_command, open_for_command, print_json
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.leaderboard.model import Leaderboard, Lift, StoreRow
-from lastmile_desktop.leaderboard.periods import parse_period
+from lastmile_desktop.leaderboard.periods import PeriodChoice, parse_period
 from lastmile_desktop.leaderboard.rates import DEFAULT_RATE, Rate
 from lastmile_desktop.leaderboard.sentences import percent
-from lastmile_desktop.leaderboard.service import leaderboard, leaderboard_json
+from lastmile_desktop.leaderboard.service import DEFAULT_PERIOD, leaderboard, leaderboard_json
 from lastmile_desktop.storage import Database
 
 COMMAND_LINE_PROFILE = Profile.lead("Regional lead (command line)")
@@ -33,19 +33,7 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--campaign", metavar="NAME", help="the campaign (default: the most recent open one)"
     )
-    parser.add_argument(
-        "--period",
-        default="campaign",
-        metavar="PERIOD",
-        help="this-week, last-4-weeks, campaign (the default) or FROM..TO, e.g. "
-        "2026-11-02..2026-11-29 (both days included)",
-    )
-    parser.add_argument(
-        "--rate",
-        choices=[rate.value for rate in Rate],
-        default=DEFAULT_RATE.value,
-        help=f"the rate stores are ranked by (default: {DEFAULT_RATE.value})",
-    )
+    add_period_and_rate(parser)
     parser.add_argument(
         "--as",
         dest="manager",
@@ -54,6 +42,28 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print it as one JSON object")
     parser.set_defaults(run=run)
+
+
+def add_period_and_rate(parser: argparse.ArgumentParser, *, what: str = "") -> None:
+    """``--period`` and ``--rate``, as every command showing the leaderboard takes them;
+    ``what`` starts their help (what they choose). Read them with ``period_and_rate``."""
+    parser.add_argument(
+        "--period",
+        metavar="PERIOD",
+        help=f"{what}this-week, last-4-weeks, campaign (the default) or FROM..TO, e.g. "
+        "2026-11-02..2026-11-29 (both days included)",
+    )
+    parser.add_argument(
+        "--rate",
+        choices=[rate.value for rate in Rate],
+        help=f"{what}the rate stores are ranked by (default: {DEFAULT_RATE.value})",
+    )
+
+
+def period_and_rate(args: argparse.Namespace) -> tuple[PeriodChoice, Rate]:
+    """The period and rate asked for with ``add_period_and_rate``'s options, or the defaults."""
+    period = DEFAULT_PERIOD if args.period is None else parse_period(args.period)
+    return period, DEFAULT_RATE if args.rate is None else Rate(args.rate)
 
 
 def manager_profile(db: Database, name: str) -> Profile:
@@ -155,15 +165,13 @@ def _lift_text(lift: Lift) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    period = parse_period(args.period)
+    period, rate = period_and_rate(args)
     db = open_for_command(args)
     try:
         profile = (
             COMMAND_LINE_PROFILE if args.manager is None else manager_profile(db, args.manager)
         )
-        board = leaderboard(
-            db, profile, campaign=args.campaign, period=period, rate=Rate(args.rate)
-        )
+        board = leaderboard(db, profile, campaign=args.campaign, period=period, rate=rate)
     finally:
         db.dispose()
     if args.json:

@@ -71,7 +71,9 @@ class OptionalDate(QWidget):
 
     def set_value(self, value: date | None) -> None:
         self.check.setChecked(value is not None)
-        self.edit.setDate(QDate(value) if value is not None else QDate.currentDate())
+        self.edit.setDate(
+            QDate(value.year, value.month, value.day) if value is not None else QDate.currentDate()
+        )
 
 
 def _spin(low: int, high: int, suffix: str) -> QSpinBox:

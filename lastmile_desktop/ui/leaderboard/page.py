@@ -19,14 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDir, QItemSelectionModel, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,6 +49,7 @@ from lastmile_desktop.leaderboard.names import set_store_names_shown, store_name
 from lastmile_desktop.leaderboard.periods import PeriodChoice, PeriodKind
 from lastmile_desktop.leaderboard.rates import DEFAULT_RATE, Rate
 from lastmile_desktop.leaderboard.service import DEFAULT_PERIOD, leaderboard, weekly_trend
+from lastmile_desktop.paper import Paper, usual_paper
 from lastmile_desktop.ui.actions import UserAction
 from lastmile_desktop.ui.assign.widgets import HINT_STYLE, WARNING_STYLE, page_title
 from lastmile_desktop.ui.changes import Changed, ChangeKind
@@ -61,7 +64,12 @@ from lastmile_desktop.ui.leaderboard.store_table import (
     RATE_COLUMNS,
     StoreTableModel,
 )
-from lastmile_desktop.ui.leaderboard.trend_chart import TrendChart, store_colours
+from lastmile_desktop.ui.leaderboard.trend_chart import TrendChart, board_colours
+from lastmile_desktop.ui.paper.leaderboard_pdf import (
+    PaperSummary,
+    suggested_file_name,
+    write_leaderboard_pdf,
+)
 
 Clock = Callable[[], datetime]
 
@@ -74,6 +82,12 @@ CUSTOM_DATES_DELAY_MS = 400  # typing a date's digits reads the board once, not 
 SIDE_PANEL_WIDTH = 330
 ROW_HEIGHT = 24
 TABLE_LABEL_MIN_WIDTH = 200
+PDF_SHORTCUT = "Ctrl+P"
+PDF_TEXT = f"Save as PDF...  ({PDF_SHORTCUT})"
+PDF_TIP = (
+    "The leaderboard shown, on one page for a meeting: the heroes, the weekly trend, the "
+    "store table and the gaps"
+)
 SORT_SHORTCUT = "Ctrl+Shift+S"  # in the table: by the current column; again: the other way
 PAGE_STYLE = "QLabel#panelTitle { font-weight: 600; color: #1f3a4d; }"
 
@@ -136,6 +150,8 @@ class LeaderboardPage(QWidget):
     loaded = Signal()
     # Reading started (True) or its answer is shown (False).
     working_changed = Signal(bool)
+    # The leaderboard was saved as PDF: the file's path.
+    pdf_saved = Signal(str)
 
     def __init__(
         self,
@@ -168,6 +184,7 @@ class LeaderboardPage(QWidget):
         self._build_body()
         self._build_layout()
         self._connect()
+        self._update_pdf()
 
     # -- building -------------------------------------------------------------------------
     def _build_pickers(self) -> None:
@@ -223,6 +240,20 @@ class LeaderboardPage(QWidget):
         self.addAction(self.drill_action)
         self.drill_button = QPushButton(DRILL_TEXT)
         self.drill_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.pdf_action = QAction("Save as PDF...", self)
+        self.pdf_action.setShortcut(QKeySequence(PDF_SHORTCUT))
+        self.pdf_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.pdf_action)
+        self.pdf_button = QPushButton(PDF_TEXT)
+        self.pdf_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pdf_status = QLabel()
+        self.pdf_status.setObjectName("pdfStatus")
+        self.pdf_status.setWordWrap(True)
+        self.pdf_status.setStyleSheet(HINT_STYLE)
+        self.pdf_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.pdf_status.setVisible(False)
+        self.saving_pdf = False
 
     def _build_body(self) -> None:
         self.model = StoreTableModel(self)
@@ -296,6 +327,7 @@ class LeaderboardPage(QWidget):
         pickers.addWidget(self.rate_label)
         pickers.addWidget(self.rate_combo)
         pickers.addStretch(1)
+        pickers.addWidget(self.pdf_button)
 
         table_block = QWidget()
         table_layout = QVBoxLayout(table_block)
@@ -346,6 +378,7 @@ class LeaderboardPage(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addLayout(pickers)
+        layout.addWidget(self.pdf_status)
         layout.addWidget(self.stack, 1)
         self._show_custom_dates(False)
         self._update_drill()
@@ -363,6 +396,8 @@ class LeaderboardPage(QWidget):
         self.names_box.clicked.connect(self._names_toggled)
         self.drill_action.triggered.connect(lambda _checked=False: self.open_store())
         self.drill_button.clicked.connect(self.open_store)
+        self.pdf_action.triggered.connect(lambda _checked=False: self.save_pdf())
+        self.pdf_button.clicked.connect(self.save_pdf)
         self.table.doubleClicked.connect(lambda _index: self.open_store())
         self.table.selectionModel().selectionChanged.connect(
             lambda _selected, _deselected: self._selection_changed()
@@ -568,6 +603,7 @@ class LeaderboardPage(QWidget):
         else:
             self._show_board(board, snapshot.trend)
         self._update_drill()
+        self._update_pdf()
         self.loaded.emit()
 
     def _fill_campaigns(self, snapshot: Snapshot) -> None:
@@ -595,15 +631,7 @@ class LeaderboardPage(QWidget):
 
     def _show_board(self, board: Leaderboard, trend: Trend | None) -> None:
         self.stack.setCurrentWidget(self.content)
-        colours = store_colours([series.store for series in trend.series] if trend else [])
-        extra = [row.store for row in board.stores if row.store not in colours]
-        colours.update(
-            {
-                store: colour
-                for store, colour in store_colours(list(colours) + extra).items()
-                if store in extra
-            }
-        )
+        colours = board_colours(board, trend)
         if self.selected_store is None and not self.context.profile.is_lead:
             self.selected_store = next((row.store for row in board.stores if row.own), None)
         self.model.show(board.stores, board.rate, colours)  # restores the store picked
@@ -611,10 +639,7 @@ class LeaderboardPage(QWidget):
         if trend is not None:
             self.chart.show_trend(trend, colours)
         self.chart.select(self.selected_store)
-        self.period_line.setText(
-            f"{board.period.describe()}: ranked by {board.rate.label.lower()}, by the lower end "
-            "of its 95% interval (in brackets); fewer than 20 behind a rate is too few to rank."
-        )
+        self.period_line.setText(wording.ranking_note(board))
         self.lift_line.setText(wording.lift_sentence(board.lift))
         self.heroes.show_board(board, trend.weeks[0].first_day if trend and trend.weeks else None)
         self._show_gaps()
@@ -752,6 +777,85 @@ class LeaderboardPage(QWidget):
     def _detail_closed(self, dialog: StoreDetailDialog) -> None:
         if self.detail_dialog is dialog:
             self.detail_dialog = None
+
+    # -- on paper -------------------------------------------------------------------------
+    def _update_pdf(self) -> None:
+        board = self.board
+        if self.saving_pdf:
+            enabled, tip = False, "Saving the leaderboard as PDF..."
+        elif board is None or not board.stores:
+            enabled, tip = False, "Nothing to print yet: no store has customers in this campaign."
+        else:
+            enabled, tip = True, PDF_TIP
+        for target in (self.pdf_action, self.pdf_button):
+            target.setEnabled(enabled)
+            target.setToolTip(tip)
+
+    def save_pdf(self) -> None:
+        """The board shown, on one page, where the user chooses (A4 or US Letter: the save
+        dialog's file type, the locale's paper first). Written in the background."""
+        board, trend, zone = self.board, self.trend, self.zone
+        if board is None or not board.stores or self.saving_pdf:
+            return
+        usual = usual_paper()
+        file_types = {paper: f"PDF on {paper.label} paper (*.pdf)" for paper in Paper}
+        folder = (
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            or QDir.homePath()
+        )
+        suggested = str(Path(folder) / suggested_file_name(board, zone))
+        chosen, file_type = QFileDialog.getSaveFileName(
+            self,
+            "Save the leaderboard as PDF",
+            suggested,
+            ";;".join(file_types[paper] for paper in (usual, *(p for p in Paper if p != usual))),
+            file_types[usual],
+        )
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+        paper = next((p for p, text in file_types.items() if text == file_type), usual)
+
+        def saved(summary: PaperSummary) -> None:
+            if not isValid(self):
+                return
+            self._pdf_done()
+            pages = "one page" if summary.pages == 1 else f"{summary.pages} pages"
+            rest = "" if summary.complete else "; the workbook (Export page) has them all"
+            self._show_pdf_status(
+                f"Saved the leaderboard ({pages}, {paper.label}) to {summary.file}: "
+                f"{summary.contents()}{rest}."
+            )
+            self.pdf_saved.emit(str(summary.file))
+
+        def refused(error: UserFacingError) -> None:
+            if isValid(self):
+                self._show_pdf_status(str(error))
+
+        def failed(_error: BaseException) -> None:
+            if isValid(self):
+                self._pdf_done()
+
+        self.saving_pdf = True
+        self._update_pdf()
+        self._show_pdf_status(f"Saving the leaderboard to {target}...")
+        action: UserAction[PaperSummary] = UserAction(
+            self.context,
+            lambda: write_leaderboard_pdf(board, trend, target, paper, zone=zone),
+            parent=self,
+        )
+        action.on_success(saved).on_user_error(refused).on_failure(failed)
+        action.run_in_background()
+
+    def _pdf_done(self) -> None:
+        self.saving_pdf = False
+        self._update_pdf()
+
+    def _show_pdf_status(self, text: str) -> None:
+        self.pdf_status.setText(text)
+        self.pdf_status.setVisible(bool(text))
 
     # -- the lead's setting ---------------------------------------------------------------
     def _names_toggled(self, shown: bool) -> None:

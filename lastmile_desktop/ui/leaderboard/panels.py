@@ -17,9 +17,6 @@ from lastmile_desktop.leaderboard.model import Gap, Hero, Leaderboard
 from lastmile_desktop.ui.leaderboard import wording
 
 GAP_ROLE = Qt.ItemDataRole.UserRole + 1
-NO_BEST = "No store has enough customers behind this rate to be ranked yet."
-NO_RISE = "No store ranked in both periods has risen."
-NO_GAPS = "No gaps in this period."
 NOT_YOURS_TIP = "The customers behind another store's figures are for its own manager and the lead."
 
 
@@ -59,15 +56,9 @@ class HeroesPanel(QWidget):
 
     def show_board(self, board: Leaderboard, campaign_start: date | None) -> None:
         """``campaign_start``: the campaign's first day, when known."""
-        self.best.setText(_sentences(board.best_now, NO_BEST))
-        self.improved_title.setText(f"Most improved since {board.previous.describe()}")
-        if campaign_start is not None and board.previous.last_day < campaign_start:
-            empty = (
-                "Nothing to compare with: the period before this one, of the same length, "
-                "ends before the campaign's first day. Pick a shorter period (Alt+D)."
-            )
-        else:
-            empty = NO_RISE
+        self.best.setText(_sentences(board.best_now, wording.NO_BEST))
+        self.improved_title.setText(wording.most_improved_title(board))
+        empty = wording.no_most_improved(board, campaign_start)
         self.improved.setText(_sentences(board.most_improved, empty))
         for label in (self.best_title, self.best, self.improved_title, self.improved):
             # Wrapped text gets its height from its width, which is fixed here.
@@ -128,7 +119,7 @@ class GapsPanel(QWidget):
                 item.setToolTip("Enter or double click: the customers behind this figure")
             self.list.addItem(item)
         if not shown:
-            empty = QListWidgetItem(NO_GAPS)
+            empty = QListWidgetItem(wording.NO_GAPS)
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(empty)
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from lastmile_desktop.leaderboard.model import Trend, TrendSeries
+from lastmile_desktop.leaderboard.model import Leaderboard, Trend, TrendSeries
 from lastmile_desktop.leaderboard.periods import TREND_WEEK_DAYS, Period
 from lastmile_desktop.leaderboard.sentences import percent
 from lastmile_desktop.ui.leaderboard import wording
@@ -58,7 +58,17 @@ def store_colours(stores: list[str]) -> dict[str, QColor]:
     return {store: QColor(PALETTE[index % len(PALETTE)]) for index, store in enumerate(stores)}
 
 
-def _runs(series: TrendSeries) -> list[list[QPointF]]:
+def board_colours(board: Leaderboard, trend: Trend | None) -> dict[str, QColor]:
+    """Each store's colour: the trend's stores by label, then any store the trend lacks
+    (nobody in its call group yet), so the table's swatches and the chart's lines agree."""
+    colours = store_colours([series.store for series in trend.series] if trend else [])
+    extra = [row.store for row in board.stores if row.store not in colours]
+    everyone = store_colours(list(colours) + extra)
+    colours.update({store: everyone[store] for store in extra})
+    return colours
+
+
+def line_runs(series: TrendSeries) -> list[list[QPointF]]:
     """The stretches of weeks that have a figure: a week without one breaks the line."""
     runs: list[list[QPointF]] = [[]]
     for index, point in enumerate(series.points):
@@ -114,12 +124,12 @@ class TrendChart(QWidget):
         x_axis = QCategoryAxis()
         x_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         for index, week in enumerate(trend.weeks):
-            x_axis.append(_week_label(week), index)
+            x_axis.append(week_label(week), index)
         x_axis.setRange(-0.25, max(len(trend.weeks) - 1, 1) + 0.25)
         x_axis.setGridLineVisible(False)
         y_axis = QValueAxis()
         y_axis.setLabelFormat("%d%%")
-        y_axis.setRange(0, _top(trend))
+        y_axis.setRange(0, axis_top(trend))
         y_axis.setTickCount(Y_TICKS)
         self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -128,7 +138,7 @@ class TrendChart(QWidget):
         self.dashed = []
         for series in trend.series:
             parts: list[QXYSeries] = []
-            for run in _runs(series):
+            for run in line_runs(series):
                 # The week under way is not over yet: the line into it is dashed.
                 dashed = under_way and len(run) > 1 and run[-1].x() == last
                 line = QLineSeries()
@@ -210,14 +220,14 @@ class TrendChart(QWidget):
         if series is None:
             return f"{title}: {HINT}"
         weeks = ", ".join(
-            f"{_week_label(point.week)} "
+            f"{week_label(point.week)} "
             + (percent(point.rate.value) if point.rate.value is not None else wording.NO_FIGURE)
             for point in series.points
         )
         return f"{title}, {store}: {weeks}"
 
 
-def _week_label(week: Period) -> str:
+def week_label(week: Period) -> str:
     """ "4 Nov" for a week starting on 4 November; "2 Dec (1 day)" for the week under way."""
     label = f"{week.first_day.day} {week.first_day:%b}"
     if week.days < TREND_WEEK_DAYS:
@@ -225,7 +235,7 @@ def _week_label(week: Period) -> str:
     return label
 
 
-def _top(trend: Trend) -> float:
+def axis_top(trend: Trend) -> float:
     """The y axis's top: the highest weekly figure rounded up to ten percent (at least 10%)."""
     values = [
         point.rate.value * 100

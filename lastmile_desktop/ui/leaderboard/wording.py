@@ -7,7 +7,9 @@ the same figure never disagree.
 
 from __future__ import annotations
 
-from lastmile_desktop.leaderboard.model import Lift
+from datetime import date, datetime, tzinfo
+
+from lastmile_desktop.leaderboard.model import Leaderboard, Lift
 from lastmile_desktop.leaderboard.periods import PeriodKind
 from lastmile_desktop.leaderboard.rates import RateValue
 from lastmile_desktop.leaderboard.sentences import percent
@@ -16,6 +18,9 @@ from lastmile_desktop.leaderboard.stats import MIN_TO_RANK
 TOO_FEW_TO_RANK = "too few to rank"
 TOO_FEW_TIP = f"Fewer than {MIN_TO_RANK} customers behind this rate: it is shown but not ranked."
 NO_FIGURE = "–"  # a rate over nobody
+NO_BEST = "No store has enough customers behind this rate to be ranked yet."
+NO_RISE = "No store ranked in both periods has risen."
+NO_GAPS = "No gaps in this period."
 
 PERIOD_LABELS: dict[PeriodKind, str] = {
     PeriodKind.THIS_WEEK: "This week",
@@ -36,6 +41,11 @@ def rate_with_interval(value: RateValue) -> str:
         return NO_FIGURE
     low, high = whole_percent(value.ci95.low), whole_percent(value.ci95.high)
     return f"{percent(value.value)} ({low}-{high})"
+
+
+def rate_alone(value: RateValue) -> str:
+    """ "31%": the rate without its interval; a dash when nobody is behind it."""
+    return NO_FIGURE if value.value is None else percent(value.value)
 
 
 def rate_tooltip(label: str, value: RateValue) -> str:
@@ -99,3 +109,35 @@ def without_store(text: str, store: str) -> str:
     """A gap's sentence under its store's heading: "Leeds: 41 called..." -> "41 called..."."""
     prefix = f"{store}: "
     return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def ranking_note(board: Leaderboard) -> str:
+    """What the table ranks by, over which days, and what "too few to rank" means."""
+    return (
+        f"{board.period.describe()}: ranked by {board.rate.label.lower()}, by the lower end "
+        "of its 95% interval (in brackets); fewer than 20 behind a rate is too few to rank."
+    )
+
+
+def most_improved_title(board: Leaderboard) -> str:
+    return f"Most improved since {board.previous.describe()}"
+
+
+def no_most_improved(
+    board: Leaderboard, campaign_start: date | None, *, on_screen: bool = True
+) -> str:
+    """Why nobody is most improved; ``campaign_start``: the campaign's first day, if known.
+    On screen it also says which picker changes that (paper has no pickers)."""
+    if campaign_start is not None and board.previous.last_day < campaign_start:
+        advice = " Pick a shorter period (Alt+D)." if on_screen else ""
+        return (
+            "Nothing to compare with: the period before this one, of the same length, "
+            f"ends before the campaign's first day.{advice}"
+        )
+    return NO_RISE
+
+
+def as_of(moment: datetime, zone: tzinfo | None) -> str:
+    """ "29 Nov 2026, 18:00": when figures were read, in ``zone`` (None: the computer's)."""
+    local = moment.astimezone(zone) if zone is not None else moment.astimezone()
+    return f"{local.day} {local:%b %Y}, {local:%H:%M}"

@@ -1,0 +1,1 @@
+"""What the app puts on paper (PDF): painted with QPainter, no widget or window needed."""
