@@ -64,11 +64,14 @@ from lastmile_desktop.storage.models import (
 from lastmile_desktop.storage.types import utcnow
 
 __all__ = [
+    "BROUGHT_IN",
+    "CLOCK_TOLERANCE",
     "NOT_INTERESTED_REASONS",
     "LoggedCall",
     "Scheduled",
     "StaleMemberError",
     "log_outcome",
+    "put_on_do_not_call",
     "resolve_outcome",
     "undo_outcome",
 ]
@@ -76,6 +79,8 @@ __all__ = [
 # "Up to now": a call time a little ahead of this computer's clock (another PC's) is accepted.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 DESK_SOURCE = "Call desk"
+# Marks the snapshot of a call brought in from another database (calling/elsewhere.py).
+BROUGHT_IN = "brought_in"
 DO_NOT_CALL_REASON = "Asked on the phone not to be called again"
 
 
@@ -185,7 +190,9 @@ def log_outcome(
                 "Someone else changed this customer a moment ago: refresh the queue."
             ) from None
         if chosen.adds_to_do_not_call:
-            _add_to_do_not_call(session, customer, attempt, caller, profile)
+            put_on_do_not_call(
+                session, customer, attempt, caller.name if caller is not None else profile.name
+            )
         # The leaderboard's facts move with the attempt, in this transaction.
         refresh_members(session, [row.id])
         return LoggedCall(
@@ -231,6 +238,12 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
         if latest != row.id:
             raise UserFacingError(
                 "A later call to this customer is recorded: only the latest outcome can be undone."
+            )
+        if row.member_before.get(BROUGHT_IN):
+            raise UserFacingError(
+                "This call was logged on another computer and brought in with its store's "
+                "results: it cannot be undone here (importing those results again would bring "
+                "it back)."
             )
         if member.version != int(row.member_before["version"]) + 1:
             raise StaleMemberError(
@@ -397,20 +410,22 @@ def _caller(session: Session, profile: Profile, as_manager: str | None) -> Manag
     return None
 
 
-def _add_to_do_not_call(
+def put_on_do_not_call(
     session: Session,
     customer: Customer,
     attempt: CallAttempt,
-    caller: Manager | None,
-    profile: Profile,
+    added_by: str,
+    source: str = DESK_SOURCE,
 ) -> None:
+    """A Do not call outcome puts the customer on the list (and so out of every open
+    campaign); the entry remembers the attempt, so undoing the outcome lifts it."""
     added = add_entry_in_session(
         session,
         phone=customer.phone,
         customer_id=customer.external_id,
         reason=DO_NOT_CALL_REASON,
-        source=DESK_SOURCE,
-        added_by=caller.name if caller is not None else profile.name,
+        source=source,
+        added_by=added_by,
     )
     if not added.already_listed:
         session.get_one(DoNotCall, added.entry.id).attempt_id = attempt.id
