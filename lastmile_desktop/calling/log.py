@@ -66,6 +66,7 @@ from lastmile_desktop.storage.types import utcnow
 __all__ = [
     "BROUGHT_IN",
     "CLOCK_TOLERANCE",
+    "CallDetails",
     "NOT_INTERESTED_REASONS",
     "LoggedCall",
     "Scheduled",
@@ -141,7 +142,7 @@ def log_outcome(
     chosen = resolve_outcome(outcome)
     now = utcnow()
     called_at = _aware(at, "the call time") if at is not None else now
-    details = _Details.checked(chosen, note, callback_at, visit_on, reason, called_at)
+    details = CallDetails.checked(chosen, note, callback_at, visit_on, reason, called_at)
     with db.session() as session:
         check_profile(session, profile)
         row = member_by_uuid(session, profile, member)
@@ -270,7 +271,10 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
 
 
 @dataclass(frozen=True)
-class _Details:
+class CallDetails:
+    """What goes with an outcome, checked against what the outcome asks for (``checked``
+    refuses, with the sentence to show, a detail missing, not asked for or out of place)."""
+
     note: str | None
     callback_at: datetime | None
     visit_on: date | None
@@ -285,7 +289,7 @@ class _Details:
         visit_on: date | None,
         reason: str | None,
         called_at: datetime,
-    ) -> _Details:
+    ) -> CallDetails:
         text = (note or "").strip() or None
         if text is not None and len(text) > CALL_NOTE_MAX_LENGTH:
             raise UserFacingError(f"Shorten the note to {CALL_NOTE_MAX_LENGTH} characters.")
