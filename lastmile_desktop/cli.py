@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.import_sales_cmd",
     "lastmile_desktop.commands.leaderboard_cmd",
     "lastmile_desktop.commands.export_cmd",
+    "lastmile_desktop.commands.export_pack_cmd",
+    "lastmile_desktop.commands.import_pack_cmd",
     "lastmile_desktop.commands.export_results_cmd",
     "lastmile_desktop.commands.import_results_cmd",
     "lastmile_desktop.commands.assign",

@@ -634,7 +634,7 @@ class _PackImport:
                 self._tally(kind, False, _assign(manager, values))
             self.managers[manager_uuid] = manager.id
         # Managers already here, for members whose manager the pack names but did not list.
-        self.managers.update(session.execute(select(Manager.uuid, Manager.id)).tuples().all())
+        self.managers.update(session.execute(select(Manager.uuid, Manager.id)).all())
 
     # -- customers and members --------------------------------------------------------------
     def _plan_member(self, row: PackRow) -> _Member:
@@ -746,7 +746,7 @@ class _PackImport:
         """Head office's customer ids of this database's customers, as they compare."""
         rows = self.session.execute(
             select(Customer.external_id, Customer.uuid).where(Customer.external_id.is_not(None))
-        ).tuples()
+        )
         return {customer_id_key(external_id): found for external_id, found in rows if external_id}
 
     def _place_member(
@@ -943,7 +943,7 @@ class _PackImport:
                 select(CallAttempt.member_id, CallAttempt.uuid).where(
                     CallAttempt.member_id.in_(chunk)
                 )
-            ).tuples()
+            )
             for member_id, call_uuid in rows:
                 existing[member_id].calls_here.add(call_uuid)
         kind = RecordKind.MEMBERS
@@ -1176,7 +1176,7 @@ def _assign(record: object, values: dict[str, Any]) -> bool:
 
 def _store_ids(session: Session) -> dict[str, int]:
     """This database's stores by code, as codes compare (case-blind)."""
-    rows = session.execute(select(Store.code, Store.id)).tuples()
+    rows = session.execute(select(Store.code, Store.id))
     return {code.strip().lower(): store_id for code, store_id in rows}
 
 

@@ -340,7 +340,7 @@ def export_pack(
     check_pack_target(target)
     progress = progress or NoProgress()
     with db.session() as session:
-        chosen = _campaign(session, campaign)
+        chosen = choose_campaign(session, campaign)
         place = store_by_code(session, store)
         current_script_version(session, chosen.id)  # every attempt must point at a version
         exported_at = now or utcnow()
@@ -385,7 +385,8 @@ def last_pack_sent(db: Database, campaign: Campaign | PackInfo, store_code: str)
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _campaign(session: Session, campaign: int | str | None) -> Campaign:
+def choose_campaign(session: Session, campaign: int | str | None) -> Campaign:
+    """The campaign with this id or name (any case); None: the most recent open one."""
     if isinstance(campaign, int):
         found = session.get(Campaign, campaign)
         if found is None:
@@ -571,7 +572,7 @@ class _Reading:
             .outerjoin(owner, owner.id == member.manager_id)
             .where(self._members())
             .order_by(member.id)
-        ).tuples()
+        )
         keys = [label.casefold() for label in self.originals]
         for row in rows:
             *fixed, extra = row
@@ -606,7 +607,7 @@ class _Reading:
             .outerjoin(ScriptVersion, ScriptVersion.id == attempt.script_version_id)
             .where(self._members())
             .order_by(attempt.called_at, attempt.id)
-        ).tuples()
+        )
         for row in rows:
             yield [_cell(value) for value in row]
 
@@ -626,7 +627,7 @@ class _Reading:
             .outerjoin(place, place.id == Purchase.store_id)
             .where(Purchase.customer_id.in_(self._customer_ids()))
             .order_by(Purchase.purchased_at, Purchase.id)
-        ).tuples()
+        )
         for purchase, customer, code, at, cents, source, sale_key in rows:
             yield [
                 uuid_cell(purchase),
@@ -660,7 +661,7 @@ class _Reading:
             )
             .where(DoNotCall.removed_at.is_(None), matching)
             .order_by(DoNotCall.id)
-        ).tuples()
+        )
         for phone, customer_id, reason, source, added_at, added_by in rows:
             yield [phone, customer_id, reason, source, time_cell(added_at), added_by]
 

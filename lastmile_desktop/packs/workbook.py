@@ -12,7 +12,7 @@ sheet). Its first sheet, "Pack", says what the file is, in two columns of plain 
     Exported at (UTC)    2026-03-02T09:15:04.123456+00:00
     Exported by          Regional lead
 
-then a line per data sheet saying what it holds. Each data sheet holds one kind of record,
+then a line per data sheet saying what it holds ("Members (sheet)"). Each data sheet holds one kind of record,
 one per row under a header row, its columns found by their titles (their order does not
 matter). Values follow fixed conventions, so the file reads back exactly what was written:
 
@@ -207,7 +207,8 @@ class PackWriter:
         self._workbook = WorkbookWriter(Path(target))
         lines = info.lines()
         lines += [("", ""), SHEETS_HEADING]
-        lines += [(sheet.name, sheet.description) for sheet in sheets]
+        # "Members (sheet)": the sheets' names would read as the lines above ("Campaign").
+        lines += [(f"{sheet.name} (sheet)", sheet.description) for sheet in sheets]
         self._workbook.add_notes_sheet(PACK_INFO_SHEET, lines)
         self.rows: dict[str, int] = {}
 
