@@ -24,10 +24,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from lastmile_desktop.calling.lookup import campaign_for_desk, store_by_code
+from lastmile_desktop.calling.lookup import store_by_code
 from lastmile_desktop.calling.outcomes import UnknownOutcomeError, outcome_by_code
 from lastmile_desktop.campaigns.access import AccessDenied, Profile, check_profile
-from lastmile_desktop.campaigns.campaigns import CampaignNotFound
 from lastmile_desktop.campaigns.stores import store_label
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.packs.pack_out import (
@@ -48,6 +47,7 @@ from lastmile_desktop.packs.pack_out import (
     STORE_CODE,
     TIME_ZONES,
     VISIT_DATE,
+    choose_campaign,
 )
 from lastmile_desktop.packs.workbook import (
     UTC_SUFFIX,
@@ -161,7 +161,7 @@ def export_store_results(
     progress = progress or NoProgress()
     with db.read_session() as session:
         check_profile(session, profile)
-        chosen = _campaign(session, campaign)
+        chosen = choose_campaign(session, campaign)
         place = _store(session, profile, chosen, store)
         exported_at = (now or utcnow()).astimezone(UTC)
         info = PackInfo.for_campaign(
@@ -193,18 +193,6 @@ def export_store_results(
         exported_at=exported_at,
         exported_by=profile.name,
     )
-
-
-def _campaign(session: Session, campaign: int | str | None) -> Campaign:
-    if isinstance(campaign, int):
-        found = session.get(Campaign, campaign)
-        if found is None:
-            raise CampaignNotFound(
-                f"Campaign {campaign} does not exist (it may have been removed); "
-                "reload the list of campaigns."
-            )
-        return found
-    return campaign_for_desk(session, campaign)
 
 
 def _store(session: Session, profile: Profile, campaign: Campaign, code: str | None) -> Store:
