@@ -257,6 +257,8 @@ def import_pack(
     """
     progress = progress or NoProgress()
     source = Path(source)
+    with db.read_session() as session:
+        check_profile(session, profile)  # a manager who left reads no file
     progress.report(0, None, f"Reading {source.name}...")
     with PackReader(source, PackKind.STORE_PACK) as reader:
         rows = _read_rows(reader)

@@ -63,6 +63,8 @@ from lastmile_desktop.importing.sales_model import SalesImportOptions
 from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.importing.suppression_list import import_suppression_file
 from lastmile_desktop.leaderboard.names import set_store_names_shown
+from lastmile_desktop.packs.pack_in import import_pack
+from lastmile_desktop.packs.pack_out import export_pack
 from lastmile_desktop.packs.results_in import import_store_results
 from lastmile_desktop.packs.results_out import export_store_results
 from lastmile_desktop.settings import to_url
@@ -105,6 +107,7 @@ class World:
     member_to_call: uuid.UUID  # one of Ann's customers, not called yet
     logged_attempt: uuid.UUID  # a call already logged, to undo
     store_results: Path  # a store's results holding a call this region does not have yet
+    store_pack: Path  # store 1's pack, as the region exported it
 
 
 def _build_world(folder: Path) -> World:
@@ -141,6 +144,7 @@ def _build_world(folder: Path) -> World:
     first, last = rows[0], rows[-1]
     db.dispose()
     store_results = _store_results(folder, path, uuids[0])
+    store_pack = _store_pack(folder, path)
     suppression = folder / "opt-outs.csv"
     suppression.write_text("Phone\n+447911123456\n+447911123457\n", encoding="utf-8")
     sales = folder / "sales.csv"
@@ -167,7 +171,19 @@ def _build_world(folder: Path) -> World:
         member_to_call=uuids[0],
         logged_attempt=logged.attempt,
         store_results=store_results,
+        store_pack=store_pack,
     )
+
+
+def _store_pack(folder: Path, region: Path) -> Path:
+    """Store 1's pack, exported from a copy of the region (the region itself stays as built)."""
+    copy = folder / "region-copy.sqlite3"
+    shutil.copyfile(region, copy)
+    db, _ = open_database(to_url(copy))
+    try:
+        return export_pack(db, LEAD, folder / "store-1-pack.xlsx", store="1").file
+    finally:
+        db.dispose()
 
 
 def _store_results(folder: Path, region: Path, member: uuid.UUID) -> Path:
@@ -241,6 +257,11 @@ SERVICES: dict[str, Service] = {
     "import_sales": lambda db, w: import_sales(db, w.sales_file, SalesImportOptions(region="GB")),
     "set_store_names_shown": lambda db, _w: set_store_names_shown(db, LEAD, True),
     "import_store_results": lambda db, w: import_store_results(db, LEAD, w.store_results),
+    "export_pack": lambda db, w: export_pack(
+        db, LEAD, w.path.parent / "store-pack.xlsx", store="1"
+    ),
+    # Into the region it was exported from: only the record of the pack imported changes.
+    "import_pack": lambda db, w: import_pack(db, LEAD, w.store_pack),
 }
 
 
