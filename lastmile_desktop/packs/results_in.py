@@ -66,7 +66,7 @@ from lastmile_desktop.packs.pack_out import (
     VISIT_DATE,
 )
 from lastmile_desktop.packs.results_out import CALLS_SHEET
-from lastmile_desktop.packs.workbook import PackKind, PackReader, PackRow, PackRowError
+from lastmile_desktop.packs.workbook import PackInfo, PackKind, PackReader, PackRow, PackRowError
 from lastmile_desktop.progress import NoProgress, Progress
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.defaults import NAME_MAX_LENGTH
@@ -183,15 +183,7 @@ def import_store_results(
                 "database does not have: import it into the region's database the store "
                 "pack came from."
             )
-        merge = _Merge(session, campaign, profile, source)
-        summary = merge.run(rows, progress)
-    return ResultsImportSummary(
-        file=source,
-        campaign=campaign.name,
-        store=info.store,
-        exported_at=info.exported_at,
-        **summary,
-    )
+        return _Merge(session, campaign, profile, source).run(rows, info, progress)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,7 +320,9 @@ class _Merge:
         self.rejected: list[ResultRow] = []
         self.already_known = 0
 
-    def run(self, rows: list[_Call | ResultRow], progress: Progress) -> dict[str, Any]:
+    def run(
+        self, rows: list[_Call | ResultRow], info: PackInfo, progress: Progress
+    ) -> ResultsImportSummary:
         calls = [row for row in rows if isinstance(row, _Call)]
         self.rejected = [row for row in rows if isinstance(row, ResultRow)]
         known = self._recorded(call.attempt for call in calls)
@@ -338,14 +332,13 @@ class _Merge:
             code.casefold(): store_id
             for store_id, code in self.session.execute(select(Store.id, Store.code))
         }
-        versions = {
-            version: version_id
-            for version, version_id in self.session.execute(
+        versions: dict[int, int] = dict(
+            self.session.execute(
                 select(ScriptVersion.version, ScriptVersion.id).where(
                     ScriptVersion.campaign_id == self.campaign.id
                 )
-            )
-        }
+            ).all()
+        )
         first_row: dict[uuid.UUID, int] = {}
         pending: list[tuple[_Call, _Member]] = []
         for call in calls:
@@ -364,9 +357,7 @@ class _Merge:
                 continue
             assert member is not None
             pending.append((call, member))
-        added_managers = self._add_managers(
-            [(call, member) for call, member in pending], managers, stores
-        )
+        added_managers = self._add_managers(pending, managers, stores)
         by_uuid = {call.attempt: call for call, _ in pending}
         brought = bring_in_calls(
             self.session,
@@ -379,17 +370,21 @@ class _Merge:
         progress.report(len(rows), len(rows), "Adding the calls...")
         self.rejected.sort(key=lambda row: row.row)
         self.conflicts.sort(key=lambda row: row.row)
-        return {
-            "rows_read": len(rows),
-            "added": len(brought.added),
-            "already_known": self.already_known,
-            "conflicts": len(self.conflicts),
-            "rejected": len(self.rejected),
-            "members_updated": len(brought.members),
-            "managers_added": tuple(added_managers),
-            "conflict_rows": tuple(self.conflicts),
-            "rejected_rows": tuple(self.rejected),
-        }
+        return ResultsImportSummary(
+            file=self.source,
+            campaign=self.campaign.name,
+            store=info.store,
+            exported_at=info.exported_at,
+            rows_read=len(rows),
+            added=len(brought.added),
+            already_known=self.already_known,
+            conflicts=len(self.conflicts),
+            rejected=len(self.rejected),
+            members_updated=len(brought.members),
+            managers_added=tuple(added_managers),
+            conflict_rows=tuple(self.conflicts),
+            rejected_rows=tuple(self.rejected),
+        )
 
     def _reject(self, call: _Call, reason: str) -> None:
         self.rejected.append(ResultRow(call.row, str(call.attempt), reason))

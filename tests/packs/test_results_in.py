@@ -23,6 +23,7 @@ from lastmile_desktop.campaigns.do_not_call import list_entries
 from lastmile_desktop.campaigns.managers import ManagerDraft, add_manager
 from lastmile_desktop.cli import main
 from lastmile_desktop.errors import Cancelled, UserFacingError
+from lastmile_desktop.packs.pack_out import export_pack
 from lastmile_desktop.packs.results_in import import_store_results
 from lastmile_desktop.packs.results_out import CALLS_SHEET, export_store_results
 from lastmile_desktop.spreadsheets.errors import ImportFileError
@@ -323,6 +324,9 @@ def test_other_files_are_refused_plainly(sites: Sites, tmp_path: Path) -> None:
     listing = write_list(tmp_path / "list.xlsx", [customer(1)])
     with pytest.raises(UserFacingError, match=r"list\.xlsx is not a store results file made by"):
         import_store_results(sites.region.db, LEAD, listing)
+    pack = export_pack(sites.region.db, LEAD, tmp_path / "pack.xlsx", store="LON").file
+    with pytest.raises(UserFacingError, match="is a store pack, not a store results file"):
+        import_store_results(sites.region.db, LEAD, pack)
     hostile = write_external_entity_xlsx(tmp_path / "hostile.xlsx")
     with pytest.raises(ImportFileError, match="could harm the computer"):
         import_store_results(sites.region.db, LEAD, hostile)
