@@ -66,8 +66,8 @@ from lastmile_desktop.storage.types import utcnow
 __all__ = [
     "BROUGHT_IN",
     "CLOCK_TOLERANCE",
-    "CallDetails",
     "NOT_INTERESTED_REASONS",
+    "CallDetails",
     "LoggedCall",
     "Scheduled",
     "StaleMemberError",
