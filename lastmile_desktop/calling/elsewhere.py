@@ -41,7 +41,7 @@ from lastmile_desktop.calling.life import (
 )
 from lastmile_desktop.calling.log import BROUGHT_IN, put_on_do_not_call
 from lastmile_desktop.calling.member_facts import refresh_members
-from lastmile_desktop.calling.outcomes import Outcome, outcome_by_code
+from lastmile_desktop.calling.outcomes import Outcome, label_of, outcome_by_code
 from lastmile_desktop.storage.models import (
     CallAttempt,
     Campaign,
@@ -139,7 +139,7 @@ def room_for(life: MemberLife, call: Call) -> str | None:
             return "the customer is on the do-not-call list here"
     return (
         "the customer's calls had already ended here by then (last outcome: "
-        f"{_label(life.last_outcome)})"
+        f"{label_of(life.last_outcome)})"
     )
 
 
@@ -303,7 +303,7 @@ class _MemberMerge:
         lives = replay(self.base, (step.call for step in steps), self.rules)
         version = self.member.version
         added: list[CallAttempt] = []
-        for step, before in zip(steps, lives, strict=False):
+        for step, before in zip(steps, lives[:-1], strict=True):
             if step.attempt is not None:
                 if step.attempt.member_before is not None:
                     # The snapshot of the life before it: what a later merge starts from.
@@ -361,12 +361,3 @@ def _do_not_call(
             put_on_do_not_call(
                 session, customer, by_uuid[call.uuid], call.manager_name or added_by, source
             )
-
-
-def _label(code: str | None) -> str:
-    if code is None:
-        return "none"
-    try:
-        return outcome_by_code(code).label
-    except KeyError:
-        return code

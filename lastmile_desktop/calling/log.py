@@ -40,6 +40,7 @@ from lastmile_desktop.calling.outcomes import (
     Detail,
     Outcome,
     UnknownOutcomeError,
+    label_of,
     outcome_by_code,
     outcome_for_key,
 )
@@ -388,18 +389,9 @@ def _follow_up(
     if follow_up is None:
         raise UserFacingError(
             "This customer's calls are finished for this campaign (last outcome: "
-            f"{_label(member.last_outcome)}): nothing was logged."
+            f"{label_of(member.last_outcome)}): nothing was logged."
         )
     return follow_up
-
-
-def _label(code: str | None) -> str:
-    if code is None:
-        return "none"
-    try:
-        return outcome_by_code(code).label
-    except UnknownOutcomeError:
-        return code
 
 
 def _caller(session: Session, profile: Profile, as_manager: str | None) -> Manager | None:

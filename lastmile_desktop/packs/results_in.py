@@ -43,6 +43,7 @@ from lastmile_desktop.calling.outcomes import (
     OUTCOMES,
     Outcome,
     UnknownOutcomeError,
+    label_of,
     outcome_by_code,
 )
 from lastmile_desktop.campaigns.access import LeadAction, Profile, check_profile, require_lead
@@ -453,9 +454,8 @@ class _Merge:
         parts = []
         for name in different:
             if name == "outcome":
-                parts.append(
-                    f"outcome (here “{_label(recorded[name])}”, in the file “{call.outcome.label}”)"
-                )
+                here, there = label_of(recorded[name]), call.outcome.label
+                parts.append(f"outcome (here “{here}”, in the file “{there}”)")
             else:
                 parts.append(name)
         self.conflicts.append(
@@ -544,15 +544,6 @@ def _store_id(call: _Call, member: _Member, stores: dict[str, int]) -> int | Non
         if found is not None:
             return found
     return member.store_id
-
-
-def _label(code: str | None) -> str:
-    if code is None:
-        return "none"
-    try:
-        return outcome_by_code(code).label
-    except UnknownOutcomeError:
-        return code
 
 
 def _listed(parts: list[str]) -> str:
