@@ -85,6 +85,17 @@ _HOW_TO_IMPORT = {
     ),
 }
 
+_MADE_BY = {
+    PackKind.STORE_PACK: (
+        "a store pack is made by the regional lead with File > Export store pack... "
+        "(lastmile export-pack)"
+    ),
+    PackKind.STORE_RESULTS: (
+        "a store results file is made on the store's PC with File > Export results for the "
+        "region... (lastmile export-results)"
+    ),
+}
+
 # The lines of the Pack sheet, in order.
 KIND = "Kind"
 FORMAT_VERSION = "Format version"
@@ -463,9 +474,7 @@ class PackReader:
         raise self._refuse(
             f"is not {self.expected.noun} made by Last Mile (it has no Pack sheet saying so). "
             "A customer list is imported with File > Import a customer list..., a sales "
-            "extract with File > Import sales from the till...; "
-            f"{self.expected.noun} comes from lastmile "
-            + ("export-pack." if self.expected is PackKind.STORE_PACK else "export-results.")
+            f"extract with File > Import sales from the till...; {_MADE_BY[self.expected]}."
         )
 
     def _damaged(self, line: str) -> UserFacingError:
