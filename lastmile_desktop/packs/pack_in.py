@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.calling.hours import CallingHours, opening_hours_to_json
@@ -371,8 +371,9 @@ class _Member:
     assigned_at: datetime
     created: bool = False
     changed: bool = False
-    member: CampaignMember | None = None
-    record: Customer | None = None
+    member: CampaignMember | None = None  # the member already here (None: a new one)
+    member_id: int = 0
+    customer_id: int = 0
     calls_here: set[uuid.UUID] = field(default_factory=set)
 
 
@@ -597,7 +598,8 @@ class _PackImport:
         store = session.scalars(select(Store).where(func.lower(Store.code) == code.lower())).first()
         values = {"name": name, "timezone": timezone, "opening_hours": hours}
         if store is None:
-            store = Store(code=code, **values)
+            # No hours: SQL NULL (the campaign's calling hours), not the JSON text "null".
+            store = Store(code=code, **{k: v for k, v in values.items() if v is not None})
             session.add(store)
             session.flush()
             self._tally(kind, True, True)
@@ -726,23 +728,72 @@ class _PackImport:
             self.members[plan.member_uuid] = plan
             self.customer_uuids.add(plan.customer_uuid)
         members = _by_uuid(session, CampaignMember, list(self.members))
-        customers = _by_uuid(
-            session, Customer, [plan.customer_uuid for plan in self.members.values()]
-        )
+        customers = _by_uuid(session, Customer, list(self.customer_uuids))
         ids = self._customer_ids_here()
+        in_campaign = dict(
+            session.execute(
+                select(CampaignMember.customer_id, CampaignMember.uuid).where(
+                    CampaignMember.campaign_id == self.campaign_id
+                )
+            ).all()
+        )
+        new_customers: list[dict[str, Any]] = []
         for plan in list(self.members.values()):
             self._step("Importing the customers...")
             try:
-                self._place_member(plan, members.get(plan.member_uuid), customers, ids)
+                self._place_member(plan, members.get(plan.member_uuid), customers, ids, in_campaign)
             except PackRowError as error:
                 del self.members[plan.member_uuid]
                 self._reject(kind, plan.row, error.reason)
+                continue
+            if plan.customer_id == 0:
+                new_customers.append(self._new_customer(plan))
         session.flush()
+        created_ids = _insert(session, Customer, new_customers)
         for plan in self.members.values():
-            assert plan.member is not None and plan.record is not None
-            self.customers[plan.customer_uuid] = plan.record.id
+            plan.customer_id = plan.customer_id or created_ids[plan.customer_uuid]
+            self.customers[plan.customer_uuid] = plan.customer_id
+        new_members = [self._new_member(plan) for plan in self.members.values() if plan.created]
+        member_ids = _insert(session, CampaignMember, new_members)
+        owners = []
+        for plan in self.members.values():
             if plan.created:
-                self._record_owner(plan.member, None, None, plan.assigned_at)
+                plan.member_id = member_ids[plan.member_uuid]
+                owners.append(
+                    self._owner_change(
+                        plan.member_id,
+                        (None, None),
+                        (self.store_id, plan.manager_id),
+                        plan.assigned_at,
+                    )
+                )
+        _insert(session, AssignmentChange, owners, keyed=False)
+
+    def _new_customer(self, plan: _Member) -> dict[str, Any]:
+        values = {
+            "uuid": plan.customer_uuid,
+            "home_store_id": self.store_id,
+            "pinned_note": plan.pinned_note,
+            **plan.customer,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        if values["extra"] is None:
+            del values["extra"]  # SQL NULL, not the JSON text "null"
+        return values
+
+    def _new_member(self, plan: _Member) -> dict[str, Any]:
+        return {
+            "uuid": plan.member_uuid,
+            "campaign_id": self.campaign_id,
+            "customer_id": plan.customer_id,
+            "store_id": self.store_id,
+            "manager_id": plan.manager_id,
+            "group": MemberGroup.CALL.value,
+            "created_at": plan.joined_at,
+            "updated_at": self.now,
+            **plan.life.columns(),
+        }
 
     def _customer_ids_here(self) -> dict[str, uuid.UUID]:
         """Head office's customer ids of this database's customers, as they compare."""
@@ -757,8 +808,10 @@ class _PackImport:
         member: CampaignMember | None,
         customers: dict[uuid.UUID, Customer],
         ids_here: dict[str, uuid.UUID],
+        in_campaign: dict[int, uuid.UUID],
     ) -> None:
-        session = self.session
+        """Check the row against this database, and bring what is here up to date; what is
+        new is only planned (written in bulk by ``_members``)."""
         record = customers.get(plan.customer_uuid)
         external_id = plan.customer["external_id"]
         if external_id is not None:
@@ -776,26 +829,11 @@ class _PackImport:
                 raise PackRowError(
                     f"the member {plan.member_uuid} is another customer in this database"
                 )
-        elif record is not None:
-            taken = session.scalar(
-                select(CampaignMember.uuid).where(
-                    CampaignMember.campaign_id == self.campaign_id,
-                    CampaignMember.customer_id == record.id,
-                )
+        elif record is not None and record.id in in_campaign:
+            raise PackRowError(
+                "this customer is already in the campaign here, under another member id"
             )
-            if taken is not None:
-                raise PackRowError(
-                    "this customer is already in the campaign here, under another member id"
-                )
         if record is None:
-            record = Customer(
-                uuid=plan.customer_uuid,
-                home_store_id=self.store_id,
-                pinned_note=plan.pinned_note,
-                **plan.customer,
-            )
-            session.add(record)
-            customers[plan.customer_uuid] = record
             plan.changed = True
         elif record.erased_at is None:
             # A pinned note written here is the store's own: the pack's fills an empty one.
@@ -803,58 +841,43 @@ class _PackImport:
             if not record.pinned_note:
                 values["pinned_note"] = plan.pinned_note
             plan.changed = _assign(record, values)
-        # A customer forgotten here stays forgotten, whatever the pack says.
+            plan.customer_id = record.id
+        else:
+            plan.customer_id = record.id  # forgotten here: it stays forgotten
         if external_id is not None:
             ids_here[customer_id_key(external_id)] = plan.customer_uuid
-        plan.record = record
         if member is None:
-            session.flush()  # the customer's id
-            member = CampaignMember(
-                uuid=plan.member_uuid,
-                campaign_id=self.campaign_id,
-                customer_id=record.id,
-                store_id=self.store_id,
-                manager_id=plan.manager_id,
-                group=MemberGroup.CALL,
-                created_at=plan.joined_at,
-                **plan.life.columns(),
-            )
-            session.add(member)
             plan.created = plan.changed = True
-        else:
-            before = (member.store_id, member.manager_id)
-            moved = _assign(
-                member,
-                {
-                    "store_id": self.store_id,
-                    "manager_id": plan.manager_id,
-                    "group": MemberGroup.CALL,
-                },
+            return
+        plan.member, plan.member_id = member, member.id
+        before = (member.store_id, member.manager_id)
+        after = (self.store_id, plan.manager_id)
+        if before != after or member.group != MemberGroup.CALL:
+            member.store_id, member.manager_id = after
+            member.group = MemberGroup.CALL
+            self.session.add(
+                AssignmentChange(**self._owner_change(member.id, before, after, self.now))
             )
-            if moved:
-                self._record_owner(member, *before, self.now)
-                plan.changed = True
-        plan.member = member
+            plan.changed = True
 
-    def _record_owner(
+    def _owner_change(
         self,
-        member: CampaignMember,
-        from_store: int | None,
-        from_manager: int | None,
+        member_id: int,
+        before: tuple[int | None, int | None],
+        after: tuple[int | None, int | None],
         when: datetime,
-    ) -> None:
-        self.session.add(
-            AssignmentChange(
-                member_id=member.id,
-                changed_at=when,
-                changed_by=self.info.exported_by[:NAME_MAX_LENGTH] or "Store pack",
-                from_store_id=from_store,
-                from_manager_id=from_manager,
-                to_store_id=member.store_id,
-                to_manager_id=member.manager_id,
-                reason=self.reason,
-            )
-        )
+    ) -> dict[str, Any]:
+        """A row of the member's ownership history: the pack gave it this owner."""
+        return {
+            "member_id": member_id,
+            "changed_at": when,
+            "changed_by": self.info.exported_by[:NAME_MAX_LENGTH] or "Store pack",
+            "from_store_id": before[0],
+            "from_manager_id": before[1],
+            "to_store_id": after[0],
+            "to_manager_id": after[1],
+            "reason": self.reason,
+        }
 
     # -- calls, and where each member's calls stand -----------------------------------------
     def _calls(self) -> None:
@@ -867,11 +890,9 @@ class _PackImport:
             except PackRowError as error:
                 self._step("Importing the calls...")
                 self._reject(kind, row, error.reason)
-        known = _by_uuid(session, CallAttempt, [call for _, call in pack_calls])
+        known = _calls_here(session, [call for _, call in pack_calls])
         stores = _store_ids(session)
-        members_by_uuid = {
-            plan.member_uuid: plan for plan in self.members.values() if plan.member is not None
-        }
+        new_calls: list[dict[str, Any]] = []
         seen: set[uuid.UUID] = set()
         for row, call_uuid in pack_calls:
             self._step("Importing the calls...")
@@ -880,8 +901,8 @@ class _PackImport:
                     raise PackRowError(f"the call {call_uuid} appears twice")
                 seen.add(call_uuid)
                 member_uuid = row.uuid(out.MEMBER_UUID)
-                plan = members_by_uuid.get(member_uuid)
-                if plan is None or plan.member is None:
+                plan = self.members.get(member_uuid)
+                if plan is None:
                     raise PackRowError(
                         f"its customer (member {member_uuid}) was not imported from the Members "
                         "sheet"
@@ -895,7 +916,7 @@ class _PackImport:
                 manager = row.optional_uuid(out.MANAGER_UUID)
                 version = row.integer(out.SCRIPT_VERSION)
                 values: dict[str, Any] = {
-                    "member_id": plan.member.id,
+                    "member_id": plan.member_id,
                     "called_at": called_at,
                     "outcome": outcome,
                     "note": row.text(out.NOTE),
@@ -917,10 +938,10 @@ class _PackImport:
             self.pack_calls.add(call_uuid)
             existing = known.get(call_uuid)
             if existing is None:
-                session.add(CallAttempt(uuid=call_uuid, **values, **placed))
-                self.refresh_member_ids.add(plan.member.id)
+                new_calls.append({"uuid": call_uuid, **values, **placed})
+                self.refresh_member_ids.add(plan.member_id)
                 self._tally(kind, True, True)
-            elif all(getattr(existing, name) == value for name, value in values.items()):
+            elif all(existing[name] == value for name, value in values.items()):
                 self._tally(kind, False, False)
             else:
                 self._reject(
@@ -929,17 +950,13 @@ class _PackImport:
                     f"the call {call_uuid} is already here with other details; it is kept as "
                     "it is here",
                 )
-        session.flush()
+        _insert(session, CallAttempt, new_calls, keyed=False)
 
     def _lives(self) -> None:
         """Each member takes where its calls stand from the pack, unless calls were logged
         here that the pack does not hold: then its life here follows those calls."""
         session = self.session
-        existing = {
-            plan.member.id: plan
-            for plan in self.members.values()
-            if plan.member is not None and not plan.created
-        }
+        existing = {plan.member_id: plan for plan in self.members.values() if not plan.created}
         for chunk in _chunks(sorted(existing)):
             rows = session.execute(
                 select(CallAttempt.member_id, CallAttempt.uuid).where(
@@ -951,21 +968,16 @@ class _PackImport:
         kind = RecordKind.MEMBERS
         for plan in self.members.values():
             member = plan.member
-            assert member is not None
-            if not plan.created:
-                if plan.calls_here - self.pack_calls:
-                    if MemberLife.of(member) != plan.life:
-                        self.members_kept += 1
-                elif _assign(member, plan.life.columns()):
-                    plan.changed = True
-                    self.refresh_member_ids.add(member.id)
-            else:
+            if member is None:  # new here: its life is the pack's already
+                self.refresh_member_ids.add(plan.member_id)
+            elif plan.calls_here - self.pack_calls:
+                if MemberLife.of(member) != plan.life:
+                    self.members_kept += 1
+            elif _assign(member, plan.life.columns()):
+                plan.changed = True
                 self.refresh_member_ids.add(member.id)
             self._tally(kind, plan.created, plan.changed)
         session.flush()
-        self.refresh_member_ids.update(
-            plan.member.id for plan in self.members.values() if plan.member and plan.changed
-        )
 
     # -- purchases and the do-not-call list -------------------------------------------------
     def _purchases(self) -> None:
@@ -1013,6 +1025,7 @@ class _PackImport:
             sales_here.update(
                 session.scalars(select(Purchase.sale_key).where(Purchase.sale_key.in_(chunk)))
             )
+        new_purchases: list[dict[str, Any]] = []
         for _row, purchase_uuid, values in parsed:
             existing = known.get(purchase_uuid)
             if existing is not None:
@@ -1024,10 +1037,11 @@ class _PackImport:
                 # The same sale is here already (a sales import on this PC).
                 self._tally(kind, False, False)
             else:
-                session.add(Purchase(uuid=purchase_uuid, **values))
+                new_purchases.append({"uuid": purchase_uuid, **values})
                 self.refresh_customer_ids.add(values["customer_id"])
                 self._tally(kind, True, True)
         session.flush()
+        _insert(session, Purchase, new_purchases, keyed=False)
 
     def _do_not_call(self) -> None:
         kind = RecordKind.DO_NOT_CALL
@@ -1083,17 +1097,15 @@ class _PackImport:
             for row in self.rows[RecordKind.MEMBERS]
             if (found := _uuid_or_none(row, out.MEMBER_UUID)) is not None
         )
-        gone = [
-            member
-            for member in session.scalars(
-                select(CampaignMember).where(
-                    CampaignMember.campaign_id == self.campaign_id,
-                    CampaignMember.store_id == self.store_id,
-                    CampaignMember.group == MemberGroup.CALL,
-                )
+        here = session.execute(
+            select(CampaignMember.id, CampaignMember.uuid).where(
+                CampaignMember.campaign_id == self.campaign_id,
+                CampaignMember.store_id == self.store_id,
+                CampaignMember.group == MemberGroup.CALL,
             )
-            if member.uuid not in in_pack
-        ]
+        ).all()
+        gone_ids = [member_id for member_id, member_uuid in here if member_uuid not in in_pack]
+        gone = _by_id(session, CampaignMember, gone_ids)
         if not gone:
             return
         called: set[int] = set()
@@ -1115,8 +1127,11 @@ class _PackImport:
                 member.status = MemberStatus.UNASSIGNED
                 member.next_due_at = None
                 member.scheduled_kind = None
-                session.flush()
-                self._record_owner(member, *before, self.now)
+                session.add(
+                    AssignmentChange(
+                        **self._owner_change(member.id, before, (None, None), self.now)
+                    )
+                )
                 continue
             customer_id = member.customer_id
             session.execute(delete(AssignmentChange).where(AssignmentChange.member_id == member.id))
@@ -1174,6 +1189,57 @@ def _assign(record: object, values: dict[str, Any]) -> bool:
             setattr(record, name, value)
             changed = True
     return changed
+
+
+def _insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], *, keyed: bool = True
+) -> dict[uuid.UUID, int]:
+    """New rows in bulk (one statement per chunk, not one per row); with ``keyed``, their
+    ids by UUID. Rows may differ in the columns they set (an omitted column takes its
+    default), so they go in groups of the same columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for group in groups.values():
+        for chunk in _chunks(group):
+            # Core, not the ORM's bulk insert: a plain executemany (column defaults still apply).
+            session.execute(insert(model.__table__), list(chunk))
+    if not keyed:
+        return {}
+    ids: dict[uuid.UUID, int] = {}
+    uuids = [row["uuid"] for row in rows]
+    for chunk in _chunks(uuids):
+        ids.update(session.execute(select(model.uuid, model.id).where(model.uuid.in_(chunk))).all())
+    return ids
+
+
+def _calls_here(session: Session, uuids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """The calls already here among ``uuids``: what a pack's copy of each is compared on."""
+    found: dict[uuid.UUID, Any] = {}
+    call = CallAttempt
+    for chunk in _chunks(sorted(set(uuids))):
+        rows = session.execute(
+            select(
+                call.uuid,
+                call.member_id,
+                call.called_at,
+                call.outcome,
+                call.note,
+                call.callback_at,
+                call.planned_visit_date,
+                call.reason,
+                call.follow_up,
+            ).where(call.uuid.in_(chunk))
+        )
+        found.update((row.uuid, row._mapping) for row in rows)
+    return found
+
+
+def _by_id(session: Session, model: Any, ids: Sequence[int]) -> list[Any]:
+    found: list[Any] = []
+    for chunk in _chunks(sorted(ids)):
+        found.extend(session.scalars(select(model).where(model.id.in_(chunk))))
+    return found
 
 
 def _store_ids(session: Session) -> dict[str, int]:
