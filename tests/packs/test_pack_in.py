@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lastmile_desktop.calling.card import set_pinned_note
 from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.calling.queue import build_queue
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
@@ -17,6 +18,7 @@ from lastmile_desktop.campaigns.assignment import reassign_members
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, get_campaign, update_campaign
 from lastmile_desktop.campaigns.do_not_call import add_entry
 from lastmile_desktop.campaigns.managers import ManagerDraft, add_manager, list_managers
+from lastmile_desktop.campaigns.privacy import forget_customers
 from lastmile_desktop.cli import main
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.exporting.results import export_results
@@ -41,8 +43,10 @@ from tests.packs.pack_support import (
     LEAD,
     MONDAY,
     Sites,
+    customer_of,
     edit_pack,
     member_row,
+    set_customer,
     sheet_rows,
     two_sites,
 )
@@ -421,3 +425,39 @@ def test_the_command_line_says_why_a_file_is_refused(
     assert printed["file"] == str(copy)
     assert printed["error"].startswith("list.xlsx is not a store pack made by Last Mile")
     assert captured.err.startswith("lastmile: list.xlsx is not a store pack")
+
+
+def test_the_customers_details_and_original_columns_arrive_as_the_region_has_them(
+    sites: Sites,
+) -> None:
+    region = sites.region
+    ann = region.members["Ann"]
+    set_customer(region.db, ann, email="ann@example.com", extra={"Loyalty tier": "Gold"})
+    set_pinned_note(region.db, LEAD, ann, "=not a formula")
+    sites.import_(sites.export())
+    here = customer_of(sites.store, ann)
+    assert (here.first_name, here.phone, here.email) == ("Ann", uk_mobile(1), "ann@example.com")
+    assert (here.lifetime_spend_cents, here.visits) == (10_000, 4)
+    assert here.extra == {"Loyalty tier": "Gold"}
+    assert here.pinned_note == "=not a formula"
+    with sites.store.read_session() as session:
+        # No extra columns: SQL NULL, as an import leaves it, never the JSON text "null".
+        nulls = session.scalar(
+            select(func.count()).where(Customer.extra.is_(None), Customer.phone == uk_mobile(2))
+        )
+    assert nulls == 1
+
+
+def test_a_pinned_note_written_at_the_store_and_a_customer_forgotten_there_stay(
+    sites: Sites,
+) -> None:
+    region = sites.region
+    sites.import_(sites.export(now=FIRST_PACK))
+    set_pinned_note(sites.store, LEAD, region.members["Ann"], "prefers texts")
+    forget_customers(sites.store, [customer_of(sites.store, region.members["Ben"]).id], LEAD)
+    set_pinned_note(region.db, LEAD, region.members["Ann"], "new baby: Simon")
+    sites.import_(sites.export("newer.xlsx", now=SECOND_PACK))
+    assert customer_of(sites.store, region.members["Ann"]).pinned_note == "prefers texts"
+    ben = customer_of(sites.store, region.members["Ben"])
+    assert ben.erased_at is not None
+    assert (ben.first_name, ben.phone) == (None, None)
