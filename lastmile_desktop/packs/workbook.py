@@ -12,9 +12,10 @@ sheet). Its first sheet, "Pack", says what the file is, in two columns of plain 
     Exported at (UTC)    2026-03-02T09:15:04.123456+00:00
     Exported by          Regional lead
 
-then a line per data sheet saying what it holds ("Members (sheet)"). Each data sheet holds one kind of record,
-one per row under a header row, its columns found by their titles (their order does not
-matter). Values follow fixed conventions, so the file reads back exactly what was written:
+then a line per data sheet saying what it holds ("Members (sheet)"). Each data sheet holds
+one kind of record, one per row under a header row, its columns found by their titles (their
+order does not matter). Values follow fixed conventions, so the file reads back exactly what
+was written:
 
 - UUIDs as text (``uuid_cell``); a record is recognised by its UUID on the other side;
 - times as ISO 8601 text in UTC, to the microsecond (``time_cell``): a spreadsheet's date
