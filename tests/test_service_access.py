@@ -98,6 +98,10 @@ from lastmile_desktop.leaderboard.service import (
     store_detail,
     weekly_trend,
 )
+from lastmile_desktop.packs.pack_in import import_pack
+from lastmile_desktop.packs.pack_out import export_pack
+from lastmile_desktop.packs.results_in import import_store_results
+from lastmile_desktop.packs.results_out import export_store_results
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import CampaignMember, Customer, DoNotCall
 from tests.importing.service_support import (
@@ -108,7 +112,7 @@ from tests.importing.service_support import (
     write_list,
 )
 
-FEATURE_PACKAGES = ("importing", "campaigns", "calling", "leaderboard", "exporting")
+FEATURE_PACKAGES = ("importing", "campaigns", "calling", "leaderboard", "exporting", "packs")
 # Personal data: the customer columns "Forget this customer" erases, and the names DTOs give
 # what they hold ("Ann Smith", a rejected row's cells, reasons and notes people write).
 PERSONAL_FIELDS = frozenset(
@@ -375,6 +379,16 @@ PROFILE_CALLS: dict[str, Call] = {
     "exporting.results.export_results": lambda d, w, p: export_results(
         d, p, w.tmp / "results.xlsx"
     ),
+    "packs.results_out.export_store_results": lambda d, w, p: export_store_results(
+        d, p, w.tmp / "store-results.xlsx"
+    ),
+    "packs.pack_out.export_pack": lambda d, w, p: export_pack(
+        d, p, w.tmp / "store-pack.xlsx", store="1"
+    ),
+    # Refused before the file is read, so any file will do.
+    "packs.pack_in.import_pack": lambda d, w, p: import_pack(d, p, w.workbook),
+    # Lead only: refused before the file is read, so any file will do.
+    "packs.results_in.import_store_results": lambda d, w, p: import_store_results(d, p, w.workbook),
 }
 
 
@@ -398,6 +412,8 @@ def test_a_deactivated_managers_profile_is_refused_by_every_service(
     assert dump(db) == before
     assert not (world.tmp / "rejects.csv").exists()
     assert not (world.tmp / "results.xlsx").exists()
+    assert not (world.tmp / "store-results.xlsx").exists()
+    assert not (world.tmp / "store-pack.xlsx").exists()
 
 
 def test_what_a_deactivated_manager_could_do_before_is_refused_with_the_reason(

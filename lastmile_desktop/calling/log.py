@@ -40,6 +40,7 @@ from lastmile_desktop.calling.outcomes import (
     Detail,
     Outcome,
     UnknownOutcomeError,
+    label_of,
     outcome_by_code,
     outcome_for_key,
 )
@@ -64,11 +65,15 @@ from lastmile_desktop.storage.models import (
 from lastmile_desktop.storage.types import utcnow
 
 __all__ = [
+    "BROUGHT_IN",
+    "CLOCK_TOLERANCE",
     "NOT_INTERESTED_REASONS",
+    "CallDetails",
     "LoggedCall",
     "Scheduled",
     "StaleMemberError",
     "log_outcome",
+    "put_on_do_not_call",
     "resolve_outcome",
     "undo_outcome",
 ]
@@ -76,6 +81,8 @@ __all__ = [
 # "Up to now": a call time a little ahead of this computer's clock (another PC's) is accepted.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 DESK_SOURCE = "Call desk"
+# Marks the snapshot of a call brought in from another database (calling/elsewhere.py).
+BROUGHT_IN = "brought_in"
 DO_NOT_CALL_REASON = "Asked on the phone not to be called again"
 
 
@@ -136,7 +143,7 @@ def log_outcome(
     chosen = resolve_outcome(outcome)
     now = utcnow()
     called_at = _aware(at, "the call time") if at is not None else now
-    details = _Details.checked(chosen, note, callback_at, visit_on, reason, called_at)
+    details = CallDetails.checked(chosen, note, callback_at, visit_on, reason, called_at)
     with db.session() as session:
         check_profile(session, profile)
         row = member_by_uuid(session, profile, member)
@@ -185,7 +192,9 @@ def log_outcome(
                 "Someone else changed this customer a moment ago: refresh the queue."
             ) from None
         if chosen.adds_to_do_not_call:
-            _add_to_do_not_call(session, customer, attempt, caller, profile)
+            put_on_do_not_call(
+                session, customer, attempt, caller.name if caller is not None else profile.name
+            )
         # The leaderboard's facts move with the attempt, in this transaction.
         refresh_members(session, [row.id])
         return LoggedCall(
@@ -232,6 +241,12 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
             raise UserFacingError(
                 "A later call to this customer is recorded: only the latest outcome can be undone."
             )
+        if row.member_before.get(BROUGHT_IN):
+            raise UserFacingError(
+                "This call was logged on another computer and brought in with its store's "
+                "results: it cannot be undone here (importing those results again would bring "
+                "it back)."
+            )
         if member.version != int(row.member_before["version"]) + 1:
             raise StaleMemberError(
                 "This customer changed after the call was logged (another call, or a "
@@ -257,7 +272,10 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
 
 
 @dataclass(frozen=True)
-class _Details:
+class CallDetails:
+    """What goes with an outcome, checked against what the outcome asks for (``checked``
+    refuses, with the sentence to show, a detail missing, not asked for or out of place)."""
+
     note: str | None
     callback_at: datetime | None
     visit_on: date | None
@@ -272,7 +290,7 @@ class _Details:
         visit_on: date | None,
         reason: str | None,
         called_at: datetime,
-    ) -> _Details:
+    ) -> CallDetails:
         text = (note or "").strip() or None
         if text is not None and len(text) > CALL_NOTE_MAX_LENGTH:
             raise UserFacingError(f"Shorten the note to {CALL_NOTE_MAX_LENGTH} characters.")
@@ -371,18 +389,9 @@ def _follow_up(
     if follow_up is None:
         raise UserFacingError(
             "This customer's calls are finished for this campaign (last outcome: "
-            f"{_label(member.last_outcome)}): nothing was logged."
+            f"{label_of(member.last_outcome)}): nothing was logged."
         )
     return follow_up
-
-
-def _label(code: str | None) -> str:
-    if code is None:
-        return "none"
-    try:
-        return outcome_by_code(code).label
-    except UnknownOutcomeError:
-        return code
 
 
 def _caller(session: Session, profile: Profile, as_manager: str | None) -> Manager | None:
@@ -397,20 +406,22 @@ def _caller(session: Session, profile: Profile, as_manager: str | None) -> Manag
     return None
 
 
-def _add_to_do_not_call(
+def put_on_do_not_call(
     session: Session,
     customer: Customer,
     attempt: CallAttempt,
-    caller: Manager | None,
-    profile: Profile,
+    added_by: str,
+    source: str = DESK_SOURCE,
 ) -> None:
+    """A Do not call outcome puts the customer on the list (and so out of every open
+    campaign); the entry remembers the attempt, so undoing the outcome lifts it."""
     added = add_entry_in_session(
         session,
         phone=customer.phone,
         customer_id=customer.external_id,
         reason=DO_NOT_CALL_REASON,
-        source=DESK_SOURCE,
-        added_by=caller.name if caller is not None else profile.name,
+        source=source,
+        added_by=added_by,
     )
     if not added.already_listed:
         session.get_one(DoNotCall, added.entry.id).attempt_id = attempt.id

@@ -207,6 +207,15 @@ def outcome_by_code(code: str) -> Outcome:
         raise UnknownOutcomeError(f"unknown call outcome code {code!r}") from None
 
 
+def label_of(code: str | None) -> str:
+    """How a stored outcome code reads ("No answer"); an unknown code as it is, none as
+    "none"."""
+    if code is None:
+        return "none"
+    found = _BY_CODE.get(code)
+    return found.label if found is not None else code
+
+
 def outcome_for_key(key: str) -> Outcome | None:
     """The outcome a key press logs (either case), or None when the key logs nothing."""
     return _BY_KEY.get(key.upper()) if len(key) == 1 else None

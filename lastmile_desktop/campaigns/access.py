@@ -75,6 +75,7 @@ class LeadAction(enum.StrEnum):
     CHANGE_MANAGERS = "change managers"
     DEACTIVATE_MANAGERS = "deactivate managers"
     REACTIVATE_MANAGERS = "reactivate managers"
+    IMPORT_RESULTS = "import store results"
 
 
 @dataclass(frozen=True)

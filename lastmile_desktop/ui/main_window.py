@@ -56,6 +56,7 @@ from lastmile_desktop.ui.leaderboard.sales_import import (
     SalesImport,
 )
 from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
+from lastmile_desktop.ui.packs.menu import StorePacks
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.permissions import permit_lead
 from lastmile_desktop.ui.profile import ProfileSwitcher
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for action in (self.import_action, self.import_sales_action, open_action, self.demo_action):
             file_menu.addAction(action)
+        self.store_packs = StorePacks(self.context, self)
+        self.store_packs.add_to(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(settings_action)
         file_menu.addSeparator()

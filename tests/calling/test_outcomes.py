@@ -13,6 +13,7 @@ from lastmile_desktop.calling.outcomes import (
     Schedule,
     UnknownOutcomeError,
     ending_codes,
+    label_of,
     outcome_by_code,
     outcome_for_key,
     reached_codes,
@@ -106,3 +107,11 @@ def test_reached_and_ending_code_sets_follow_the_catalogue() -> None:
         "do_not_call",
         "moved_or_deceased",
     }
+
+
+def test_a_stored_code_reads_as_its_label_and_an_unknown_one_as_it_is() -> None:
+    assert [label_of(code) for code in ("no_answer", "retired_code", None)] == [
+        "No answer",
+        "retired_code",
+        "none",
+    ]

@@ -63,6 +63,10 @@ from lastmile_desktop.importing.sales_model import SalesImportOptions
 from lastmile_desktop.importing.service import run_import
 from lastmile_desktop.importing.suppression_list import import_suppression_file
 from lastmile_desktop.leaderboard.names import set_store_names_shown
+from lastmile_desktop.packs.pack_in import import_pack
+from lastmile_desktop.packs.pack_out import export_pack
+from lastmile_desktop.packs.results_in import import_store_results
+from lastmile_desktop.packs.results_out import export_store_results
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.database import BUSY_MESSAGE, BUSY_TIMEOUT_ENV_VAR
@@ -102,6 +106,8 @@ class World:
     sales_file: Path  # one sale of a known customer
     member_to_call: uuid.UUID  # one of Ann's customers, not called yet
     logged_attempt: uuid.UUID  # a call already logged, to undo
+    store_results: Path  # a store's results holding a call this region does not have yet
+    store_pack: Path  # store 1's pack, as the region exported it
 
 
 def _build_world(folder: Path) -> World:
@@ -137,6 +143,8 @@ def _build_world(folder: Path) -> World:
         ).all()
     first, last = rows[0], rows[-1]
     db.dispose()
+    store_results = _store_results(folder, path, uuids[0])
+    store_pack = _store_pack(folder, path)
     suppression = folder / "opt-outs.csv"
     suppression.write_text("Phone\n+447911123456\n+447911123457\n", encoding="utf-8")
     sales = folder / "sales.csv"
@@ -162,7 +170,32 @@ def _build_world(folder: Path) -> World:
         sales_file=sales,
         member_to_call=uuids[0],
         logged_attempt=logged.attempt,
+        store_results=store_results,
+        store_pack=store_pack,
     )
+
+
+def _store_pack(folder: Path, region: Path) -> Path:
+    """Store 1's pack, exported from a copy of the region (the region itself stays as built)."""
+    copy = folder / "region-copy.sqlite3"
+    shutil.copyfile(region, copy)
+    db, _ = open_database(to_url(copy))
+    try:
+        return export_pack(db, LEAD, folder / "store-1-pack.xlsx", store="1").file
+    finally:
+        db.dispose()
+
+
+def _store_results(folder: Path, region: Path, member: uuid.UUID) -> Path:
+    """Store 1's results from a copy of the region where one more call was logged."""
+    copy = folder / "store-1.sqlite3"
+    shutil.copyfile(region, copy)
+    db, _ = open_database(to_url(copy))
+    try:
+        log_outcome(db, LEAD, member, "no_answer")
+        return export_store_results(db, LEAD, folder / "results.xlsx", store="1").file
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +256,12 @@ SERVICES: dict[str, Service] = {
     "run_import": lambda db, w: run_import(db, w.customer_list, ImportOptions(region="GB")),
     "import_sales": lambda db, w: import_sales(db, w.sales_file, SalesImportOptions(region="GB")),
     "set_store_names_shown": lambda db, _w: set_store_names_shown(db, LEAD, True),
+    "import_store_results": lambda db, w: import_store_results(db, LEAD, w.store_results),
+    "export_pack": lambda db, w: export_pack(
+        db, LEAD, w.path.parent / "store-pack.xlsx", store="1"
+    ),
+    # Into the region it was exported from: only the record of the pack imported changes.
+    "import_pack": lambda db, w: import_pack(db, LEAD, w.store_pack),
 }
 
 
