@@ -104,10 +104,12 @@ def _customer_here(table: str, column: str) -> str:
     )
 
 
-def _own_customers(column: str) -> str:
+def _own_customers(column: str, *, lateral: str = "") -> str:
+    """``column`` of the store's customers: a sub-select the planner hashes once per
+    statement (a condition per do-not-call entry would cost an index probe per entry)."""
     return (
         f"SELECT {column} FROM customers c JOIN campaign_members m ON m.customer_id = c.id "
-        f"WHERE m.store_id = {HERE}"
+        f"{lateral}WHERE m.store_id = {HERE}"
     )
 
 
@@ -177,9 +179,11 @@ def store_access(rules: MemberRules) -> dict[str, StoreAccess]:
         # Ids compare trimmed and case-blind, as campaigns.access.dnc_visibility compares them.
         "do_not_call": StoreAccess(
             read=(
-                f"{own_dnc} OR phone IN ({_own_customers('c.phone')}) "
-                f"OR phone IN ({_own_customers('c.phone_alt')}) "
-                "OR lower(btrim(customer_external_id)) IN "
+                f"{own_dnc} OR phone IN ("
+                + _own_customers(
+                    "p", lateral="CROSS JOIN LATERAL (VALUES (c.phone), (c.phone_alt)) v (p) "
+                )
+                + ") OR lower(btrim(customer_external_id)) IN "
                 f"({_own_customers('lower(btrim(c.external_id))')})"
             ),
             insert=own_dnc,
@@ -199,9 +203,12 @@ def store_access(rules: MemberRules) -> dict[str, StoreAccess]:
     }
 
 
-# Indexes the policies' look-ups need beyond the app's own: a store's members by store.
+# Indexes the policies' look-ups need beyond the app's own, both answered from the index
+# alone: a store's members and their customers (the app's indexes on campaign_members lead
+# with the campaign), and whether a customer is a member at a given store.
 POLICY_INDEXES = {
     "ix_server_members_store": "campaign_members (store_id, id, customer_id)",
+    "ix_server_members_customer": "campaign_members (customer_id, store_id)",
 }
 
 
