@@ -21,13 +21,15 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import psycopg
 from sqlalchemy import event
 
 from lastmile_desktop.storage.database import Database
 from lastmile_desktop.storage.server_roles import login_store_id
+
+if TYPE_CHECKING:
+    import psycopg  # imported when a server is watched: a local database never needs it
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +162,8 @@ class PostgresNotifyWatch:
         self._own_backends.add(int(dbapi_connection.info.backend_pid))
 
     def _listen(self) -> psycopg.Connection[Any] | None:
+        import psycopg
+
         try:
             connection = psycopg.connect(self._conninfo, **self._connect_options)
             connection.execute(f"LISTEN {CHANGES_CHANNEL}")
@@ -169,6 +173,8 @@ class PostgresNotifyWatch:
         return connection
 
     def _run(self) -> None:
+        import psycopg
+
         failures = 0
         try:
             while not self._stop.is_set():

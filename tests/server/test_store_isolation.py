@@ -15,9 +15,12 @@ from sqlalchemy import select
 
 from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.campaigns.do_not_call import add_entry
+from lastmile_desktop.storage import open_database
 from lastmile_desktop.storage.models import CallAttempt, CampaignMember, Customer
+from lastmile_desktop.storage.server_roles import LEAD_ROLE
 from tests.calling.desk_data import LEAD, uk_mobile, utc
-from tests.server.chain import Chain
+from tests.conftest import run_admin_sql
+from tests.server.chain import Chain, drop_roles
 
 pytestmark = pytest.mark.postgres
 
@@ -162,3 +165,22 @@ def test_a_do_not_call_entry_from_a_store_is_written_and_suppresses_everywhere_u
         status = sql.execute("SELECT status FROM campaign_members").fetchall()
     assert seen == [zed_phone]
     assert sorted(row[0] for row in status) == ["suppressed", "to_call"]
+
+
+def test_a_lead_login_reads_and_changes_every_stores_rows(chain: Chain) -> None:
+    lead = f"lead_{uuid.uuid4().hex[:8]}"
+    run_admin_sql(chain.server, f"CREATE ROLE {lead} LOGIN IN ROLE {LEAD_ROLE}")
+    try:
+        db, _ = open_database(chain.url(lead))
+        try:
+            logged = log_outcome(
+                db, chain.region.managers["Bob"], chain.region.members["Zed"], "N", at=MONDAY
+            )
+            with db.read_session() as session:
+                stores = set(session.scalars(select(CampaignMember.store_id)))
+        finally:
+            db.dispose()
+        assert logged.status == "in_progress"
+        assert stores == set(chain.region.stores.values())
+    finally:
+        drop_roles(chain.server, lead)
