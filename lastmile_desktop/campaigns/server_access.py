@@ -273,12 +273,13 @@ def add_store_login(
                     "with --login."
                 )
             made = new_password() if new_password_wanted and given is None else None
-            if given or made:
-                set_login_password(connection, name, given or made or "")
+            changed = given if given is not None else made
+            if changed is not None:
+                set_login_password(connection, name, changed)
             if state.store_id is None:
                 map_store_login(connection, name, store_id)
                 outcome = LoginOutcome.MAPPED
-            elif given or made:
+            elif changed is not None:
                 outcome = LoginOutcome.PASSWORD_CHANGED
             else:
                 outcome = LoginOutcome.UNCHANGED

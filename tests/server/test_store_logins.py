@@ -156,3 +156,20 @@ def test_a_login_of_another_store_or_another_role_is_refused(chain: Chain) -> No
 def test_a_database_not_set_up_says_to_run_init(db_url: str) -> None:
     with pytest.raises(UserFacingError, match="lastmile server init"):
         add_store_login(db_url, "LON")
+
+
+def test_a_store_login_of_another_database_on_the_server_is_given_this_ones_store(
+    chain: Chain,
+) -> None:
+    login = chain.logins["LEE"]
+    database = str(make_url(chain.owner_url).database)
+    run_admin_sql(chain.server, "DELETE FROM store_logins", database=database)  # as elsewhere
+
+    mapped = add_store_login(chain.owner_url, "LEE", login=login)
+
+    assert (mapped.outcome, mapped.generated_password) == (LoginOutcome.MAPPED, None)
+    assert "now works for store LEE" in mapped.describe()
+    with chain.sql_as("LEE") as sql:
+        assert sql.execute("SELECT lastmile_login_store()").fetchone() == (
+            chain.region.stores["LEE"],
+        )
