@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.campaign",
     "lastmile_desktop.commands.manager",
     "lastmile_desktop.commands.selftest",
+    "lastmile_desktop.commands.server_cmd",
 )
 
 

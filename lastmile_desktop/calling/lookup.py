@@ -1,5 +1,6 @@
-"""Finding what a call desk action names: the campaign, a store by code, a manager by name,
-a member by UUID, each with a message that says what to do when it is not there."""
+"""Finding what a call desk action names: the campaign, a manager by name, a member by
+UUID, each with a message that says what to do when it is not there (a store by code:
+``campaigns.stores.store_by_code``)."""
 
 from __future__ import annotations
 
@@ -44,16 +45,6 @@ def campaign_for_desk(session: Session, name: str | None) -> Campaign:
         known = ", ".join(f'"{n}"' for n in session.scalars(select(Campaign.name)))
         raise UserFacingError(f'No campaign is called "{name}". Campaigns: {known or "none yet"}.')
     return campaign
-
-
-def store_by_code(session: Session, code: str) -> Store:
-    store = session.scalars(
-        select(Store).where(func.lower(Store.code) == code.strip().lower())
-    ).first()
-    if store is None:
-        known = ", ".join(sorted(session.scalars(select(Store.code))))
-        raise UserFacingError(f'No store has the code "{code}". Stores: {known or "none yet"}.')
-    return store
 
 
 def manager_by_name(session: Session, name: str, store_id: int | None = None) -> Manager:

@@ -51,7 +51,7 @@ from lastmile_desktop.calling.hours import (
     to_local,
 )
 from lastmile_desktop.calling.life import OPEN_STATUSES, ScheduledKind
-from lastmile_desktop.calling.lookup import campaign_for_desk, manager_by_name, store_by_code
+from lastmile_desktop.calling.lookup import campaign_for_desk, manager_by_name
 from lastmile_desktop.campaigns.access import (
     AccessDenied,
     Profile,
@@ -60,6 +60,7 @@ from lastmile_desktop.campaigns.access import (
 )
 from lastmile_desktop.campaigns.members import customer_display_name, search_conditions
 from lastmile_desktop.campaigns.script import ScriptFacts, ScriptTemplate
+from lastmile_desktop.campaigns.stores import store_by_code
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (

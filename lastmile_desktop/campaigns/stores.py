@@ -188,6 +188,17 @@ def store_sort_key(name: str, code: str = "") -> tuple[NaturalKey, NaturalKey]:
     return (natural_sort_key(name), natural_sort_key(code))
 
 
+def store_by_code(session: Session, code: str) -> Store:
+    """The store with this code (any case), else a message listing the codes there are."""
+    store = session.scalars(
+        select(Store).where(func.lower(Store.code) == code.strip().lower())
+    ).first()
+    if store is None:
+        known = ", ".join(sorted(session.scalars(select(Store.code))))
+        raise UserFacingError(f'No store has the code "{code}". Stores: {known or "none yet"}.')
+    return store
+
+
 def _to_info(store: Store, active_managers: int) -> StoreInfo:
     return StoreInfo(
         id=store.id,

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.calling.lookup import store_by_code
 from lastmile_desktop.campaigns.access import Profile, check_profile, require_store
+from lastmile_desktop.campaigns.stores import store_by_code
 from lastmile_desktop.exporting.rows import (
     ExportScope,
     attempt_rows,

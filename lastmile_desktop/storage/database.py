@@ -23,6 +23,7 @@ from lastmile_desktop.errors import (
     DiskFullError,
     UserFacingError,
 )
+from lastmile_desktop.storage.server_roles import refused_by_server
 
 # How long a write waits for another window or program to finish its own before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -240,7 +241,11 @@ def create_database_engine(url: str | URL, timeout_ms: int | None = None) -> Eng
     parsed = make_url(url)
     # hide_parameters: SQL errors never carry names and phone numbers into logs and messages.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+        if parsed.get_backend_name() == "postgresql":
+            # A chain's server refuses a store's login what is not its own: say so in words.
+            event.listen(engine, "handle_error", refused_by_server)
+        return engine
     timeout_ms = busy_timeout_ms() if timeout_ms is None else timeout_ms
     engine = create_engine(
         parsed, hide_parameters=True, connect_args={"timeout": timeout_ms / 1000}

@@ -411,6 +411,9 @@ class DoNotCall(Base):
     removed_reason: Mapped[str | None] = mapped_column(Text)
     # The call whose "Do not call" outcome added the entry: undoing that outcome lifts it.
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempts.id"))
+    # On a chain's server, the store whose login added the entry (set there by the access
+    # rules, storage/server_roles.py): that store may read it back, other stores may not.
+    added_by_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
 
 
 class ErasedIdentity(Base):

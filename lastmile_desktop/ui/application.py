@@ -80,6 +80,12 @@ class Controller:
     def open(self, url: str) -> bool:
         try:
             db, report = open_database(url)
+            try:
+                # On a store's login, a store without managers has nobody to work as.
+                profile = choose_profile_at_start(db, self.window)
+            except UserFacingError:
+                db.dispose()
+                raise
         except UserFacingError as error:
             if self.window is None:
                 self.show_problem(str(error))
@@ -94,7 +100,6 @@ class Controller:
             self.problem_window = None
         old_window, old_db = self.window, self.db
         self.db = db
-        profile = choose_profile_at_start(db, old_window)
         self.window = MainWindow(AppContext(db, profile=profile))
         self.window.demo_requested.connect(self.open_demo)
         self.window.open_database_requested.connect(lambda path: self.open(to_url(path)))

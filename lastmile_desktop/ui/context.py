@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
@@ -14,6 +14,10 @@ from lastmile_desktop.storage.change_watch import ChangeWatch, watch_changes
 from lastmile_desktop.ui.changes import Changed, ChangeKind
 
 T = TypeVar("T")
+
+# A change another PC made, heard from the server, is shown this long after the first notice
+# of a burst: a run of calls logged together makes one refresh.
+LIVE_REFRESH_DELAY_MS = 300
 
 
 class AppContext(QObject):
@@ -32,6 +36,8 @@ class AppContext(QObject):
     # A service refused the profile in use (a manager deactivated meanwhile, say); carries the
     # service's sentence. The window shows it and offers to pick another profile.
     profile_refused = Signal(str)
+    # The watch heard of a commit elsewhere (emitted from its thread; handled on this one).
+    outside_change_heard = Signal()
 
     def __init__(
         self,
@@ -51,6 +57,14 @@ class AppContext(QObject):
         # Commits made elsewhere (the command line, another window) show up here.
         self.watch = watch if watch is not None else watch_changes(db)
         self.watch.mark_seen()
+        # A server's watch says at once when another PC commits, whether or not the window
+        # is in front (the leaderboard on the shop's screen); SQLite's is polled by the window.
+        self._live_refresh = QTimer(self)
+        self._live_refresh.setSingleShot(True)
+        self._live_refresh.setInterval(LIVE_REFRESH_DELAY_MS)
+        self._live_refresh.timeout.connect(self.check_for_outside_changes)
+        self.outside_change_heard.connect(self._refresh_soon, Qt.ConnectionType.QueuedConnection)
+        self.watch.subscribe(lambda _note: self.outside_change_heard.emit())
 
     def undo_actions(self) -> tuple[QAction, QAction]:
         """Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z) on ``undo_stack``: the Edit menu's entries.
@@ -99,5 +113,10 @@ class AppContext(QObject):
             return True
         return False
 
+    def _refresh_soon(self) -> None:
+        if not self._live_refresh.isActive():
+            self._live_refresh.start()
+
     def close(self) -> None:
+        self._live_refresh.stop()
         self.watch.close()

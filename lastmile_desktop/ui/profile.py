@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lastmile_desktop.campaigns.access import AccessDenied, Profile
-from lastmile_desktop.campaigns.profiles import available_profiles, profile_for_manager
+from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.campaigns.profiles import available_profiles
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.storage import Database
 from lastmile_desktop.ui.assign.widgets import WARNING_STYLE
@@ -42,17 +42,10 @@ def remember_profile(profile: Profile) -> None:
 
 
 def remembered_profile(db: Database) -> Profile | None:
-    """The profile chosen last time, if it still exists and is active in this database."""
+    """The profile chosen last time, if it is still one of this database's choices (the
+    manager still active; the lead not on a store's login)."""
     key = str(QSettings().value(SETTINGS_LAST_PROFILE, "") or "")
-    if key == LEAD_KEY:
-        return Profile.lead()
-    prefix = "manager:"
-    if not key.startswith(prefix) or not key[len(prefix) :].isdigit():
-        return None
-    try:
-        return profile_for_manager(db, int(key[len(prefix) :]))
-    except AccessDenied:
-        return None
+    return next((p for p in available_profiles(db) if profile_key(p) == key), None)
 
 
 def describe_profile(profile: Profile, store_labels: dict[int, str]) -> str:
@@ -119,25 +112,23 @@ class ProfileDialog(QDialog):
         return self.profiles[row]
 
 
-def has_managers(db: Database) -> bool:
-    return len(available_profiles(db)) > 1
-
-
 def choose_profile_at_start(db: Database, parent: QWidget | None = None) -> Profile:
-    """The profile to open with: asks only when there are managers to choose from.
+    """The profile to open with: asks only when there is a choice.
 
-    Without managers the lead is the only profile, so no question is asked. Closing the
-    picker keeps the last choice (or the lead), rather than quitting the app.
+    Without managers the lead is the only profile (on a store's login, a store with one
+    manager has only them), so no question is asked. Closing the picker keeps the last
+    choice (or the first one offered), rather than quitting the app.
     """
-    if not has_managers(db):
-        return Profile.lead()
+    profiles = available_profiles(db)
+    if len(profiles) == 1:
+        return profiles[0]
     last = remembered_profile(db)
     dialog = ProfileDialog(db, last, parent)
     if dialog.exec() == QDialog.DialogCode.Accepted:
         chosen = dialog.selected_profile()
         remember_profile(chosen)
         return chosen
-    return last or Profile.lead()
+    return last or profiles[0]
 
 
 class ProfileSwitcher:
