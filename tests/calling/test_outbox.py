@@ -330,9 +330,7 @@ def test_a_database_file_has_no_outbox_and_a_server_one_per_login(tmp_path: Path
     assert (tmp_path / OUTBOX_FILE_NAME).exists()
 
 
-def test_kept_outcomes_carry_the_profile_that_logged_them(
-    region: Region, outbox: Outbox
-) -> None:
+def test_kept_outcomes_carry_the_profile_that_logged_them(region: Region, outbox: Outbox) -> None:
     alice = region.managers["Alice"]
     queued = queue_outcome(outbox, alice, region.members["Ann"], "n", at=MONDAY)
 

@@ -12,6 +12,7 @@ the session's server. Nothing here is a test.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -109,8 +110,6 @@ class TcpProxy:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # not connected, or already shut
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # not connected, or already shut
     sock.close()
