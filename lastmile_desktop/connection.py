@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -309,15 +310,33 @@ def password_at_start(saved: SavedServer) -> PasswordAtStart:
     return PasswordAtStart(password)
 
 
-def database_to_open(cli_value: str | None) -> DatabaseChoice:
-    """``--db``, else ``LASTMILE_DB``, else the saved server (with the keyring's password,
-    or none: the driver then reads PGPASSWORD or .pgpass), else the local default."""
+PasswordAsker = Callable[[ServerConnection, str], str | None]
+
+
+def database_to_open(
+    cli_value: str | None, ask_password: PasswordAsker | None = None
+) -> DatabaseChoice:
+    """``--db``, else ``LASTMILE_DB``, else the saved server, else the local default.
+
+    The saved server's password comes from the keyring; when it is not kept there,
+    ``ask_password(connection, why)`` asks the person (the app does; a command does not, and
+    the driver then reads PGPASSWORD or .pgpass). An asker that gets no answer (None) means
+    the person chose not to connect: UserFacingError."""
     choice = choose_database(cli_value)
     if choice.origin != "default":
         return choice
     saved = saved_server()
     if saved is None:
         return choice
-    password = password_at_start(saved).password
+    at_start = password_at_start(saved)
+    password = at_start.password
+    if at_start.ask_because is not None and ask_password is not None:
+        password = ask_password(saved.connection, at_start.ask_because)
+        if password is None:
+            raise UserFacingError(
+                f"No password was given, so Last Mile did not connect to "
+                f"{saved.connection.describe()}. Start it again to type the password, or open "
+                "another database."
+            )
     url = saved.connection.url(password).render_as_string(hide_password=False)
     return DatabaseChoice(url, SAVED_SERVER_ORIGIN)

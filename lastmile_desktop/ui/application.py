@@ -11,12 +11,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from lastmile_desktop import APP_NAME, __version__
+from lastmile_desktop.connection import database_to_open
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.logging_setup import configure_logging
 from lastmile_desktop.overview import is_empty
 from lastmile_desktop.progress import Progress
-from lastmile_desktop.settings import choose_database, demo_db_path, resources_dir, to_url
+from lastmile_desktop.settings import demo_db_path, resources_dir, to_url
 from lastmile_desktop.storage import Database, open_database
+from lastmile_desktop.ui.connect_dialog import ask_password_at_start
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import DatabaseProblemWindow
 from lastmile_desktop.ui.errors import install_excepthook, show_user_error
@@ -193,7 +195,14 @@ def run(db_arg: str | None) -> int:
     log_path = configure_logging()
     install_excepthook(log_path)
     controller = Controller()
-    controller.open(choose_database(db_arg).url)  # on failure, the start screen says why
+    try:
+        # --db, LASTMILE_DB, the saved server (its password from the keyring, or typed), or
+        # the local database.
+        url = database_to_open(db_arg, ask_password=ask_password_at_start).url
+    except UserFacingError as error:
+        controller.show_problem(str(error))
+    else:
+        controller.open(url)  # on failure, the start screen says why
     exit_code = app.exec()
     if controller.db is not None:
         controller.db.close()

@@ -8,6 +8,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
+from lastmile_desktop.calling.outbox import Outbox, open_outbox
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.change_watch import ChangeWatch, watch_changes
@@ -32,6 +33,8 @@ class AppContext(QObject):
     # A service refused the profile in use (a manager deactivated meanwhile, say); carries the
     # service's sentence. The window shows it and offers to pick another profile.
     profile_refused = Signal(str)
+    # An outcome went into the outbox or left it (the server could not be reached).
+    outbox_changed = Signal()
 
     def __init__(
         self,
@@ -40,6 +43,7 @@ class AppContext(QObject):
         *,
         profile: Profile | None = None,
         watch: ChangeWatch | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -51,6 +55,9 @@ class AppContext(QObject):
         # Commits made elsewhere (the command line, another window) show up here.
         self.watch = watch if watch is not None else watch_changes(db)
         self.watch.mark_seen()
+        # Outcomes logged while a database server cannot be reached wait here; a database
+        # file has none.
+        self.outbox = outbox if outbox is not None else open_outbox(db.url)
 
     def undo_actions(self) -> tuple[QAction, QAction]:
         """Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z) on ``undo_stack``: the Edit menu's entries.

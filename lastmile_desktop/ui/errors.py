@@ -12,8 +12,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.logging_setup import scrub_personal_data
+from lastmile_desktop.storage.reachability import is_unreachable
 
 log = logging.getLogger("lastmile")
+
+UNREACHABLE = (
+    "The database server cannot be reached, so this could not be read or saved. Check this "
+    "computer's network connection, then try again. Calls logged on the desk meanwhile are "
+    "kept on this computer and sent once the server answers."
+)
 
 
 def show_user_error(parent: QWidget | None, error: BaseException, title: str = "Last Mile") -> None:
@@ -61,6 +68,10 @@ class ExceptionReporter:
         self.last_dialog: QMessageBox | None = None
         self._showing = False
 
+    def _unreachable_shown(self) -> bool:
+        box = self.last_dialog
+        return box is not None and box.isVisible() and box.text() == UNREACHABLE
+
     def __call__(
         self,
         exc_type: type[BaseException],
@@ -74,6 +85,14 @@ class ExceptionReporter:
             log.warning("user error: %s", exc_value)
             if QApplication.instance() is not None:
                 show_user_error(QApplication.activeWindow(), exc_value)
+            return
+        if is_unreachable(exc_value):
+            # Not a bug: the network or the server went away. Said once, without waiting.
+            log.warning("database server out of reach: %s", summary_line(exc_value))
+            if QApplication.instance() is not None and not self._unreachable_shown():
+                self.last_dialog = open_user_error(
+                    QApplication.activeWindow(), UserFacingError(UNREACHABLE)
+                )
             return
         log.error("unhandled exception\n%s", details)
         if QApplication.instance() is None or self._showing:
@@ -90,6 +109,12 @@ class ExceptionReporter:
             self.last_dialog.open()
         finally:
             self._showing = False
+
+
+def summary_line(error: BaseException) -> str:
+    """The error's first line, scrubbed: enough for the log to say what failed."""
+    text = str(error).strip().splitlines()
+    return scrub_personal_data(f"{type(error).__name__}: {text[0] if text else ''}")
 
 
 def install_excepthook(log_path: Path | None) -> ExceptionReporter:
