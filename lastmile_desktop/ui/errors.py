@@ -66,11 +66,13 @@ class ExceptionReporter:
     def __init__(self, log_path: Path | None) -> None:
         self.log_path = log_path
         self.last_dialog: QMessageBox | None = None
+        # The word that the database server is out of reach, while it is on screen.
+        self.unreachable_box: QMessageBox | None = None
         self._showing = False
 
     def _unreachable_shown(self) -> bool:
-        box = self.last_dialog
-        return box is not None and box.isVisible() and box.text() == UNREACHABLE
+        box = self.unreachable_box
+        return box is not None and box.isVisible()
 
     def __call__(
         self,
@@ -81,18 +83,21 @@ class ExceptionReporter:
         details = scrub_personal_data(
             "".join(traceback.format_exception(exc_type, exc_value, exc_tb))
         )
+        if is_unreachable(exc_value):
+            # Not a bug: the network or the server went away. Said once, without waiting
+            # (many reads fail together, and the calls go on meanwhile).
+            log.warning("database server out of reach: %s", summary_line(exc_value))
+            if QApplication.instance() is not None and not self._unreachable_shown():
+                said = exc_value if isinstance(exc_value, UserFacingError) else None
+                self.unreachable_box = open_user_error(
+                    QApplication.activeWindow(), said or UserFacingError(UNREACHABLE)
+                )
+                self.last_dialog = self.unreachable_box
+            return
         if isinstance(exc_value, UserFacingError):
             log.warning("user error: %s", exc_value)
             if QApplication.instance() is not None:
                 show_user_error(QApplication.activeWindow(), exc_value)
-            return
-        if is_unreachable(exc_value):
-            # Not a bug: the network or the server went away. Said once, without waiting.
-            log.warning("database server out of reach: %s", summary_line(exc_value))
-            if QApplication.instance() is not None and not self._unreachable_shown():
-                self.last_dialog = open_user_error(
-                    QApplication.activeWindow(), UserFacingError(UNREACHABLE)
-                )
             return
         log.error("unhandled exception\n%s", details)
         if QApplication.instance() is None or self._showing:
