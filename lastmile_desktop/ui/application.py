@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from sqlalchemy.engine import make_url
 
 from lastmile_desktop import APP_NAME, __version__
 from lastmile_desktop.connection import database_to_open
@@ -18,6 +19,7 @@ from lastmile_desktop.overview import is_empty
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.settings import demo_db_path, resources_dir, to_url
 from lastmile_desktop.storage import Database, open_database
+from lastmile_desktop.storage.reachability import is_unreachable
 from lastmile_desktop.ui.connect_dialog import ask_password_at_start
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import DatabaseProblemWindow
@@ -82,11 +84,14 @@ class Controller:
     def open(self, url: str) -> bool:
         try:
             db, report = open_database(url)
-        except UserFacingError as error:
+        except Exception as error:
+            problem = _opening_problem(error, url)
+            if problem is None:
+                raise
             if self.window is None:
-                self.show_problem(str(error))
+                self.show_problem(str(problem))
             else:
-                show_user_error(self.window, error)
+                show_user_error(self.window, problem)
             return False
         if report.backup_path is not None:
             log.info(report.describe())
@@ -169,6 +174,20 @@ class Controller:
         )
         dialog.canceled.connect(self._task.cancel)
         dialog.show()
+
+
+def _opening_problem(error: Exception, url: str) -> UserFacingError | None:
+    """What to tell the person when ``url`` did not open; None for a bug."""
+    if isinstance(error, UserFacingError):
+        return error
+    if is_unreachable(error):
+        where = make_url(url).render_as_string(hide_password=True)
+        return UserFacingError(
+            f"The database server cannot be reached ({where}). Check this computer's network "
+            "connection and that the server is running, then start Last Mile again; or "
+            "connect to another server, or open another database."
+        )
+    return None
 
 
 def _holds_demo(path: Path) -> bool:

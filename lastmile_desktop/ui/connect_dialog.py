@@ -35,6 +35,7 @@ from lastmile_desktop.connection import (
     check_connection,
     keyring_problem,
     remember_connection,
+    saved_server,
 )
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.ui.worker import Task, run_task
@@ -203,6 +204,20 @@ class ConnectDialog(QDialog):
         if not isinstance(error, UserFacingError):
             raise error  # a bug: the app's error reporter shows it
         self.show_result(str(error), ok=False)
+
+
+def open_connect_dialog(parent: QWidget, on_connected: Callable[[str], object]) -> ConnectDialog:
+    """The dialog, filled in with the saved connection, open over ``parent``; once it has
+    connected, ``on_connected`` gets the server's URL to open."""
+    saved: SavedServer | None
+    try:
+        saved = saved_server()
+    except UserFacingError:
+        saved = None  # unreadable: typed in again, and saved over
+    dialog = ConnectDialog(parent, saved=saved)
+    dialog.connected.connect(on_connected)
+    dialog.open()
+    return dialog
 
 
 class PasswordDialog(QDialog):

@@ -43,12 +43,14 @@ from PySide6.QtWidgets import (
 
 from lastmile_desktop import APP_NAME
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
-from lastmile_desktop.connection import SavedServer, saved_server
-from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.overview import is_empty
 from lastmile_desktop.storage.reachability import is_unreachable
 from lastmile_desktop.ui.changes import Changed, ChangeKind
-from lastmile_desktop.ui.connect_dialog import CONNECT_SHORTCUT, ConnectDialog
+from lastmile_desktop.ui.connect_dialog import (
+    CONNECT_SHORTCUT,
+    ConnectDialog,
+    open_connect_dialog,
+)
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import ask_for_database
 from lastmile_desktop.ui.first_run import FirstRunPage
@@ -363,16 +365,8 @@ class MainWindow(QMainWindow):
 
     def open_connect_dialog(self) -> ConnectDialog:
         """File > Connect to a server...: once connected, the window opens that server."""
-        saved: SavedServer | None
-        try:
-            saved = saved_server()
-        except UserFacingError:
-            saved = None  # unreadable: typed in again, and saved over
-        dialog = ConnectDialog(self, saved=saved)
-        dialog.connected.connect(self.open_database_requested)
-        self.connect_dialog = dialog
-        dialog.open()
-        return dialog
+        self.connect_dialog = open_connect_dialog(self, self.open_database_requested.emit)
+        return self.connect_dialog
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         # A manager gets no drop cursor: only the lead imports lists.
