@@ -17,12 +17,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from lastmile_desktop.calling.outbox import Outbox, QueuedCall, server_key
+from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import CallAttempt, CampaignMember
 from lastmile_desktop.storage.outbox_store import OUTBOX_FILE_NAME, OutboxStore
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.desk.page import DeskPage
 from lastmile_desktop.ui.desk.queue_model import Section
+from lastmile_desktop.ui.desk.sheet_entry import COLUMN_KEY, COLUMN_RESULT, SheetEntryDialog
 from lastmile_desktop.ui.main_window import MainWindow
 from tests.postgres_server import PostgresServer
 from tests.server.tcp_proxy import TcpProxy
@@ -54,15 +56,16 @@ def attempts_of(db: Database) -> list[tuple[str, str, str]]:
     return [(str(a), str(m), outcome) for a, m, outcome in rows]
 
 
-def test_the_card_shown_when_the_network_drops_keeps_its_outcome_and_sends_it_once(
-    qtbot: QtBot, db: Database, proxy: TcpProxy, tmp_path: Path
-) -> None:
-    region = build_region(db)
+def open_store_pc(
+    qtbot: QtBot, db: Database, proxy: TcpProxy, tmp_path: Path, profile: Profile
+) -> tuple[MainWindow, Database, Outbox]:
+    """The store PC's window on the Calls page, reaching the server through ``proxy``; its
+    outbox tries again only an hour after the server was found away (the test presses F9)."""
     store_pc, _ = open_database(db.url.set(port=proxy.port).render_as_string(hide_password=False))
     outbox = Outbox(
         OutboxStore(tmp_path / OUTBOX_FILE_NAME), server_key(store_pc.url), delays=(AN_HOUR_S,)
     )
-    window = MainWindow(AppContext(store_pc, profile=region.sam, outbox=outbox))
+    window = MainWindow(AppContext(store_pc, profile=profile, outbox=outbox))
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show_page("calls")
@@ -71,12 +74,22 @@ def test_the_card_shown_when_the_network_drops_keeps_its_outcome_and_sends_it_on
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
     desk = window.pages["calls"]
-    assert isinstance(desk, DeskPage) and window.outbox_status is not None
-    status = window.outbox_status
+    assert isinstance(desk, DeskPage)
     desk.clock = FixedClock()
     with qtbot.waitSignal(desk.queue_loaded, timeout=WAIT_MS):
         desk.refresh_page()
     desk.focus_queue()
+    return window, store_pc, outbox
+
+
+def test_the_card_shown_when_the_network_drops_keeps_its_outcome_and_sends_it_once(
+    qtbot: QtBot, db: Database, proxy: TcpProxy, tmp_path: Path
+) -> None:
+    region = build_region(db)
+    window, store_pc, outbox = open_store_pc(qtbot, db, proxy, tmp_path, region.sam)
+    desk = window.pages["calls"]
+    assert isinstance(desk, DeskPage) and window.outbox_status is not None
+    status = window.outbox_status
     try:
         assert card_name(desk) == "Ada Lovelace"
         log_key(qtbot, desk, Qt.Key.Key_N)  # on the server at once
@@ -126,3 +139,48 @@ def test_the_card_shown_when_the_network_drops_keeps_its_outcome_and_sends_it_on
     ]
     assert logged[1][0] == str(queued.attempt)
     assert outbox.waiting() == 0 and outbox.refused() == []
+
+
+def test_a_call_sheet_typed_in_while_the_server_is_away_is_kept_and_sent_once(
+    qtbot: QtBot, db: Database, proxy: TcpProxy, tmp_path: Path
+) -> None:
+    region = build_region(db)
+    window, store_pc, outbox = open_store_pc(qtbot, db, proxy, tmp_path, region.sam)
+    desk = window.pages["calls"]
+    assert isinstance(desk, DeskPage) and window.outbox_status is not None
+    try:
+        dialog = desk.type_in_sheet()
+        assert isinstance(dialog, SheetEntryDialog)
+        proxy.cut()
+        for row, (key, when) in enumerate([("N", "09:30"), ("B", "10:15")]):
+            dialog.set_cell(row, COLUMN_KEY, key)
+            dialog.set_cell(row, COLUMN_KEY + 1, when)
+        with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+            dialog.save()
+        assert dialog.summary.text() == (
+            "2 calls kept on this computer until the database server answers."
+        )
+        assert dialog.cell(0, COLUMN_RESULT) == (
+            "Kept on this computer: No answer at 09:30, sent once the database server answers"
+        )
+        assert outbox.waiting() == 2
+        with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+            dialog.save()  # saved again: the kept lines are not typed in twice
+        assert outbox.waiting() == 2
+        dialog.reject()
+
+        proxy.restore()
+        with (
+            qtbot.waitSignal(window.outbox_status.sent, timeout=WAIT_MS),
+            qtbot.waitSignal(desk.queue_loaded, timeout=WAIT_MS),
+        ):
+            window.outbox_status.send_action.trigger()  # F9
+    finally:
+        window.close()
+        store_pc.dispose()
+
+    assert [(m, o) for _a, m, o in attempts_of(db)] == [
+        (str(region.members["Ada"]), "no_answer"),
+        (str(region.members["Grace"]), "busy"),
+    ]
+    assert outbox.waiting() == 0
