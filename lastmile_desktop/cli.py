@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "lastmile_desktop.commands.settings_cmd",
     "lastmile_desktop.commands.queue",
     "lastmile_desktop.commands.log",
+    "lastmile_desktop.commands.outbox_cmd",
+    "lastmile_desktop.commands.connect",
     "lastmile_desktop.commands.campaign",
     "lastmile_desktop.commands.manager",
     "lastmile_desktop.commands.selftest",

@@ -1,8 +1,9 @@
 """A rotating log file in the data folder, so a bug report has something to read.
 
-The log holds no personal data: the database engine never puts SQL parameters into its
-errors (``hide_parameters``), and every record is scrubbed of phone numbers, email
-addresses and SQL parameter dumps before it is written (``scrub_personal_data``).
+The log holds no personal data and no password: the database engine never puts SQL
+parameters into its errors (``hide_parameters``), and every record is scrubbed of phone
+numbers, email addresses, SQL parameter dumps and passwords in database URLs before it is
+written (``scrub_personal_data``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ LOG_FILE_NAME = "lastmile.log"
 PHONE_PLACEHOLDER = "[phone]"
 EMAIL_PLACEHOLDER = "[email]"
 
+# A database URL's password (postgresql://login:password@host): the login stays.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
+URL_PASSWORD_PLACEHOLDER = "***"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # SQLAlchemy's dump of the values bound to a statement, to the end of its line.
 _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")
@@ -35,8 +39,10 @@ def _phone_or_date(match: re.Match[str]) -> str:
 
 
 def scrub_personal_data(text: str) -> str:
-    """``text`` without phone numbers, email addresses and SQL parameter dumps."""
+    """``text`` without phone numbers, email addresses, SQL parameter dumps and passwords
+    written into database URLs."""
     text = _SQL_PARAMETERS.sub("[parameters hidden]", text)
+    text = _URL_PASSWORD.sub(rf"\g<1>{URL_PASSWORD_PLACEHOLDER}@", text)
     text = _EMAIL.sub(EMAIL_PLACEHOLDER, text)
     return _PHONE.sub(_phone_or_date, text)
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from lastmile_desktop.calling.card import customer_card, set_pinned_note
 from lastmile_desktop.calling.log import log_outcome, undo_outcome
 from lastmile_desktop.calling.my_day import my_day
+from lastmile_desktop.calling.outbox import Outbox, log_or_queue, server_key, take_back
 from lastmile_desktop.calling.queue import build_queue
 from lastmile_desktop.campaigns.access import INACTIVE_MANAGER, AccessDenied, Profile
 from lastmile_desktop.campaigns.assignment import (
@@ -104,6 +105,7 @@ from lastmile_desktop.packs.results_in import import_store_results
 from lastmile_desktop.packs.results_out import export_store_results
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import CampaignMember, Customer, DoNotCall
+from lastmile_desktop.storage.outbox_store import OUTBOX_FILE_NAME, OutboxStore
 from tests.importing.service_support import (
     customer,
     dump,
@@ -274,6 +276,12 @@ def world(db: Database, tmp_path: Path) -> World:
 
 Call = Callable[[Database, World, Profile], object]
 
+
+def outbox_of(db: Database, world: World) -> Outbox:
+    """The outbox a window on this database keeps (on a server), in the test's folder."""
+    return Outbox(OutboxStore(world.tmp / OUTBOX_FILE_NAME), server_key(db.url))
+
+
 # Every service that takes a profile, called as that profile would call it.
 PROFILE_CALLS: dict[str, Call] = {
     "importing.service.inspect_file": lambda d, w, p: inspect_file(d, w.workbook, profile=p),
@@ -319,6 +327,10 @@ PROFILE_CALLS: dict[str, Call] = {
     "calling.log.log_outcome": lambda d, w, p: log_outcome(d, p, member_uuid(d, w.member), "busy"),
     # Refused before the attempt is looked up, so any id will do.
     "calling.log.undo_outcome": lambda d, w, p: undo_outcome(d, p, uuid.uuid4()),
+    "calling.outbox.log_or_queue": lambda d, w, p: log_or_queue(
+        d, outbox_of(d, w), p, member_uuid(d, w.member), "busy"
+    ),
+    "calling.outbox.take_back": lambda d, w, p: take_back(d, outbox_of(d, w), p, uuid.uuid4()),
     "calling.my_day.my_day": lambda d, w, p: my_day(d, p),
     "campaigns.database_settings.save_database_settings": lambda d, w, p: save_database_settings(
         d, DatabaseSettings("FR", 0, None), p

@@ -9,6 +9,11 @@ do-not-call list, which takes them out of every open campaign.
 
 Each action is one transaction that takes SQLite's write lock first, so when it returns the
 outcome is on disk (synchronous=FULL) and a second caller sees it.
+
+An outcome sent again with the attempt id it was given when logged (``attempt_uuid``: the
+outbox resends after a connection dropped, perhaps after the first try was committed) is
+recorded once: the same call again is reported ``already_known``, a different call under
+that id is refused (``AttemptConflictError``) and the recorded one stands.
 """
 
 from __future__ import annotations
@@ -68,10 +73,12 @@ __all__ = [
     "BROUGHT_IN",
     "CLOCK_TOLERANCE",
     "NOT_INTERESTED_REASONS",
+    "AttemptConflictError",
     "CallDetails",
     "LoggedCall",
     "Scheduled",
     "StaleMemberError",
+    "check_call_details",
     "log_outcome",
     "put_on_do_not_call",
     "resolve_outcome",
@@ -88,6 +95,10 @@ DO_NOT_CALL_REASON = "Asked on the phone not to be called again"
 
 class StaleMemberError(UserFacingError):
     """The member changed since the caller saw it: someone else logged first."""
+
+
+class AttemptConflictError(UserFacingError):
+    """The attempt id is recorded already for another call: the recorded one stands."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,8 @@ class LoggedCall:
     member_id: int  # the member's row, as the window's change events name members
     campaign_id: int
     follow_up: str | None = None  # "visit_reminder"/"promised_not_seen": not a counted attempt
+    # The attempt id was recorded already with this very call (sent again): nothing written.
+    already_known: bool = False
 
 
 def resolve_outcome(text: str) -> Outcome:
@@ -137,9 +150,11 @@ def log_outcome(
     at: datetime | None = None,
     expected_version: int | None = None,
     as_manager: str | None = None,
+    attempt_uuid: uuid.UUID | None = None,
 ) -> LoggedCall:
     """Record one call. ``at`` is when it happened (default now): any time from the
-    campaign's start up to now, for a call sheet typed in later."""
+    campaign's start up to now, for a call sheet typed in later. ``attempt_uuid``: the id
+    the call was given when it was logged, when it is sent again (see the module's notes)."""
     chosen = resolve_outcome(outcome)
     now = utcnow()
     called_at = _aware(at, "the call time") if at is not None else now
@@ -147,6 +162,14 @@ def log_outcome(
     with db.session() as session:
         check_profile(session, profile)
         row = member_by_uuid(session, profile, member)
+        if attempt_uuid is not None:
+            # Before the version check: a first try that was committed moved the version on.
+            known = session.scalars(
+                select(CallAttempt).where(CallAttempt.uuid == attempt_uuid)
+            ).first()
+            if known is not None:
+                caller = _caller(session, profile, as_manager)
+                return _already_known(known, row, chosen, called_at, details, caller)
         if expected_version is not None and row.version != expected_version:
             raise StaleMemberError(
                 "Someone else logged a call for this customer a moment ago: the queue is "
@@ -167,6 +190,7 @@ def log_outcome(
             CampaignRules.of(campaign),
         )
         attempt = CallAttempt(
+            uuid=attempt_uuid if attempt_uuid is not None else uuid.uuid4(),
             member_id=row.id,
             manager_id=caller.id if caller is not None else None,
             store_id=row.store_id,
@@ -214,6 +238,22 @@ def log_outcome(
             campaign_id=row.campaign_id,
             follow_up=attempt.follow_up,
         )
+
+
+def check_call_details(
+    outcome: str,
+    *,
+    note: str | None = None,
+    callback_at: datetime | None = None,
+    visit_on: date | None = None,
+    reason: str | None = None,
+    at: datetime,
+) -> Outcome:
+    """What ``log_outcome`` refuses before reading the database (an unknown outcome, a
+    missing callback time, a note too long...), for a call kept to be sent later."""
+    chosen = resolve_outcome(outcome)
+    CallDetails.checked(chosen, note, callback_at, visit_on, reason, _aware(at, "the call time"))
+    return chosen
 
 
 def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
@@ -266,6 +306,50 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
         session.delete(row)
         session.flush()
         refresh_members(session, [member.id])
+
+
+def _already_known(  # noqa: PLR0917 (the call as recorded, and as sent again)
+    known: CallAttempt,
+    member: CampaignMember,
+    outcome: Outcome,
+    called_at: datetime,
+    details: CallDetails,
+    caller: Manager | None,
+) -> LoggedCall:
+    """The recorded attempt, when it is the call sent again; else AttemptConflictError."""
+    differences = [
+        what
+        for what, recorded, sent in (
+            ("customer", known.member_id, member.id),
+            ("outcome", known.outcome, outcome.code),
+            ("time of the call", known.called_at, called_at),
+            ("note", known.note, details.note),
+            ("callback time", known.callback_at, details.callback_at),
+            ("planned visit", known.planned_visit_date, details.visit_on),
+            ("reason", known.reason, details.reason),
+            ("caller", known.manager_id, caller.id if caller is not None else None),
+        )
+        if recorded != sent
+    ]
+    if differences:
+        raise AttemptConflictError(
+            f"A call with this id is recorded already, with another {' and '.join(differences)}"
+            ": the recorded call is kept and this one was not saved."
+        )
+    return LoggedCall(
+        attempt=known.uuid,
+        member=member.uuid,
+        outcome=known.outcome,
+        called_at=called_at,
+        status=member.status,
+        version=member.version,
+        next_due_at=member.next_due_at,
+        scheduled=None,
+        member_id=member.id,
+        campaign_id=member.campaign_id,
+        follow_up=known.follow_up,
+        already_known=True,
+    )
 
 
 # --- checks ------------------------------------------------------------------------------------

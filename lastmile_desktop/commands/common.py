@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol, TextIO
 
 from lastmile_desktop.campaigns.access import Profile
+from lastmile_desktop.connection import database_to_open
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import NoProgress, Progress
-from lastmile_desktop.settings import choose_database
 from lastmile_desktop.storage import Database, open_database
 
 # The command line works as the regional lead: local mode has no passwords, and whoever runs
@@ -26,10 +26,15 @@ class Subparsers(Protocol):
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
+def database_url(args: argparse.Namespace) -> str:
+    """The database picked by ``--db``, ``LASTMILE_DB``, the saved server or the default."""
+    return database_to_open(getattr(args, "db", None)).url
+
+
 def open_for_command(args: argparse.Namespace) -> Database:
-    """Open (and migrate) the database picked by ``--db``, ``LASTMILE_DB`` or the default."""
-    choice = choose_database(getattr(args, "db", None))
-    db, report = open_database(choice.url)
+    """Open (and migrate) the database picked by ``--db``, ``LASTMILE_DB``, the saved server
+    (``lastmile connect``) or the default."""
+    db, report = open_database(database_url(args))
     if report.backup_path is not None:
         print(report.describe(), file=sys.stderr)
     return db

@@ -34,11 +34,11 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from lastmile_desktop.calling.hours import CallingHours, opening_hours_from_json
-from lastmile_desktop.calling.lookup import campaign_for_desk, store_by_code
+from lastmile_desktop.calling.lookup import campaign_for_desk
 from lastmile_desktop.calling.member_facts import assigned_at
 from lastmile_desktop.campaigns.access import Profile, require_lead
 from lastmile_desktop.campaigns.campaigns import CampaignNotFound, current_script_version
-from lastmile_desktop.campaigns.stores import format_opening_hours, store_label
+from lastmile_desktop.campaigns.stores import format_opening_hours, store_by_code, store_label
 from lastmile_desktop.data_settings import get_setting, set_setting
 from lastmile_desktop.packs.workbook import (
     UTC_SUFFIX,

@@ -24,10 +24,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from lastmile_desktop.calling.lookup import store_by_code
 from lastmile_desktop.calling.outcomes import UnknownOutcomeError, outcome_by_code
 from lastmile_desktop.campaigns.access import AccessDenied, Profile, check_profile
-from lastmile_desktop.campaigns.stores import store_label
+from lastmile_desktop.campaigns.stores import store_by_code, store_label
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.packs.pack_out import (
     CALL_UUID,

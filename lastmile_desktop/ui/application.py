@@ -9,14 +9,18 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from sqlalchemy.engine import make_url
 
 from lastmile_desktop import APP_NAME, __version__
+from lastmile_desktop.connection import database_to_open
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.logging_setup import configure_logging
 from lastmile_desktop.overview import is_empty
 from lastmile_desktop.progress import Progress
-from lastmile_desktop.settings import choose_database, demo_db_path, resources_dir, to_url
+from lastmile_desktop.settings import demo_db_path, resources_dir, to_url
 from lastmile_desktop.storage import Database, open_database
+from lastmile_desktop.storage.reachability import is_unreachable
+from lastmile_desktop.ui.connect_dialog import ask_password_at_start
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import DatabaseProblemWindow
 from lastmile_desktop.ui.errors import install_excepthook, show_user_error
@@ -86,11 +90,14 @@ class Controller:
             except UserFacingError:
                 db.dispose()
                 raise
-        except UserFacingError as error:
+        except Exception as error:
+            problem = _opening_problem(error, url)
+            if problem is None:
+                raise
             if self.window is None:
-                self.show_problem(str(error))
+                self.show_problem(str(problem))
             else:
-                show_user_error(self.window, error)
+                show_user_error(self.window, problem)
             return False
         if report.backup_path is not None:
             log.info(report.describe())
@@ -174,6 +181,20 @@ class Controller:
         dialog.show()
 
 
+def _opening_problem(error: Exception, url: str) -> UserFacingError | None:
+    """What to tell the person when ``url`` did not open; None for a bug."""
+    if isinstance(error, UserFacingError):
+        return error
+    if is_unreachable(error):
+        where = make_url(url).render_as_string(hide_password=True)
+        return UserFacingError(
+            f"The database server cannot be reached ({where}). Check this computer's network "
+            "connection and that the server is running, then start Last Mile again; or "
+            "connect to another server, or open another database."
+        )
+    return None
+
+
 def _holds_demo(path: Path) -> bool:
     """Whether the demo database exists with a demo in it (an empty file is built again)."""
     if not path.exists():
@@ -198,7 +219,14 @@ def run(db_arg: str | None) -> int:
     log_path = configure_logging()
     install_excepthook(log_path)
     controller = Controller()
-    controller.open(choose_database(db_arg).url)  # on failure, the start screen says why
+    try:
+        # --db, LASTMILE_DB, the saved server (its password from the keyring, or typed), or
+        # the local database.
+        url = database_to_open(db_arg, ask_password=ask_password_at_start).url
+    except UserFacingError as error:
+        controller.show_problem(str(error))
+    else:
+        controller.open(url)  # on failure, the start screen says why
     exit_code = app.exec()
     if controller.db is not None:
         controller.db.close()

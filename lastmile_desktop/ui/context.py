@@ -8,6 +8,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 
+from lastmile_desktop.calling.outbox import Outbox, open_outbox
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.change_watch import ChangeWatch, watch_changes
@@ -38,6 +39,8 @@ class AppContext(QObject):
     profile_refused = Signal(str)
     # The watch heard of a commit elsewhere (emitted from its thread; handled on this one).
     outside_change_heard = Signal()
+    # An outcome went into the outbox or left it (the server could not be reached).
+    outbox_changed = Signal()
 
     def __init__(
         self,
@@ -46,6 +49,7 @@ class AppContext(QObject):
         *,
         profile: Profile | None = None,
         watch: ChangeWatch | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -65,6 +69,9 @@ class AppContext(QObject):
         self._live_refresh.timeout.connect(self.check_for_outside_changes)
         self.outside_change_heard.connect(self._refresh_soon, Qt.ConnectionType.QueuedConnection)
         self.watch.subscribe(lambda _note: self.outside_change_heard.emit())
+        # Outcomes logged while a database server cannot be reached wait here; a database
+        # file has none.
+        self.outbox = outbox if outbox is not None else open_outbox(db.url)
 
     def undo_actions(self) -> tuple[QAction, QAction]:
         """Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z) on ``undo_stack``: the Edit menu's entries.

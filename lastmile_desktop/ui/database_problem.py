@@ -16,6 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop import APP_NAME
+from lastmile_desktop.ui.connect_dialog import (
+    CONNECT_SHORTCUT,
+    ConnectDialog,
+    open_connect_dialog,
+)
 
 DATABASE_FILTER = "Databases (*.sqlite3 *.db);;All files (*)"
 TEXT_WIDTH = 560
@@ -57,10 +62,14 @@ class DatabaseProblemWindow(QMainWindow):
         self.open_button.setObjectName("primaryButton")
         self.open_button.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.open_button.clicked.connect(self.choose_database)
+        self.connect_button = QPushButton(f"Connect to a server...  ({CONNECT_SHORTCUT})")
+        self.connect_button.setShortcut(QKeySequence(CONNECT_SHORTCUT))
+        self.connect_button.clicked.connect(self.open_connect_dialog)
+        self.connect_dialog: ConnectDialog | None = None
         self.quit_button = QPushButton("Quit  (Ctrl+Q)")
         self.quit_button.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_button.clicked.connect(self.close)
-        for button in (self.open_button, self.quit_button):
+        for button in (self.open_button, self.connect_button, self.quit_button):
             button.setMinimumWidth(320)
             button.setMinimumHeight(40)
 
@@ -68,6 +77,7 @@ class DatabaseProblemWindow(QMainWindow):
         layout.addWidget(self.problem_label, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addSpacing(10)
         layout.addWidget(self.open_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.connect_button, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.quit_button, alignment=Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(page)
 
@@ -78,3 +88,8 @@ class DatabaseProblemWindow(QMainWindow):
         path = ask_for_database(self)
         if path:
             self.open_database_requested.emit(path)
+
+    def open_connect_dialog(self) -> ConnectDialog:
+        """Another server, or the same one typed again (its address changed)."""
+        self.connect_dialog = open_connect_dialog(self, self.open_database_requested.emit)
+        return self.connect_dialog

@@ -12,8 +12,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.logging_setup import scrub_personal_data
+from lastmile_desktop.storage.reachability import is_unreachable
 
 log = logging.getLogger("lastmile")
+
+UNREACHABLE = (
+    "The database server cannot be reached, so this could not be read or saved. Check this "
+    "computer's network connection, then try again. Calls logged on the desk meanwhile are "
+    "kept on this computer and sent once the server answers."
+)
 
 
 def show_user_error(parent: QWidget | None, error: BaseException, title: str = "Last Mile") -> None:
@@ -59,7 +66,13 @@ class ExceptionReporter:
     def __init__(self, log_path: Path | None) -> None:
         self.log_path = log_path
         self.last_dialog: QMessageBox | None = None
+        # The word that the database server is out of reach, while it is on screen.
+        self.unreachable_box: QMessageBox | None = None
         self._showing = False
+
+    def _unreachable_shown(self) -> bool:
+        box = self.unreachable_box
+        return box is not None and box.isVisible()
 
     def __call__(
         self,
@@ -70,6 +83,17 @@ class ExceptionReporter:
         details = scrub_personal_data(
             "".join(traceback.format_exception(exc_type, exc_value, exc_tb))
         )
+        if is_unreachable(exc_value):
+            # Not a bug: the network or the server went away. Said once, without waiting
+            # (many reads fail together, and the calls go on meanwhile).
+            log.warning("database server out of reach: %s", summary_line(exc_value))
+            if QApplication.instance() is not None and not self._unreachable_shown():
+                said = exc_value if isinstance(exc_value, UserFacingError) else None
+                self.unreachable_box = open_user_error(
+                    QApplication.activeWindow(), said or UserFacingError(UNREACHABLE)
+                )
+                self.last_dialog = self.unreachable_box
+            return
         if isinstance(exc_value, UserFacingError):
             log.warning("user error: %s", exc_value)
             if QApplication.instance() is not None:
@@ -90,6 +114,12 @@ class ExceptionReporter:
             self.last_dialog.open()
         finally:
             self._showing = False
+
+
+def summary_line(error: BaseException) -> str:
+    """The error's first line, scrubbed: enough for the log to say what failed."""
+    text = str(error).strip().splitlines()
+    return scrub_personal_data(f"{type(error).__name__}: {text[0] if text else ''}")
 
 
 def install_excepthook(log_path: Path | None) -> ExceptionReporter:

@@ -44,7 +44,13 @@ from PySide6.QtWidgets import (
 from lastmile_desktop import APP_NAME
 from lastmile_desktop.campaigns.access import LeadAction, lead_only
 from lastmile_desktop.overview import is_empty
+from lastmile_desktop.storage.reachability import is_unreachable
 from lastmile_desktop.ui.changes import Changed, ChangeKind
+from lastmile_desktop.ui.connect_dialog import (
+    CONNECT_SHORTCUT,
+    ConnectDialog,
+    open_connect_dialog,
+)
 from lastmile_desktop.ui.context import AppContext
 from lastmile_desktop.ui.database_problem import ask_for_database
 from lastmile_desktop.ui.first_run import FirstRunPage
@@ -56,6 +62,7 @@ from lastmile_desktop.ui.leaderboard.sales_import import (
     SalesImport,
 )
 from lastmile_desktop.ui.navigation import OWN_TOOLTIP_ROLE, NavigationList
+from lastmile_desktop.ui.outbox_status import OutboxStatus
 from lastmile_desktop.ui.packs.menu import StorePacks
 from lastmile_desktop.ui.pages import PageSpec, page_specs
 from lastmile_desktop.ui.permissions import permit_lead
@@ -87,6 +94,9 @@ class MainWindow(QMainWindow):
         self.user_guide: UserGuideDialog | None = None
         self.about_box: QMessageBox | None = None
         self.sales_import: SalesImport | None = None
+        self.connect_dialog: ConnectDialog | None = None
+        # Outcomes kept while the database server could not be reached (a server only).
+        self.outbox_status: OutboxStatus | None = None
 
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
@@ -122,6 +132,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.profile_switcher = ProfileSwitcher(self, context)
+        if context.outbox is not None:
+            self.outbox_status = OutboxStatus(self, context, context.outbox)
+            self.file_menu.insertAction(self.connect_action, self.outbox_status.send_action)
         self._build_help_menu()
         context.navigate_requested.connect(self.show_page)
         context.changed.connect(self._on_changed)
@@ -145,6 +158,7 @@ class MainWindow(QMainWindow):
         # buttons included: a second owner of the same keys would make both do nothing.
         file_menu = self.menuBar().addMenu("&File")
         file_menu.setToolTipsVisible(True)
+        self.file_menu = file_menu
         self.import_action = self._action("&Import a customer list...", "Ctrl+O")
         self.import_action.triggered.connect(self.choose_file_to_import)
         self.import_sales_action = self._action(
@@ -155,6 +169,11 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self.choose_database)
         self.demo_action = self._action("Explore with de&mo data", "Ctrl+D")
         self.demo_action.triggered.connect(self.demo_requested)
+        self.connect_action = self._action("Connect to a ser&ver...", CONNECT_SHORTCUT)
+        self.connect_action.setToolTip(
+            "Work on the chain's database server: its address, your login and password"
+        )
+        self.connect_action.triggered.connect(self.open_connect_dialog)
         quit_action = self._action("&Quit", QKeySequence(QKeySequence.StandardKey.Quit))
         self.settings_action = self._action("&Settings...", SETTINGS_SHORTCUT)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -165,6 +184,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         self.store_packs = StorePacks(self.context, self)
         self.store_packs.add_to(file_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.connect_action)
         file_menu.addSeparator()
         file_menu.addAction(settings_action)
         file_menu.addSeparator()
@@ -263,7 +284,12 @@ class MainWindow(QMainWindow):
         return self.pages[self.current_page_key()]
 
     def refresh_first_run(self) -> None:
-        empty = is_empty(self.context.db)
+        try:
+            empty = is_empty(self.context.db)
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+            return  # the database server is out of reach: the page shown says so itself
         self.root.setCurrentWidget(self.first_run if empty else self.workspace)
         self._update_tab_actions()
 
@@ -339,6 +365,11 @@ class MainWindow(QMainWindow):
         path = ask_for_database(self)
         if path:
             self.open_database_requested.emit(path)
+
+    def open_connect_dialog(self) -> ConnectDialog:
+        """File > Connect to a server...: once connected, the window opens that server."""
+        self.connect_dialog = open_connect_dialog(self, self.open_database_requested.emit)
+        return self.connect_dialog
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         # A manager gets no drop cursor: only the lead imports lists.

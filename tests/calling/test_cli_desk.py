@@ -138,9 +138,10 @@ def test_log_json_reports_what_was_saved_and_booked(
         "--note", "at work until five",
     )  # fmt: skip
     assert set(logged) == {
-        "attempt", "member", "outcome", "called_at", "status", "version", "next_due_at",
-        "scheduled",
+        "queued", "already_known", "attempt", "member", "outcome", "called_at", "status",
+        "version", "next_due_at", "scheduled",
     }  # fmt: skip
+    assert (logged["queued"], logged["already_known"]) == (False, False)
     assert (logged["member"], logged["outcome"], logged["status"], logged["version"]) == (
         member,
         "callback_requested",

@@ -12,6 +12,12 @@ desk shows the next customer from the queue it holds and does not read the queue
 its own changes; changes from elsewhere (another page, another program) read it again, when
 the desk is next on screen if it is not.
 
+On a database server that cannot be reached (a network that drops), the outcome for the
+customer on the card is kept in the outbox (calling/outbox.py) and the status line says so;
+the customers it holds are not offered again until it is sent, and reads that fail leave the
+queue as it was shown. The window's status bar counts what waits and sends it once the
+server answers; the queue is then read again.
+
 The page takes a clock (a callable returning an aware datetime) so tests can fix "now"; every
 service call gets ``at=`` from it.
 """
@@ -55,6 +61,7 @@ from lastmile_desktop.calling.log import (
     undo_outcome,
 )
 from lastmile_desktop.calling.my_day import MyDay, my_day
+from lastmile_desktop.calling.outbox import QueuedCall, log_or_queue, offline_text, take_back
 from lastmile_desktop.calling.outcomes import (
     NOT_INTERESTED_REASON_LABELS,
     NOT_INTERESTED_REASONS,
@@ -68,6 +75,7 @@ from lastmile_desktop.campaigns.managers import list_managers
 from lastmile_desktop.campaigns.stores import list_stores
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.progress import Progress
+from lastmile_desktop.storage.reachability import is_unreachable
 from lastmile_desktop.ui.actions import UndoStep, UserAction
 from lastmile_desktop.ui.assign.widgets import page_title
 from lastmile_desktop.ui.changes import Changed, ChangeKind
@@ -105,6 +113,10 @@ KEYS_HINT = (
     "Up/Down: the queue · Ctrl+Z: undo"
 )
 STATUS_PROBLEM = "problem"
+OFFLINE = (
+    "The database server cannot be reached, so {what} cannot be read now. Outcomes you log "
+    "are kept on this computer and sent once it answers; F5 tries again."
+)
 
 
 def system_clock() -> datetime:
@@ -116,7 +128,9 @@ class DeskPage(QWidget):
     queue_loaded = Signal()
     # An outcome was committed: the LoggedCall.
     outcome_logged = Signal(object)
-    # An outcome was taken back: the LoggedCall that was undone.
+    # An outcome was kept in the outbox (the server could not be reached): the QueuedCall.
+    outcome_queued = Signal(object)
+    # An outcome was taken back: the LoggedCall (or QueuedCall) that was undone.
     outcome_undone = Signal(object)
     # The status line changed: the text.
     status_changed = Signal(str)
@@ -303,6 +317,16 @@ class DeskPage(QWidget):
 
     def reload(self) -> None:
         """Campaigns and people again, then the queue (after data changed elsewhere, or F5)."""
+        try:
+            self._read_campaigns_and_people()
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+            self.show_status(OFFLINE.format(what="the campaigns"), STATUS_PROBLEM)
+            return
+        self.load_queue()
+
+    def _read_campaigns_and_people(self) -> None:
         profile = self.context.profile
         campaigns = [info for info in list_campaigns(self.context.db) if info.is_open]
         self.has_campaigns = bool(campaigns)
@@ -313,7 +337,6 @@ class DeskPage(QWidget):
             )
         else:
             self.queue_panel.set_people(False, [], [])
-        self.load_queue()
 
     def _on_changes(self, changes: Sequence[Changed]) -> None:
         """Changes made elsewhere read the queue again; the desk's own are shown already."""
@@ -371,6 +394,13 @@ class DeskPage(QWidget):
         campaign = self.queue_panel.campaign_name()
 
         def refused(error: BaseException, part: Callable[[int, None], None]) -> None:
+            if is_unreachable(error):
+                # The queue and the day stay as shown: the customers already on screen.
+                if self._is_current(generation):
+                    self.show_status(OFFLINE.format(what="the queue"), STATUS_PROBLEM)
+                    self._waiting_for.clear()
+                    self.queue_loaded.emit()
+                return
             if not isinstance(error, UserFacingError):
                 raise error  # a bug: the app's error reporter shows it
             if self._is_current(generation):
@@ -393,7 +423,7 @@ class DeskPage(QWidget):
 
         def queue_refused(error: BaseException) -> None:
             refused(error, self._queue_arrived)
-            if self._is_current(generation):
+            if self._is_current(generation) and not is_unreachable(error):
                 read_day()
 
         self._task = run_task(
@@ -409,8 +439,10 @@ class DeskPage(QWidget):
         campaign, store, manager = panel.campaign_name(), panel.store_code(), panel.manager_name()
         search = panel.search.text().strip() or None
 
+        outbox = self.context.outbox
+
         def read(at: datetime, limit: int | None) -> CallQueue:
-            return build_queue(
+            queue = build_queue(
                 db,
                 profile,
                 campaign=campaign,
@@ -420,6 +452,10 @@ class DeskPage(QWidget):
                 search=search,
                 limit=limit,
             )
+            if outbox is None:
+                return queue
+            # An outcome waiting in the outbox is not on the server yet: not offered again.
+            return _without(queue, outbox.waiting_members())
 
         return read
 
@@ -496,10 +532,15 @@ class DeskPage(QWidget):
             card = customer_card(
                 self.context.db, self.context.profile, entry.member, at=self.clock()
             )
-        except UserFacingError as error:
+        except Exception as error:
+            if not isinstance(error, UserFacingError) and not is_unreachable(error):
+                raise
+            problem = str(error)
+            if is_unreachable(error):
+                problem = OFFLINE.format(what="the next customer's card")
             self.card = None
-            self.show_status(str(error), STATUS_PROBLEM)
-            self.empty_state.setText(str(error))
+            self.show_status(problem, STATUS_PROBLEM)
+            self.empty_state.setText(problem)
             self.centre.setCurrentWidget(self.empty_state)
             self._enable_for_customer(False)
             return
@@ -620,8 +661,23 @@ class DeskPage(QWidget):
         if card is None:
             return
         db, profile, at = self.context.db, self.context.profile, self.clock()
+        outbox = self.context.outbox
 
-        def write() -> LoggedCall:
+        def write() -> LoggedCall | QueuedCall:
+            if outbox is not None:
+                return log_or_queue(
+                    db,
+                    outbox,
+                    profile,
+                    card.member,
+                    outcome.code,
+                    note=details.note,
+                    callback_at=details.callback_at,
+                    visit_on=details.visit_on,
+                    reason=details.reason,
+                    at=at,
+                    expected_version=card.version,
+                )
             return log_outcome(
                 db,
                 profile,
@@ -635,12 +691,15 @@ class DeskPage(QWidget):
                 expected_version=card.version,
             )
 
-        def saved(logged: LoggedCall) -> None:
+        def saved(logged: LoggedCall | QueuedCall) -> None:
             self._generation += 1  # a queue read that started before the commit is out of date
             self.skip_reasons.pop(card.member, None)
             if self.outcome_bar.editor is not None:
                 self.outcome_bar.close_editor()
                 self._set_outcome_keys_enabled(True)
+            if isinstance(logged, QueuedCall):
+                self._queued(logged, card.member, card.name)
+                return
             self.show_status(self._saved_text(logged, card.name), STATUS_OK)
             if self.card is not None and self.card.member == card.member:
                 self._advance_past(card.member)
@@ -707,8 +766,11 @@ class DeskPage(QWidget):
         self.saving = False
         self._show_undo_state()
 
-    def _changes_of(self, logged: LoggedCall) -> tuple[Changed, ...]:
-        """What an outcome (or its undo) changes: the member, and the do-not-call list."""
+    def _changes_of(self, logged: LoggedCall | QueuedCall) -> tuple[Changed, ...]:
+        """What an outcome (or its undo) changes: the member, and the do-not-call list. One
+        kept in the outbox changed nothing on the server yet."""
+        if isinstance(logged, QueuedCall):
+            return ()
         member = Changed(
             ChangeKind.MEMBERS_CHANGED, logged.campaign_id, (logged.member_id,), origin=self
         )
@@ -716,20 +778,34 @@ class DeskPage(QWidget):
             return member, Changed(ChangeKind.DO_NOT_CALL_CHANGED, origin=self)
         return (member,)
 
-    def _undo_step(self, logged: LoggedCall, text: str) -> UndoStep:
+    def _undo_step(self, logged: LoggedCall | QueuedCall, text: str) -> UndoStep:
         """Ctrl+Z takes the call back; there is no redo (the call happened once: logging it
-        again is a new key press on the customer, who is back in the queue)."""
+        again is a new key press on the customer, who is back in the queue). A call kept in
+        the outbox is withdrawn from it, or undone on the server once it was sent."""
         label = outcome_by_code(logged.outcome).label
         context = self.context
+        outbox = context.outbox
 
         def refused(error: UserFacingError) -> None:
             self.show_status(f"Could not undo {label}: {error}", STATUS_PROBLEM)
 
+        def undo() -> None:
+            if isinstance(logged, QueuedCall) and outbox is not None:
+                take_back(context.db, outbox, context.profile, logged.attempt)
+            else:
+                undo_outcome(context.db, context.profile, logged.attempt)
+
+        # Sent meanwhile, a kept call's undo changes the member: which one is not known here.
+        changes = (
+            (Changed(ChangeKind.MEMBERS_CHANGED, origin=self),)
+            if isinstance(logged, QueuedCall)
+            else self._changes_of(logged)
+        )
         return UndoStep(
             text,
-            undo=lambda: undo_outcome(context.db, context.profile, logged.attempt),
+            undo=undo,
             redo=None,
-            changes=self._changes_of(logged),
+            changes=changes,
             in_background=True,
             undone=lambda: self._outcome_undone(logged),
             refused=refused,
@@ -751,6 +827,26 @@ class DeskPage(QWidget):
         self.undo_button.setEnabled(enabled)
         text = self._undo_text
         self.undo_button.setToolTip(f"Undo {text}" if text else "Nothing to undo")
+
+    def _queued(self, queued: QueuedCall, member: uuid.UUID, name: str) -> None:
+        """The outcome waits in the outbox: the next customer (whose card may not be
+        readable now), then the status line says what happened to this one. The queue is not
+        read again here (it would only fail): the window's status bar sends the outbox and
+        the queue is read once it is sent."""
+        if self.card is not None and self.card.member == member:
+            self._advance_past(member)
+        self.show_status(self._queued_text(queued, name), STATUS_PROBLEM)
+        self.focus_queue()
+        self.context.outbox_changed.emit()
+        self.outcome_queued.emit(queued)
+
+    def _queued_text(self, queued: QueuedCall, name: str) -> str:
+        label = outcome_by_code(queued.outcome).label
+        return (
+            f"{offline_text(queued.waiting)}. The database server cannot be reached: "
+            f"{label} for {name} is kept on this computer and sent once it answers. "
+            "Ctrl+Z undoes it."
+        )
 
     def _saved_text(self, logged: LoggedCall, name: str) -> str:
         label = outcome_by_code(logged.outcome).label
@@ -784,9 +880,11 @@ class DeskPage(QWidget):
             if self.queue is not None and self.queue.now_total:
                 self.load_queue()  # the page held is called through: the next one
 
-    def _outcome_undone(self, logged: LoggedCall) -> None:
+    def _outcome_undone(self, logged: LoggedCall | QueuedCall) -> None:
         label = outcome_by_code(logged.outcome).label
         self.show_status(f"Undone: {label}. The customer is back in the queue.", STATUS_OK)
+        if isinstance(logged, QueuedCall):
+            self.context.outbox_changed.emit()
         self._generation += 1
         self.card = None
         self.load_queue(select=logged.member)
@@ -1039,3 +1137,18 @@ def _scheduled_words(kind: str) -> str:
 
 def build_desk_page(context: AppContext) -> QWidget:
     return DeskPage(context)
+
+
+def _without(queue: CallQueue, members: set[uuid.UUID]) -> CallQueue:
+    """The queue without ``members`` (their outcomes wait in the outbox)."""
+    if not members:
+        return queue
+    now = [entry for entry in queue.now if entry.member not in members]
+    later = [entry for entry in queue.later if entry.member not in members]
+    return dataclasses.replace(
+        queue,
+        now=now,
+        later=later,
+        now_total=queue.now_total - (len(queue.now) - len(now)),
+        later_total=queue.later_total - (len(queue.later) - len(later)),
+    )

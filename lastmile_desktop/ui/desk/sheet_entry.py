@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from lastmile_desktop.calling.log import LoggedCall, log_outcome
+from lastmile_desktop.calling.outbox import QueuedCall, log_or_queue
 from lastmile_desktop.calling.outcomes import (
     NOT_INTERESTED_REASONS,
     Outcome,
@@ -62,6 +63,9 @@ COLUMN_TITLES = ("#", "Customer", "Phone", "Key", "Time", "Callback / visit / re
 EDITABLE = (COLUMN_KEY, COLUMN_TIME, COLUMN_DETAIL, COLUMN_NOTE)
 OK_COLOR = QColor("#1e6b34")
 PROBLEM_COLOR = QColor("#b3261e")
+KEPT_COLOR = QColor("#a35200")
+# What became of a typed line: logged, kept in the outbox (server out of reach), or refused.
+LineResult = LoggedCall | QueuedCall | str
 
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:.h]?\s*(\d{2})\s*$")
 
@@ -196,7 +200,7 @@ class SheetGrid(QTableWidget):
             self.setCurrentCell(current.row() + 1, current.column())
 
 
-def _changes(results: list[tuple[int, TypedCall, LoggedCall | str]]) -> list[Changed]:
+def _changes(results: list[tuple[int, TypedCall, LineResult]]) -> list[Changed]:
     """The members whose calls were logged, per campaign; the do-not-call list if it grew."""
     logged = [result for _row, _call, result in results if isinstance(result, LoggedCall)]
     by_campaign: dict[int, list[int]] = {}
@@ -236,7 +240,7 @@ class SheetEntryDialog(QDialog):
         self.zone = zone
         self.clock = clock
         self.saved_rows: set[int] = set()
-        self.task: Task[list[tuple[int, TypedCall, LoggedCall | str]]] | None = None
+        self.task: Task[list[tuple[int, TypedCall, LineResult]]] | None = None
         self.resize(1100, 620)
 
         intro = QLabel(
@@ -385,30 +389,46 @@ class SheetEntryDialog(QDialog):
                 problems[row] = str(problem)
                 continue
             calls.append((row, entry.member, call))
-        db, profile = self.context.db, self.context.profile
+        db, profile, outbox = self.context.db, self.context.profile, self.context.outbox
 
-        def write(progress: Progress) -> list[tuple[int, TypedCall, LoggedCall | str]]:
-            results: list[tuple[int, TypedCall, LoggedCall | str]] = []
+        def log_line(member: uuid.UUID, call: TypedCall) -> LoggedCall | QueuedCall:
+            if outbox is not None:  # a server: a line it cannot take now waits in the outbox
+                return log_or_queue(
+                    db,
+                    outbox,
+                    profile,
+                    member,
+                    call.outcome.code,
+                    note=call.note,
+                    callback_at=call.callback_at,
+                    visit_on=call.visit_on,
+                    reason=call.reason,
+                    at=call.at,
+                )
+            return log_outcome(
+                db,
+                profile,
+                member,
+                call.outcome.code,
+                note=call.note,
+                callback_at=call.callback_at,
+                visit_on=call.visit_on,
+                reason=call.reason,
+                at=call.at,
+            )
+
+        def write(progress: Progress) -> list[tuple[int, TypedCall, LineResult]]:
+            results: list[tuple[int, TypedCall, LineResult]] = []
             for done, (row, member, call) in enumerate(calls):
                 progress.report(done, len(calls), "Saving the typed calls...")
                 try:
-                    logged: LoggedCall | str = log_outcome(
-                        db,
-                        profile,
-                        member,
-                        call.outcome.code,
-                        note=call.note,
-                        callback_at=call.callback_at,
-                        visit_on=call.visit_on,
-                        reason=call.reason,
-                        at=call.at,
-                    )
+                    logged: LineResult = log_line(member, call)
                 except UserFacingError as refused:
                     logged = str(refused)
                 results.append((row, call, logged))
             return results
 
-        def written(results: list[tuple[int, TypedCall, LoggedCall | str]]) -> None:
+        def written(results: list[tuple[int, TypedCall, LineResult]]) -> None:
             self._show_results(results, problems)
 
         self.save_button.setEnabled(False)
@@ -419,22 +439,34 @@ class SheetEntryDialog(QDialog):
         self.task = action.run_in_background()
 
     def _show_results(
-        self, results: list[tuple[int, TypedCall, LoggedCall | str]], problems: dict[int, str]
+        self, results: list[tuple[int, TypedCall, LineResult]], problems: dict[int, str]
     ) -> None:
         self.save_button.setEnabled(True)
         logged: list[LoggedCall] = []
+        kept = 0
         for row, call, result in results:
             if isinstance(result, str):
                 problems[row] = result
                 continue
-            logged.append(result)
-            self.saved_rows.add(row)
+            self.saved_rows.add(row)  # logged or kept: never typed in twice
             self._lock_row(row)
             when = wording.clock_time(call.at, self.zone)
+            if isinstance(result, QueuedCall):
+                kept += 1
+                self._result(
+                    row,
+                    f"Kept on this computer: {call.outcome.label} at {when}, sent once the "
+                    "database server answers",
+                    KEPT_COLOR,
+                )
+                continue
+            logged.append(result)
             self._result(row, f"Saved: {call.outcome.label} at {when}", OK_COLOR)
         for row, problem in problems.items():
             self._result(row, problem, PROBLEM_COLOR)
-        self._summarise(len(logged), len(problems))
+        self._summarise(len(logged), len(problems), kept)
+        if kept:
+            self.context.outbox_changed.emit()
         if logged:
             self.calls_logged.emit(logged)
         self.saved.emit(len(logged), len(problems))
@@ -450,10 +482,15 @@ class SheetEntryDialog(QDialog):
         finally:
             self.grid.blockSignals(False)
 
-    def _summarise(self, saved: int, problems: int) -> None:
+    def _summarise(self, saved: int, problems: int, kept: int = 0) -> None:
         parts = []
         if saved:
             parts.append(f"{wording.count(saved, 'call')} saved")
+        if kept:
+            parts.append(
+                f"{wording.count(kept, 'call')} kept on this computer until the database "
+                "server answers"
+            )
         if problems:
             parts.append(f"{wording.count(problems, 'line')} to fix (see the right-hand column)")
         if not parts:
