@@ -57,7 +57,7 @@ def test_a_server_out_of_reach_at_start_is_said_plainly_with_a_way_to_another(
             "the server is running, then start Last Mile again; or connect to another server, "
             "or open another database."
         )
-        assert screen.connect_button.text() == "Connect to a server...  (Ctrl+Shift+K)"
+        assert screen.connect_button.text() == "Connect to a server...  (Ctrl+Shift+N)"
         dialog = screen.open_connect_dialog()
         qtbot.addWidget(dialog)
         assert (dialog.host.text(), dialog.port.value(), dialog.login.text()) == (
