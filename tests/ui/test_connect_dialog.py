@@ -193,7 +193,7 @@ def test_the_dialog_opens_on_the_saved_connection_from_the_file_menu(
 
     qtbot.keyClick(
         window,
-        Qt.Key.Key_K,
+        Qt.Key.Key_N,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
 
