@@ -30,7 +30,7 @@ def open_for_command(args: argparse.Namespace) -> Database:
     """Open (and migrate) the database picked by ``--db``, ``LASTMILE_DB`` or the default."""
     choice = choose_database(getattr(args, "db", None))
     db, report = open_database(choice.url)
-    if report.backup_path is not None:
+    if report.worth_telling:
         print(report.describe(), file=sys.stderr)
     return db
 

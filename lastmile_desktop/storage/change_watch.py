@@ -1,11 +1,16 @@
 """Noticing that someone else committed to the database (another window, the command line).
 
 ``watch_changes(db)`` returns a ``ChangeWatch``: ``poll()`` says whether anything was
-committed since the last look, cheaply enough to ask every second or two. For SQLite it
-reads ``PRAGMA data_version`` on a connection of its own, which changes whenever any other
-connection commits. Other databases get a watch that never reports (a server database can
-implement the same three methods with LISTEN/NOTIFY). No Qt here: the window decides when
-to poll.
+committed since the last look, cheaply enough to ask every second or two. The watch is
+chosen by database there, and only there:
+
+- SQLite: ``PRAGMA data_version`` on a connection of its own, which changes whenever any
+  other connection commits;
+- PostgreSQL: none yet (``NoChangeWatch``): a watch on LISTEN/NOTIFY implements the same
+  three methods and takes its place in ``watch_changes``;
+- any other database: ``NoChangeWatch``.
+
+No Qt here: the window decides when to poll.
 """
 
 from __future__ import annotations
@@ -85,7 +90,10 @@ class SqliteDataVersionWatch:
 
 
 def watch_changes(db: Database) -> ChangeWatch:
+    """The change watch for ``db``'s kind of database (see the module's note)."""
     path = db.path
-    if path is None:
-        return NoChangeWatch()
-    return SqliteDataVersionWatch(str(path))
+    if path is not None:
+        return SqliteDataVersionWatch(str(path))
+    # PostgreSQL's LISTEN/NOTIFY watch is chosen here once it exists (``db.is_postgres``);
+    # until then pages refresh from this window's own changes, on F5 and when shown.
+    return NoChangeWatch()

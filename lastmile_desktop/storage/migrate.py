@@ -32,21 +32,36 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 
 
+# Why a database on a server gets no copy before an upgrade.
+SERVER_BACKUP_SKIPPED = (
+    "no copy was made first: a database server is backed up with its own tools (pg_dump)"
+)
+
+
 @dataclass(frozen=True)
 class MigrationReport:
     from_revision: str | None
     to_revision: str
     backup_path: Path | None
+    # Set when an existing database was upgraded without a copy first, saying why.
+    backup_skipped_reason: str | None = None
 
     @property
     def changed(self) -> bool:
         return self.from_revision != self.to_revision
+
+    @property
+    def worth_telling(self) -> bool:
+        """An existing database was upgraded: say where its copy is, or why there is none."""
+        return self.backup_path is not None or self.backup_skipped_reason is not None
 
     def describe(self) -> str:
         if not self.changed:
             return "The database is up to date."
         if self.backup_path is not None:
             return f"The database was upgraded; a copy from before is at {self.backup_path}"
+        if self.backup_skipped_reason is not None:
+            return f"The database was upgraded; {self.backup_skipped_reason}."
         return "A new database was created."
 
 
@@ -141,8 +156,11 @@ def upgrade(db: Database) -> MigrationReport:
     if state.revision == head:
         return MigrationReport(head, head, None)
     backup: Path | None = None
+    skipped: str | None = None
     if state.revision is not None and db.path is not None:
         backup = backup_sqlite(db.path, _backup_path(db.path, state.revision))
+    elif state.revision is not None and db.is_postgres:
+        skipped = SERVER_BACKUP_SKIPPED
     try:
         config = _alembic_config()
         with db.write_connection() as connection:
@@ -152,7 +170,7 @@ def upgrade(db: Database) -> MigrationReport:
         if backup is not None:
             backup.unlink(missing_ok=True)
         raise
-    return MigrationReport(state.revision, head, backup)
+    return MigrationReport(state.revision, head, backup, skipped)
 
 
 def _sqlite_files(path: Path) -> list[Path]:

@@ -86,7 +86,7 @@ class Controller:
             else:
                 show_user_error(self.window, error)
             return False
-        if report.backup_path is not None:
+        if report.worth_telling:
             log.info(report.describe())
         if self.problem_window is not None:
             self.problem_window.close()
@@ -106,7 +106,7 @@ class Controller:
         if old_db is not None:
             old_db.close()
         self.window.show()
-        if report.backup_path is not None:
+        if report.worth_telling:
             QMessageBox.information(self.window, APP_NAME, report.describe())
         return True
 

@@ -13,6 +13,7 @@ from lastmile_desktop.storage import database as database_module
 from lastmile_desktop.storage.models import Customer
 
 
+@pytest.mark.sqlite_only
 def test_new_connections_use_wal_full_sync_foreign_keys_and_a_busy_timeout(db: Database) -> None:
     with db.engine.connect() as connection:
 
