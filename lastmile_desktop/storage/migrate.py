@@ -139,6 +139,14 @@ def _refuse_unknown(db: Database, state: SchemaState) -> None:
         )
 
 
+def upgradable_state(db: Database) -> SchemaState:
+    """The database's schema state, read without writing; refused (``DatabaseFileError``)
+    when this version does not know how to upgrade it."""
+    state = schema_state(db)
+    _refuse_unknown(db, state)
+    return state
+
+
 def _backup_path(path: Path, revision: str | None) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.stem}.before-upgrade-{revision or 'unversioned'}-{stamp}.sqlite3")
@@ -150,8 +158,7 @@ def upgrade(db: Database) -> MigrationReport:
     An existing database is copied first. If the upgrade fails, its transaction leaves the
     file as it was, so the copy (more personal data on disk) is removed again.
     """
-    state = schema_state(db)
-    _refuse_unknown(db, state)
+    state = upgradable_state(db)
     head = head_revision()
     if state.revision == head:
         return MigrationReport(head, head, None)

@@ -81,6 +81,7 @@ class Controller:
         try:
             db, report = open_database(url)
         except UserFacingError as error:
+            log.warning("the database did not open: %s", error)
             if self.window is None:
                 self.show_problem(str(error))
             else:
