@@ -6,14 +6,17 @@ from typing import Any
 
 from sqlalchemy import Boolean
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 
 def like_any_case(
-    session: Session, column: ColumnElement[Any], pattern: str, escape: str
+    session: Session,
+    column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    pattern: str,
+    escape: str,
 ) -> ColumnElement[bool]:
     """``column LIKE pattern`` whatever the case of its ASCII letters.
 
