@@ -136,7 +136,7 @@ def test_an_old_version_is_refused_as_stale(region: Region) -> None:
 def test_two_sessions_on_one_member_the_second_gets_a_stale_member_error(
     region: Region, db_url: str
 ) -> None:
-    """Two windows (two engines on one file) show the same entry; both press a key."""
+    """Two windows (two engines on one database) show the same entry; both press a key."""
     other, _ = open_database(db_url)
     try:
         mine = build_queue(region.db, LEAD, at=MONDAY).now

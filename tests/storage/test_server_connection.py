@@ -112,9 +112,10 @@ def test_a_write_waits_for_another_writer_no_longer_than_the_busy_timeout(
 
 @pytest.fixture
 def own_server() -> Iterator[PostgresServer]:
-    """A server of this test's own, to stop and start without disturbing the others."""
+    """A server of this test's own, to stop and start without disturbing the others; it
+    flushes every commit, so what was committed before a crash is there after it."""
     try:
-        server = start_server()
+        server = start_server(durable=True)
     except PostgresUnavailable as reason:
         pytest.skip(f"PostgreSQL tests need a server: {reason}")
     yield server
