@@ -6,7 +6,13 @@ STAMP := $(VENV)/.installed
 # benchmarks/ is linted too once it exists (a fresh checkout may not have it yet).
 LINT_PATHS := lastmile_desktop tests $(wildcard benchmarks)
 
-.PHONY: run test lint typecheck pytest package screenshots example-results benchmarks clean lock
+# The storage, service and command tests: what `make test-postgres` runs against PostgreSQL.
+POSTGRES_TEST_PATHS := tests/storage tests/calling tests/campaigns tests/importing \
+	tests/leaderboard tests/exporting tests/server $(wildcard tests/test_cli*.py) \
+	tests/test_data_settings.py tests/test_service_access.py tests/test_demo.py \
+	tests/test_first_run_check.py
+
+.PHONY: run test test-postgres lint typecheck pytest package screenshots example-results benchmarks clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,6 +42,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+## test-postgres: the storage, service and command tests again, on a throwaway PostgreSQL server
+## the run starts itself (needs the system's postgresql package; skipped, saying why, without it)
+test-postgres: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --backend=postgres $(POSTGRES_TEST_PATHS)
 
 ## package: build the one-folder app with PyInstaller into dist/lastmile/
 package: $(STAMP)

@@ -9,6 +9,12 @@ For each size (10k, 100k and 500k rows by default) the script writes a 10-column
   is the import's alone; then the same list again into that database (every customer
   already there: the update path), shown as "re-import".
 
+Then, when PostgreSQL's server programs are installed, the same imports into a fresh
+database on a throwaway PostgreSQL server the script starts (tests/postgres_server.py, with
+every commit flushed to disk as SQLite's ``synchronous=FULL`` does), through COPY (the path
+the app takes) and through the plain INSERT statements COPY replaces, with the PostgreSQL /
+SQLite and COPY / INSERT ratios. ``--no-postgres`` leaves them out.
+
 On a machine shared with other work, each measure is taken several times in turn and the
 best is shown (``--repeat``).
 
@@ -34,6 +40,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
 HEADERS = [
     "Customer ID",
@@ -129,14 +136,19 @@ def time_calamine(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def child_import(path: Path, database: Path) -> None:
+def child_import(path: Path, database: str, copy: bool = True) -> None:
     """Run in a fresh process: import ``path``, then import it again (every row known, so the
-    update path), and print the seconds of each and the peak memory of the first as JSON."""
+    update path), and print the seconds of each and the peak memory of the first as JSON.
+
+    ``database`` is a file or a URL; ``copy=False`` makes PostgreSQL take INSERT statements."""
+    from lastmile_desktop.importing import bulk
     from lastmile_desktop.importing.model import ImportOptions
     from lastmile_desktop.importing.service import run_import
     from lastmile_desktop.settings import to_url
     from lastmile_desktop.storage import open_database
 
+    if not copy:
+        bulk.can_copy = lambda _connection: False  # type: ignore[assignment]
     db, _ = open_database(to_url(database))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
@@ -162,16 +174,72 @@ def child_import(path: Path, database: Path) -> None:
     )
 
 
-def measure_import(path: Path) -> dict[str, object]:
-    with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as folder:
-        result = subprocess.run(
-            [sys.executable, __file__, "--child", str(path), str(Path(folder) / "bench.sqlite3")],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+def _child(path: Path, database: str, *options: str) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), database, *options],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     payload: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     return payload
+
+
+def measure_import(path: Path) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as folder:
+        return _child(path, str(Path(folder) / "bench.sqlite3"))
+
+
+class PostgresRuns:
+    """A throwaway PostgreSQL server; each import goes into a new, empty database on it."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(ROOT))  # the test suite's server helper
+        from tests.postgres_server import start_server
+
+        self.server = start_server(durable=True)
+        self.count = 0
+
+    def _admin(self, statement: str) -> object:
+        import psycopg
+
+        with psycopg.connect(
+            host=self.server.host, port=self.server.port, user="postgres", autocommit=True
+        ) as connection:
+            cursor = connection.execute(statement)  # type: ignore[arg-type]
+            row = cursor.fetchone() if cursor.description else None
+        return None if row is None else row[0]
+
+    def version(self) -> object:
+        return self._admin("SHOW server_version")
+
+    def measure(self, path: Path, copy: bool) -> dict[str, object]:
+        self.count += 1
+        name = f"bench_{self.count}"
+        self._admin(f"CREATE DATABASE {name}")
+        try:
+            url = self.server.url(name).render_as_string(hide_password=False)
+            return _child(path, url, *([] if copy else ["--insert"]))
+        finally:
+            self._admin(f"DROP DATABASE {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        self.server.remove()
+
+
+def postgres_runs() -> PostgresRuns | None:
+    sys.path.insert(0, str(ROOT))
+    from tests.postgres_server import PostgresUnavailable
+
+    try:
+        return PostgresRuns()
+    except PostgresUnavailable as reason:
+        print(f"PostgreSQL left out: {reason}")
+        return None
+
+
+def _best(runs: list[dict[str, object]], key: str) -> float:
+    return min(float(run[key]) for run in runs)  # type: ignore[arg-type]
 
 
 def main() -> int:
@@ -183,10 +251,14 @@ def main() -> int:
         default=3,
         help="runs per size up to 100k rows (one above); the best of each measure is shown",
     )
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="leave out the PostgreSQL measures"
+    )
     parser.add_argument("--child", nargs=2, metavar=("FILE", "DB"), help=argparse.SUPPRESS)
+    parser.add_argument("--insert", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child_import(Path(args.child[0]), Path(args.child[1]))
+        child_import(Path(args.child[0]), args.child[1], copy=not args.insert)
         return 0
 
     print(
@@ -197,6 +269,7 @@ def main() -> int:
         "best of the runs for each measure, openpyxl, calamine and import taken in turn, so "
         "load from other programs touches all alike"
     )
+    sqlite_results: dict[int, list[dict[str, object]]] = {}
     header = (
         f"{'rows':>8} {'runs':>4} {'openpyxl s':>10} {'calamine s':>10} {'import s':>8} "
         f"{'rows/s':>8} {'import/openpyxl':>15} {'calamine/openpyxl':>17} {'peak MB':>7} "
@@ -212,6 +285,7 @@ def main() -> int:
             baselines.append(time_openpyxl(path))
             calamines.append(time_calamine(path))
             imports.append(measure_import(path))
+        sqlite_results[rows] = imports
         baseline, calamine = min(baselines), min(calamines)
         best = min(imports, key=lambda run: float(run["seconds"]))  # type: ignore[arg-type]
         seconds = float(best["seconds"])  # type: ignore[arg-type]
@@ -230,7 +304,47 @@ def main() -> int:
             f" + rejected {counts['rejected']:,} + suppressed {counts['suppressed']:,};"
             f" re-import: {best['again_updated']:,} updated"
         )
+    if not args.no_postgres:
+        compare_postgres(args.sizes, args.repeat, sqlite_results)
     return 0
+
+
+def compare_postgres(
+    sizes: list[int], repeat: int, sqlite_results: dict[int, list[dict[str, object]]]
+) -> None:
+    """The same imports on PostgreSQL, through COPY and through INSERT, beside SQLite's."""
+    runs = postgres_runs()
+    if runs is None:
+        return
+    try:
+        print(
+            f"\nPostgreSQL {runs.version()}, a local server, each commit flushed to disk "
+            "(fsync and synchronous_commit on)"
+        )
+        header = (
+            f"{'rows':>8} {'runs':>4} {'SQLite s':>8} {'PG COPY s':>9} {'PG INSERT s':>11} "
+            f"{'PG/SQLite':>9} {'COPY/INSERT':>11} {'re-import SQLite s':>18} "
+            f"{'re-import PG s':>14}"
+        )
+        print(header)
+        print("-" * len(header))
+        for rows in sizes:
+            path = generate(rows)
+            count = repeat if rows <= 100_000 else 1
+            copies, inserts = [], []
+            for _ in range(count):
+                copies.append(runs.measure(path, copy=True))
+                inserts.append(runs.measure(path, copy=False))
+            sqlite = _best(sqlite_results[rows], "seconds")
+            copy, insert = _best(copies, "seconds"), _best(inserts, "seconds")
+            print(
+                f"{rows:>8,} {count:>4} {sqlite:>8.2f} {copy:>9.2f} {insert:>11.2f} "
+                f"{copy / sqlite:>9.2f} {copy / insert:>11.2f} "
+                f"{_best(sqlite_results[rows], 'again_seconds'):>18.2f} "
+                f"{_best(copies, 'again_seconds'):>14.2f}"
+            )
+    finally:
+        runs.close()
 
 
 if __name__ == "__main__":

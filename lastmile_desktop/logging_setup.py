@@ -1,9 +1,10 @@
 """A rotating log file in the data folder, so a bug report has something to read.
 
-The log holds no personal data and no password: the database engine never puts SQL
-parameters into its errors (``hide_parameters``), and every record is scrubbed of phone
-numbers, email addresses, SQL parameter dumps and passwords in database URLs before it is
-written (``scrub_personal_data``).
+The log holds no personal data: the database engine never puts SQL parameters into its
+errors (``hide_parameters``), and every record is scrubbed of phone numbers, email
+addresses and SQL parameter dumps before it is written (``scrub_personal_data``). Nor does
+it hold a database password: URLs are shown masked (``storage.urls.masked_url``), and a
+password left in a URL is rubbed out here too.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ LOG_FILE_NAME = "lastmile.log"
 PHONE_PLACEHOLDER = "[phone]"
 EMAIL_PLACEHOLDER = "[email]"
 
-# A database URL's password (postgresql://login:password@host): the login stays.
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
+# The password of a URL (scheme://login:PASSWORD@host), before the address rule reads
+# "login:PASSWORD@host" as an email address.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^\s:/@]*:)[^\s/]+@", re.IGNORECASE)
 URL_PASSWORD_PLACEHOLDER = "***"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # SQLAlchemy's dump of the values bound to a statement, to the end of its line.
@@ -39,8 +41,7 @@ def _phone_or_date(match: re.Match[str]) -> str:
 
 
 def scrub_personal_data(text: str) -> str:
-    """``text`` without phone numbers, email addresses, SQL parameter dumps and passwords
-    written into database URLs."""
+    """``text`` without phone numbers, email addresses, SQL parameter dumps and passwords."""
     text = _SQL_PARAMETERS.sub("[parameters hidden]", text)
     text = _URL_PASSWORD.sub(rf"\g<1>{URL_PASSWORD_PLACEHOLDER}@", text)
     text = _EMAIL.sub(EMAIL_PLACEHOLDER, text)

@@ -9,10 +9,11 @@ tests/test_isolation.py checks it.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -74,6 +75,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# Tests that checked out a PostgreSQL connection (for the count printed at the end of a run).
+_TESTS_ON_POSTGRES: set[str] = set()
+_RUNNING: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--backend") != "postgres":
+        return
+    from sqlalchemy import Engine, event
+    from sqlalchemy.pool import Pool
+
+    def checked_out(dbapi_connection: object, *_: object) -> None:
+        if _RUNNING and type(dbapi_connection).__module__.startswith("psycopg"):
+            _TESTS_ON_POSTGRES.add(_RUNNING[-1])
+
+    def connecting(dialect: Any, *_: object) -> None:
+        # Counted even when the server refuses the connection (a test of that refusal).
+        if _RUNNING and dialect.name == "postgresql":
+            _TESTS_ON_POSTGRES.add(_RUNNING[-1])
+
+    event.listen(Pool, "checkout", checked_out)
+    event.listen(Engine, "do_connect", connecting)
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    _RUNNING.append(nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    _RUNNING.clear()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if config.getoption("--backend") == "postgres":
+        count = len(_TESTS_ON_POSTGRES)
+        terminalreporter.write_line(f"{count} tests ran against PostgreSQL", bold=True)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     backend = config.getoption("--backend")
     for item in items:
@@ -126,27 +165,69 @@ def run_admin_sql(server: PostgresServer, *statements: str, database: str = "pos
             connection.execute(statement)  # type: ignore[arg-type]
 
 
+def fresh_database_url(request: pytest.FixtureRequest, folder: Path, name: str = "test") -> str:
+    """The URL of a new, empty database on the run's backend, for whoever asks (a test or a
+    fixture of any scope; on PostgreSQL it is dropped when that requester is finished).
+
+    On SQLite it is a file ``name.sqlite3`` in ``folder`` that does not exist yet; on
+    PostgreSQL a new database already migrated (a copy of the session's template).
+    """
+    from lastmile_desktop.settings import to_url
+
+    if request.config.getoption("--backend") == "sqlite":
+        return to_url(folder / f"{name}.sqlite3")
+    template: str = request.getfixturevalue("postgres_template")
+    return _postgres_copy(request, template)
+
+
+def empty_database_url(request: pytest.FixtureRequest, folder: Path, name: str = "empty") -> str:
+    """Like ``fresh_database_url`` but not migrated: no table at all (on SQLite, no file)."""
+    from lastmile_desktop.settings import to_url
+
+    if request.config.getoption("--backend") == "sqlite":
+        return to_url(folder / f"{name}.sqlite3")
+    return _postgres_copy(request, "template0")
+
+
+def copy_of_database(request: pytest.FixtureRequest, url: str, folder: Path) -> str:
+    """A copy of the database at ``url`` (nobody may be connected to it), on its backend:
+    a file copy for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL."""
+    from sqlalchemy import make_url
+
+    from lastmile_desktop.settings import to_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        assert parsed.database
+        source = Path(parsed.database)
+        copy = folder / source.name
+        shutil.copyfile(source, copy)
+        return to_url(copy)
+    assert parsed.database
+    return _postgres_copy(request, parsed.database)
+
+
+def _postgres_copy(request: pytest.FixtureRequest, source: str) -> str:
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    run_admin_sql(server, f"CREATE DATABASE {name} TEMPLATE {source}")
+
+    def drop() -> None:
+        if server.running:
+            run_admin_sql(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    request.addfinalizer(drop)
+    return server.url(name).render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of a fresh, empty database for this test, on the run's backend.
 
     On SQLite it is a file in the test's folder that does not exist yet; on PostgreSQL a new
     database already migrated (a copy of the session's template), dropped again afterwards.
     """
-    from lastmile_desktop.settings import to_url
-
-    if backend == "sqlite":
-        return to_url(tmp_path / "test.sqlite3")
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    template: str = request.getfixturevalue("postgres_template")
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    run_admin_sql(server, f"CREATE DATABASE {name} TEMPLATE {template}")
-
-    def drop() -> None:
-        run_admin_sql(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    request.addfinalizer(drop)
-    return server.url(name).render_as_string(hide_password=False)
+    return fresh_database_url(request, tmp_path)
 
 
 @pytest.fixture

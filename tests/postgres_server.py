@@ -70,6 +70,8 @@ class PostgresServer:
     folder: Path
     port: int
     run_as: str | None
+    # Durable: every commit flushed to disk, as on a real server (benchmarks); tests skip it.
+    durable: bool = False
     _running: bool = field(default=False, init=False)
 
     @property
@@ -121,21 +123,18 @@ class PostgresServer:
             raise PostgresUnavailable(f"initdb failed: {result.stderr.strip()[-500:]}")
 
     def start(self) -> None:
-        options = " ".join(
-            (
-                f"-p {self.port}",
-                f"-k {self.folder}",
-                "-c listen_addresses=127.0.0.1",
-                # A throwaway cluster: durability is not what the tests are about.
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c max_connections=200",
-            )
-        )
+        options = [
+            f"-p {self.port}",
+            f"-k {self.folder}",
+            "-c listen_addresses=127.0.0.1",
+            "-c max_connections=200",
+        ]
+        if not self.durable:
+            # A throwaway cluster: durability is not what the tests are about.
+            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        log_file = str(self.folder / "log")
         result = self._run(
-            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w",
-            "start",
+            "pg_ctl", "-D", str(self.data), "-o", " ".join(options), "-l", log_file, "-w", "start",
         )  # fmt: skip
         if result.returncode != 0:
             log = (self.folder / "log").read_text(errors="replace")[-800:]
@@ -158,8 +157,12 @@ class PostgresServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_server() -> PostgresServer:
-    """Create and start a fresh cluster, or raise ``PostgresUnavailable`` saying why not."""
+def start_server(*, durable: bool = False) -> PostgresServer:
+    """Create and start a fresh cluster, or raise ``PostgresUnavailable`` saying why not.
+
+    ``durable`` keeps PostgreSQL's flushes to disk on, for figures comparable with SQLite's
+    ``synchronous=FULL``; the tests leave it off.
+    """
     binaries = find_binaries()
     if binaries is None:
         raise PostgresUnavailable(
@@ -170,7 +173,9 @@ def start_server() -> PostgresServer:
     if run_as is not None:
         record = pwd.getpwnam(run_as)
         os.chown(folder, record.pw_uid, record.pw_gid)
-    server = PostgresServer(binaries=binaries, folder=folder, port=_free_port(), run_as=run_as)
+    server = PostgresServer(
+        binaries=binaries, folder=folder, port=_free_port(), run_as=run_as, durable=durable
+    )
     try:
         server.initialise()
         server.start()

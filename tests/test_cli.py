@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lastmile_desktop.cli import build_parser, main
+from lastmile_desktop.storage.migrate import head_revision
 
 
 def subcommand_names() -> list[str]:
@@ -34,7 +35,7 @@ def test_every_subcommand_has_help(name: str, capsys: pytest.CaptureFixture[str]
     assert f"lastmile {name}" in capsys.readouterr().out
 
 
-def test_selftest_passes_on_a_fresh_install(tmp_path: Path) -> None:
+def test_selftest_passes_on_a_fresh_install(db_url: str, backend: str, tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LASTMILE_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [
@@ -42,7 +43,7 @@ def test_selftest_passes_on_a_fresh_install(tmp_path: Path) -> None:
             "-m",
             "lastmile_desktop.cli",
             "--db",
-            str(tmp_path / "x.sqlite3"),
+            db_url,
             "selftest",
         ],
         check=False,
@@ -54,8 +55,11 @@ def test_selftest_passes_on_a_fresh_install(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "ok   database" in result.stdout
     assert "ok   window" in result.stdout
+    if backend == "postgres":  # the server's database is read, not copied
+        assert f"is at {head_revision()}, which this version opens" in result.stdout
 
 
+@pytest.mark.sqlite_only
 def test_selftest_reports_a_broken_database_and_exits_1(tmp_path: Path) -> None:
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"this is not a database" * 100)

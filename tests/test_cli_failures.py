@@ -19,7 +19,7 @@ from tests.importing.service_support import customer, dump, write_list
 
 
 def test_output_into_a_pipe_closed_early_ends_quietly_without_a_traceback(
-    db: Database, db_path: Path
+    db: Database, db_url: str
 ) -> None:
     for number in range(300):
         add_entry(db, phone=f"+4474001{number:05d}", reason="asked", profile=Profile.lead())
@@ -28,7 +28,7 @@ def test_output_into_a_pipe_closed_early_ends_quietly_without_a_traceback(
     os.close(read_end)  # the reader (`| head`) has already gone
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "lastmile_desktop.cli", "--db", str(db_path), "dnc", "list"],
+            [sys.executable, "-m", "lastmile_desktop.cli", "--db", db_url, "dnc", "list"],
             check=False,
             stdout=write_end,
             stderr=subprocess.PIPE,
@@ -42,13 +42,13 @@ def test_output_into_a_pipe_closed_early_ends_quietly_without_a_traceback(
 
 
 def test_rejects_into_a_missing_folder_are_refused_before_anything_is_imported(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workbook = write_list(tmp_path / "list.xlsx", [customer(1), customer(2, phone="0123")])
     before = dump(db)
     target = tmp_path / "no such folder" / "rejects.xlsx"
 
-    code = main(["--db", str(db_path), "import", str(workbook), "--rejects-to", str(target)])
+    code = main(["--db", db_url, "import", str(workbook), "--rejects-to", str(target)])
 
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
@@ -60,11 +60,11 @@ def test_rejects_into_a_missing_folder_are_refused_before_anything_is_imported(
 
 
 def test_a_failing_import_with_json_prints_one_json_object_with_the_error_and_the_file(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "not-there.xlsx"
 
-    code = main(["--db", str(db_path), "import", str(missing), "--json"])
+    code = main(["--db", db_url, "import", str(missing), "--json"])
 
     out, err = capsys.readouterr()
     assert code == 1
@@ -74,9 +74,9 @@ def test_a_failing_import_with_json_prints_one_json_object_with_the_error_and_th
 
 
 def test_any_failing_command_with_json_prints_the_error_as_json(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["--db", str(db_path), "dnc", "add", "--json"])
+    code = main(["--db", db_url, "dnc", "add", "--json"])
     out, err = capsys.readouterr()
     assert code == 1
     assert json.loads(out) == {"error": err.removeprefix("lastmile: ").strip()}

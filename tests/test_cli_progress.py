@@ -81,7 +81,7 @@ def test_the_line_is_cleared_when_the_work_fails() -> None:
 
 def test_an_import_at_a_terminal_shows_progress_on_stderr_and_keeps_stdout_for_the_result(
     db: Database,
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -89,7 +89,7 @@ def test_an_import_at_a_terminal_shows_progress_on_stderr_and_keeps_stdout_for_t
     terminal = TerminalStream()
     monkeypatch.setattr(sys, "stderr", terminal)
     path = write_list(tmp_path / "list.xlsx", [customer(1), customer(2)])
-    assert main(["--db", str(db_path), "import", str(path), "--region", "GB", "--json"]) == 0
+    assert main(["--db", db_url, "import", str(path), "--region", "GB", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["imported"] == 2
     drawn = terminal.getvalue()
     assert drawn.startswith("\rReading list.xlsx")
@@ -98,7 +98,7 @@ def test_an_import_at_a_terminal_shows_progress_on_stderr_and_keeps_stdout_for_t
 
 def test_assign_at_a_terminal_shows_its_progress_too(
     db: Database,
-    db_path: Path,
+    db_url: str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -107,7 +107,7 @@ def test_assign_at_a_terminal_shows_its_progress_too(
     add_members(db, add_campaign(db, "Spring win-back"), leeds, random_customers(5, seed=1))
     terminal = TerminalStream()
     monkeypatch.setattr(sys, "stderr", terminal)
-    assert main(["--db", str(db_path), "assign", "--json"]) == 0
+    assert main(["--db", db_url, "assign", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["newly_drawn"] == 5
     drawn = terminal.getvalue()
     assert drawn.startswith("\rDrawing the holdout and sharing out each store's list 0%")

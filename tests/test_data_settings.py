@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import json
-from pathlib import Path
 
 import pytest
 
@@ -71,28 +70,28 @@ def test_a_store_manager_cannot_change_the_database_settings(db: Database) -> No
 
 
 def test_the_settings_command_shows_and_changes_the_settings(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str], us_machine: None
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str], us_machine: None
 ) -> None:
-    assert main(["--db", str(db_path), "settings"]) == 0
+    assert main(["--db", db_url, "settings"]) == 0
     out = capsys.readouterr().out
     assert "Region: not set: worked out from each list's numbers" in out
     assert "First day of the week: Sunday" in out
 
     args = ["--region", "gb", "--first-day", "Mon", "--date-order", "dayfirst", "--json"]
-    assert main(["--db", str(db_path), "settings", *args]) == 0
+    assert main(["--db", db_url, "settings", *args]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "region": "GB",
         "first_day_of_week": "monday",
         "date_order": "dayfirst",
     }
-    assert main(["--db", str(db_path), "settings", "--region", "none", "--json"]) == 0
+    assert main(["--db", db_url, "settings", "--region", "none", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["region"] is None
 
 
 def test_the_settings_command_refuses_a_day_that_is_not_one(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", str(db_path), "settings", "--first-day", "someday"]) == 1
+    assert main(["--db", db_url, "settings", "--first-day", "someday"]) == 1
     assert "is not a day of the week" in capsys.readouterr().err
 
 

@@ -41,6 +41,7 @@ from lastmile_desktop.storage.models import (
 )
 from lastmile_desktop.ui import application
 from lastmile_desktop.ui.application import Controller
+from tests.conftest import fresh_database_url
 
 TODAY = date(2025, 3, 12)  # a Wednesday; fixed so runs compare equal
 CUSTOMERS = 1500
@@ -52,9 +53,11 @@ def fresh_database(path: Path) -> Database:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """One demo region shared by the read-only checks of its shape."""
-    db = fresh_database(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    db, _ = open_database(fresh_database_url(request, tmp_path_factory.mktemp("demo"), "demo"))
     generate_demo(db, customers=CUSTOMERS, seed=7, today=TODAY)
     yield db
     db.dispose()
@@ -375,10 +378,12 @@ def test_every_record_that_travels_has_a_unique_uuid(demo_db: Database) -> None:
             assert len(uuids) == len(set(uuids)) > 0
 
 
-def test_the_same_seed_and_day_give_the_same_region(tmp_path: Path) -> None:
+def test_the_same_seed_and_day_give_the_same_region(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     dumps = []
     for name, seed in (("a", 11), ("b", 11), ("c", 12)):
-        db = fresh_database(tmp_path / f"{name}.sqlite3")
+        db, _ = open_database(fresh_database_url(request, tmp_path, name))
         generate_demo(db, customers=200, seed=seed, today=TODAY)
         with db.read_session() as session:
             dumps.append(
@@ -421,10 +426,12 @@ class CancelAfter:
             raise Cancelled()
 
 
-def test_cancel_while_writing_leaves_the_database_empty(db: Database) -> None:
+def test_cancel_while_writing_leaves_the_database_empty(
+    db: Database, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     # Cancel at the last report before "Done": everything else has been written by then.
     probe = CancelAfter(10_000)
-    scratch = fresh_database(db.path.with_name("probe.sqlite3"))  # type: ignore[union-attr]
+    scratch, _ = open_database(fresh_database_url(request, tmp_path, "probe"))
     generate_demo(scratch, customers=300, today=TODAY, progress=probe)
     scratch.dispose()
     assert any(m.startswith("Writing purchases") for m in probe.messages)

@@ -20,11 +20,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, LargeBinary, cast, func, insert, or_, select
+from sqlalchemy import ColumnElement, insert, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lastmile_desktop.data_settings import get_setting, set_setting
 from lastmile_desktop.storage.models import Customer, ErasedIdentity
+from lastmile_desktop.storage.sql_text import has_non_ascii, like_any_case
 
 DIGEST_KEY_SETTING = "erased_identity_key"
 _SPACES = re.compile(r"\s+")
@@ -85,8 +86,6 @@ def may_read_as(
     """
     if len(keys) > _FEW_KEYS:
         return None
-    # SQLite's LIKE ignores the case of ASCII letters already; other databases are told to.
-    like_ignores_case = session.get_bind().dialect.name == "sqlite"
     patterns = []
     for key in keys:
         parts = [
@@ -94,13 +93,8 @@ def may_read_as(
             for part in key.split(" ")
         ]
         pattern = "%" + "%".join(parts) + "%"
-        patterns.append(
-            column.like(pattern, escape=_LIKE_ESCAPE)
-            if like_ignores_case
-            else column.ilike(pattern, escape=_LIKE_ESCAPE)
-        )
-    non_ascii = func.length(column) != func.length(cast(column, LargeBinary))
-    return or_(*patterns, non_ascii)
+        patterns.append(like_any_case(session, column, pattern, _LIKE_ESCAPE))
+    return or_(*patterns, has_non_ascii(column))
 
 
 def _digests(key: bytes, values: Iterable[str]) -> list[str]:

@@ -35,7 +35,7 @@ def open_for_command(args: argparse.Namespace) -> Database:
     """Open (and migrate) the database picked by ``--db``, ``LASTMILE_DB``, the saved server
     (``lastmile connect``) or the default."""
     db, report = open_database(database_url(args))
-    if report.backup_path is not None:
+    if report.worth_telling:
         print(report.describe(), file=sys.stderr)
     return db
 

@@ -13,6 +13,7 @@ from lastmile_desktop.commands.common import Subparsers, add_command
 from lastmile_desktop.settings import choose_database, resources_dir, to_url, user_guide_text
 from lastmile_desktop.storage import connect, upgrade
 from lastmile_desktop.storage.database import backup_sqlite
+from lastmile_desktop.storage.migrate import upgradable_state
 
 RESOURCE_FILES = ("style.qss", "icons/lastmile.svg")
 SAMPLE_PHONE = "+442079460000"  # an Ofcom drama number in London
@@ -28,7 +29,11 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _check_database(url: str) -> str:
-    """Migrate a temporary copy (never the real file) and report what was checked."""
+    """Migrate a temporary copy (never the real file) and report what was checked.
+
+    A database on a server is not copied: the migrations are tried on a new file, and the
+    server's version mark is read (nothing written) to check this version can upgrade it.
+    """
     db = connect(url)
     try:
         with tempfile.TemporaryDirectory(prefix="lastmile-selftest-") as folder:
@@ -42,6 +47,12 @@ def _check_database(url: str) -> str:
                 upgrade(copy)  # a second run must find nothing to do
             finally:
                 copy.dispose()
+        if db.is_postgres:
+            revision = upgradable_state(db).revision
+            return (
+                f"migrations to {report.to_revision} apply on a new database; "
+                f"{db.display_name} is at {revision or 'no version yet'}, which this version opens"
+            )
     finally:
         db.dispose()
     return f"migrations to {report.to_revision} apply on a copy of {db.display_name}"

@@ -255,6 +255,7 @@ def _parse_note(payload: str) -> ChangeNote:
 
 
 def watch_changes(db: Database) -> ChangeWatch:
+    """The change watch for ``db``'s kind of database (see the module's note)."""
     path = db.path
     if path is not None:
         return SqliteDataVersionWatch(str(path))

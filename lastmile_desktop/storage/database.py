@@ -12,25 +12,27 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from lastmile_desktop.errors import (
+    BUSY_MESSAGE,
     DatabaseBusyError,
     DatabaseFileError,
     DatabaseLocationError,
     DiskFullError,
     UserFacingError,
 )
+from lastmile_desktop.storage.postgres import connect_arguments, user_facing_postgres_error
 from lastmile_desktop.storage.server_roles import refused_by_server
+from lastmile_desktop.storage.urls import database_url, masked_url
 
 # How long a write waits for another window or program to finish its own before giving up.
 BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_ENV_VAR = "LASTMILE_BUSY_TIMEOUT_MS"
 # At close, how long to wait for other readers so that a pending erasure can finish.
 CLOSE_WAIT_MS = 2_000
-BUSY_MESSAGE = "The database is busy in another window or program; try again in a moment."
 # Execution option marking a write transaction: it starts with BEGIN IMMEDIATE (see _begin).
 WRITES = "lastmile_writes"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -215,6 +217,17 @@ def _user_facing_error(path: Path | None, context: ExceptionContext) -> BaseExce
     return user_facing_sqlite_error(context.original_exception, path)
 
 
+def _user_facing_server_error(url: URL, context: ExceptionContext) -> BaseException | None:
+    # A chain's server refuses a store's login what is not its own: say so in words.
+    refused = refused_by_server(context)
+    if refused is not None:
+        return refused
+    # Connection failures reach here too (SQLAlchemy calls it for errors while connecting).
+    return user_facing_postgres_error(
+        context.original_exception, url, is_disconnect=context.is_disconnect
+    )
+
+
 def _set_sqlite_pragmas(timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the driver, decide where transactions start (see _begin).
     dbapi_connection.isolation_level = None
@@ -238,15 +251,22 @@ def _begin(connection: Connection) -> None:
 
 
 def create_database_engine(url: str | URL, timeout_ms: int | None = None) -> Engine:
-    parsed = make_url(url)
-    # hide_parameters: SQL errors never carry names and phone numbers into logs and messages.
-    if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
-        if parsed.get_backend_name() == "postgresql":
-            # A chain's server refuses a store's login what is not its own: say so in words.
-            event.listen(engine, "handle_error", refused_by_server)
-        return engine
+    parsed = database_url(url)
     timeout_ms = busy_timeout_ms() if timeout_ms is None else timeout_ms
+    # hide_parameters: SQL errors never carry names and phone numbers into logs and messages.
+    if parsed.get_backend_name() == "postgresql":
+        # pre_ping: a connection the server dropped (a restart, a network cut) is replaced
+        # before use, so the first action after the server is back works.
+        server = create_engine(
+            parsed,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args=connect_arguments(parsed, timeout_ms),
+        )
+        event.listen(server, "handle_error", partial(_user_facing_server_error, parsed))
+        return server
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     engine = create_engine(
         parsed, hide_parameters=True, connect_args={"timeout": timeout_ms / 1000}
     )
@@ -272,11 +292,21 @@ class Database:
         return sqlite_path(self.url)
 
     @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        """A PostgreSQL server: no file, no backup copies, no data_version."""
+        return self.url.get_backend_name() == "postgresql"
+
+    @property
     def display_name(self) -> str:
+        """How the database is named to people: its file, or its URL without the password."""
         path = self.path
         if path is not None:
             return str(path)
-        return self.url.render_as_string(hide_password=True)
+        return masked_url(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -356,7 +386,7 @@ def connect(url: str | URL, timeout_ms: int | None = None) -> Database:
 
     ``timeout_ms`` is how long a write waits for another window or program (the busy timeout).
     """
-    parsed = make_url(url)
+    parsed = database_url(url)
     path = sqlite_path(parsed)
     if path is not None:
         check_location(path)

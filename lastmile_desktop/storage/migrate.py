@@ -32,21 +32,36 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 
 
+# Why a database on a server gets no copy before an upgrade.
+SERVER_BACKUP_SKIPPED = (
+    "no copy was made first: a database server is backed up with its own tools (pg_dump)"
+)
+
+
 @dataclass(frozen=True)
 class MigrationReport:
     from_revision: str | None
     to_revision: str
     backup_path: Path | None
+    # Set when an existing database was upgraded without a copy first, saying why.
+    backup_skipped_reason: str | None = None
 
     @property
     def changed(self) -> bool:
         return self.from_revision != self.to_revision
+
+    @property
+    def worth_telling(self) -> bool:
+        """An existing database was upgraded: say where its copy is, or why there is none."""
+        return self.backup_path is not None or self.backup_skipped_reason is not None
 
     def describe(self) -> str:
         if not self.changed:
             return "The database is up to date."
         if self.backup_path is not None:
             return f"The database was upgraded; a copy from before is at {self.backup_path}"
+        if self.backup_skipped_reason is not None:
+            return f"The database was upgraded; {self.backup_skipped_reason}."
         return "A new database was created."
 
 
@@ -124,6 +139,14 @@ def _refuse_unknown(db: Database, state: SchemaState) -> None:
         )
 
 
+def upgradable_state(db: Database) -> SchemaState:
+    """The database's schema state, read without writing; refused (``DatabaseFileError``)
+    when this version does not know how to upgrade it."""
+    state = schema_state(db)
+    _refuse_unknown(db, state)
+    return state
+
+
 def _backup_path(path: Path, revision: str | None) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.stem}.before-upgrade-{revision or 'unversioned'}-{stamp}.sqlite3")
@@ -135,14 +158,16 @@ def upgrade(db: Database) -> MigrationReport:
     An existing database is copied first. If the upgrade fails, its transaction leaves the
     file as it was, so the copy (more personal data on disk) is removed again.
     """
-    state = schema_state(db)
-    _refuse_unknown(db, state)
+    state = upgradable_state(db)
     head = head_revision()
     if state.revision == head:
         return MigrationReport(head, head, None)
     backup: Path | None = None
+    skipped: str | None = None
     if state.revision is not None and db.path is not None:
         backup = backup_sqlite(db.path, _backup_path(db.path, state.revision))
+    elif state.revision is not None and db.is_postgres:
+        skipped = SERVER_BACKUP_SKIPPED
     try:
         config = _alembic_config()
         with db.write_connection() as connection:
@@ -152,7 +177,7 @@ def upgrade(db: Database) -> MigrationReport:
         if backup is not None:
             backup.unlink(missing_ok=True)
         raise
-    return MigrationReport(state.revision, head, backup)
+    return MigrationReport(state.revision, head, backup, skipped)
 
 
 def _sqlite_files(path: Path) -> list[Path]:

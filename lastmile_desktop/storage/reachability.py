@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
+from lastmile_desktop.errors import DatabaseUnreachableError
+
 # SQLSTATE classes and codes that mean "the connection is gone, or the server is not taking
 # connections right now": 08 connection exceptions, 57P01-57P03 shutdown and start-up.
 _CONNECTION_CLASS = "08"
@@ -45,6 +47,8 @@ def is_unreachable(error: BaseException) -> bool:
 
 
 def _is_lost_connection(error: BaseException | None) -> bool:
+    if isinstance(error, DatabaseUnreachableError):
+        return True
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True

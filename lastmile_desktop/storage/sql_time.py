@@ -74,7 +74,9 @@ def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) ->
 @compiles(days_between)
 def _days_between_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = _arguments(element, compiler, **kw)
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
+    # EXTRACT gives numeric; as a double, like SQLite's julianday() difference, the figures
+    # built on it (a median: the mean of two values) come out to the last bit as in Python.
+    return f"(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION) / 86400.0)"
 
 
 @compiles(days_between, "sqlite")

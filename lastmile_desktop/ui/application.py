@@ -94,12 +94,13 @@ class Controller:
             problem = _opening_problem(error, url)
             if problem is None:
                 raise
+            log.warning("the database did not open: %s", problem)
             if self.window is None:
                 self.show_problem(str(problem))
             else:
                 show_user_error(self.window, problem)
             return False
-        if report.backup_path is not None:
+        if report.worth_telling:
             log.info(report.describe())
         if self.problem_window is not None:
             self.problem_window.close()
@@ -118,7 +119,7 @@ class Controller:
         if old_db is not None:
             old_db.close()
         self.window.show()
-        if report.backup_path is not None:
+        if report.worth_telling:
             QMessageBox.information(self.window, APP_NAME, report.describe())
         return True
 

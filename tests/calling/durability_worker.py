@@ -15,8 +15,8 @@ from lastmile_desktop.storage import open_database
 OUTCOMES = ("no_answer", "busy", "left_voicemail", "interested")
 
 
-def main(path: str, at_text: str) -> None:
-    db, _ = open_database(to_url(path))
+def main(path_or_url: str, at_text: str) -> None:
+    db, _ = open_database(to_url(path_or_url))
     at = datetime.fromisoformat(at_text)
     lead = Profile.lead()
     count = 0

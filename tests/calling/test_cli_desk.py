@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,14 +39,14 @@ def london_computer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def run(db_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--db", str(db_path), *args])
+def run(db_url: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--db", db_url, *args])
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def run_json(db_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    code, out, err = run(db_path, capsys, *args, "--json")
+def run_json(db_url: str, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    code, out, err = run(db_url, capsys, *args, "--json")
     assert code == 0, err
     return json.loads(out)
 
@@ -58,9 +57,9 @@ def attempts(db: Database) -> int:
 
 
 def test_queue_json_gives_every_entry_with_its_fields(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    queue = run_json(db_path, capsys, "queue", "--at", "2025-01-15T12:00:00+00:00")
+    queue = run_json(db_url, capsys, "queue", "--at", "2025-01-15T12:00:00+00:00")
 
     assert (queue["campaign"], queue["at"]) == ("Spring win-back", "2025-01-15T12:00:00+00:00")
     ann, ben = queue["now"]
@@ -94,41 +93,41 @@ def test_queue_json_gives_every_entry_with_its_fields(
 
 def test_queue_at_a_time_without_a_zone_reads_it_as_this_computers_time(
     region: Region,
-    db_path: Path,
+    db_url: str,
     capsys: pytest.CaptureFixture[str],
     london_computer: None,
 ) -> None:
     # 7 July: London is on summer time (UTC+1). 07:59 London is before calling hours.
-    early = run_json(db_path, capsys, "queue", "--at", "2025-07-07T07:59")
+    early = run_json(db_url, capsys, "queue", "--at", "2025-07-07T07:59")
     assert early["at"] == "2025-07-07T06:59:00+00:00"
     assert early["now"] == []
     assert {(e["why"], e["until"]) for e in early["later"] if e["store"] == "LON"} >= {
         ("outside_calling_hours", "2025-07-07T07:00:00+00:00")
     }
-    on_time = run_json(db_path, capsys, "queue", "--at", "2025-07-07T08:00")
+    on_time = run_json(db_url, capsys, "queue", "--at", "2025-07-07T08:00")
     assert [e["name"] for e in on_time["now"]] == ["Ann Example", "Ben Example"]
-    last_minute = run_json(db_path, capsys, "queue", "--at", "2025-07-07T20:59")
-    closed = run_json(db_path, capsys, "queue", "--at", "2025-07-07T21:00")
+    last_minute = run_json(db_url, capsys, "queue", "--at", "2025-07-07T20:59")
+    closed = run_json(db_url, capsys, "queue", "--at", "2025-07-07T21:00")
     assert len(last_minute["now"]) == 3  # New York too (15:59 there)
     assert [e["name"] for e in closed["now"]] == ["Olu Example"]
 
 
 def test_queue_for_a_store_or_manager_and_as_text(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mine = run_json(db_path, capsys, "queue", "--manager", "Bob Jones", "--at", "2025-01-15T12:00Z")
+    mine = run_json(db_url, capsys, "queue", "--manager", "Bob Jones", "--at", "2025-01-15T12:00Z")
     assert mine["now"] == [] and mine["later"] == []
-    code, out, _ = run(db_path, capsys, "queue", "--store", "LON", "--at", "2025-01-15T12:00Z")
+    code, out, _ = run(db_url, capsys, "queue", "--store", "LON", "--at", "2025-01-15T12:00Z")
     assert code == 0
     assert "2 to call now, 1 later" in out and "Ann Example" in out
 
 
 def test_log_json_reports_what_was_saved_and_booked(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     member = str(region.members["Ann"])
     logged = run_json(
-        db_path,
+        db_url,
         capsys,
         "log", member, "C",
         "--callback-at", "2025-01-16T17:30:00+00:00",
@@ -151,7 +150,7 @@ def test_log_json_reports_what_was_saved_and_booked(
     assert logged["called_at"] == "2025-01-15T12:00:00+00:00"
     assert logged["next_due_at"] == "2025-01-16T17:30:00+00:00"
     assert logged["scheduled"] == {"kind": "callback", "at": "2025-01-16T17:30:00+00:00"}
-    code, out, _ = run(db_path, capsys, "log", str(region.members["Ben"]), "no_answer")
+    code, out, _ = run(db_url, capsys, "log", str(region.members["Ben"]), "no_answer")
     assert code == 0 and out.startswith("Saved no_answer at ")
 
 
@@ -172,7 +171,7 @@ def test_log_json_reports_what_was_saved_and_booked(
 )
 def test_log_refusals_exit_1_with_one_line_and_write_nothing(
     db: Database,
-    db_path: Path,
+    db_url: str,
     capsys: pytest.CaptureFixture[str],
     args: list[str],
     message: str,
@@ -182,7 +181,7 @@ def test_log_refusals_exit_1_with_one_line_and_write_nothing(
         [Person("Ann", uk_mobile(1)), Person("Max", uk_mobile(2)), Person("Ned", uk_mobile(3))],
     )
     code, _, _ = run(
-        db_path, capsys, "log", str(region.members["Max"]), "X", "--reason", "moved",
+        db_url, capsys, "log", str(region.members["Max"]), "X", "--reason", "moved",
         "--at", "2025-01-10T10:00Z",
     )  # fmt: skip
     assert code == 0
@@ -190,7 +189,7 @@ def test_log_refusals_exit_1_with_one_line_and_write_nothing(
     before = attempts(db)
     wanted = [arg.format(**{k: str(v) for k, v in region.members.items()}) for arg in args]
 
-    code, out, err = run(db_path, capsys, "log", *wanted)
+    code, out, err = run(db_url, capsys, "log", *wanted)
 
     assert code == 1
     assert out == ""
@@ -199,10 +198,10 @@ def test_log_refusals_exit_1_with_one_line_and_write_nothing(
 
 
 def test_campaign_set_show_and_list(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     changed = run_json(
-        db_path, capsys,
+        db_url, capsys,
         "campaign", "set", "spring win-back",
         "--calling-hours", "09:30-20:00", "--max-attempts", "4", "--cool-down-hours", "30",
         "--attribution-days", "45", "--start", "2025-01-02", "--holdout-share", "5%",
@@ -217,54 +216,54 @@ def test_campaign_set_show_and_list(
         "2025-01-02",
         0.05,
     )
-    shown = run_json(db_path, capsys, "campaign", "show", "Spring win-back")
+    shown = run_json(db_url, capsys, "campaign", "show", "Spring win-back")
     assert shown == changed
-    created = run_json(db_path, capsys, "campaign", "set", "Autumn", "--max-attempts", "2")
+    created = run_json(db_url, capsys, "campaign", "set", "Autumn", "--max-attempts", "2")
     assert (created["name"], created["calling_hours"], created["max_attempts"]) == (
         "Autumn",
         "08:00-21:00",
         2,
     )
-    names = [c["name"] for c in run_json(db_path, capsys, "campaign", "list")]
+    names = [c["name"] for c in run_json(db_url, capsys, "campaign", "list")]
     assert sorted(names) == ["Autumn", "Spring win-back"]
     # The new hours decide the queue: 09:00 London is now too early.
     queue = run_json(
-        db_path, capsys, "queue", "--campaign", "Spring win-back", "--at", "2025-01-15T09:00Z"
+        db_url, capsys, "queue", "--campaign", "Spring win-back", "--at", "2025-01-15T09:00Z"
     )
     assert queue["now"] == []
 
 
 def test_the_holdout_share_is_locked_after_the_first_call(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(db_path, capsys, "log", str(region.members["Ann"]), "B")[0] == 0
+    assert run(db_url, capsys, "log", str(region.members["Ann"]), "B")[0] == 0
     code, _, err = run(
-        db_path, capsys, "campaign", "set", "Spring win-back", "--holdout-share", "0.2"
+        db_url, capsys, "campaign", "set", "Spring win-back", "--holdout-share", "0.2"
     )
     assert code == 1 and "holdout share" in err
     code, _, err = run(
-        db_path, capsys, "campaign", "set", "Spring win-back", "--calling-hours", "9-5"
+        db_url, capsys, "campaign", "set", "Spring win-back", "--calling-hours", "9-5"
     )
     assert code == 1 and "08:00-21:00" in err
 
 
 def test_manager_add_list_and_leave(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    added = run_json(db_path, capsys, "manager", "add", "--store", "lee", "Cara  Diaz")
+    added = run_json(db_url, capsys, "manager", "add", "--store", "lee", "Cara  Diaz")
     assert (added["name"], added["store"], added["active"]) == ("Cara Diaz", "LEE", True)
-    listed = run_json(db_path, capsys, "manager", "list")
+    listed = run_json(db_url, capsys, "manager", "list")
     assert [(m["name"], m["store"]) for m in listed] == [
         ("Bob Jones", "LEE"),
         ("Cara Diaz", "LEE"),
         ("Alice Smith", "LON"),
     ]
-    code, out, _ = run(db_path, capsys, "manager", "leave", "Alice Smith")
+    code, out, _ = run(db_url, capsys, "manager", "leave", "Alice Smith")
     assert code == 0 and "They still own 3 customers to call" in out
-    assert [m["name"] for m in run_json(db_path, capsys, "manager", "list")] == [
+    assert [m["name"] for m in run_json(db_url, capsys, "manager", "list")] == [
         m["name"] for m in listed if m["name"] != "Alice Smith"
     ]
-    everyone = run_json(db_path, capsys, "manager", "list", "--all")
+    everyone = run_json(db_url, capsys, "manager", "list", "--all")
     assert {m["name"]: m["active"] for m in everyone}["Alice Smith"] is False
-    code, _, err = run(db_path, capsys, "manager", "add", "--store", "XYZ", "Dan")
+    code, _, err = run(db_url, capsys, "manager", "add", "--store", "XYZ", "Dan")
     assert code == 1 and "No store has the code" in err

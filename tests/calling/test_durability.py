@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import CallAttempt, CampaignMember
 from tests.calling.desk_data import Person, build_region, uk_mobile, utc
@@ -24,11 +23,11 @@ AT = utc(2025, 1, 15, 12, 0)
 KILLS = 6
 
 
-def run_until_killed(db_path: Path, rng: random.Random) -> list[str]:
+def run_until_killed(db_url: str, rng: random.Random) -> list[str]:
     """Start the worker, SIGKILL it after a random number of saves plus a random pause
     (often in the middle of the next save), and return every line it printed."""
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.calling.durability_worker", str(db_path), AT.isoformat()],
+        [sys.executable, "-m", "tests.calling.durability_worker", db_url, AT.isoformat()],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -64,21 +63,22 @@ def saved_attempts(db: Database) -> set[str]:
         return {str(value) for value in session.scalars(select(CallAttempt.uuid))}
 
 
-def test_every_outcome_reported_saved_is_there_after_a_kill(db: Database, db_path: Path) -> None:
+def test_every_outcome_reported_saved_is_there_after_a_kill(db: Database, db_url: str) -> None:
     build_region(db, [Person(f"P{n:03d}", uk_mobile(n)) for n in range(200)])
     db.dispose()
     rng = random.Random(20250115)
     reported: set[str] = set()
 
     for _ in range(KILLS):
-        lines = run_until_killed(db_path, rng)
+        lines = run_until_killed(db_url, rng)
         assert "queue empty" not in lines
         reported |= {line.removeprefix("saved ") for line in lines if line.startswith("saved ")}
 
-        with sqlite3.connect(db_path) as raw:
-            assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        raw.close()
-        reopened, _ = open_database(to_url(db_path))
+        if db.path is not None:
+            with sqlite3.connect(db.path) as raw:
+                assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            raw.close()
+        reopened, _ = open_database(db_url)
         try:
             on_disk = saved_attempts(reopened)
             with reopened.read_session() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +17,6 @@ from lastmile_desktop.campaigns.assignment import assign_campaign
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, create_campaign
 from lastmile_desktop.campaigns.do_not_call import list_entries
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import CallAttempt, CampaignMember, Customer, MemberStatus
 from tests.calling.desk_data import (
@@ -136,10 +134,10 @@ def test_an_old_version_is_refused_as_stale(region: Region) -> None:
 
 
 def test_two_sessions_on_one_member_the_second_gets_a_stale_member_error(
-    region: Region, db_path: Path
+    region: Region, db_url: str
 ) -> None:
-    """Two windows (two engines on one file) show the same entry; both press a key."""
-    other, _ = open_database(to_url(db_path))
+    """Two windows (two engines on one database) show the same entry; both press a key."""
+    other, _ = open_database(db_url)
     try:
         mine = build_queue(region.db, LEAD, at=MONDAY).now
         theirs = build_queue(other, LEAD, at=MONDAY).now

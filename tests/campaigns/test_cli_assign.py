@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -33,14 +32,14 @@ def listed(db: Database) -> Database:
     return db
 
 
-def run(db_path: Path, *args: str) -> int:
-    return main(["--db", str(db_path), "assign", *args])
+def run(db_url: str, *args: str) -> int:
+    return main(["--db", db_url, "assign", *args])
 
 
 def test_assign_prints_members_holdout_and_call_group_per_store_and_manager_as_json(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(db_path, "--seed", "77", "--json") == 0
+    assert run(db_url, "--seed", "77", "--json") == 0
 
     result = json.loads(capsys.readouterr().out)
     assert (result["campaign"], result["seed"], result["members"]) == ("Spring win-back", 77, 63)
@@ -59,9 +58,9 @@ def test_assign_prints_members_holdout_and_call_group_per_store_and_manager_as_j
 
 
 def test_assign_prints_a_readable_table_and_what_still_waits(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(db_path, "--seed", "77") == 0
+    assert run(db_url, "--seed", "77") == 0
 
     out = capsys.readouterr().out
     lines = out.splitlines()
@@ -77,54 +76,54 @@ def test_assign_prints_a_readable_table_and_what_still_waits(
 
 
 def test_a_second_run_assigns_only_what_is_new(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(db_path, "--seed", "5", "--json")
+    run(db_url, "--seed", "5", "--json")
     capsys.readouterr()
 
-    assert run(db_path, "--json") == 0
+    assert run(db_url, "--json") == 0
 
     result = json.loads(capsys.readouterr().out)
     assert (result["seed"], result["newly_drawn"], result["newly_assigned"]) == (5, 0, 0)
 
 
 def test_assign_picks_a_campaign_by_name_in_any_case(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     add_campaign(listed, "Autumn")
 
-    assert run(db_path, "--campaign", "SPRING WIN-BACK", "--json") == 0
+    assert run(db_url, "--campaign", "SPRING WIN-BACK", "--json") == 0
     assert json.loads(capsys.readouterr().out)["campaign"] == "Spring win-back"
 
 
 def test_an_unknown_campaign_name_lists_the_known_ones(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(db_path, "--campaign", "Winter") == 1
+    assert run(db_url, "--campaign", "Winter") == 1
     assert "no campaign called “Winter”. Campaigns: Spring win-back." in capsys.readouterr().err
 
 
 def test_without_any_campaign_assign_says_to_import_first(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(db_path) == 1
+    assert run(db_url) == 1
     assert "no open campaign: import a list first" in capsys.readouterr().err
 
 
 def test_another_seed_after_the_draw_is_refused(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(db_path, "--seed", "5")
+    run(db_url, "--seed", "5")
     capsys.readouterr()
 
-    assert run(db_path, "--seed", "6") == 1
+    assert run(db_url, "--seed", "6") == 1
     assert "drawn with seed 5" in capsys.readouterr().err
 
 
 def test_assign_warns_first_about_stores_with_customers_and_no_manager(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(db_path, "--seed", "77", "--json") == 0
+    assert run(db_url, "--seed", "77", "--json") == 0
 
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
@@ -139,16 +138,16 @@ def test_assign_warns_first_about_stores_with_customers_and_no_manager(
 
 
 def test_after_a_manager_joins_the_second_run_reports_the_customers_it_gave_out(
-    listed: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    listed: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(db_path, "--seed", "77")
+    run(db_url, "--seed", "77")
     overview = assignment_overview(listed, LEAD, campaign_to_assign(listed))
     hull = next(store.store_id for store in overview if store.store_name == "Hull")
     assert hull is not None
     add_managers(listed, hull, "Hana")
     capsys.readouterr()
 
-    assert run(db_path, "--json") == 0
+    assert run(db_url, "--json") == 0
 
     captured = capsys.readouterr()
     assert captured.err == ""

@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from lastmile_desktop.cli import main
 from lastmile_desktop.data_settings import DEFAULT_REGION_KEY, set_setting
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import database as database_module
 from lastmile_desktop.storage import open_database
 from lastmile_desktop.storage.models import Customer
@@ -27,9 +25,9 @@ class Terminal(io.StringIO):
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.sqlite3"
-    db, _ = open_database(to_url(path))
+def db_file(db_url: str) -> str:
+    """The URL of a database for the commands (``--db``), with its region set."""
+    db, _ = open_database(db_url)
     with db.session() as session:
         set_setting(session, DEFAULT_REGION_KEY, "GB")
         store = campaign_data.add_store(session, "12")
@@ -44,17 +42,17 @@ def db_file(tmp_path: Path) -> Path:
             member = campaign_data.add_member(session, campaign, customer, store_id=store)
             campaign_data.add_attempt(session, member, note=f"{first} said call back")
     db.dispose()
-    return path
+    return db_url
 
 
-def lastmile(db_file: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--db", str(db_file), "forget", *args])
+def lastmile(db_file: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--db", db_file, "forget", *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
-def first_names(db_file: Path) -> list[str | None]:
-    db, _ = open_database(to_url(db_file))
+def first_names(db_file: str) -> list[str | None]:
+    db, _ = open_database(db_file)
     try:
         with db.read_session() as session:
             return list(session.scalars(select(Customer.first_name).order_by(Customer.id)))
@@ -63,7 +61,7 @@ def first_names(db_file: Path) -> list[str | None]:
 
 
 def test_forget_by_id_with_yes_erases_and_reports_it_as_json(
-    db_file: Path, capsys: pytest.CaptureFixture[str]
+    db_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = lastmile(db_file, capsys, "--customer-id", "ho-1042", "--yes", "--json")
 
@@ -78,7 +76,7 @@ def test_forget_by_id_with_yes_erases_and_reports_it_as_json(
 
 
 def test_forget_by_phone_written_the_national_way_says_what_was_erased_and_kept(
-    db_file: Path, capsys: pytest.CaptureFixture[str]
+    db_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = lastmile(db_file, capsys, "--phone", "07400 100123", "--yes")
 
@@ -89,7 +87,7 @@ def test_forget_by_phone_written_the_national_way_says_what_was_erased_and_kept(
 
 
 def test_forget_asks_at_a_terminal_and_erases_only_after_the_word_is_typed(
-    db_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_file: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", Terminal("no\n"))
     code, _, err = lastmile(db_file, capsys, "--customer-id", "HO-1042")
@@ -106,7 +104,7 @@ def test_forget_asks_at_a_terminal_and_erases_only_after_the_word_is_typed(
 
 
 def test_forget_without_a_terminal_and_without_yes_refuses_in_one_line(
-    db_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_file: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("FORGET\n"))
     code, out, err = lastmile(db_file, capsys, "--customer-id", "HO-1042")
@@ -119,7 +117,7 @@ def test_forget_without_a_terminal_and_without_yes_refuses_in_one_line(
 
 
 def test_forget_of_someone_unknown_or_already_forgotten_says_so(
-    db_file: Path, capsys: pytest.CaptureFixture[str]
+    db_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = lastmile(db_file, capsys, "--customer-id", "HO-9999", "--yes", "--json")
     assert code == 1
@@ -132,11 +130,12 @@ def test_forget_of_someone_unknown_or_already_forgotten_says_so(
     assert out.startswith("Customer 1 was already forgotten on ")
 
 
+@pytest.mark.sqlite_only
 def test_forget_while_another_program_reads_reports_the_erasure_as_not_yet_complete(
-    db_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db_file: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(database_module, "CLOSE_WAIT_MS", 0)
-    reader = sqlite3.connect(db_file, isolation_level=None)
+    reader = sqlite3.connect(str(make_url(db_file).database), isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM customers").fetchone()
     try:

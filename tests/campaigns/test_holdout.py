@@ -16,7 +16,6 @@ from lastmile_desktop.campaigns.holdout import (
     share_is_frozen,
 )
 from lastmile_desktop.errors import UserFacingError
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import (
     Campaign,
@@ -33,6 +32,7 @@ from tests.campaigns.member_builders import (
     log_attempt,
     random_customers,
 )
+from tests.conftest import fresh_database_url
 
 LEAD = Profile.lead()
 
@@ -74,10 +74,12 @@ def build_region(db: Database, *, reverse: bool = False) -> int:
     return campaign
 
 
-def test_the_same_seed_holds_out_the_same_customers_in_any_database(tmp_path: Path) -> None:
+def test_the_same_seed_holds_out_the_same_customers_in_any_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     drawn = []
     for name, reverse in (("a", False), ("b", True)):
-        db, _ = open_database(to_url(tmp_path / f"{name}.sqlite3"))
+        db, _ = open_database(fresh_database_url(request, tmp_path, name))
         campaign = build_region(db, reverse=reverse)
         assign_campaign(db, campaign, LEAD, seed=2024)
         drawn.append(holdout_customers(db, campaign))
@@ -87,10 +89,12 @@ def test_the_same_seed_holds_out_the_same_customers_in_any_database(tmp_path: Pa
     assert len(drawn[0]) == 6 + 14 + 1
 
 
-def test_another_seed_holds_out_other_customers(tmp_path: Path) -> None:
+def test_another_seed_holds_out_other_customers(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     drawn = []
     for seed in (1, 2):
-        db, _ = open_database(to_url(tmp_path / f"seed{seed}.sqlite3"))
+        db, _ = open_database(fresh_database_url(request, tmp_path, f"seed{seed}"))
         campaign = build_region(db)
         assign_campaign(db, campaign, LEAD, seed=seed)
         drawn.append(holdout_customers(db, campaign))

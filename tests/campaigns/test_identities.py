@@ -8,7 +8,9 @@ from lastmile_desktop.campaigns.identities import customers_with_ids
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import Customer
 
-WRITTEN = ["Q3-00041", " q3-00042 ", "AB  12", "STRAßE-7", "A%1", "AB1", "x_1", "Ü-5"]
+WRITTEN = [
+    "Q3-00041", " q3-00042 ", "AB  12", "STRAßE-7", "A%1", "AB1", "x_1", "Ü-5", "NW\\7",
+]  # fmt: skip
 
 
 class Ids:
@@ -53,3 +55,8 @@ def test_percent_and_underscore_in_an_id_are_plain_characters(ids: Ids) -> None:
 def test_many_ids_at_once_are_found_the_same_way(ids: Ids) -> None:
     many = ["q3-00041", "strasse-7", *(f"none-{number}" for number in range(20))]
     assert ids.found(*many) == ["Q3-00041", "STRAßE-7"]
+
+
+def test_a_backslash_in_an_id_is_a_plain_character(ids: Ids) -> None:
+    assert ids.found("nw\\7") == ["NW\\7"]
+    assert ids.found("ü-5", "nw\\7") == ["Ü-5", "NW\\7"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import assign_campaign
@@ -26,6 +26,7 @@ from lastmile_desktop.storage.models import (
     MemberGroup,
     MemberStatus,
 )
+from lastmile_desktop.storage.search_key import customer_search_key, sql_search_key
 from lastmile_desktop.storage.types import utcnow
 from tests.campaigns.member_builders import (
     NewCustomer,
@@ -328,19 +329,29 @@ def test_the_search_key_is_the_same_whether_python_or_the_database_computes_it(
             NewCustomer("", "", "+447700900003", None, None),
         ],
     )
-    sql_formula = func.lower(
-        func.coalesce(Customer.last_name, "")
-        + " "
-        + func.coalesce(Customer.first_name, "")
-        + " "
-        + func.coalesce(Customer.phone, "")
-        + " "
-        + func.coalesce(Customer.phone_alt, "")
+    in_sql = sql_search_key(
+        Customer.first_name, Customer.last_name, Customer.phone, Customer.phone_alt
     )
     with db.read_session() as session:
-        pairs = session.execute(select(Customer.search_key, sql_formula)).all()
+        pairs = session.execute(select(Customer.search_key, in_sql).order_by(Customer.id)).all()
     assert [stored for stored, _ in pairs] == [computed for _, computed in pairs]
     assert pairs[0][0] == "o'brien-smith zoË +447700900001 "
+    assert pairs[1][0] == "Ødegård Øyvind +4791234567 "
+
+
+def test_the_database_rewrites_the_key_of_a_renamed_customer_as_python_would(
+    db: Database,
+) -> None:
+    store = add_store(db, "1")
+    campaign = add_campaign(db)
+    add_members(db, campaign, store, [person("Ann", "Achebe", "+447400100001")])
+    renamed = {"first_name": "ÉLODIE", "last_name": "DE LA CRUZ", "phone_alt": "+447400100002"}
+    with db.session() as session:
+        session.execute(update(Customer).values(**renamed))
+    with db.read_session() as session:
+        (key,) = session.execute(select(Customer.search_key)).scalars()
+    expected = customer_search_key("ÉLODIE", "DE LA CRUZ", "+447400100001", "+447400100002")
+    assert key == expected == "de la cruz Élodie +447400100001 +447400100002"
 
 
 def test_the_unassigned_bucket_holds_only_customers_without_a_store_even_before_assigning(

@@ -13,16 +13,18 @@ from lastmile_desktop.calling.life import OPEN_STATUSES, called_condition
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.members import StoreOverview, assignment_overview
 from lastmile_desktop.demo import generate_demo
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import Campaign, CampaignMember, Manager, MemberGroup
+from tests.conftest import fresh_database_url
 
 LEAD = Profile.lead()
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, int]]:
-    db, _ = open_database(to_url(tmp_path_factory.mktemp("overview") / "demo.sqlite3"))
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, int]]:
+    db, _ = open_database(fresh_database_url(request, tmp_path_factory.mktemp("overview"), "demo"))
     generate_demo(db, customers=1200, seed=3, today=date(2025, 3, 12))
     with db.read_session() as session:
         campaign_id = session.scalars(select(Campaign.id)).one()

@@ -135,6 +135,7 @@ PERSONAL_STRINGS = [
 ]
 
 
+@pytest.mark.sqlite_only
 def test_forgetting_a_customer_leaves_no_personal_data_in_the_database_file(
     db: Database, db_path: Path
 ) -> None:
@@ -213,6 +214,7 @@ def test_forgetting_an_unknown_customer_says_so(db: Database) -> None:
         forget_customer(db, 4242, LEAD)
 
 
+@pytest.mark.sqlite_only
 def test_no_trace_remains_in_free_space_even_where_sqlite_keeps_deleted_bytes(
     db: Database, db_path: Path
 ) -> None:
@@ -249,6 +251,7 @@ def _reader_on_the_snapshot_before(path: Path) -> sqlite3.Connection:
     return reader
 
 
+@pytest.mark.sqlite_only
 def test_an_erasure_held_up_by_another_reader_completes_as_soon_as_it_lets_go(
     db: Database, db_path: Path
 ) -> None:
@@ -273,6 +276,7 @@ def test_an_erasure_held_up_by_another_reader_completes_as_soon_as_it_lets_go(
     reader.close()
 
 
+@pytest.mark.sqlite_only
 def test_closing_the_database_finishes_an_erasure_whose_reader_has_let_go(
     db: Database, db_path: Path
 ) -> None:

@@ -12,7 +12,6 @@ from lastmile_desktop.cli import main
 from lastmile_desktop.errors import Cancelled, UserFacingError
 from lastmile_desktop.exporting.results import export_results
 from lastmile_desktop.exporting.sheets import Sheet
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database
 from tests.exporting.export_data import (
     FORMULA_CALL_NOTE,
@@ -106,13 +105,13 @@ def test_files_that_cannot_be_written_say_what_to_do(
 
 def test_the_command_writes_the_workbook_and_says_what_it_holds(
     db: Database,
-    db_path: Path,
+    db_url: str,
     region: ExportRegion,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / "results.xlsx"
-    status = main(["--db", to_url(db_path), "export", str(target), "--json"])
+    status = main(["--db", db_url, "export", str(target), "--json"])
     assert status == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["file"] == str(target) and target.exists()
@@ -126,7 +125,7 @@ def test_the_command_writes_the_workbook_and_says_what_it_holds(
         "Rejected rows": 1,
     }
 
-    status = main(["--db", to_url(db_path), "export", str(tmp_path / "b.csv"), "--store", "2"])
+    status = main(["--db", db_url, "export", str(tmp_path / "b.csv"), "--store", "2"])
     assert status == 0
     out = capsys.readouterr().out
     assert out.startswith(f"Wrote {tmp_path / 'b.csv'}: campaign “Winter win-back”, store Store 2;")
@@ -135,21 +134,19 @@ def test_the_command_writes_the_workbook_and_says_what_it_holds(
 
 def test_the_command_as_a_manager_and_its_refusals(
     db: Database,
-    db_path: Path,
+    db_url: str,
     region: ExportRegion,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / "ann.xlsx"
-    assert (
-        main(["--db", to_url(db_path), "export", str(target), "--as", "ann archer", "--json"]) == 0
-    )
+    assert main(["--db", db_url, "export", str(target), "--as", "ann archer", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["store"] == "Store 1"
 
     status = main(
         [
             "--db",
-            to_url(db_path),
+            db_url,
             "export",
             str(tmp_path / "x.xlsx"),
             "--as",
@@ -165,5 +162,5 @@ def test_the_command_as_a_manager_and_its_refusals(
         "error": "You can only export results for your own store's customers.",
         "file": str(tmp_path / "x.xlsx"),
     }
-    assert main(["--db", to_url(db_path), "export", str(tmp_path / "x.txt")]) == 1
+    assert main(["--db", db_url, "export", str(tmp_path / "x.txt")]) == 1
     assert "can be saved as .xlsx or .csv" in capsys.readouterr().err

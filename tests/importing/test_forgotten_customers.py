@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,10 @@ from lastmile_desktop.campaigns.identities import (
 from lastmile_desktop.campaigns.privacy import forget_customer
 from lastmile_desktop.importing.model import ImportOptions
 from lastmile_desktop.importing.service import inspect_file
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.models import Customer, ErasedIdentity, RejectedRow, Setting
 from lastmile_desktop.storage.types import utcnow
+from tests.conftest import fresh_database_url
 from tests.importing.service_support import (
     HEADER,
     customer,
@@ -56,17 +55,19 @@ def _stored_rejected_values(db: Database) -> list[dict[str, str] | None]:
         return list(session.scalars(select(RejectedRow.values).order_by(RejectedRow.id)))
 
 
-def _raw_tables_text(path: Path, *tables: str) -> str:
-    with sqlite3.connect(path) as connection:
+def _raw_tables_text(db: Database, *tables: str) -> str:
+    """Every stored value of ``tables`` as the database holds it (no type conversion)."""
+    with db.engine.connect() as connection:
         rows = [
-            repr(row) for table in tables for row in connection.execute(f"SELECT * FROM {table}")
+            repr(tuple(row))
+            for table in tables
+            for row in connection.exec_driver_sql(f"SELECT * FROM {table}")
         ]
-    connection.close()
     return "\n".join(rows)
 
 
 def test_forgetting_remembers_phones_and_id_only_as_keyed_digests(
-    db: Database, db_path: Path, tmp_path: Path
+    db: Database, tmp_path: Path
 ) -> None:
     both_phones = [*HEADER, "Other phone"]
     row = [*customer(1), mobile(101)]
@@ -81,17 +82,17 @@ def test_forgetting_remembers_phones_and_id_only_as_keyed_digests(
         *((IdentityKind.PHONE, d) for d in phone_digests(key, [mobile_e164(1), mobile_e164(101)])),
         (IdentityKind.CUSTOMER_ID, customer_id_digests(key, ["c0001"])[0]),
     }
-    text = _raw_tables_text(db_path, "erased_identities")
+    text = _raw_tables_text(db, "erased_identities")
     for value in (mobile_e164(1), mobile_e164(1)[3:], mobile_e164(101)[3:], "C0001", "c0001"):
         assert value not in text
 
 
 def test_each_database_has_its_own_key_so_digests_differ_between_databases(
-    tmp_path: Path,
+    request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     digests = []
     for name in ("one", "two"):
-        db, _ = open_database(to_url(tmp_path / f"{name}.sqlite3"))
+        db, _ = open_database(fresh_database_url(request, tmp_path, name))
         import_list(db, write_list(tmp_path / f"{name}.xlsx", [customer(1)]))
         _forget(db, "C0001")
         with db.read_session() as session:
@@ -119,7 +120,7 @@ def test_rejected_row_of_forgotten_customer_keeps_no_name(db: Database, tmp_path
 
 
 def test_a_forgotten_customer_is_recognised_by_phone_in_a_list_without_ids(
-    db: Database, db_path: Path, tmp_path: Path
+    db: Database, tmp_path: Path
 ) -> None:
     no_ids = [name for name in HEADER if name != "Customer ID"]
     rows = [customer(1)[1:], customer(2)[1:]]
@@ -131,7 +132,7 @@ def test_a_forgotten_customer_is_recognised_by_phone_in_a_list_without_ids(
     summary = import_list(db, write_list(tmp_path / "b.xlsx", again, header=no_ids))
 
     assert (summary.counts.suppressed, summary.counts.imported) == (1, 1)
-    assert "Newname" not in _raw_tables_text(db_path, "customers", "rejected_rows")
+    assert "Newname" not in _raw_tables_text(db, "customers", "rejected_rows")
     assert len(members(db)) == 3  # the erased membership stays; nobody new for them
 
 

@@ -80,7 +80,7 @@ def test_a_uk_list_on_a_machine_with_another_locale_reads_as_uk_numbers_and_says
 
 @pytest.mark.parametrize("locale_name", ["en_US.UTF-8", "C"])
 def test_the_command_line_reads_a_uk_list_on_another_machine_as_uk_numbers(
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -89,7 +89,7 @@ def test_the_command_line_reads_a_uk_list_on_another_machine_as_uk_numbers(
     on_a_machine_with_locale(monkeypatch, locale_name)
     path = phone_list(tmp_path / "uk.xlsx", [*UK_NUMBERS, "07911 12"])
 
-    assert main(["--db", str(db_path), "import", str(path), "--json"]) == 0
+    assert main(["--db", db_url, "import", str(path), "--json"]) == 0
 
     payload = json.loads(capsys.readouterr().out)
     assert payload["imported"] == 8 and payload["rejected"] == 1
@@ -102,7 +102,7 @@ def test_the_command_line_reads_a_uk_list_on_another_machine_as_uk_numbers(
 
 def test_a_region_given_on_the_command_line_wins_over_the_numbers(
     db: Database,
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -110,7 +110,7 @@ def test_a_region_given_on_the_command_line_wins_over_the_numbers(
     on_a_machine_with_locale(monkeypatch, "en_GB.UTF-8")
     path = phone_list(tmp_path / "uk.xlsx", UK_NUMBERS)
 
-    assert main(["--db", str(db_path), "import", str(path), "--region", "US"]) == 0
+    assert main(["--db", db_url, "import", str(path), "--region", "US"]) == 0
 
     out = capsys.readouterr().out
     assert "8 rows read = 0 imported" in out

@@ -386,7 +386,7 @@ def test_a_sale_key_is_the_same_for_the_same_sale_however_its_ids_are_written() 
 
 def test_command_line_prints_the_summary_as_json(
     db: Database,
-    db_path: Path,
+    db_url: str,
     shop: dict[str, int],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -398,13 +398,13 @@ def test_command_line_prints_the_summary_as_json(
     ]
     path = write_csv(tmp_path / "sales.csv", rows)
 
-    assert main(["--db", str(db_path), "import-sales", str(path), "--json"]) == 0
+    assert main(["--db", db_url, "import-sales", str(path), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert list(payload) == JSON_KEYS
     assert (payload["rows_read"], payload["added"], payload["unmatched"]) == (2, 1, 1)
     assert payload["unmatched_rows"] == [{"row": 3, "reason": "no customer with id nobody"}]
 
-    assert main(["--db", str(db_path), "import-sales", str(path)]) == 0
+    assert main(["--db", db_url, "import-sales", str(path)]) == 0
     text = capsys.readouterr().out
     assert "2 rows read = 0 added + 1 already known + 1 unmatched + 0 rejected" in text
     assert "row 3: no customer with id nobody" in text

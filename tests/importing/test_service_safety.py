@@ -101,11 +101,11 @@ _CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is a POSIX signal")
 def test_an_import_killed_midway_leaves_the_database_unchanged(
-    db: Database, db_path: Path, known_list: Path
+    db: Database, db_url: str, known_list: Path
 ) -> None:
     before = dump(db)
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(db_path), str(known_list)],
+        [sys.executable, "-c", _CHILD, db_url, str(known_list)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -178,6 +178,7 @@ def _schema(db: Database) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in rows]
 
 
+@pytest.mark.sqlite_only
 def test_a_big_first_import_leaves_every_index_as_the_migration_made_it(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,6 +195,7 @@ def test_a_big_first_import_leaves_every_index_as_the_migration_made_it(
     assert "ix_customers_phone" in " ".join(str(step) for step in plan)
 
 
+@pytest.mark.sqlite_only
 def test_a_big_import_cancelled_while_its_indexes_are_down_restores_them(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

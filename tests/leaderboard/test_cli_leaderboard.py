@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from lastmile_desktop.leaderboard.periods import parse_period
 from lastmile_desktop.leaderboard.rates import Rate
 from lastmile_desktop.leaderboard.service import leaderboard, leaderboard_json
 from lastmile_desktop.storage import Database
+from tests.conftest import fresh_database_url
 
 DEMO_TODAY = date(2026, 11, 30)
 DEMO_START = DEMO_TODAY - timedelta(days=CAMPAIGN_WEEKS * 7)
@@ -36,23 +36,22 @@ LIFT_KEYS = [
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from lastmile_desktop.settings import to_url
+def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of a demo region, built once for the module (the commands' ``--db``)."""
     from lastmile_desktop.storage import open_database
 
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    db, _ = open_database(to_url(path))
+    url = fresh_database_url(request, tmp_path_factory.mktemp("demo"), "demo")
+    db, _ = open_database(url)
     generate_demo(db, customers=1_500, seed=11, today=DEMO_TODAY)
     db.dispose()
-    return path
+    return url
 
 
 @pytest.fixture
-def demo_db(demo_path: Path) -> Any:
-    from lastmile_desktop.settings import to_url
+def demo_db(demo_url: str) -> Any:
     from lastmile_desktop.storage import open_database
 
-    db, _ = open_database(to_url(demo_path))
+    db, _ = open_database(demo_url)
     yield db
     db.dispose()
 
@@ -64,10 +63,10 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
 
 @pytest.mark.parametrize("rate", list(Rate))
 def test_the_command_and_the_service_give_the_same_figures_on_demo_data(
-    demo_path: Path, demo_db: Database, rate: Rate, capsys: pytest.CaptureFixture[str]
+    demo_url: str, demo_db: Database, rate: Rate, capsys: pytest.CaptureFixture[str]
 ) -> None:
     printed = run_json(
-        capsys, "--db", str(demo_path), "leaderboard", "--period", DEMO_PERIOD, "--rate", rate.value
+        capsys, "--db", demo_url, "leaderboard", "--period", DEMO_PERIOD, "--rate", rate.value
     )
     board = leaderboard(demo_db, Profile.lead(), period=parse_period(DEMO_PERIOD), rate=rate)
 
@@ -77,9 +76,9 @@ def test_the_command_and_the_service_give_the_same_figures_on_demo_data(
 
 
 def test_the_json_has_the_documented_keys_and_plain_values(
-    demo_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    printed = run_json(capsys, "--db", str(demo_path), "leaderboard", "--period", DEMO_PERIOD)
+    printed = run_json(capsys, "--db", demo_url, "leaderboard", "--period", DEMO_PERIOD)
 
     assert list(printed) == TOP_KEYS
     assert printed["rate"] == "win_back_rate"
@@ -105,13 +104,13 @@ def test_the_json_has_the_documented_keys_and_plain_values(
 
 
 def test_a_managers_view_from_the_command_line_letters_the_other_stores(
-    demo_path: Path, demo_db: Database, capsys: pytest.CaptureFixture[str]
+    demo_url: str, demo_db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from lastmile_desktop.campaigns.profiles import available_profiles
 
     manager = next(profile for profile in available_profiles(demo_db) if not profile.is_lead)
     printed = run_json(
-        capsys, "--db", str(demo_path), "leaderboard", "--period", DEMO_PERIOD, "--as", manager.name
+        capsys, "--db", demo_url, "leaderboard", "--period", DEMO_PERIOD, "--as", manager.name
     )
     names = [store["store"] for store in printed["stores"]]
 
@@ -122,9 +121,9 @@ def test_a_managers_view_from_the_command_line_letters_the_other_stores(
 
 
 def test_without_json_it_prints_the_table_and_the_sentences(
-    demo_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", str(demo_path), "leaderboard", "--period", DEMO_PERIOD]) == 0
+    assert main(["--db", demo_url, "leaderboard", "--period", DEMO_PERIOD]) == 0
     out = capsys.readouterr().out
 
     assert out.startswith('Campaign "Win-back')
@@ -135,9 +134,9 @@ def test_without_json_it_prints_the_table_and_the_sentences(
 
 
 def test_an_unknown_manager_or_period_is_refused_in_one_line(
-    demo_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", str(demo_path), "leaderboard", "--as", "Nobody Here"]) == 1
+    assert main(["--db", demo_url, "leaderboard", "--as", "Nobody Here"]) == 1
     assert 'No active manager is called "Nobody Here"' in capsys.readouterr().err
-    assert main(["--db", str(demo_path), "leaderboard", "--period", "fortnight"]) == 1
+    assert main(["--db", demo_url, "leaderboard", "--period", "fortnight"]) == 1
     assert '"fortnight" is not a period' in capsys.readouterr().err

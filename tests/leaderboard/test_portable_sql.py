@@ -99,6 +99,6 @@ def test_day_arithmetic_in_each_databases_words() -> None:
     )
     assert str(query.compile(dialect=postgresql.dialect())).split("\nFROM")[0] == (
         "SELECT CAST(called_at AS DATE) AS utc_day_1, (CAST(called_at AS DATE) + "
-        "%(param_1)s::INTEGER) AS days_after_1, (EXTRACT(EPOCH FROM (called_at - called_at)) / "
-        "86400.0) AS days_between_1"
+        "%(param_1)s::INTEGER) AS days_after_1, (CAST(EXTRACT(EPOCH FROM (called_at - called_at)) "
+        "AS DOUBLE PRECISION) / 86400.0) AS days_between_1"
     )

@@ -1,4 +1,5 @@
-"""SQLite tuning for large writes: the page cache comes back, indexes come back identical."""
+"""Large writes: SQLite's tuning (the page cache comes back, indexes come back identical),
+PostgreSQL's COPY (stores what an INSERT stores, inside the caller's transaction)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.storage import Database, bulk_write
-from lastmile_desktop.storage.bulk_write import indexes_built_afterwards, roomy_page_cache
+from lastmile_desktop.storage.bulk_write import (
+    can_copy,
+    copy_rows,
+    indexes_built_afterwards,
+    roomy_page_cache,
+)
 
 # A table of the test's own, with one plain and one unique index.
 entries = Table(
@@ -72,6 +78,7 @@ def _add_entries(session: Session, first: int, count: int) -> None:
     )
 
 
+@pytest.mark.sqlite_only
 def test_the_page_cache_is_larger_during_the_block_and_restored_after(db: Database) -> None:
     with db.session() as session:
         before = session.execute(text("PRAGMA cache_size")).scalar_one()
@@ -82,6 +89,7 @@ def test_the_page_cache_is_larger_during_the_block_and_restored_after(db: Databa
     assert after == before != during
 
 
+@pytest.mark.sqlite_only
 def test_an_insert_that_doubles_a_table_writes_without_its_plain_indexes_then_rebuilds_them(
     entries_db: Database,
 ) -> None:
@@ -96,6 +104,7 @@ def test_an_insert_that_doubles_a_table_writes_without_its_plain_indexes_then_re
     assert during == ["ux_bulk_entries_code"]  # the unique index checks rows as they go in
 
 
+@pytest.mark.sqlite_only
 def test_an_insert_smaller_than_the_table_keeps_the_indexes_in_place(
     entries_db: Database,
 ) -> None:
@@ -106,6 +115,7 @@ def test_an_insert_smaller_than_the_table_keeps_the_indexes_in_place(
     assert during == ["ix_bulk_entries_amount", "ux_bulk_entries_code"]
 
 
+@pytest.mark.sqlite_only
 def test_a_small_insert_into_an_empty_table_keeps_the_indexes_in_place(
     entries_db: Database,
 ) -> None:
@@ -117,6 +127,7 @@ def test_a_small_insert_into_an_empty_table_keeps_the_indexes_in_place(
     assert during == ["ix_bulk_entries_amount", "ux_bulk_entries_code"]
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_write_gets_its_indexes_back_with_the_rollback(entries_db: Database) -> None:
     with entries_db.read_session() as session:
         schema = _index_sql(session)
@@ -140,3 +151,35 @@ def test_other_databases_are_sent_no_statement() -> None:
     with roomy_page_cache(session), indexes_built_afterwards(session, entries, 1_000_000):
         pass
     assert sent == []
+
+
+@pytest.mark.postgres
+def test_copy_stores_what_an_insert_stores_and_rolls_back_with_the_transaction(
+    entries_db: Database,
+) -> None:
+    rows = [(1, "E1", 7), (2, "Ö'\\tab\there", None), (3, "E3", 0)]
+    with entries_db.session() as session:
+        connection = session.connection()
+        assert can_copy(connection)
+        assert copy_rows(connection, entries, ["id", "code", "amount"], rows) == 3
+        copied = [tuple(row) for row in connection.execute(select(entries).order_by(entries.c.id))]
+        connection.execute(entries.delete())
+        connection.execute(
+            insert(entries), [dict(zip(("id", "code", "amount"), row, strict=True)) for row in rows]
+        )
+        inserted = [
+            tuple(row) for row in connection.execute(select(entries).order_by(entries.c.id))
+        ]
+    assert copied == inserted == rows
+
+    with pytest.raises(RuntimeError), entries_db.session() as session:
+        copy_rows(session.connection(), entries, ["id", "code", "amount"], [(9, "E9", 1)])
+        raise RuntimeError("stopped midway")
+    with entries_db.read_session() as session:
+        assert session.execute(select(func.count()).select_from(entries)).scalar_one() == 3
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_has_no_copy(db: Database) -> None:
+    with db.session() as session:
+        assert not can_copy(session.connection())

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, connect
 from lastmile_desktop.storage.change_watch import (
@@ -17,6 +19,7 @@ def add_store(db: Database, code: str) -> None:
         session.add(Store(code=code, name=f"Store {code}"))
 
 
+@pytest.mark.sqlite_only
 def test_a_commit_by_another_connection_is_noticed_once(db: Database, db_path: Path) -> None:
     watch = watch_changes(db)
     assert isinstance(watch, SqliteDataVersionWatch)
@@ -34,6 +37,7 @@ def test_a_commit_by_another_connection_is_noticed_once(db: Database, db_path: P
     watch.close()
 
 
+@pytest.mark.sqlite_only
 def test_after_mark_seen_only_newer_commits_count(db: Database) -> None:
     watch = watch_changes(db)
     watch.mark_seen()
@@ -45,6 +49,7 @@ def test_after_mark_seen_only_newer_commits_count(db: Database) -> None:
     watch.close()
 
 
+@pytest.mark.sqlite_only
 def test_an_uncommitted_write_elsewhere_is_not_news_yet(db: Database, db_path: Path) -> None:
     watch = watch_changes(db)
     watch.mark_seen()

@@ -13,6 +13,7 @@ from lastmile_desktop.storage import database as database_module
 from lastmile_desktop.storage.models import Customer
 
 
+@pytest.mark.sqlite_only
 def test_new_connections_use_wal_full_sync_foreign_keys_and_a_busy_timeout(db: Database) -> None:
     with db.engine.connect() as connection:
 
@@ -44,6 +45,7 @@ def test_a_failed_action_commits_nothing(db: Database) -> None:
         assert session.scalars(select(Customer)).all() == []
 
 
+@pytest.mark.sqlite_only
 def test_a_database_on_a_network_share_is_refused_with_advice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -52,6 +54,7 @@ def test_a_database_on_a_network_share_is_refused_with_advice(
         database_module.connect(to_url(tmp_path / "shared.sqlite3"))
 
 
+@pytest.mark.sqlite_only
 def test_unc_paths_count_as_network_paths() -> None:
     assert database_module.is_network_path(Path("//fileserver/region/lastmile.sqlite3"))
 

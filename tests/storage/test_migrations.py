@@ -4,22 +4,29 @@ import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, make_url
 
 from lastmile_desktop.errors import DatabaseFileError
 from lastmile_desktop.settings import to_url
+from lastmile_desktop.storage import Database, connect, open_database
 from lastmile_desktop.storage import migrate as migrate_module
-from lastmile_desktop.storage import open_database
 from lastmile_desktop.storage.migrate import current_revision, head_revision
 from lastmile_desktop.storage.models import Base, Customer
+from tests.conftest import empty_database_url, run_admin_sql
+
+if TYPE_CHECKING:
+    from tests.postgres_server import PostgresServer
 
 
-def test_migrations_create_every_table_on_an_empty_database(tmp_path: Path) -> None:
-    db, report = open_database(to_url(tmp_path / "new.sqlite3"))
+def test_migrations_create_every_table_on_an_empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    db, report = open_database(empty_database_url(request, tmp_path, "new"))
     with db.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
     db.dispose()
@@ -29,8 +36,10 @@ def test_migrations_create_every_table_on_an_empty_database(tmp_path: Path) -> N
     assert report.backup_path is None  # nothing existed worth backing up
 
 
-def test_running_migrations_again_changes_nothing(tmp_path: Path) -> None:
-    url = to_url(tmp_path / "twice.sqlite3")
+def test_running_migrations_again_changes_nothing(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = empty_database_url(request, tmp_path, "twice")
     first_db, _ = open_database(url)
     first_db.dispose()
     db, report = open_database(url)
@@ -40,8 +49,10 @@ def test_running_migrations_again_changes_nothing(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_models_and_migrations_describe_the_same_schema(tmp_path: Path) -> None:
-    db, _ = open_database(to_url(tmp_path / "schema.sqlite3"))
+def test_models_and_migrations_describe_the_same_schema(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    db, _ = open_database(empty_database_url(request, tmp_path, "schema"))
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     db.dispose()
@@ -77,8 +88,8 @@ def _ship_next_version(folder: Path, monkeypatch: pytest.MonkeyPatch, *, body: s
     return previous
 
 
-def _database_of_this_version(path: Path) -> None:
-    db, _ = open_database(to_url(path))
+def _database_of_this_version(path_or_url: Path | str) -> None:
+    db, _ = open_database(to_url(path_or_url))
     with db.session() as session:
         session.add(Customer(first_name="Nkechi", last_name="Achebe", phone="+447700900777"))
     db.dispose()
@@ -89,6 +100,7 @@ def _tables(path: Path) -> set[str]:
         return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
+@pytest.mark.sqlite_only
 def test_an_existing_database_is_backed_up_before_it_is_migrated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,6 +122,7 @@ def test_an_existing_database_is_backed_up_before_it_is_migrated(
     assert "next_notes" in _tables(path)
 
 
+@pytest.mark.sqlite_only
 def test_backup_includes_changes_still_in_the_write_ahead_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,6 +143,7 @@ def test_backup_includes_changes_still_in_the_write_ahead_log(
         assert copy.execute("SELECT notes FROM customers").fetchall() == [("only in the wal",)]
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_upgrade_leaves_the_database_as_it_was_and_removes_its_backup(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,6 +164,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was_and_removes_its_backup(
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(previous,)]
 
 
+@pytest.mark.sqlite_only
 def test_a_database_from_a_newer_version_is_refused_untouched_and_without_a_backup(
     tmp_path: Path,
 ) -> None:
@@ -166,6 +181,7 @@ def test_a_database_from_a_newer_version_is_refused_untouched_and_without_a_back
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.sqlite3"]
 
 
+@pytest.mark.sqlite_only
 def test_a_database_with_tables_but_no_version_mark_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "other-app.sqlite3"
     with closing(sqlite3.connect(path)) as raw, raw:
@@ -178,3 +194,90 @@ def test_a_database_with_tables_but_no_version_mark_is_refused_untouched(tmp_pat
 
     assert path.read_bytes() == before  # not even switched to the app's journal mode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other-app.sqlite3"]
+
+
+def _table_names(db: Database) -> set[str]:
+    with db.engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+@pytest.mark.postgres
+def test_a_server_database_is_upgraded_without_a_copy_and_the_report_says_why(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = empty_database_url(request, tmp_path)
+    _database_of_this_version(url)
+    previous = _ship_next_version(tmp_path / "migrations", monkeypatch, body="")
+
+    db, report = open_database(url)
+    tables = _table_names(db)
+    db.dispose()
+
+    assert (report.from_revision, report.to_revision) == (previous, NEXT_REVISION)
+    assert report.backup_path is None
+    assert report.backup_skipped_reason == migrate_module.SERVER_BACKUP_SKIPPED
+    assert report.describe() == (
+        f"The database was upgraded; {migrate_module.SERVER_BACKUP_SKIPPED}."
+    )
+    assert "next_notes" in tables
+    assert list(tmp_path.glob("*.sqlite3")) == []
+
+
+@pytest.mark.postgres
+def test_a_failed_upgrade_on_a_server_leaves_the_database_as_it_was(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = empty_database_url(request, tmp_path)
+    _database_of_this_version(url)
+    previous = _ship_next_version(
+        tmp_path / "migrations",
+        monkeypatch,
+        body='    raise RuntimeError("a step of the upgrade failed")\n',
+    )
+
+    with pytest.raises(RuntimeError, match="a step of the upgrade failed"):
+        open_database(url)
+
+    db = connect(url)
+    try:
+        assert "next_notes" not in _table_names(db)  # the upgrade's one transaction was undone
+        assert current_revision(db) == previous
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_server_database_from_a_newer_version_or_another_program_is_refused_untouched(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    newer = empty_database_url(request, tmp_path)
+    _database_of_this_version(newer)
+    other = empty_database_url(request, tmp_path)
+    name = make_url(newer).database
+    assert name is not None
+    run_admin_sql(
+        postgres_server, "UPDATE alembic_version SET version_num = 'f00dfeed2031'", database=name
+    )
+    other_name = make_url(other).database
+    assert other_name is not None
+    run_admin_sql(
+        postgres_server,
+        "CREATE TABLE legacy_notes (id integer PRIMARY KEY, body text)",
+        database=other_name,
+    )
+
+    with pytest.raises(DatabaseFileError, match="newer version of Last Mile"):
+        open_database(newer)
+    with pytest.raises(DatabaseFileError, match="no Last Mile version mark"):
+        open_database(other)
+
+    db = connect(newer)
+    try:
+        assert current_revision(db) == "f00dfeed2031"
+    finally:
+        db.dispose()
+    db = connect(other)
+    try:
+        assert _table_names(db) == {"legacy_notes"}
+    finally:
+        db.dispose()

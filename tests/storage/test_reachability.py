@@ -93,3 +93,9 @@ def test_errors_of_a_database_file_and_of_sql_are_not_connection_losses() -> Non
         ProgrammingError("SELECT", {}, psycopg.ProgrammingError("syntax error"))
     )
     assert not is_unreachable(ValueError("not a database error"))
+
+
+def test_the_servers_unreachable_sentence_counts_as_unreachable() -> None:
+    from lastmile_desktop.errors import DatabaseUnreachableError
+
+    assert is_unreachable(DatabaseUnreachableError("Cannot reach the database server"))

@@ -35,6 +35,9 @@ from lastmile_desktop.storage.models import (
     MemberStatus,
 )
 
+# Databases saved by older versions are SQLite files.
+pytestmark = pytest.mark.sqlite_only
+
 SAVED = sorted((Path(__file__).parent.parent / "data" / "databases").glob("*.sqlite3"))
 TABLES_THAT_TRAVEL = ("customers", "campaign_members", "call_attempts")
 # "schema-0002-demo-120.sqlite3" was written at revision 0002.

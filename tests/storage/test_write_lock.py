@@ -1,14 +1,15 @@
 """Another window or program holding the write lock: every writing service waits for it,
 and past the busy timeout says so in one sentence, having changed nothing.
 
-The lock is held by a plain SQLite connection (``BEGIN IMMEDIATE``), as another copy of the
-app, the command line or a database browser would hold it.
+On SQLite the lock is held by a plain SQLite connection (``BEGIN IMMEDIATE``), as another
+copy of the app, the command line or a database browser would hold it. On PostgreSQL, where
+writers only wait for each other's rows, another session holds every table of the app in
+EXCLUSIVE mode (reading stays open, any change waits), as a long maintenance job would.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
 import sqlite3
 import threading
 import uuid
@@ -16,9 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 import lastmile_desktop
 from lastmile_desktop.calling.card import set_pinned_note
@@ -67,11 +69,11 @@ from lastmile_desktop.packs.pack_in import import_pack
 from lastmile_desktop.packs.pack_out import export_pack
 from lastmile_desktop.packs.results_in import import_store_results
 from lastmile_desktop.packs.results_out import export_store_results
-from lastmile_desktop.settings import to_url
 from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage.database import BUSY_MESSAGE, BUSY_TIMEOUT_ENV_VAR
-from lastmile_desktop.storage.models import CampaignMember, Customer, MemberStatus
+from lastmile_desktop.storage.models import Base, CampaignMember, Customer, MemberStatus
 from tests.campaigns import member_builders as build
+from tests.conftest import copy_of_database, fresh_database_url
 from tests.importing.service_support import customer, dump, write_list
 
 LEAD = Profile.lead()
@@ -86,7 +88,7 @@ IMPATIENT_TIMEOUT_MS = 100
 class World:
     """A small region with something for every writing service to act on."""
 
-    path: Path
+    url: str
     campaign_id: int
     store_a: int
     store_b: int
@@ -110,9 +112,8 @@ class World:
     store_pack: Path  # store 1's pack, as the region exported it
 
 
-def _build_world(folder: Path) -> World:
-    path = folder / "world.sqlite3"
-    db, _ = open_database(to_url(path))
+def _build_world(request: pytest.FixtureRequest, url: str, folder: Path) -> World:
+    db, _ = open_database(url)
     store_a, store_b = build.add_store(db, "1"), build.add_store(db, "2")
     ann, bo = build.add_managers(db, store_a, "Ann Lee", "Bo Chan")
     (cy,) = build.add_managers(db, store_b, "Cy Dale")
@@ -143,14 +144,14 @@ def _build_world(folder: Path) -> World:
         ).all()
     first, last = rows[0], rows[-1]
     db.dispose()
-    store_results = _store_results(folder, path, uuids[0])
-    store_pack = _store_pack(folder, path)
+    store_results = _store_results(request, folder, url, uuids[0])
+    store_pack = _store_pack(request, folder, url)
     suppression = folder / "opt-outs.csv"
     suppression.write_text("Phone\n+447911123456\n+447911123457\n", encoding="utf-8")
     sales = folder / "sales.csv"
     sales.write_text(f"Phone,Date,Amount\n{last[1]},2026-01-05,12.50\n", encoding="utf-8")
     return World(
-        path=path,
+        url=url,
         campaign_id=campaign_id,
         store_a=store_a,
         store_b=store_b,
@@ -175,22 +176,22 @@ def _build_world(folder: Path) -> World:
     )
 
 
-def _store_pack(folder: Path, region: Path) -> Path:
+def _store_pack(request: pytest.FixtureRequest, folder: Path, region: str) -> Path:
     """Store 1's pack, exported from a copy of the region (the region itself stays as built)."""
-    copy = folder / "region-copy.sqlite3"
-    shutil.copyfile(region, copy)
-    db, _ = open_database(to_url(copy))
+    (folder / "pack-copy").mkdir()
+    db, _ = open_database(copy_of_database(request, region, folder / "pack-copy"))
     try:
         return export_pack(db, LEAD, folder / "store-1-pack.xlsx", store="1").file
     finally:
         db.dispose()
 
 
-def _store_results(folder: Path, region: Path, member: uuid.UUID) -> Path:
+def _store_results(
+    request: pytest.FixtureRequest, folder: Path, region: str, member: uuid.UUID
+) -> Path:
     """Store 1's results from a copy of the region where one more call was logged."""
-    copy = folder / "store-1.sqlite3"
-    shutil.copyfile(region, copy)
-    db, _ = open_database(to_url(copy))
+    (folder / "store-1").mkdir()
+    db, _ = open_database(copy_of_database(request, region, folder / "store-1"))
     try:
         log_outcome(db, LEAD, member, "no_answer")
         return export_store_results(db, LEAD, folder / "results.xlsx", store="1").file
@@ -199,16 +200,18 @@ def _store_results(folder: Path, region: Path, member: uuid.UUID) -> Path:
 
 
 @pytest.fixture(scope="module")
-def world_template(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return _build_world(tmp_path_factory.mktemp("world"))
+def world_template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> World:
+    folder = tmp_path_factory.mktemp("world")
+    return _build_world(request, fresh_database_url(request, folder, "world"), folder)
 
 
 @pytest.fixture
-def world(world_template: World, tmp_path: Path) -> World:
+def world(request: pytest.FixtureRequest, world_template: World, tmp_path: Path) -> World:
     """A fresh copy of the region for each test (built once, copied: quick)."""
-    copy = tmp_path / "world.sqlite3"
-    shutil.copyfile(world_template.path, copy)
-    return World(**{**world_template.__dict__, "path": copy})
+    copy = copy_of_database(request, world_template.url, tmp_path)
+    return World(**{**world_template.__dict__, "url": copy})
 
 
 Service = Callable[[Database, World], object]
@@ -303,24 +306,64 @@ def test_every_writing_service_is_tried_against_a_held_lock() -> None:
     assert "generate_demo" in _writing_services()  # tried below, on an empty database
 
 
+class LockHolder(Protocol):
+    def rollback(self) -> None: ...
+
+
+class _SqliteHolder:
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.rollback()
+        self.connection.close()
+
+
+class _PostgresHolder:
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        parsed = make_url(url)
+        self.connection = psycopg.connect(
+            host=parsed.host, port=parsed.port, user=parsed.username, dbname=parsed.database
+        )
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        self.connection.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # type: ignore[arg-type]
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    def close(self) -> None:
+        self.connection.rollback()
+        self.connection.close()
+
+
 @contextmanager
-def lock_held(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another program's write transaction on the file, rolled back at the latest on exit."""
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")
+def lock_held(url: str) -> Iterator[LockHolder]:
+    """Another program's write transaction, rolled back at the latest on exit."""
+    parsed = make_url(url)
+    holder: _SqliteHolder | _PostgresHolder
+    if parsed.get_backend_name() == "sqlite":
+        assert parsed.database
+        holder = _SqliteHolder(Path(parsed.database))
+    else:
+        holder = _PostgresHolder(url)
     try:
         yield holder
     finally:
-        if holder.in_transaction:
-            holder.execute("ROLLBACK")
         holder.close()
 
 
 @contextmanager
-def lock_let_go_soon(path: Path) -> Iterator[None]:
+def lock_let_go_soon(url: str) -> Iterator[None]:
     """The lock is held now and let go of RELEASE_AFTER_S later, from another thread."""
-    with lock_held(path) as holder:
-        release = threading.Timer(RELEASE_AFTER_S, holder.execute, ["ROLLBACK"])
+    with lock_held(url) as holder:
+        release = threading.Timer(RELEASE_AFTER_S, holder.rollback)
         release.start()
         try:
             yield
@@ -329,8 +372,8 @@ def lock_let_go_soon(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def opened(path: Path, timeout_ms: int) -> Iterator[Database]:
-    db, _ = open_database(to_url(path), timeout_ms=timeout_ms)
+def opened(url: str, timeout_ms: int) -> Iterator[Database]:
+    db, _ = open_database(url, timeout_ms=timeout_ms)
     try:
         yield db
     finally:
@@ -339,9 +382,9 @@ def opened(path: Path, timeout_ms: int) -> Iterator[Database]:
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_a_write_waits_for_a_lock_let_go_within_the_busy_timeout(name: str, world: World) -> None:
-    with opened(world.path, PATIENT_TIMEOUT_MS) as db:
+    with opened(world.url, PATIENT_TIMEOUT_MS) as db:
         before = dump(db)
-        with lock_let_go_soon(world.path):
+        with lock_let_go_soon(world.url):
             SERVICES[name](db, world)
         assert dump(db) != before
 
@@ -350,9 +393,9 @@ def test_a_write_waits_for_a_lock_let_go_within_the_busy_timeout(name: str, worl
 def test_a_write_past_the_busy_timeout_says_so_in_one_sentence_and_changes_nothing(
     name: str, world: World
 ) -> None:
-    with opened(world.path, IMPATIENT_TIMEOUT_MS) as db:
+    with opened(world.url, IMPATIENT_TIMEOUT_MS) as db:
         before = dump(db)
-        with lock_held(world.path), pytest.raises(DatabaseBusyError) as caught:
+        with lock_held(world.url), pytest.raises(DatabaseBusyError) as caught:
             SERVICES[name](db, world)
         assert str(caught.value) == BUSY_MESSAGE
         assert dump(db) == before
@@ -361,8 +404,8 @@ def test_a_write_past_the_busy_timeout_says_so_in_one_sentence_and_changes_nothi
 def test_a_do_not_call_entry_added_while_another_program_writes_stops_the_calls(
     world: World,
 ) -> None:
-    with opened(world.path, PATIENT_TIMEOUT_MS) as db:
-        with lock_let_go_soon(world.path):
+    with opened(world.url, PATIENT_TIMEOUT_MS) as db:
+        with lock_let_go_soon(world.url):
             result = add_entry(db, phone=world.callable_phone, reason="asked", profile=LEAD)
         assert result.members_suppressed == 1
         with db.read_session() as session:
@@ -374,14 +417,13 @@ def test_a_do_not_call_entry_added_while_another_program_writes_stops_the_calls(
         assert status == MemberStatus.SUPPRESSED
 
 
-def test_the_demo_waits_for_the_lock_and_past_the_timeout_writes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "demo.sqlite3"
-    with opened(path, IMPATIENT_TIMEOUT_MS) as db:
-        with lock_held(path), pytest.raises(DatabaseBusyError):
+def test_the_demo_waits_for_the_lock_and_past_the_timeout_writes_nothing(db_url: str) -> None:
+    with opened(db_url, IMPATIENT_TIMEOUT_MS) as db:
+        with lock_held(db_url), pytest.raises(DatabaseBusyError):
             generate_demo(db, customers=20)
         assert not any(dump(db).values())
-    with opened(path, PATIENT_TIMEOUT_MS) as db:
-        with lock_let_go_soon(path):
+    with opened(db_url, PATIENT_TIMEOUT_MS) as db:
+        with lock_let_go_soon(db_url):
             summary = generate_demo(db, customers=20)
         assert summary.customers == 20
 
@@ -390,10 +432,10 @@ def test_the_command_line_says_busy_in_one_line_and_exits_1_with_nothing_listed(
     world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(BUSY_TIMEOUT_ENV_VAR, str(IMPATIENT_TIMEOUT_MS))
-    argv = ["--db", str(world.path), "dnc", "add", "--phone", world.callable_phone]
-    with lock_held(world.path):
+    argv = ["--db", str(world.url), "dnc", "add", "--phone", world.callable_phone]
+    with lock_held(world.url):
         code = main(argv)
     captured = capsys.readouterr()
     assert (code, captured.out, captured.err) == (1, "", f"lastmile: {BUSY_MESSAGE}\n")
-    assert main(["--db", str(world.path), "dnc", "list", "--json"]) == 0
+    assert main(["--db", str(world.url), "dnc", "list", "--json"]) == 0
     assert world.callable_phone not in capsys.readouterr().out

@@ -3,6 +3,8 @@ an erasure another reader holds up. A sentence in the window, never a crash dial
 
 from __future__ import annotations
 
+import logging
+import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +67,25 @@ def test_a_database_that_cannot_be_opened_shows_why_on_the_start_screen_with_a_w
     assert isinstance(controller.window, MainWindow)
     assert controller.problem_window is None
     assert controller.db is not None and controller.db.path == good
+
+
+def test_a_server_that_cannot_be_reached_is_named_on_the_start_screen_without_the_password(
+    qtbot: QtBot, controller: Controller, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    password = "Pa55-w0rd-Nobody-Sees"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    assert not controller.open(f"postgresql://lead:{password}@127.0.0.1:{port}/lastmile")
+
+    screen = controller.problem_window
+    assert screen is not None and screen.isVisible()
+    shown = screen.problem_label.text()
+    assert shown.startswith(f"Cannot reach the database server at 127.0.0.1:{port}: ")
+    assert shown in caplog.text  # the log says why too
+    assert password not in shown and password not in caplog.text
 
 
 def test_an_action_while_another_program_holds_the_lock_says_busy_in_the_page(

@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 # customers.search_key is computed on insert by its column default; when a name or phone
 # changes (a newer list, "forget this customer") this keeps it right (storage/search_key.py
-# holds the same formula in Python). Only stale keys are rewritten.
+# holds the same formula in Python and in each database's SQL). Only stale keys are rewritten.
 _SEARCH_KEY = (
     "lower(coalesce(NEW.last_name, '') || ' ' || coalesce(NEW.first_name, '') || ' ' || "
     "coalesce(NEW.phone, '') || ' ' || coalesce(NEW.phone_alt, ''))"
@@ -31,6 +31,28 @@ FOR EACH ROW WHEN NEW.search_key IS NOT {_SEARCH_KEY}
 BEGIN
     UPDATE customers SET search_key = {_SEARCH_KEY} WHERE id = NEW.id;
 END
+"""
+# PostgreSQL: the same rule as a plpgsql function run before the update, so the row is
+# written once, key included. Its lower() would follow the server's locale ("É" to "é");
+# translate() folds only the 26 ASCII capitals, as SQLite's lower() and Python do.
+_SEARCH_KEY_POSTGRES = (
+    "translate(coalesce(NEW.last_name, '') || ' ' || coalesce(NEW.first_name, '') || ' ' || "
+    "coalesce(NEW.phone, '') || ' ' || coalesce(NEW.phone_alt, ''), "
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+)
+CUSTOMERS_SEARCH_KEY_FUNCTION_POSTGRES = f"""
+CREATE OR REPLACE FUNCTION customers_search_key() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_key := {_SEARCH_KEY_POSTGRES};
+    RETURN NEW;
+END
+$$
+"""
+CUSTOMERS_SEARCH_KEY_TRIGGER_POSTGRES = """
+CREATE TRIGGER customers_search_key_before_update
+BEFORE UPDATE OF first_name, last_name, phone, phone_alt ON customers
+FOR EACH ROW EXECUTE FUNCTION customers_search_key()
 """
 
 
@@ -214,6 +236,9 @@ def upgrade() -> None:
         )
     if op.get_bind().dialect.name == "sqlite":
         op.execute(CUSTOMERS_SEARCH_KEY_TRIGGER)
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(CUSTOMERS_SEARCH_KEY_FUNCTION_POSTGRES)
+        op.execute(CUSTOMERS_SEARCH_KEY_TRIGGER_POSTGRES)
 
     op.create_table(
         "rejected_rows",
@@ -421,6 +446,9 @@ def downgrade() -> None:
     op.drop_table("rejected_rows")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS customers_search_key_after_update")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS customers_search_key_before_update ON customers")
+        op.execute("DROP FUNCTION IF EXISTS customers_search_key()")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customers_lifetime_spend_cents"))
         batch_op.drop_index(batch_op.f("ix_customers_last_purchase_date"))
