@@ -68,53 +68,57 @@ def customer_card(
     db: Database, profile: Profile, member: uuid.UUID, *, at: datetime | None = None
 ) -> CustomerCard:
     """Everything the desk shows about the member's customer at ``at`` (default now)."""
-    moment = (at or utcnow()).astimezone(UTC)
-    today = to_local(moment, computer_zone()).date()
     with db.read_session() as session:
         check_profile(session, profile)
-        row = member_by_uuid(session, profile, member)
-        customer = session.get_one(Customer, row.customer_id)
-        campaign = session.get_one(Campaign, row.campaign_id)
-        store = session.get(Store, row.store_id) if row.store_id is not None else None
-        owner = session.get(Manager, row.manager_id) if row.manager_id is not None else None
-        bought = session.scalar(
-            select(func.max(Purchase.purchased_at)).where(Purchase.customer_id == customer.id)
-        )
-        last_purchase = _latest(
-            customer.last_purchase_date,
-            to_local(bought, computer_zone()).date() if bought is not None else None,
-        )
-        facts = ScriptFacts(
-            first_name=customer.first_name,
-            last_name=customer.last_name,
-            store=store.name if store else None,
-            manager=owner.name if owner else None,
-            last_purchase_date=last_purchase,
-            visits=customer.visits,
-            offer=campaign.offer,
-            offer_code=campaign.offer_code,
-        )
-        return CustomerCard(
-            member=row.uuid,
-            version=row.version,
-            name=customer_display_name(
-                customer.first_name, customer.last_name, erased=customer.erased_at is not None
-            ),
-            phone=customer.phone,
-            phone_alt=customer.phone_alt,
-            store=store.name if store else None,
-            manager=owner.name if owner else None,
-            days_since_last_purchase=(today - last_purchase).days if last_purchase else None,
-            last_purchase=last_purchase,
-            lifetime_spend_cents=customer.lifetime_spend_cents,
-            visits=customer.visits,
-            offer=campaign.offer,
-            script=render_script(campaign.script, facts.values(today)),
-            pinned_note=customer.pinned_note,
-            attempts=row.attempts,
-            status=describe(MemberLife.of(row)),
-            history=_history(session, customer.id),
-        )
+        return card_of(session, member_by_uuid(session, profile, member), at)
+
+
+def card_of(session: Session, row: CampaignMember, at: datetime | None = None) -> CustomerCard:
+    """The card of a member the caller may see, read in ``session`` (a claim's own)."""
+    moment = (at or utcnow()).astimezone(UTC)
+    today = to_local(moment, computer_zone()).date()
+    customer = session.get_one(Customer, row.customer_id)
+    campaign = session.get_one(Campaign, row.campaign_id)
+    store = session.get(Store, row.store_id) if row.store_id is not None else None
+    owner = session.get(Manager, row.manager_id) if row.manager_id is not None else None
+    bought = session.scalar(
+        select(func.max(Purchase.purchased_at)).where(Purchase.customer_id == customer.id)
+    )
+    last_purchase = _latest(
+        customer.last_purchase_date,
+        to_local(bought, computer_zone()).date() if bought is not None else None,
+    )
+    facts = ScriptFacts(
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        store=store.name if store else None,
+        manager=owner.name if owner else None,
+        last_purchase_date=last_purchase,
+        visits=customer.visits,
+        offer=campaign.offer,
+        offer_code=campaign.offer_code,
+    )
+    return CustomerCard(
+        member=row.uuid,
+        version=row.version,
+        name=customer_display_name(
+            customer.first_name, customer.last_name, erased=customer.erased_at is not None
+        ),
+        phone=customer.phone,
+        phone_alt=customer.phone_alt,
+        store=store.name if store else None,
+        manager=owner.name if owner else None,
+        days_since_last_purchase=(today - last_purchase).days if last_purchase else None,
+        last_purchase=last_purchase,
+        lifetime_spend_cents=customer.lifetime_spend_cents,
+        visits=customer.visits,
+        offer=campaign.offer,
+        script=render_script(campaign.script, facts.values(today)),
+        pinned_note=customer.pinned_note,
+        attempts=row.attempts,
+        status=describe(MemberLife.of(row)),
+        history=_history(session, customer.id),
+    )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ class AppContext(QObject):
     # A service refused the profile in use (a manager deactivated meanwhile, say); carries the
     # service's sentence. The window shows it and offers to pick another profile.
     profile_refused = Signal(str)
+    # The window's database is being let go of (the window closes or opens another one):
+    # pages let go of what they hold in it (the call desk, its customer's claim).
+    closing = Signal()
 
     def __init__(
         self,
@@ -100,4 +103,5 @@ class AppContext(QObject):
         return False
 
     def close(self) -> None:
+        self.closing.emit()
         self.watch.close()

@@ -12,6 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.calling.outcomes import OUTCOMES, Outcome
 from lastmile_desktop.calling.queue import LaterReason, NowReason
 from lastmile_desktop.settings import to_url
@@ -22,6 +23,7 @@ from lastmile_desktop.storage.models import (
     CampaignMember,
     Customer,
     DoNotCall,
+    MemberClaim,
     MemberGroup,
     MemberStatus,
 )
@@ -451,7 +453,7 @@ def test_do_not_call_puts_the_number_on_the_suppression_list(qtbot: QtBot, db: D
     assert member_row(db, other_member).status == MemberStatus.SUPPRESSED
 
 
-def test_two_callers_on_one_customer_the_second_is_told_and_the_queue_refreshes(
+def test_two_desks_on_one_queue_never_show_the_same_customer(
     qtbot: QtBot, db: Database, db_path: Path
 ) -> None:
     region = build_region(db)
@@ -460,30 +462,64 @@ def test_two_callers_on_one_customer_the_second_is_told_and_the_queue_refreshes(
     other_pc, _report = open_database(to_url(db_path))
     try:
         first = open_desk(qtbot, db, region.sam, clock)
+        assert card_name(first) == "Ada Lovelace"
         second = open_desk(qtbot, other_pc, region.sam, clock)
-        _two_callers(qtbot, db, region, first, second)
+        # Ada is on the first desk's screen: the second leaves her out and shows Grace.
+        assert card_name(second) == "Grace Hopper"
+        assert second.model.row_of(region.members["Ada"]) == -1
+        assert _claims(db) == {
+            region.members["Ada"]: first.desk_id,
+            region.members["Grace"]: second.desk_id,
+        }
+
+        # The first desk read its queue before Grace was claimed: after Ada it passes over
+        # her to the next customer free, and says why.
+        first.activateWindow()
+        qtbot.waitUntil(first.isActiveWindow, timeout=WAIT_MS)
+        first.focus_queue()
+        log_key(qtbot, first, Qt.Key.Key_N)
+        assert card_name(first) == "Alan Turing"
+        assert first.status.text() == "Grace Hopper is on another desk's screen."
+        assert first.model.row_of(region.members["Grace"]) == -1
+        assert _claims(db) == {  # Ada was let go of as the first desk moved on
+            region.members["Alan"]: first.desk_id,
+            region.members["Grace"]: second.desk_id,
+        }
+
+        # Closing the second desk lets go of Grace at once, for the others to call.
+        second.context.close()
+        assert _claims(db) == {region.members["Alan"]: first.desk_id}
     finally:
         other_pc.dispose()
 
 
-def _two_callers(
-    qtbot: QtBot, db: Database, region: Region, first: DeskPage, second: DeskPage
+def test_a_call_logged_elsewhere_for_the_customer_on_the_card_is_refused_and_the_queue_refreshes(
+    qtbot: QtBot, db: Database
 ) -> None:
-    assert card_name(first) == card_name(second) == "Ada Lovelace"
-    first.activateWindow()
-    qtbot.waitUntil(first.isActiveWindow, timeout=WAIT_MS)
-    first.focus_queue()
-    log_key(qtbot, first, Qt.Key.Key_N)
+    """The claim keeps other desks away; the member's version still guards the log itself
+    (here against the command line, which logs without claiming)."""
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert card_name(page) == "Ada Lovelace"
+    log_outcome(db, region.sam, region.members["Ada"], "no_answer", at=START)
 
-    second.activateWindow()
-    qtbot.waitUntil(second.isActiveWindow, timeout=WAIT_MS)
-    second.focus_queue()
-    with qtbot.waitSignal(second.queue_loaded, timeout=WAIT_MS):
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
         press(qtbot, Qt.Key.Key_B)
-    assert second.status.text().startswith("Someone else logged a call for this customer")
-    assert second.status.property("kind") == "problem"
+    assert page.status.text().startswith("Someone else logged a call for this customer")
+    assert page.status.property("kind") == "problem"
     assert [a.outcome for a in _attempts(db, region.members["Ada"])] == ["no_answer"]
-    assert card_name(second) == "Grace Hopper"
+    assert card_name(page) == "Grace Hopper"
+
+
+def _claims(db: Database) -> dict[object, str]:
+    """Who holds whom: member UUID -> desk."""
+    with db.read_session() as session:
+        rows = session.execute(
+            select(CampaignMember.uuid, MemberClaim.claimed_by).join(
+                MemberClaim, MemberClaim.member_id == CampaignMember.id
+            )
+        ).all()
+    return {member: desk for member, desk in rows}
 
 
 def test_the_pinned_note_is_edited_in_place_and_stays_with_the_customer(
