@@ -267,3 +267,25 @@ def test_manager_add_list_and_leave(
     assert {m["name"]: m["active"] for m in everyone}["Alice Smith"] is False
     code, _, err = run(db_path, capsys, "manager", "add", "--store", "XYZ", "Dan")
     assert code == 1 and "No store has the code" in err
+
+
+def test_queue_claim_gives_each_desk_its_own_next_customer_and_release_lets_go(
+    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    at = "2025-01-15T12:00:00+00:00"
+    first = run_json(db_path, capsys, "queue", "--at", at, "--claim", "till 1")
+    second = run_json(db_path, capsys, "queue", "--at", at, "--claim", "till 2")
+    assert (first["desk"], first["claimed"]["name"]) == ("till 1", "Ann Example")
+    assert (second["desk"], second["claimed"]["name"]) == ("till 2", "Ben Example")
+    assert second["claimed"]["member"] == str(region.members["Ben"])
+
+    code, out, _err = run(db_path, capsys, "queue", "--at", at, "--claim", "till 3")
+    assert code == 0
+    assert out.startswith("Nobody to call now is free for till 3")  # Olu: New York's night
+
+    assert run_json(db_path, capsys, "queue", "--release", "till 1") == {
+        "desk": "till 1",
+        "released": 1,
+    }
+    code, out, _err = run(db_path, capsys, "queue", "--at", at, "--claim", "till 3")
+    assert out.startswith("till 3 holds Ann Example (+4479111")

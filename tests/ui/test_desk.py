@@ -344,6 +344,8 @@ def test_skip_moves_past_a_customer_with_a_reason_for_the_session(
     row = page.model.row_of(region.members["Ada"])
     assert page.model.index(row).data().endswith("Skipped: Call at a quieter moment")
     assert _attempts(db, region.members["Ada"]) == []
+    # Ada is free for the other desks again: this one holds Grace.
+    assert _claims(db) == {region.members["Grace"]: page.desk_id}
     # A refresh keeps her aside for the rest of the session.
     with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
         page.refresh_page()  # F5, which the main window routes to the page shown
