@@ -10,8 +10,9 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from lastmile_desktop.calling.claims import claim_next
 from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.calling.outcomes import OUTCOMES, Outcome
 from lastmile_desktop.calling.queue import LaterReason, NowReason
@@ -29,14 +30,12 @@ from lastmile_desktop.storage.models import (
 )
 from lastmile_desktop.ui.desk import wording
 from lastmile_desktop.ui.desk.editors import CallbackEditor, ChoiceEditor, VisitEditor
-from lastmile_desktop.ui.desk.page import DeskPage
 from lastmile_desktop.ui.desk.queue_model import Section
 from tests.ui.desk_helpers import (
     LONDON,
     START,
     WAIT_MS,
     FixedClock,
-    Region,
     build_region,
     card_name,
     focused,
@@ -513,6 +512,29 @@ def test_a_call_logged_elsewhere_for_the_customer_on_the_card_is_refused_and_the
     assert card_name(page) == "Grace Hopper"
 
 
+def test_a_desk_whose_lease_ran_out_while_away_gives_the_customer_up(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert card_name(page) == "Ada Lovelace"
+    # The PC slept past the lease, and another desk took Ada meanwhile.
+    with db.session() as session:
+        session.execute(update(MemberClaim).values(claimed_until=START - timedelta(hours=1)))
+    ada = page.current_entry()
+    assert ada is not None
+    assert claim_next(db, region.sam, None, "another desk", candidates=[ada]) is not None
+
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
+        page._renew_timer.timeout.emit()  # the renewal due while the card is open
+    assert page.status.text().startswith("Ada Lovelace was taken by another desk")
+    assert card_name(page) == "Grace Hopper"
+    assert _claims(db) == {
+        region.members["Ada"]: "another desk",
+        region.members["Grace"]: page.desk_id,
+    }
+
+
 def _claims(db: Database) -> dict[object, str]:
     """Who holds whom: member UUID -> desk."""
     with db.read_session() as session:
@@ -521,7 +543,7 @@ def _claims(db: Database) -> dict[object, str]:
                 MemberClaim, MemberClaim.member_id == CampaignMember.id
             )
         ).all()
-    return {member: desk for member, desk in rows}
+    return {row.uuid: row.claimed_by for row in rows}
 
 
 def test_the_pinned_note_is_edited_in_place_and_stays_with_the_customer(
