@@ -70,6 +70,8 @@ class PostgresServer:
     folder: Path
     port: int
     run_as: str | None
+    # Commits wait for the disk, as on a real server (benchmarks); tests run without.
+    durable: bool = False
     _running: bool = field(default=False, init=False)
 
     @property
@@ -121,15 +123,14 @@ class PostgresServer:
             raise PostgresUnavailable(f"initdb failed: {result.stderr.strip()[-500:]}")
 
     def start(self) -> None:
+        # A throwaway cluster: durability is not what the tests are about.
+        fast = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
         options = " ".join(
             (
                 f"-p {self.port}",
                 f"-k {self.folder}",
                 "-c listen_addresses=127.0.0.1",
-                # A throwaway cluster: durability is not what the tests are about.
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                *(() if self.durable else fast),
                 "-c max_connections=200",
             )
         )
@@ -158,8 +159,10 @@ class PostgresServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_server() -> PostgresServer:
-    """Create and start a fresh cluster, or raise ``PostgresUnavailable`` saying why not."""
+def start_server(*, durable: bool = False) -> PostgresServer:
+    """Create and start a fresh cluster, or raise ``PostgresUnavailable`` saying why not.
+
+    ``durable``: commits wait for the disk (fsync on), as a server in use would."""
     binaries = find_binaries()
     if binaries is None:
         raise PostgresUnavailable(
@@ -170,7 +173,9 @@ def start_server() -> PostgresServer:
     if run_as is not None:
         record = pwd.getpwnam(run_as)
         os.chown(folder, record.pw_uid, record.pw_gid)
-    server = PostgresServer(binaries=binaries, folder=folder, port=_free_port(), run_as=run_as)
+    server = PostgresServer(
+        binaries=binaries, folder=folder, port=_free_port(), run_as=run_as, durable=durable
+    )
     try:
         server.initialise()
         server.start()

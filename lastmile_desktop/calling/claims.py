@@ -266,10 +266,10 @@ def _claimed_customer(
     at: datetime | None,
 ) -> ClaimedCustomer:
     member_id, until = claimed
-    row = session.get_one(CampaignMember, member_id)
-    place = next(place for place, c in enumerate(order) if c.member == row.uuid)
+    card = card_of(session, member_id, at)
+    place = next(place for place, c in enumerate(order) if c.member == card.member)
     return ClaimedCustomer(
-        card=card_of(session, row, at),
+        card=card,
         until=until,
         passed_over=tuple(c.member for c in order[:place]),
     )
