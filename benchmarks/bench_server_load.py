@@ -77,6 +77,7 @@ PAGE = 50
 # A callback booked this many seconds ahead: due again within the run.
 CALLBACK_SECONDS = (30, 90)
 TARGET_ROUND_TRIPS = 3
+STEPS = ("log", "claim", "queue")
 
 
 @dataclass
@@ -89,6 +90,11 @@ class CallerResult:
     shown: list[tuple[str, float, float]] = field(default_factory=list)
     next_customer_ms: list[float] = field(default_factory=list)
     statements_per_outcome: list[int] = field(default_factory=list)
+    # Statements by what sent them: "log" (log_outcome), "claim" (claim_next with the card),
+    # "queue" (a page of the queue read again).
+    statements_by_step: dict[str, int] = field(default_factory=dict)
+    # The caller's own processor time per outcome and next customer (Python, the driver).
+    cpu_ms: list[float] = field(default_factory=list)
     statements: int = 0
     transactions: int = 0
     queue_reads: int = 0
@@ -106,13 +112,18 @@ class _Desk:
         self.held: list[QueueEntry] = []
         self.counting = False
         self.statements = 0
+        self.step = "claim"
         event.listen(db.engine, "before_cursor_execute", self._statement)
         event.listen(db.engine, "commit", self._transaction)
         event.listen(db.engine, "rollback", self._transaction)
 
-    def _statement(self, *_args: Any) -> None:
-        if self.counting:
+    def _statement(self, *args: Any) -> None:
+        # SQLite's BEGIN is sent as a statement; psycopg sends PostgreSQL's by itself: both
+        # are counted as transactions instead.
+        if self.counting and not str(args[2]).startswith("BEGIN"):
             self.statements += 1
+            steps = self.result.statements_by_step
+            steps[self.step] = steps.get(self.step, 0) + 1
 
     def _transaction(self, *_args: Any) -> None:
         if self.counting:
@@ -123,12 +134,14 @@ class _Desk:
         out or nobody on it is free."""
         for _read in range(2):
             if not self.held:
+                self.step = "queue"
                 self.held = build_queue(
                     self.db, LEAD, store=self.store, desk=self.name, limit=PAGE
                 ).now
                 self.result.queue_reads += 1
                 if not self.held:
                     return None
+            self.step = "claim"
             claimed = claim_next(self.db, LEAD, None, self.name, candidates=self.held)
             if claimed is not None:
                 gone = {*claimed.passed_over, claimed.card.member}
@@ -185,7 +198,9 @@ def _work(desk: _Desk, rng: random.Random, seconds: float) -> None:
         code = rng.choice(OUTCOMES).code
         details = _outcome_details(code, rng)
         key_pressed = time.monotonic()
+        cpu_before = time.process_time()
         desk.statements = 0
+        desk.step = "log"
         try:
             logged = log_outcome(
                 desk.db,
@@ -204,6 +219,7 @@ def _work(desk: _Desk, rng: random.Random, seconds: float) -> None:
         claimed = desk.next_customer()
         shown_from = time.monotonic()
         result.next_customer_ms.append((shown_from - key_pressed) * 1000)
+        result.cpu_ms.append((time.process_time() - cpu_before) * 1000)
         result.statements_per_outcome.append(desk.statements)
         result.statements += desk.statements
     if claimed is not None:
@@ -267,6 +283,13 @@ class RunFigures:
 
     def latencies(self) -> list[float]:
         return [ms for r in self.results for ms in r.next_customer_ms]
+
+    def statements_by_step(self, step: str) -> float:
+        done = sum(r.statements_by_step.get(step, 0) for r in self.results)
+        return done / max(self.outcomes, 1)
+
+    def cpu_ms(self) -> list[float]:
+        return [ms for r in self.results for ms in r.cpu_ms]
 
     def statements_per_outcome(self) -> float:
         return sum(r.statements for r in self.results) / max(self.outcomes, 1)
@@ -388,6 +411,16 @@ def report(server: RunFigures, baseline: RunFigures, stores: list[str], customer
         (
             "Transactions per outcome + next customer",
             lambda f: f"{f.transactions_per_outcome():.2f}",
+            None,
+        ),
+        (
+            "  of which log_outcome / claim and card / queue reads",
+            lambda f: " / ".join(f"{f.statements_by_step(step):.1f}" for step in STEPS),
+            None,
+        ),
+        (
+            "Caller's own processor time per outcome + next, median",
+            lambda f: f"{statistics.median(f.cpu_ms()):.1f} ms",
             None,
         ),
         (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -533,6 +535,27 @@ def test_a_desk_whose_lease_ran_out_while_away_gives_the_customer_up(
         region.members["Ada"]: "another desk",
         region.members["Grace"]: page.desk_id,
     }
+
+
+@pytest.mark.sqlite_only
+def test_a_card_is_shown_unclaimed_rather_than_wait_for_another_programs_long_write(
+    qtbot: QtBot, db: Database, db_path: Path
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert card_name(page) == "Ada Lovelace"
+    importing = sqlite3.connect(db_path, isolation_level=None)  # an import in another window
+    try:
+        importing.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        press(qtbot, Qt.Key.Key_Down)
+        waited = time.monotonic() - started
+        importing.execute("ROLLBACK")
+    finally:
+        importing.close()
+    assert card_name(page) == "Grace Hopper"
+    assert page.claimed is None  # shown, not held: the version still guards her log
+    assert waited < 2  # the claim's short wait, not the busy timeout
 
 
 def _claims(db: Database) -> dict[object, str]:
