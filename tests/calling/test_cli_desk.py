@@ -270,22 +270,21 @@ def test_manager_add_list_and_leave(
 
 
 def test_queue_claim_gives_each_desk_its_own_next_customer_and_release_lets_go(
-    region: Region, db_path: Path, capsys: pytest.CaptureFixture[str]
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    at = "2025-01-15T12:00:00+00:00"
-    first = run_json(db_path, capsys, "queue", "--at", at, "--claim", "till 1")
-    second = run_json(db_path, capsys, "queue", "--at", at, "--claim", "till 2")
+    def queue(*args: str) -> str:
+        code = main(["--db", db_url, "queue", "--at", "2025-01-15T12:00:00+00:00", *args])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    first = json.loads(queue("--claim", "till 1", "--json"))
+    second = json.loads(queue("--claim", "till 2", "--json"))
     assert (first["desk"], first["claimed"]["name"]) == ("till 1", "Ann Example")
     assert (second["desk"], second["claimed"]["name"]) == ("till 2", "Ben Example")
     assert second["claimed"]["member"] == str(region.members["Ben"])
+    # Olu is in New York, where it is 07:00: nobody else can be called now.
+    assert queue("--claim", "till 3").startswith("Nobody to call now is free for till 3")
 
-    code, out, _err = run(db_path, capsys, "queue", "--at", at, "--claim", "till 3")
-    assert code == 0
-    assert out.startswith("Nobody to call now is free for till 3")  # Olu: New York's night
-
-    assert run_json(db_path, capsys, "queue", "--release", "till 1") == {
-        "desk": "till 1",
-        "released": 1,
-    }
-    code, out, _err = run(db_path, capsys, "queue", "--at", at, "--claim", "till 3")
-    assert out.startswith("till 3 holds Ann Example (+4479111")
+    assert json.loads(queue("--release", "till 1", "--json")) == {"desk": "till 1", "released": 1}
+    assert queue("--claim", "till 3").startswith("till 3 holds Ann Example (+4479111")
