@@ -95,6 +95,18 @@ class AppContext(QObject):
             self.changed.emit(change)
         self.data_changed.emit()
 
+    def quietly(self, write: Callable[[], T]) -> T:
+        """``write()``, a commit of this window's that changes nothing a page shows (the call
+        desk's claim of the customer on its card): it is not taken for news from elsewhere,
+        while anything committed elsewhere before it is still announced."""
+        news = self.watch.poll()
+        try:
+            return write()
+        finally:
+            self.watch.mark_seen()
+            if news:
+                self.announce(Changed(ChangeKind.EXTERNAL))
+
     def check_for_outside_changes(self) -> bool:
         """Announce an EXTERNAL change when another process committed since the last look."""
         if self.watch.poll():

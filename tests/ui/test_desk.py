@@ -30,6 +30,7 @@ from lastmile_desktop.storage.models import (
     MemberGroup,
     MemberStatus,
 )
+from lastmile_desktop.ui.changes import ChangeKind
 from lastmile_desktop.ui.desk import wording
 from lastmile_desktop.ui.desk.editors import CallbackEditor, ChoiceEditor, VisitEditor
 from lastmile_desktop.ui.desk.queue_model import Section
@@ -556,6 +557,27 @@ def test_a_card_is_shown_unclaimed_rather_than_wait_for_another_programs_long_wr
     assert card_name(page) == "Grace Hopper"
     assert page.claimed is None  # shown, not held: the version still guards her log
     assert waited < 2  # the claim's short wait, not the busy timeout
+
+
+def test_the_desks_own_claims_are_not_news_from_elsewhere_but_others_commits_are(
+    qtbot: QtBot, db: Database, db_path: Path
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    context = page.context
+    context.watch.mark_seen()
+    press(qtbot, Qt.Key.Key_Down)  # Grace claimed, Ada let go of: two commits of this desk
+    assert card_name(page) == "Grace Hopper"
+    assert not context.check_for_outside_changes()  # no page reads anything again for it
+
+    other_pc, _report = open_database(to_url(db_path))
+    try:
+        log_outcome(other_pc, region.sam, region.members["Mary"], "busy", at=START)
+    finally:
+        other_pc.dispose()
+    with qtbot.waitSignal(context.changed, timeout=WAIT_MS) as announced:
+        press(qtbot, Qt.Key.Key_Down)  # the next claim comes after the other PC's call
+    assert announced.args[0].kind is ChangeKind.EXTERNAL
 
 
 def _claims(db: Database) -> dict[object, str]:

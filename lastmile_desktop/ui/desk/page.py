@@ -553,14 +553,16 @@ class DeskPage(QWidget):
             return customer_card(db, profile, entry.member, at=at), entry  # held already
         candidates = self._candidates_from(entry)
         try:
-            claimed = claim_next(
-                db,
-                profile,
-                None,
-                self.desk_id,
-                candidates=candidates,
-                at=at,
-                lock_wait_ms=CLAIM_LOCK_WAIT_MS,
+            claimed = self.context.quietly(
+                lambda: claim_next(
+                    db,
+                    profile,
+                    None,
+                    self.desk_id,
+                    candidates=candidates,
+                    at=at,
+                    lock_wait_ms=CLAIM_LOCK_WAIT_MS,
+                )
             )
         except DatabaseBusyError:
             # Another program is writing (SQLite): show the card now rather than wait; the
@@ -659,8 +661,9 @@ class DeskPage(QWidget):
             return
         self.claimed = None
         # Busy or out of reach: the lease runs out on its own.
+        db, desk = self.context.db, self.desk_id
         with contextlib.suppress(UserFacingError):
-            release(self.context.db, self.desk_id, lock_wait_ms=CLAIM_LOCK_WAIT_MS)
+            self.context.quietly(lambda: release(db, desk, lock_wait_ms=CLAIM_LOCK_WAIT_MS))
 
     def empty_text(self) -> str:
         """What to do next when there is nobody on the card."""
