@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from lastmile_desktop.calling.card import customer_card, set_pinned_note
+from lastmile_desktop.calling.claims import claim_next
 from lastmile_desktop.calling.log import log_outcome, undo_outcome
 from lastmile_desktop.calling.my_day import my_day
 from lastmile_desktop.calling.outbox import Outbox, log_or_queue, server_key, take_back
@@ -320,6 +321,7 @@ PROFILE_CALLS: dict[str, Call] = {
     "campaigns.campaigns.close_campaign": lambda d, w, p: close_campaign(d, w.campaign, p),
     "campaigns.campaigns.reopen_campaign": lambda d, w, p: reopen_campaign(d, w.campaign, p),
     "calling.queue.build_queue": lambda d, w, p: build_queue(d, p),
+    "calling.claims.claim_next": lambda d, w, p: claim_next(d, p, None, "desk 1"),
     "calling.card.customer_card": lambda d, w, p: customer_card(d, p, member_uuid(d, w.member)),
     "calling.card.set_pinned_note": lambda d, w, p: set_pinned_note(
         d, p, member_uuid(d, w.member), "new baby: Simon"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lastmile_desktop.calling.hours import computer_zone, to_local
 from lastmile_desktop.calling.life import MemberLife, describe
@@ -68,53 +68,71 @@ def customer_card(
     db: Database, profile: Profile, member: uuid.UUID, *, at: datetime | None = None
 ) -> CustomerCard:
     """Everything the desk shows about the member's customer at ``at`` (default now)."""
-    moment = (at or utcnow()).astimezone(UTC)
-    today = to_local(moment, computer_zone()).date()
     with db.read_session() as session:
         check_profile(session, profile)
-        row = member_by_uuid(session, profile, member)
-        customer = session.get_one(Customer, row.customer_id)
-        campaign = session.get_one(Campaign, row.campaign_id)
-        store = session.get(Store, row.store_id) if row.store_id is not None else None
-        owner = session.get(Manager, row.manager_id) if row.manager_id is not None else None
-        bought = session.scalar(
-            select(func.max(Purchase.purchased_at)).where(Purchase.customer_id == customer.id)
+        return card_of(session, member_by_uuid(session, profile, member).id, at)
+
+
+_OWNER = aliased(Manager)
+
+
+def card_of(session: Session, member_id: int, at: datetime | None = None) -> CustomerCard:
+    """The card of a member the caller may see, read in ``session`` (a claim's own): the
+    member with its customer, campaign, store and manager in one statement, then the calls."""
+    moment = (at or utcnow()).astimezone(UTC)
+    today = to_local(moment, computer_zone()).date()
+    row, customer, campaign, store_name, owner, bought = session.execute(
+        select(
+            CampaignMember,
+            Customer,
+            Campaign,
+            Store.name,
+            _OWNER.name,
+            select(func.max(Purchase.purchased_at))
+            .where(Purchase.customer_id == Customer.id)
+            .scalar_subquery(),
         )
-        last_purchase = _latest(
-            customer.last_purchase_date,
-            to_local(bought, computer_zone()).date() if bought is not None else None,
-        )
-        facts = ScriptFacts(
-            first_name=customer.first_name,
-            last_name=customer.last_name,
-            store=store.name if store else None,
-            manager=owner.name if owner else None,
-            last_purchase_date=last_purchase,
-            visits=customer.visits,
-            offer=campaign.offer,
-            offer_code=campaign.offer_code,
-        )
-        return CustomerCard(
-            member=row.uuid,
-            version=row.version,
-            name=customer_display_name(
-                customer.first_name, customer.last_name, erased=customer.erased_at is not None
-            ),
-            phone=customer.phone,
-            phone_alt=customer.phone_alt,
-            store=store.name if store else None,
-            manager=owner.name if owner else None,
-            days_since_last_purchase=(today - last_purchase).days if last_purchase else None,
-            last_purchase=last_purchase,
-            lifetime_spend_cents=customer.lifetime_spend_cents,
-            visits=customer.visits,
-            offer=campaign.offer,
-            script=render_script(campaign.script, facts.values(today)),
-            pinned_note=customer.pinned_note,
-            attempts=row.attempts,
-            status=describe(MemberLife.of(row)),
-            history=_history(session, customer.id),
-        )
+        .join(Customer, Customer.id == CampaignMember.customer_id)
+        .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+        .outerjoin(Store, Store.id == CampaignMember.store_id)
+        .outerjoin(_OWNER, _OWNER.id == CampaignMember.manager_id)
+        .where(CampaignMember.id == member_id)
+    ).one()
+    last_purchase = _latest(
+        customer.last_purchase_date,
+        to_local(bought, computer_zone()).date() if bought is not None else None,
+    )
+    facts = ScriptFacts(
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        store=store_name,
+        manager=owner,
+        last_purchase_date=last_purchase,
+        visits=customer.visits,
+        offer=campaign.offer,
+        offer_code=campaign.offer_code,
+    )
+    return CustomerCard(
+        member=row.uuid,
+        version=row.version,
+        name=customer_display_name(
+            customer.first_name, customer.last_name, erased=customer.erased_at is not None
+        ),
+        phone=customer.phone,
+        phone_alt=customer.phone_alt,
+        store=store_name,
+        manager=owner,
+        days_since_last_purchase=(today - last_purchase).days if last_purchase else None,
+        last_purchase=last_purchase,
+        lifetime_spend_cents=customer.lifetime_spend_cents,
+        visits=customer.visits,
+        offer=campaign.offer,
+        script=render_script(campaign.script, facts.values(today)),
+        pinned_note=customer.pinned_note,
+        attempts=row.attempts,
+        status=describe(MemberLife.of(row)),
+        history=_history(session, customer.id),
+    )
 
 
 @dataclass(frozen=True)

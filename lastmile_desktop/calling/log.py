@@ -36,7 +36,7 @@ from lastmile_desktop.calling.life import (
     bought_since_promise,
     follow_up_due,
 )
-from lastmile_desktop.calling.lookup import manager_by_name, member_by_uuid
+from lastmile_desktop.calling.lookup import manager_by_name, member_in_context
 from lastmile_desktop.calling.member_facts import refresh_members
 from lastmile_desktop.calling.outcomes import (
     NOT_INTERESTED_REASON_LABELS,
@@ -65,7 +65,6 @@ from lastmile_desktop.storage.models import (
     Manager,
     MemberGroup,
     MemberStatus,
-    Store,
 )
 from lastmile_desktop.storage.types import utcnow
 
@@ -161,7 +160,7 @@ def log_outcome(
     details = CallDetails.checked(chosen, note, callback_at, visit_on, reason, called_at)
     with db.session() as session:
         check_profile(session, profile)
-        row = member_by_uuid(session, profile, member)
+        row, campaign, customer, store = member_in_context(session, profile, member)
         if attempt_uuid is not None:
             # Before the version check: a first try that was committed moved the version on.
             known = session.scalars(
@@ -175,11 +174,8 @@ def log_outcome(
                 "Someone else logged a call for this customer a moment ago: the queue is "
                 "refreshed, check the customer's history before calling."
             )
-        campaign = session.get_one(Campaign, row.campaign_id)
         _check_can_be_called(row, campaign)
         _check_time(campaign, called_at, now)
-        customer = session.get_one(Customer, row.customer_id)
-        store = session.get(Store, row.store_id) if row.store_id is not None else None
         zones = customer_zones(customer.phone, store.timezone if store else None)
         life = MemberLife.of(row)
         follow_up = _follow_up(session, row, life, called_at)

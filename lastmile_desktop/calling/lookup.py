@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.campaigns.access import AccessDenied, Profile
@@ -15,6 +15,7 @@ from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
     CampaignState,
+    Customer,
     Manager,
     Store,
 )
@@ -69,13 +70,42 @@ def manager_by_name(session: Session, name: str, store_id: int | None = None) ->
 
 def member_by_uuid(session: Session, profile: Profile, member: uuid.UUID | str) -> CampaignMember:
     """The member with this UUID, if the profile may see it."""
+    key = _member_key(member)
+    return _visible(profile, key, session.scalars(_by_uuid(key)).first())
+
+
+def member_in_context(
+    session: Session, profile: Profile, member: uuid.UUID | str
+) -> tuple[CampaignMember, Campaign, Customer, Store | None]:
+    """The member with this UUID, if the profile may see it, with its campaign, customer and
+    store, in one statement (logging a call needs all four)."""
+    key = _member_key(member)
+    found = session.execute(
+        _by_uuid(key)
+        .add_columns(Campaign, Customer, Store)
+        .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+        .join(Customer, Customer.id == CampaignMember.customer_id)
+        .outerjoin(Store, Store.id == CampaignMember.store_id)
+    ).first()
+    row = _visible(profile, key, found[0] if found is not None else None)
+    assert found is not None
+    return row, found[1], found[2], found[3]
+
+
+def _member_key(member: uuid.UUID | str) -> uuid.UUID:
     try:
-        key = member if isinstance(member, uuid.UUID) else uuid.UUID(str(member).strip())
+        return member if isinstance(member, uuid.UUID) else uuid.UUID(str(member).strip())
     except ValueError:
         raise MemberNotFound(
             f'"{member}" is not a member id: copy it from lastmile queue --json.'
         ) from None
-    row = session.scalars(select(CampaignMember).where(CampaignMember.uuid == key)).first()
+
+
+def _by_uuid(key: uuid.UUID) -> Select[CampaignMember]:
+    return select(CampaignMember).where(CampaignMember.uuid == key)
+
+
+def _visible(profile: Profile, key: uuid.UUID, row: CampaignMember | None) -> CampaignMember:
     if row is None:
         raise MemberNotFound(
             f"No campaign member has the id {key}: it may belong to another database."

@@ -50,6 +50,7 @@ from lastmile_desktop.calling.hours import (
     opening_hours_from_json,
     to_local,
 )
+from lastmile_desktop.calling.leases import held_by_another_desk, lease_clock
 from lastmile_desktop.calling.life import OPEN_STATUSES, ScheduledKind
 from lastmile_desktop.calling.lookup import campaign_for_desk, manager_by_name
 from lastmile_desktop.campaigns.access import (
@@ -145,21 +146,17 @@ def build_queue(
     at: datetime | None = None,
     search: str | None = None,
     limit: int | None = None,
+    desk: str | None = None,
 ) -> CallQueue:
     """The queue at ``at`` (default now). A store manager gets their own customers; the lead
     sees any store (``store``: its code) or manager (``manager``: their name).
 
     ``limit``: at most that many entries in Now and in Later (the first ones); the totals
-    still count every member."""
+    still count every member. ``desk``: the call desk reading it (calling/claims.py);
+    customers another desk has on screen are left out."""
     at = _aware_utc(at)
     with db.read_session() as session:
-        check_profile(session, profile)
-        chosen = campaign_for_desk(session, campaign)
-        if chosen.state != CampaignState.OPEN:
-            raise UserFacingError(
-                f'The campaign "{chosen.name}" is closed: reopen it to call its customers.'
-            )
-        conditions = _who(session, profile, store, manager)
+        chosen, conditions = _open_queue(session, profile, campaign, store, manager, desk)
         if search and search.strip():
             conditions += search_conditions(search)
         stores = _stores(session)
@@ -172,6 +169,56 @@ def build_queue(
         kept = [place[0].id for place in (*now[:limit], *later[:limit])]
         details = session.execute(_details_statement(kept)).all() if kept else []
         return _queue(chosen, at, now, later, details, stores, limit)
+
+
+@dataclass(frozen=True)
+class DueNow:
+    """A member to call now, in queue order: what a claim needs (calling/claims.py)."""
+
+    member: uuid.UUID
+    version: int
+
+
+def due_now(
+    session: Session,
+    profile: Profile,
+    *,
+    campaign: str | None = None,
+    store: str | None = None,
+    manager: str | None = None,
+    at: datetime | None = None,
+    desk: str | None = None,
+) -> list[DueNow]:
+    """The members of Now in queue order, as ``build_queue`` places them, read in
+    ``session`` (a claim's own transaction)."""
+    at = _aware_utc(at)
+    chosen, conditions = _open_queue(session, profile, campaign, store, manager, desk)
+    rows = session.execute(
+        _queue_statement(chosen, at, conditions, (CampaignMember.uuid, CampaignMember.version))
+    ).all()
+    now, _later = _placed(chosen, at, rows, _stores(session))
+    return [DueNow(row.uuid, row.version) for row, _zones, _why, _until in now]
+
+
+def _open_queue(  # noqa: PLR0917 (whose queue: the build_queue arguments, in order)
+    session: Session,
+    profile: Profile,
+    campaign: str | None,
+    store: str | None,
+    manager: str | None,
+    desk: str | None,
+) -> tuple[Campaign, list[ColumnElement[bool]]]:
+    """The open campaign asked for, and the conditions on whose members are in its queue."""
+    check_profile(session, profile)
+    chosen = campaign_for_desk(session, campaign)
+    if chosen.state != CampaignState.OPEN:
+        raise UserFacingError(
+            f'The campaign "{chosen.name}" is closed: reopen it to call its customers.'
+        )
+    conditions = _who(session, profile, store, manager)
+    if desk is not None:
+        conditions.append(~held_by_another_desk(desk, lease_clock(None)))
+    return chosen, conditions
 
 
 def _aware_utc(at: datetime | None) -> datetime:

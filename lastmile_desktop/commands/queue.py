@@ -1,11 +1,18 @@
 """``lastmile queue``: the call queue as the desk shows it, at any time, for any store or
-manager (the command line works as the regional lead)."""
+manager (the command line works as the regional lead).
+
+``--claim DESK`` is a desk's "next customer" for a script or another program: it claims the
+first customer to call now whom no other desk has on screen, as the call desk does
+(calling/claims.py), lets go of the one DESK held before, and prints only that customer;
+``--release DESK`` lets go of DESK's customer when it stops calling."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
 
+from lastmile_desktop.calling.claims import ClaimedCustomer, claim_next, release
 from lastmile_desktop.calling.queue import CallQueue, QueueEntry, build_queue
 from lastmile_desktop.commands.common import (
     COMMAND_LINE_PROFILE,
@@ -38,12 +45,27 @@ def register(subparsers: Subparsers) -> None:
         metavar="TIME",
         help="the queue as it stands at this time (ISO 8601; no zone: this computer's time)",
     )
+    claims = parser.add_mutually_exclusive_group()
+    claims.add_argument(
+        "--claim",
+        metavar="DESK",
+        help=(
+            "claim the first customer to call now that no other desk has on screen, for DESK "
+            "(a name that is this desk's alone), letting go of the one DESK held; print only "
+            "that customer"
+        ),
+    )
+    claims.add_argument(
+        "--release", metavar="DESK", help="let go of the customer DESK holds, for the others"
+    )
     parser.add_argument("--json", action="store_true", help="print the queue as JSON")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     at = parse_time(args.at, "--at") if args.at else None
+    if args.claim is not None or args.release is not None:
+        return _run_claim(args, at)
     db = open_for_command(args)
     try:
         queue = build_queue(
@@ -110,3 +132,56 @@ def queue_text(queue: CallQueue) -> str:
         lines += ["", "Later:"]
         lines += [_line(entry, local_text(entry.until)) for entry in queue.later]
     return "\n".join(lines)
+
+
+def _run_claim(args: argparse.Namespace, at: datetime | None) -> int:
+    db = open_for_command(args)
+    try:
+        if args.release is not None:
+            released = release(db, args.release)
+            if args.json:
+                print_json({"desk": args.release, "released": released})
+            else:
+                print(f"{args.release} let go of {released} customer(s).")
+            return 0
+        claimed = claim_next(
+            db,
+            COMMAND_LINE_PROFILE,
+            args.campaign,
+            args.claim,
+            store=args.store,
+            manager=args.manager,
+            at=at,
+        )
+    finally:
+        db.dispose()
+    if args.json:
+        print_json(claimed_json(args.claim, claimed))
+    elif claimed is None:
+        print(f"Nobody to call now is free for {args.claim}: everyone is called or on a desk.")
+    else:
+        card = claimed.card
+        print(
+            f"{args.claim} holds {card.name} ({card.phone or 'no phone'}) until "
+            f"{local_text(claimed.until)}: member {card.member}, version {card.version}."
+        )
+    return 0
+
+
+def claimed_json(desk: str, claimed: ClaimedCustomer | None) -> dict[str, Any]:
+    if claimed is None:
+        return {"desk": desk, "claimed": None}
+    card = claimed.card
+    return {
+        "desk": desk,
+        "claimed": {
+            "member": str(card.member),
+            "version": card.version,
+            "name": card.name,
+            "phone": card.phone,
+            "store": card.store,
+            "manager": card.manager,
+            "script": card.script,
+        },
+        "until": json_time(claimed.until),
+    }

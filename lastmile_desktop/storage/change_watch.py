@@ -4,7 +4,7 @@ another PC of the chain).
 ``watch_changes(db)`` returns a ``ChangeWatch``: ``poll()`` says whether anything was
 committed since the last look, cheaply enough to ask every second or two. For SQLite it
 reads ``PRAGMA data_version`` on a connection of its own, which changes whenever any other
-connection commits. On PostgreSQL it LISTENs for the notices the triggers of migration 0009
+connection commits. On PostgreSQL it LISTENs for the notices the triggers of migration 0008
 send when attempts, purchases or campaign members change (one per table and store), on a
 connection and a thread of its own; it also tells its ``subscribe``rs at once, so a window
 that is not in front (the leaderboard on the shop's screen) refreshes too. Notices sent by
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The channel migration 0009's triggers send on.
+# The channel migration 0008's triggers send on.
 CHANGES_CHANNEL = "lastmile_changes"
 
 

@@ -35,6 +35,11 @@ BUSY_TIMEOUT_ENV_VAR = "LASTMILE_BUSY_TIMEOUT_MS"
 CLOSE_WAIT_MS = 2_000
 # Execution option marking a write transaction: it starts with BEGIN IMMEDIATE (see _begin).
 WRITES = "lastmile_writes"
+# Execution option of a write that would rather give up than wait long for another writer:
+# the milliseconds it waits for SQLite's write lock (instead of the busy timeout).
+LOCK_WAIT_MS = "lastmile_lock_wait_ms"
+# Where a connection keeps the busy timeout last set on it.
+_BUSY_TIMEOUT_SET = "lastmile_busy_timeout_ms"
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_HEADER_SIZE = 100
 NETWORK_FILESYSTEMS = frozenset(
@@ -228,7 +233,7 @@ def _user_facing_server_error(url: URL, context: ExceptionContext) -> BaseExcept
     )
 
 
-def _set_sqlite_pragmas(timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
+def _set_sqlite_pragmas(timeout_ms: int, dbapi_connection: Any, record: Any) -> None:
     # Let SQLAlchemy, not the driver, decide where transactions start (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -240,14 +245,31 @@ def _set_sqlite_pragmas(timeout_ms: int, dbapi_connection: Any, _record: Any) ->
         cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
     finally:
         cursor.close()
+    record.info[_BUSY_TIMEOUT_SET] = timeout_ms
 
 
-def _begin(connection: Connection) -> None:
+def _begin(timeout_ms: int, connection: Connection) -> None:
     # A write transaction takes the write lock at once, waiting up to the busy timeout for
     # another writer. A deferred one that reads first and writes later cannot wait: SQLite
     # refuses its upgrade at once, since its snapshot would be stale when the lock came free.
-    immediate = connection.get_execution_options().get(WRITES, False)
+    options = connection.get_execution_options()
+    immediate = options.get(WRITES, False)
+    if immediate:
+        _set_busy_timeout(connection, int(options.get(LOCK_WAIT_MS, timeout_ms)))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _set_busy_timeout(connection: Connection, wait_ms: int) -> None:
+    """How long this connection's next write waits for the lock; set only when it changes
+    (on the driver's own cursor: a setting, not a statement of the action)."""
+    if connection.info.get(_BUSY_TIMEOUT_SET) == wait_ms:
+        return
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
+    finally:
+        cursor.close()
+    connection.info[_BUSY_TIMEOUT_SET] = wait_ms
 
 
 def create_database_engine(url: str | URL, timeout_ms: int | None = None) -> Engine:
@@ -271,7 +293,7 @@ def create_database_engine(url: str | URL, timeout_ms: int | None = None) -> Eng
         parsed, hide_parameters=True, connect_args={"timeout": timeout_ms / 1000}
     )
     event.listen(engine, "connect", partial(_set_sqlite_pragmas, timeout_ms))
-    event.listen(engine, "begin", _begin)
+    event.listen(engine, "begin", partial(_begin, timeout_ms))
     event.listen(engine, "handle_error", partial(_user_facing_error, sqlite_path(parsed)))
     return engine
 
@@ -309,14 +331,18 @@ class Database:
         return masked_url(self.url)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, lock_wait_ms: int | None = None) -> Iterator[Session]:
         """One user action: everything inside commits together or not at all.
 
         The transaction takes the write lock as it starts, waiting for another window or
-        program up to the busy timeout; past it, ``DatabaseBusyError`` and nothing changed.
+        program up to the busy timeout (``lock_wait_ms``, when given, instead: a small write
+        the screen waits for); past it, ``DatabaseBusyError`` and nothing changed.
         """
+        options: dict[str, object] = {WRITES: True}
+        if lock_wait_ms is not None:
+            options[LOCK_WAIT_MS] = lock_wait_ms
         with self.sessions() as session, session.begin():
-            session.connection(execution_options={WRITES: True})
+            session.connection(execution_options=options)
             yield session
 
     @contextmanager

@@ -24,6 +24,7 @@ OUTCOME_CODE_MAX_LENGTH: Final = 32
 REASON_CODE_MAX_LENGTH: Final = 32
 PINNED_NOTE_MAX_LENGTH: Final = 500  # a line or two on the customer card
 CALL_NOTE_MAX_LENGTH: Final = 2000
+DESK_ID_MAX_LENGTH: Final = 200  # who holds a customer on screen: login@computer/process/session
 
 # --- a new campaign ----------------------------------------------------------------------------
 DEFAULT_ATTRIBUTION_WINDOW_DAYS: Final = 30  # a purchase this long after a call counts for it

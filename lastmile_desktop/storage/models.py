@@ -35,6 +35,7 @@ from lastmile_desktop.storage.defaults import (
     DEFAULT_COOL_DOWN_HOURS,
     DEFAULT_HOLDOUT_SHARE,
     DEFAULT_MAX_ATTEMPTS,
+    DESK_ID_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
     OFFER_CODE_MAX_LENGTH,
@@ -310,6 +311,24 @@ class CampaignMember(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+class MemberClaim(Base):
+    """A member a call desk has on screen: which desk, and until when (calling/claims.py).
+
+    Kept apart from ``campaign_members``: writing a claim there would move the member's
+    version on and make every other desk's view of the member stale. A claim whose time has
+    passed holds nothing; the next claim of the member writes over it.
+    """
+
+    __tablename__ = "member_claims"
+    __table_args__ = (Index("ix_member_claims_desk", "claimed_by"),)
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_members.id", ondelete="CASCADE"), primary_key=True
+    )
+    claimed_by: Mapped[str] = mapped_column(String(DESK_ID_MAX_LENGTH))
+    claimed_until: Mapped[datetime]
 
 
 class MemberDay(Base):

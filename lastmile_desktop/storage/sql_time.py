@@ -7,6 +7,7 @@ sale known only by its date (kept at local noon) falls on its own day.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Date, Float, Integer, literal
@@ -14,6 +15,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+
+from lastmile_desktop.storage.types import UTCDateTime
 
 
 class utc_day(FunctionElement[Any]):
@@ -104,3 +107,47 @@ def _days_apart_default(element: days_apart, compiler: SQLCompiler, **kw: Any) -
 def _days_apart_sqlite(element: days_apart, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = _arguments(element, compiler, **kw)
     return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"
+
+
+class database_now(FunctionElement[datetime]):
+    """The database's own clock, in UTC. On a server it is one clock for every PC (whose own
+    clocks may be minutes apart), so a lease taken on one PC runs out at the same moment for
+    all of them; on SQLite it is this computer's clock."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "database_now"
+
+
+@compiles(database_now)
+def _database_now_default(element: database_now, compiler: SQLCompiler, **kw: Any) -> str:
+    return "timezone('UTC', now())"
+
+
+@compiles(database_now, "sqlite")
+def _database_now_sqlite(element: database_now, compiler: SQLCompiler, **kw: Any) -> str:
+    # Microseconds, as SQLAlchemy writes the times it stores, so the texts compare in order.
+    return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')"
+
+
+class seconds_after(FunctionElement[datetime]):
+    """The moment ``seconds`` after a timestamp: seconds_after(database_now(), 600)."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "seconds_after"
+
+    def __init__(self, moment: ColumnElement[Any], seconds: int) -> None:
+        super().__init__(moment, literal(int(seconds)))
+
+
+@compiles(seconds_after)
+def _seconds_after_default(element: seconds_after, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, seconds = _arguments(element, compiler, **kw)
+    return f"({moment} + {seconds} * INTERVAL '1 second')"
+
+
+@compiles(seconds_after, "sqlite")
+def _seconds_after_sqlite(element: seconds_after, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, seconds = _arguments(element, compiler, **kw)
+    return f"(strftime('%Y-%m-%d %H:%M:%f', {moment}, '+' || {seconds} || ' seconds') || '000')"

@@ -37,6 +37,9 @@ class AppContext(QObject):
     # A service refused the profile in use (a manager deactivated meanwhile, say); carries the
     # service's sentence. The window shows it and offers to pick another profile.
     profile_refused = Signal(str)
+    # The window's database is being let go of (the window closes or opens another one):
+    # pages let go of what they hold in it (the call desk, its customer's claim).
+    closing = Signal()
     # The watch heard of a commit elsewhere (emitted from its thread; handled on this one).
     outside_change_heard = Signal()
     # An outcome went into the outbox or left it (the server could not be reached).
@@ -113,6 +116,18 @@ class AppContext(QObject):
             self.changed.emit(change)
         self.data_changed.emit()
 
+    def quietly(self, write: Callable[[], T]) -> T:
+        """``write()``, a commit of this window's that changes nothing a page shows (the call
+        desk's claim of the customer on its card): it is not taken for news from elsewhere,
+        while anything committed elsewhere before it is still announced."""
+        news = self.watch.poll()
+        try:
+            return write()
+        finally:
+            self.watch.mark_seen()
+            if news:
+                self.announce(Changed(ChangeKind.EXTERNAL))
+
     def check_for_outside_changes(self) -> bool:
         """Announce an EXTERNAL change when another process committed since the last look."""
         if self.watch.poll():
@@ -125,5 +140,6 @@ class AppContext(QObject):
             self._live_refresh.start()
 
     def close(self) -> None:
+        self.closing.emit()
         self._live_refresh.stop()
         self.watch.close()

@@ -267,3 +267,24 @@ def test_manager_add_list_and_leave(
     assert {m["name"]: m["active"] for m in everyone}["Alice Smith"] is False
     code, _, err = run(db_url, capsys, "manager", "add", "--store", "XYZ", "Dan")
     assert code == 1 and "No store has the code" in err
+
+
+def test_queue_claim_gives_each_desk_its_own_next_customer_and_release_lets_go(
+    region: Region, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def queue(*args: str) -> str:
+        code = main(["--db", db_url, "queue", "--at", "2025-01-15T12:00:00+00:00", *args])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    first = json.loads(queue("--claim", "till 1", "--json"))
+    second = json.loads(queue("--claim", "till 2", "--json"))
+    assert (first["desk"], first["claimed"]["name"]) == ("till 1", "Ann Example")
+    assert (second["desk"], second["claimed"]["name"]) == ("till 2", "Ben Example")
+    assert second["claimed"]["member"] == str(region.members["Ben"])
+    # Olu is in New York, where it is 07:00: nobody else can be called now.
+    assert queue("--claim", "till 3").startswith("Nobody to call now is free for till 3")
+
+    assert json.loads(queue("--release", "till 1", "--json")) == {"desk": "till 1", "released": 1}
+    assert queue("--claim", "till 3").startswith("till 3 holds Ann Example (+4479111")

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from lastmile_desktop.errors import DatabaseLocationError
+from lastmile_desktop.errors import DatabaseBusyError, DatabaseLocationError
 from lastmile_desktop.settings import choose_database, default_db_path, to_url
-from lastmile_desktop.storage import Database
+from lastmile_desktop.storage import Database, open_database
 from lastmile_desktop.storage import database as database_module
 from lastmile_desktop.storage.models import Customer
 
@@ -67,3 +69,26 @@ def test_database_choice_prefers_the_option_then_the_environment_then_the_defaul
     assert choose_database(None).origin == "LASTMILE_DB"
     assert choose_database(str(tmp_path / "cli.sqlite3")).url.endswith("cli.sqlite3")
     assert choose_database("postgresql://u@host/db").url == "postgresql://u@host/db"
+
+
+@pytest.mark.sqlite_only
+def test_a_write_with_a_short_lock_wait_gives_up_sooner_and_the_next_waits_as_usual(
+    db_path: Path,
+) -> None:
+    db, _ = open_database(to_url(db_path), timeout_ms=1_000)
+    other_program = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other_program.execute("BEGIN IMMEDIATE")  # holds the write lock throughout
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusyError), db.session(lock_wait_ms=50):
+            pass
+        short = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusyError), db.session():
+            pass
+        usual = time.monotonic() - started
+    finally:
+        other_program.close()
+        db.dispose()
+    assert short < 0.5
+    assert usual > 0.9  # the busy timeout, as before the short wait

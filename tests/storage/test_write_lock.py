@@ -24,6 +24,7 @@ from sqlalchemy import make_url, select
 
 import lastmile_desktop
 from lastmile_desktop.calling.card import set_pinned_note
+from lastmile_desktop.calling.claims import claim_next, release, renew
 from lastmile_desktop.calling.log import log_outcome, undo_outcome
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import (
@@ -135,6 +136,7 @@ def _build_world(request: pytest.FixtureRequest, url: str, folder: Path) -> Worl
             select(CampaignMember.uuid).where(CampaignMember.id.in_(members[:2]))
         ).all()
     logged = log_outcome(db, LEAD, uuids[1], "no_answer")
+    claim_next(db, LEAD, None, "desk 1")  # a desk holds a customer: to renew, to release
     with db.read_session() as session:
         rows = session.execute(
             select(Customer.id, Customer.phone)
@@ -256,6 +258,9 @@ SERVICES: dict[str, Service] = {
     "log_outcome": lambda db, w: log_outcome(db, LEAD, w.member_to_call, "busy"),
     "undo_outcome": lambda db, w: undo_outcome(db, LEAD, w.logged_attempt),
     "set_pinned_note": lambda db, w: set_pinned_note(db, LEAD, w.member_to_call, "new baby"),
+    "claim_next": lambda db, w: claim_next(db, LEAD, None, "desk 1"),
+    "release": lambda db, w: release(db, "desk 1"),
+    "renew": lambda db, w: renew(db, "desk 1"),
     "run_import": lambda db, w: run_import(db, w.customer_list, ImportOptions(region="GB")),
     "import_sales": lambda db, w: import_sales(db, w.sales_file, SalesImportOptions(region="GB")),
     "set_store_names_shown": lambda db, _w: set_store_names_shown(db, LEAD, True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,8 +12,10 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from lastmile_desktop.calling.claims import claim_next
+from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.calling.outcomes import OUTCOMES, Outcome
 from lastmile_desktop.calling.queue import LaterReason, NowReason
 from lastmile_desktop.settings import to_url
@@ -22,19 +26,19 @@ from lastmile_desktop.storage.models import (
     CampaignMember,
     Customer,
     DoNotCall,
+    MemberClaim,
     MemberGroup,
     MemberStatus,
 )
+from lastmile_desktop.ui.changes import ChangeKind
 from lastmile_desktop.ui.desk import wording
 from lastmile_desktop.ui.desk.editors import CallbackEditor, ChoiceEditor, VisitEditor
-from lastmile_desktop.ui.desk.page import DeskPage
 from lastmile_desktop.ui.desk.queue_model import Section
 from tests.ui.desk_helpers import (
     LONDON,
     START,
     WAIT_MS,
     FixedClock,
-    Region,
     build_region,
     card_name,
     focused,
@@ -342,6 +346,8 @@ def test_skip_moves_past_a_customer_with_a_reason_for_the_session(
     row = page.model.row_of(region.members["Ada"])
     assert page.model.index(row).data().endswith("Skipped: Call at a quieter moment")
     assert _attempts(db, region.members["Ada"]) == []
+    # Ada is free for the other desks again: this one holds Grace.
+    assert _claims(db) == {region.members["Grace"]: page.desk_id}
     # A refresh keeps her aside for the rest of the session.
     with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
         page.refresh_page()  # F5, which the main window routes to the page shown
@@ -451,7 +457,7 @@ def test_do_not_call_puts_the_number_on_the_suppression_list(qtbot: QtBot, db: D
     assert member_row(db, other_member).status == MemberStatus.SUPPRESSED
 
 
-def test_two_callers_on_one_customer_the_second_is_told_and_the_queue_refreshes(
+def test_two_desks_on_one_queue_never_show_the_same_customer(
     qtbot: QtBot, db: Database, db_path: Path
 ) -> None:
     region = build_region(db)
@@ -460,30 +466,129 @@ def test_two_callers_on_one_customer_the_second_is_told_and_the_queue_refreshes(
     other_pc, _report = open_database(to_url(db_path))
     try:
         first = open_desk(qtbot, db, region.sam, clock)
+        assert card_name(first) == "Ada Lovelace"
         second = open_desk(qtbot, other_pc, region.sam, clock)
-        _two_callers(qtbot, db, region, first, second)
+        # Ada is on the first desk's screen: the second leaves her out and shows Grace.
+        assert card_name(second) == "Grace Hopper"
+        assert second.model.row_of(region.members["Ada"]) == -1
+        assert _claims(db) == {
+            region.members["Ada"]: first.desk_id,
+            region.members["Grace"]: second.desk_id,
+        }
+
+        # The first desk read its queue before Grace was claimed: after Ada it passes over
+        # her to the next customer free, and says why.
+        first.activateWindow()
+        qtbot.waitUntil(first.isActiveWindow, timeout=WAIT_MS)
+        first.focus_queue()
+        log_key(qtbot, first, Qt.Key.Key_N)
+        assert card_name(first) == "Alan Turing"
+        assert first.status.text() == "Grace Hopper is on another desk's screen."
+        assert first.model.row_of(region.members["Grace"]) == -1
+        assert _claims(db) == {  # Ada was let go of as the first desk moved on
+            region.members["Alan"]: first.desk_id,
+            region.members["Grace"]: second.desk_id,
+        }
+
+        # Closing the second desk lets go of Grace at once, for the others to call.
+        second.context.close()
+        assert _claims(db) == {region.members["Alan"]: first.desk_id}
     finally:
         other_pc.dispose()
 
 
-def _two_callers(
-    qtbot: QtBot, db: Database, region: Region, first: DeskPage, second: DeskPage
+def test_a_call_logged_elsewhere_for_the_customer_on_the_card_is_refused_and_the_queue_refreshes(
+    qtbot: QtBot, db: Database
 ) -> None:
-    assert card_name(first) == card_name(second) == "Ada Lovelace"
-    first.activateWindow()
-    qtbot.waitUntil(first.isActiveWindow, timeout=WAIT_MS)
-    first.focus_queue()
-    log_key(qtbot, first, Qt.Key.Key_N)
+    """The claim keeps other desks away; the member's version still guards the log itself
+    (here against the command line, which logs without claiming)."""
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert card_name(page) == "Ada Lovelace"
+    log_outcome(db, region.sam, region.members["Ada"], "no_answer", at=START)
 
-    second.activateWindow()
-    qtbot.waitUntil(second.isActiveWindow, timeout=WAIT_MS)
-    second.focus_queue()
-    with qtbot.waitSignal(second.queue_loaded, timeout=WAIT_MS):
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
         press(qtbot, Qt.Key.Key_B)
-    assert second.status.text().startswith("Someone else logged a call for this customer")
-    assert second.status.property("kind") == "problem"
+    assert page.status.text().startswith("Someone else logged a call for this customer")
+    assert page.status.property("kind") == "problem"
     assert [a.outcome for a in _attempts(db, region.members["Ada"])] == ["no_answer"]
-    assert card_name(second) == "Grace Hopper"
+    assert card_name(page) == "Grace Hopper"
+
+
+def test_a_desk_whose_lease_ran_out_while_away_gives_the_customer_up(
+    qtbot: QtBot, db: Database
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert card_name(page) == "Ada Lovelace"
+    # The PC slept past the lease, and another desk took Ada meanwhile.
+    with db.session() as session:
+        session.execute(update(MemberClaim).values(claimed_until=START - timedelta(hours=1)))
+    ada = page.current_entry()
+    assert ada is not None
+    assert claim_next(db, region.sam, None, "another desk", candidates=[ada]) is not None
+
+    with qtbot.waitSignal(page.queue_loaded, timeout=WAIT_MS):
+        page._renew_timer.timeout.emit()  # the renewal due while the card is open
+    assert page.status.text().startswith("Ada Lovelace was taken by another desk")
+    assert card_name(page) == "Grace Hopper"
+    assert _claims(db) == {
+        region.members["Ada"]: "another desk",
+        region.members["Grace"]: page.desk_id,
+    }
+
+
+@pytest.mark.sqlite_only
+def test_a_card_is_shown_unclaimed_rather_than_wait_for_another_programs_long_write(
+    qtbot: QtBot, db: Database, db_path: Path
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    assert card_name(page) == "Ada Lovelace"
+    importing = sqlite3.connect(db_path, isolation_level=None)  # an import in another window
+    try:
+        importing.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        press(qtbot, Qt.Key.Key_Down)
+        waited = time.monotonic() - started
+        importing.execute("ROLLBACK")
+    finally:
+        importing.close()
+    assert card_name(page) == "Grace Hopper"
+    assert page.claimed is None  # shown, not held: the version still guards her log
+    assert waited < 2  # the claim's short wait, not the busy timeout
+
+
+def test_the_desks_own_claims_are_not_news_from_elsewhere_but_others_commits_are(
+    qtbot: QtBot, db: Database, db_path: Path
+) -> None:
+    region = build_region(db)
+    page = open_desk(qtbot, db, region.sam, FixedClock())
+    context = page.context
+    context.watch.mark_seen()
+    press(qtbot, Qt.Key.Key_Down)  # Grace claimed, Ada let go of: two commits of this desk
+    assert card_name(page) == "Grace Hopper"
+    assert not context.check_for_outside_changes()  # no page reads anything again for it
+
+    other_pc, _report = open_database(to_url(db_path))
+    try:
+        log_outcome(other_pc, region.sam, region.members["Mary"], "busy", at=START)
+    finally:
+        other_pc.dispose()
+    with qtbot.waitSignal(context.changed, timeout=WAIT_MS) as announced:
+        press(qtbot, Qt.Key.Key_Down)  # the next claim comes after the other PC's call
+    assert announced.args[0].kind is ChangeKind.EXTERNAL
+
+
+def _claims(db: Database) -> dict[object, str]:
+    """Who holds whom: member UUID -> desk."""
+    with db.read_session() as session:
+        rows = session.execute(
+            select(CampaignMember.uuid, MemberClaim.claimed_by).join(
+                MemberClaim, MemberClaim.member_id == CampaignMember.id
+            )
+        ).all()
+    return {row.uuid: row.claimed_by for row in rows}
 
 
 def test_the_pinned_note_is_edited_in_place_and_stays_with_the_customer(

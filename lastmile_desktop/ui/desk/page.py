@@ -24,6 +24,7 @@ service call gets ``at=`` from it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import uuid
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDir, QSignalBlocker, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -54,6 +55,8 @@ from lastmile_desktop.calling.card import (
     customer_card,
     set_pinned_note,
 )
+from lastmile_desktop.calling.claims import claim_next, release, renew
+from lastmile_desktop.calling.leases import RENEW_EVERY, new_desk_id
 from lastmile_desktop.calling.log import (
     LoggedCall,
     StaleMemberError,
@@ -73,7 +76,7 @@ from lastmile_desktop.calling.queue import CallQueue, QueueEntry, build_queue
 from lastmile_desktop.campaigns.campaigns import list_campaigns
 from lastmile_desktop.campaigns.managers import list_managers
 from lastmile_desktop.campaigns.stores import list_stores
-from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.errors import DatabaseBusyError, UserFacingError
 from lastmile_desktop.progress import Progress
 from lastmile_desktop.storage.reachability import is_unreachable
 from lastmile_desktop.ui.actions import UndoStep, UserAction
@@ -107,6 +110,13 @@ QUEUE_PAGE = 200
 # next page is read, so Down never waits.
 NEAR_THE_END = 20
 QUEUE_WIDTH = 320
+# How long showing a customer waits for another program's write to claim them (SQLite: an
+# import in another window); past it the card is shown unclaimed rather than the window
+# waiting. A server's claim never waits that long (it passes over locked rows).
+CLAIM_LOCK_WAIT_MS = 250
+# The customers after the one picked that a claim may fall back on, in queue order, when
+# another desk has that one on screen.
+CLAIM_CANDIDATES = 25
 STATUS_OK = "ok"
 KEYS_HINT = (
     "Each button's letter logs its outcome and brings the next customer · "
@@ -169,6 +179,10 @@ class DeskPage(QWidget):
         self.saving = False  # a service write is running
         # Time moved on while the desk was off screen: the queue is read again when shown.
         self._queue_aged = False
+        # This desk's name in the claims of the customers it shows (calling/claims.py): the
+        # customer on the card is this desk's alone until it moves on, closes or crashes.
+        self.desk_id = new_desk_id()
+        self.claimed: uuid.UUID | None = None  # the member this desk holds
 
         self.model = QueueModel(self.zone, self)
         self.queue_panel = QueuePanel(self.model)
@@ -207,6 +221,15 @@ class DeskPage(QWidget):
         self._reload_soon.setSingleShot(True)
         self._reload_soon.setInterval(0)
         self._reload_soon.timeout.connect(self.reload)
+        self._renew_timer = QTimer(self)
+        self._renew_timer.setInterval(int(RENEW_EVERY.total_seconds() * 1000))
+        self._renew_timer.timeout.connect(self._renew_claim)
+        self._renew_timer.start()
+        self._claim_task: Task[Any] | None = None
+        context.closing.connect(self.release_claim)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.release_claim)
         self.live = RefreshWhenShown(self, context, self._on_changes)
         self.show_status(KEYS_HINT, STATUS_OK)
         self.reload()
@@ -438,6 +461,7 @@ class DeskPage(QWidget):
         db, profile, panel = self.context.db, self.context.profile, self.queue_panel
         campaign, store, manager = panel.campaign_name(), panel.store_code(), panel.manager_name()
         search = panel.search.text().strip() or None
+        desk = self.desk_id
 
         outbox = self.context.outbox
 
@@ -451,6 +475,7 @@ class DeskPage(QWidget):
                 at=at,
                 search=search,
                 limit=limit,
+                desk=desk,  # customers other desks have on screen are left out
             )
             if outbox is None:
                 return queue
@@ -523,15 +548,10 @@ class DeskPage(QWidget):
 
     def _show_current(self, entry: QueueEntry | None) -> None:
         if entry is None:
-            self.card = None
-            self.empty_state.setText(self.empty_text())
-            self.centre.setCurrentWidget(self.empty_state)
-            self._enable_for_customer(False)
+            self._show_nobody()
             return
         try:
-            card = customer_card(
-                self.context.db, self.context.profile, entry.member, at=self.clock()
-            )
+            shown = self._claimed_card(entry)
         except Exception as error:
             if not isinstance(error, UserFacingError) and not is_unreachable(error):
                 raise
@@ -544,13 +564,147 @@ class DeskPage(QWidget):
             self.centre.setCurrentWidget(self.empty_state)
             self._enable_for_customer(False)
             return
+        if shown is None:
+            self._show_nobody()
+            self.load_queue()  # who is free now, and who went elsewhere
+            return
+        card, entry = shown
         self.card = card
         self.card_view.show_card(card, entry.timezones, self.clock())
         self.centre.setCurrentWidget(self.card_view)
         self._enable_for_customer(True)
 
+    def _show_nobody(self) -> None:
+        self.card = None
+        self.release_claim()
+        self.empty_state.setText(self.empty_text())
+        self.centre.setCurrentWidget(self.empty_state)
+        self._enable_for_customer(False)
+
     def current_entry(self) -> QueueEntry | None:
         return self.queue_panel.current_entry()
+
+    # -- claims: the customer on the card is this desk's alone ------------------------------------
+    def _claimed_card(self, entry: QueueEntry) -> tuple[CustomerCard, QueueEntry] | None:
+        """The card to show for ``entry``, claimed for this desk first, and its entry: when
+        another desk has the customer on screen, the next one free after it in Now (which
+        becomes the queue's current row); None when nobody from there on is free."""
+        db, profile, at = self.context.db, self.context.profile, self.clock()
+        if self.claimed == entry.member:
+            return customer_card(db, profile, entry.member, at=at), entry  # held already
+        candidates = self._candidates_from(entry)
+        try:
+            claimed = self.context.quietly(
+                lambda: claim_next(
+                    db,
+                    profile,
+                    None,
+                    self.desk_id,
+                    candidates=candidates,
+                    at=at,
+                    lock_wait_ms=CLAIM_LOCK_WAIT_MS,
+                )
+            )
+        except DatabaseBusyError:
+            # Another program is writing (SQLite): show the card now rather than wait; the
+            # member's version still stops a second call being logged over this one.
+            self.claimed = None
+            return customer_card(db, profile, entry.member, at=at), entry
+        self.claimed = claimed.card.member if claimed is not None else None
+        if claimed is not None and claimed.card.member == entry.member:
+            return claimed.card, entry
+        held = (
+            list(claimed.passed_over)
+            if claimed is not None
+            else [candidate.member for candidate in candidates]
+        )
+        self._pass_over(entry, held)
+        if claimed is None:
+            return None
+        next_entry = next(e for e in candidates if e.member == claimed.card.member)
+        with QSignalBlocker(self.queue_panel):
+            self.queue_panel.select_member(next_entry.member)
+        return claimed.card, next_entry
+
+    def _candidates_from(self, entry: QueueEntry) -> list[QueueEntry]:
+        """The customer picked, then (for one in Now) the next ones in Now, in queue order."""
+        now = self.model.entries(Section.NOW)
+        if entry not in now:
+            return [entry]
+        start = now.index(entry)
+        return now[start : start + CLAIM_CANDIDATES]
+
+    def _pass_over(self, entry: QueueEntry, held: list[uuid.UUID]) -> None:
+        """Other desks have these customers on screen: they leave the list until the next
+        read shows where they went, and the status line says so."""
+        with QSignalBlocker(self.queue_panel):  # the card is decided by the caller
+            for member in held:
+                self._drop_from_queue(member)
+        self.show_status(
+            f"{entry.name} is on another desk's screen."
+            if held == [entry.member]
+            else f"{len(held)} customers are on other desks' screens.",
+            STATUS_OK,
+        )
+
+    def _drop_from_queue(self, member: uuid.UUID) -> None:
+        """The member leaves the list held and its section's count, until the next read."""
+        queue = self.queue
+        if queue is not None:
+            now = [e for e in queue.now if e.member != member]
+            later = [e for e in queue.later if e.member != member]
+            self.queue = dataclasses.replace(
+                queue,
+                now=now,
+                later=later,
+                now_total=queue.now_total - (len(queue.now) - len(now)),
+                later_total=queue.later_total - (len(queue.later) - len(later)),
+            )
+        self.model.remove_member(member)
+
+    def _renew_claim(self) -> None:
+        """While a card stays open its claim is renewed, off the screen's thread."""
+        if self.claimed is None or self._claim_task is not None:
+            return
+        db, desk, member = self.context.db, self.desk_id, self.claimed
+
+        def renewed(until: datetime | None) -> None:
+            self._claim_task = None
+            if until is None and self.claimed == member:
+                # The lease ran out (the PC slept, the network was down) and another desk
+                # took the customer: they are theirs now.
+                self.claimed = None
+                if self.card is not None and self.card.member == member:
+                    self.show_status(
+                        f"{self.card.name} was taken by another desk while this one was "
+                        "away: reading the queue again.",
+                        STATUS_PROBLEM,
+                    )
+                    self.card = None
+                    self.load_queue()
+
+        def failed(error: BaseException) -> None:
+            self._claim_task = None
+            if not isinstance(error, UserFacingError):
+                raise error  # a bug: the app's error reporter shows it
+            # The database was busy or out of reach: the next renewal tries again, well
+            # within the lease.
+
+        self._claim_task = run_task(
+            lambda _progress: renew(db, desk), on_success=renewed, on_error=failed
+        )
+
+    def release_claim(self) -> None:
+        """Nobody on the card, or the desk closes (the window, the app): the customer this
+        desk held is free for the others at once, not when the lease runs out. One short
+        statement, waited for: a release still on its way could undo the next claim."""
+        if self.claimed is None:
+            return
+        self.claimed = None
+        # Busy or out of reach: the lease runs out on its own.
+        db, desk = self.context.db, self.desk_id
+        with contextlib.suppress(UserFacingError):
+            self.context.quietly(lambda: release(db, desk, lock_wait_ms=CLAIM_LOCK_WAIT_MS))
 
     def empty_text(self) -> str:
         """What to do next when there is nobody on the card."""
@@ -861,19 +1015,8 @@ class DeskPage(QWidget):
     def _advance_past(self, member: uuid.UUID) -> None:
         """The logged customer leaves the list at once; the next one in Now takes the card."""
         row = self.model.row_of(member)
-        queue = self.queue
-        if queue is not None:
-            now = [e for e in queue.now if e.member != member]
-            later = [e for e in queue.later if e.member != member]
-            self.queue = dataclasses.replace(
-                queue,
-                now=now,
-                later=later,
-                now_total=queue.now_total - (len(queue.now) - len(now)),
-                later_total=queue.later_total - (len(queue.later) - len(later)),
-            )
         self.card = None
-        self.model.remove_member(member)
+        self._drop_from_queue(member)
         self.queue_panel.select_row(self.model.next_callable_row(max(row, 0)))
         if self.queue_panel.current_entry() is None:
             self._show_current(None)

@@ -1,8 +1,8 @@
 """chain server: which store added a do-not-call entry; change notices on PostgreSQL
 
-Revision ID: 0009
-Revises: 0005
-Create Date: 2026-12-09 09:00:00.000000
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 09:00:00.000000
 
 ``do_not_call.added_by_store_id``: the store whose login added the entry on a chain's server
 (filled there by the access rules of ``lastmile server init``), so that the store may read
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0005"
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
