@@ -22,11 +22,15 @@ follow-up (calling/life.py), not an attempt, so it counts in no figure. Per memb
   when it joined the campaign) to the first attempt.
 
 They are columns of ``campaign_members``, and the attempts are also summed per member and UTC
-day in ``member_days`` (attempts, first and last time, latest reached and accepted): enough to
-count, for any past week, who was tried, reached and accepted without reading each attempt.
+day in ``member_days`` (attempts, first and last time, the latest of each kind, why the day's
+latest decline declined): enough to count, for any past week, who was tried, reached and
+accepted without reading each attempt. From those days each store's tallies are counted
+(calling/store_tallies.py): the counts the leaderboard sums for any period.
 
-Every writer of attempts or purchases refreshes the members it touched in its own
-transaction: the call desk's log and undo, the sales import, the demo. ``recomputed_facts``
+Every writer of attempts, purchases or members' places refreshes the members it touched in
+its own transaction (``refresh_members``, ``refresh_customers``, ``refresh_campaign``): the
+call desk's log and undo, the sales import, assignment and every change of owner, store or
+group, the demo. ``recomputed_facts``
 computes the same facts from the raw rows, as they stood before any moment: the leaderboard
 reads it for a period that ends before the latest call, and the tests check that the stored
 facts always equal it.
@@ -36,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time
+from functools import cache, partial
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -45,12 +50,15 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     inspect,
     literal,
+    or_,
     select,
     union_all,
     update,
@@ -68,6 +76,7 @@ from lastmile_desktop.calling.outcomes import (
     WRONG_NUMBER,
     reached_codes,
 )
+from lastmile_desktop.calling.store_tallies import retally, tally_afresh
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -382,11 +391,12 @@ def _member_columns(member: Any) -> list[ColumnElement[Any]]:
 
 
 def recomputed_days(member_conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
-    """``member_days`` as the attempts give it: member, day and the day's figures."""
+    """``member_days`` as the attempts give it: member, day, the day's figures and why its
+    latest decline declined."""
     attempt = aliased(CallAttempt)
     day = utc_day(attempt.called_at)
     members = select(CampaignMember.id).where(*member_conditions)
-    return (
+    summed = (
         select(
             attempt.member_id,
             day.label("day"),
@@ -394,34 +404,98 @@ def recomputed_days(member_conditions: Sequence[ColumnElement[bool]]) -> Select[
         )
         .where(attempt.member_id.in_(members), counted(attempt))
         .group_by(attempt.member_id, day)
+        .subquery("summed_days")
+    )
+    return select(
+        *summed.c,
+        decline_reason_at(summed.c.member_id, summed.c.last_declined_at).label("declined_reason"),
     )
 
 
+def decline_reason_at(member_id: Any, declined_at: Any) -> ColumnElement[Any]:
+    """Why the member's counted decline at ``declined_at`` declined (the latest by id, when
+    two share the moment): what ``declined_reason`` gives when that decline is the latest."""
+    decline = aliased(CallAttempt)
+    reason: ColumnElement[Any] = (
+        select(
+            case((decline.outcome == DO_NOT_CALL.code, DO_NOT_CALL_REASON), else_=decline.reason)
+        )
+        .where(
+            decline.member_id == member_id,
+            decline.called_at == declined_at,
+            decline.outcome.in_(DECLINE_CODES),
+            counted(decline),
+        )
+        .order_by(decline.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return reason
+
+
 # ---------------------------------------------------------------------------------------------
-# Keeping them: every writer of attempts or purchases calls one of these in its transaction
+# Keeping them: every writer of attempts, purchases or members' places calls one of these in
+# its transaction
 
 
 def refresh_members(executor: Executor, member_ids: Iterable[int]) -> None:
-    """Recompute the stored facts of these members (after their attempts changed)."""
+    """Recompute the stored facts, days and store tallies of these members: after their
+    attempts changed, or their store, group or owner did (an owner change can change when
+    the member was first assigned). Members never called cost one look each."""
+    called_among, statements = _member_statements()
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), _CHUNK):
-        _refresh(executor, [CampaignMember.id.in_(ids[start : start + _CHUNK])])
+        chunk = {"member_ids": ids[start : start + _CHUNK]}
+        called = list(executor.scalars(called_among, chunk))
+        if called:
+            chosen = {"member_ids": called}
+            retally(executor, called, partial(_execute, executor, statements, chosen))
+
+
+@cache
+def _member_statements() -> tuple[Select[Any], list[Executable]]:
+    """Built once (one follows every call logged), for the members given as ``member_ids``:
+    which of them were ever called (the facts of a member never called are all empty, and
+    stay so), and the statements that refresh them."""
+    member = _MEMBERS.c
+    attempt = aliased(CallAttempt)
+    ever_called = or_(
+        member.first_attempt_at.is_not(None),
+        member.tallied_store_id.is_not(None),
+        exists().where(attempt.member_id == member.id),
+        exists().where(_DAYS.c.member_id == member.id),
+    )
+    called_among = select(member.id).where(
+        member.id.in_(bindparam("member_ids", expanding=True)), ever_called
+    )
+    chosen = CampaignMember.id.in_(bindparam("member_ids", expanding=True))
+    return called_among, refresh_statements([chosen])
+
+
+@cache
+def _customer_statements() -> list[Executable]:
+    chosen = CampaignMember.customer_id.in_(bindparam("customer_ids", expanding=True))
+    return refresh_statements([chosen], attempts_changed=False)
+
+
+def _execute(executor: Executor, statements: Sequence[Executable], params: dict[str, Any]) -> None:
+    for statement in statements:
+        executor.execute(statement, params)
 
 
 def refresh_customers(executor: Executor, customer_ids: Iterable[int]) -> None:
     """Recompute the purchase facts of every membership of these customers (after their
-    purchases changed); their attempt facts do not depend on purchases."""
+    purchases changed); their attempt facts, days and tallies do not depend on purchases."""
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), _CHUNK):
-        _refresh_from_first_attempt(
-            executor, [CampaignMember.customer_id.in_(ids[start : start + _CHUNK])]
-        )
+        _execute(executor, _customer_statements(), {"customer_ids": ids[start : start + _CHUNK]})
 
 
 def refresh_campaign(executor: Executor, campaign_id: int | None = None) -> None:
-    """Recompute every member of a campaign (None: of every campaign), after a bulk write."""
+    """Recompute every member of a campaign (None: of every campaign), after a bulk write,
+    and count its store tallies afresh."""
     conditions = [] if campaign_id is None else [CampaignMember.campaign_id == campaign_id]
-    _refresh(executor, conditions)
+    tally_afresh(executor, conditions, campaign_id, partial(_refresh, executor, conditions))
 
 
 def _refresh(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
@@ -429,16 +503,12 @@ def _refresh(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
         executor.execute(statement)
 
 
-def _refresh_from_first_attempt(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
-    for statement in refresh_statements(conditions, attempts_changed=False):
-        executor.execute(statement)
-
-
 def refresh_statements(
     conditions: Sequence[ColumnElement[bool]], *, attempts_changed: bool = True
 ) -> list[Executable]:
-    """The statements that recompute the stored facts of the members matching
-    ``conditions``, in order; without ``attempts_changed``, only what purchases change."""
+    """The statements that recompute the stored facts and days of the members matching
+    ``conditions``, in order; without ``attempts_changed``, only what purchases change.
+    (The store tallies move around them: ``store_tallies.retally``.)"""
     member = _MEMBERS
     statements: list[Executable] = []
     if attempts_changed:
@@ -478,7 +548,8 @@ def refresh_statements(
         statements.append(delete(_DAYS).where(_DAYS.c.member_id.in_(members)))
         statements.append(
             insert(_DAYS).from_select(
-                ["member_id", "day", *DAY_FIGURES], recomputed_days(conditions)
+                ["member_id", "day", *DAY_FIGURES, "declined_reason"],
+                recomputed_days(conditions),
             )
         )
     return statements
@@ -494,6 +565,7 @@ __all__ = [
     "came_again",
     "came_back",
     "counted",
+    "decline_reason_at",
     "facts_from_days",
     "recomputed_days",
     "recomputed_facts",
