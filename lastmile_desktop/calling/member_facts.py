@@ -39,7 +39,7 @@ facts always equal it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache, partial
 from typing import Any, cast
 
@@ -80,11 +80,12 @@ from lastmile_desktop.calling.store_tallies import retally, tally_afresh
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
+    Campaign,
     CampaignMember,
     MemberDay,
     Purchase,
 )
-from lastmile_desktop.storage.sql_time import days_apart, days_between, utc_day
+from lastmile_desktop.storage.sql_time import days_after, days_apart, days_between, utc_day
 
 # Outcomes by what they say about where the member stands.
 DECLINE_CODES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
@@ -141,7 +142,15 @@ ATTEMPT_FACTS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
     **{column: _latest_of(kind) for column, kind in _KIND_CONDITIONS.items()},
 }
 PURCHASE_FACTS = ("came_back_at", "came_back_days", "came_again_at", "came_again_days")
-FACT_COLUMNS = (*ATTEMPT_FACTS, "declined_reason", *PURCHASE_FACTS, "first_call_days")
+WINDOW_FACTS = ("window_spend_cents", "window_last_at")
+FACT_COLUMNS = (
+    *ATTEMPT_FACTS,
+    "declined_reason",
+    *PURCHASE_FACTS,
+    "first_call_days",
+    *WINDOW_FACTS,
+    "returned_at",
+)
 # The reason a Do not call outcome stands for, beside Not interested's reason codes.
 DO_NOT_CALL_REASON = DO_NOT_CALL.code
 
@@ -176,6 +185,78 @@ def came_again(customer_id: Any, came_back_at: Any) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
+
+
+def in_window(
+    purchased_at: ColumnElement[Any],
+    first_at: ColumnElement[Any],
+    window_days: int | ColumnElement[Any],
+) -> ColumnElement[bool]:
+    """A purchase inside the attribution window opened by the first attempt (whole UTC days,
+    the first attempt's day and the ``window_days``-th day after it both included)."""
+    day = utc_day(purchased_at)
+    return and_(
+        first_at.is_not(None),
+        day >= utc_day(first_at),
+        day <= days_after(first_at, window_days),
+    )
+
+
+def _window_days(campaign_id: Any) -> ColumnElement[Any]:
+    days: ColumnElement[Any] = (
+        select(Campaign.attribution_window_days).where(Campaign.id == campaign_id).scalar_subquery()
+    )
+    return days
+
+
+def window_spend(customer_id: Any, first_attempt_at: Any, campaign_id: Any) -> ColumnElement[Any]:
+    """What the customer spent inside their window (the campaign's, as it is now)."""
+    window = in_window(_column(Purchase.purchased_at), first_attempt_at, _window_days(campaign_id))
+    spent: ColumnElement[Any] = (
+        select(func.coalesce(func.sum(Purchase.amount_cents), 0))
+        .where(Purchase.customer_id == customer_id, window)
+        .scalar_subquery()
+    )
+    return case((first_attempt_at.is_not(None), spent))
+
+
+def window_last(customer_id: Any, first_attempt_at: Any, campaign_id: Any) -> ColumnElement[Any]:
+    """The customer's latest purchase inside their window."""
+    window = in_window(_column(Purchase.purchased_at), first_attempt_at, _window_days(campaign_id))
+    latest: ColumnElement[Any] = (
+        select(func.max(Purchase.purchased_at))
+        .where(Purchase.customer_id == customer_id, window)
+        .scalar_subquery()
+    )
+    return latest
+
+
+def returns_from(start_date: date | None, created_at: datetime) -> datetime:
+    """The UTC midnight starting a campaign's first day: its start date, else the UTC day it
+    was created (``returned_at`` counts purchases from here; the campaign's start in any time
+    zone lies within a day and a half of it)."""
+    day = start_date if start_date is not None else created_at.astimezone(UTC).date()
+    return datetime.combine(day, time(0, 0), UTC)
+
+
+def returned(customer_id: Any, campaign_id: Any) -> ColumnElement[Any]:
+    """The customer's first purchase from ``returns_from`` of the member's campaign on."""
+    first_day = (
+        select(func.coalesce(Campaign.start_date, utc_day(Campaign.created_at)))
+        .where(Campaign.id == campaign_id)
+        .scalar_subquery()
+    )
+    first: ColumnElement[Any] = (
+        select(func.min(Purchase.purchased_at))
+        .where(Purchase.customer_id == customer_id, Purchase.purchased_at >= first_day)
+        .scalar_subquery()
+    )
+    return first
+
+
+def _column(attribute: Any) -> ColumnElement[Any]:
+    column: ColumnElement[Any] = attribute
+    return column
 
 
 def declined_reason(member_id: Any, end: datetime | None = None) -> ColumnElement[Any]:
@@ -276,6 +357,13 @@ def recomputed_facts(
             first_call_days(attempts.c.first_attempt_at, member.id, member.created_at).label(
                 "first_call_days"
             ),
+            window_spend(member.customer_id, attempts.c.first_attempt_at, member.campaign_id).label(
+                "window_spend_cents"
+            ),
+            window_last(member.customer_id, attempts.c.first_attempt_at, member.campaign_id).label(
+                "window_last_at"
+            ),
+            returned(member.customer_id, member.campaign_id).label("returned_at"),
         )
         .join(attempts, attempts.c.member_id == member.id)
         .subquery("with_first")
@@ -352,8 +440,9 @@ def facts_from_days(
             ).label("declined_reason"),
             *(
                 case((called, member.__table__.c[column])).label(column)
-                for column in (*PURCHASE_FACTS, "first_call_days")
+                for column in (*PURCHASE_FACTS, "first_call_days", *WINDOW_FACTS)
             ),
+            member.returned_at,
         )
         .outerjoin(per_member, per_member.c.member_id == member.id)
         .where(*member_conditions)
@@ -491,6 +580,16 @@ def refresh_customers(executor: Executor, customer_ids: Iterable[int]) -> None:
         _execute(executor, _customer_statements(), {"customer_ids": ids[start : start + _CHUNK]})
 
 
+def refresh_campaign_purchases(executor: Executor, campaign_id: int) -> None:
+    """Recompute the purchase facts of a campaign's members, after its first day or its
+    attribution window changed (the days, attempts and tallies do not depend on them)."""
+    _execute(
+        executor,
+        refresh_statements([CampaignMember.campaign_id == campaign_id], attempts_changed=False),
+        {},
+    )
+
+
 def refresh_campaign(executor: Executor, campaign_id: int | None = None) -> None:
     """Recompute every member of a campaign (None: of every campaign), after a bulk write,
     and count its store tallies afresh."""
@@ -518,15 +617,17 @@ def refresh_statements(
             .where(member.c.id == facts.c.member_id)
             .values({column: facts.c[column] for column in ATTEMPT_FACTS})
         )
+    first = member.c.first_attempt_at
     statements.append(
         update(member)
         .where(*conditions)
         .values(
             declined_reason=declined_reason(member.c.id),
-            came_back_at=came_back(member.c.customer_id, member.c.first_attempt_at),
-            first_call_days=first_call_days(
-                member.c.first_attempt_at, member.c.id, member.c.created_at
-            ),
+            came_back_at=came_back(member.c.customer_id, first),
+            first_call_days=first_call_days(first, member.c.id, member.c.created_at),
+            window_spend_cents=window_spend(member.c.customer_id, first, member.c.campaign_id),
+            window_last_at=window_last(member.c.customer_id, first, member.c.campaign_id),
+            returned_at=returned(member.c.customer_id, member.c.campaign_id),
         )
     )
     # Each of these reads what the statement before wrote: a statement of its own.
@@ -562,16 +663,21 @@ __all__ = [
     "DO_NOT_CALL_REASON",
     "FACT_COLUMNS",
     "NOT_WORKING_CODES",
+    "WINDOW_FACTS",
     "came_again",
     "came_back",
     "counted",
     "decline_reason_at",
     "facts_from_days",
+    "in_window",
     "recomputed_days",
     "recomputed_facts",
     "refresh_campaign",
+    "refresh_campaign_purchases",
     "refresh_customers",
     "refresh_members",
     "refresh_statements",
+    "returned",
+    "returns_from",
     "stored_facts",
 ]

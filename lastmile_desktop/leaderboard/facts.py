@@ -72,6 +72,7 @@ from lastmile_desktop.calling.member_facts import (
     DO_NOT_CALL_REASON,
     counted,
     facts_from_days,
+    in_window,
     recomputed_facts,
     stored_facts,
 )
@@ -85,7 +86,6 @@ from lastmile_desktop.storage.models import (
     MemberGroup,
     Purchase,
 )
-from lastmile_desktop.storage.sql_time import days_after, utc_day
 
 STAY_DAYS = 60
 NO_REASON = "No reason given"
@@ -201,19 +201,6 @@ def reached(last_reached_at: Any, start: Any) -> ColumnElement[bool]:
 def accepted(last_reached_at: Any, last_accepted_at: Any, start: Any) -> ColumnElement[bool]:
     """Reached in the period, and the latest reached outcome is Accepted offer."""
     return and_(reached(last_reached_at, start), last_accepted_at >= last_reached_at)
-
-
-def in_window(
-    purchased_at: ColumnElement[Any], first_at: ColumnElement[Any], window_days: int
-) -> ColumnElement[bool]:
-    """A purchase inside the attribution window opened by the first attempt (whole UTC days,
-    the first attempt's day and the ``window_days``-th day after it both included)."""
-    day = utc_day(purchased_at)
-    return and_(
-        first_at.is_not(None),
-        day >= utc_day(first_at),
-        day <= days_after(first_at, window_days),
-    )
 
 
 def won_back_before(f: Any, end: Any, window_days: int) -> ColumnElement[bool]:
@@ -607,5 +594,6 @@ __all__ = [
     "Scope",
     "Source",
     "count_figures",
+    "in_window",
     "members_where",
 ]

@@ -37,14 +37,13 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
 from lastmile_desktop.calling.life import ScheduledKind
-from lastmile_desktop.calling.member_facts import facts_from_days
+from lastmile_desktop.calling.member_facts import facts_from_days, returns_from
 from lastmile_desktop.calling.store_tallies import AttemptStanding, ReachedStanding, Series
 from lastmile_desktop.leaderboard.facts import (
     Extra,
@@ -53,22 +52,22 @@ from lastmile_desktop.leaderboard.facts import (
     GroupCounts,
     Scope,
     declines_query,
+    figure_condition,
     figures_query,
     member_conditions,
     reason_label,
     returns_query,
-    stayed_back,
     store_median,
-    won_back,
+    window_spend,
 )
 from lastmile_desktop.storage.models import (
+    Campaign,
     CampaignMember,
     MemberDay,
     MemberGroup,
     Purchase,
     StoreTally,
 )
-from lastmile_desktop.storage.types import UTCDateTime
 
 # The figures the tallies give (with the attempts and the first calls).
 TALLIED = (
@@ -319,8 +318,15 @@ def store_figures(
     for store_id, sign, cut in _corrections(session, scope, in_days, TALLIED):
         _add(store(store_id), cut, sign)
 
+    campaign = session.get_one(Campaign, scope.campaign_id)
+    counted_from = returns_from(campaign.start_date, campaign.created_at)
+    for store_id, sign, cut in _return_corrections(session, scope, counted_from):
+        for figure in (Figure.CALL_RETURNED, Figure.HOLDOUT_RETURNED):
+            store(store_id).counts[figure] += sign * cut.counts[figure]
     for row in (
-        found for query in member_read_queries(scope) for found in session.execute(query).mappings()
+        found
+        for query in member_read_queries(scope, counted_from)
+        for found in session.execute(query).mappings()
     ):
         if row["grouping"] is None:
             continue
@@ -362,39 +368,94 @@ def _add(counts: _Counts, more: _Counts, sign: int) -> None:
         counts.declined_by_reason[label] = counts.declined_by_reason.get(label, 0) + sign * members
 
 
-def member_read_queries(scope: Scope) -> list[Select[Any]]:
+def member_read_queries(scope: Scope, counted_from: datetime) -> list[Select[Any]]:
     """The figures read from a few members each, by the figures' own conditions: who came
-    back before the end, who has a callback due before it or a visit day passed, who bought
-    since the campaign's start. Each gives rows of ``grouping`` (the store) and figures."""
+    back before the end (and what they spent), who has a callback due before it or a visit
+    day passed, who bought from ``counted_from`` (``member_facts.returns_from``: the UTC
+    midnight starting the campaign's first day) to the end. Each gives rows of ``grouping``
+    (the store) and figures."""
     member = CampaignMember
-    call = member_conditions(scope, [MemberGroup.CALL])
-    wins = _members_with(_WIN_COLUMNS, [*call, member.came_back_at < scope.end], "win_facts")
+    # The group is left to the figures' conditions: a database that knows how many members
+    # each group holds would otherwise walk a group's members to skip sorting them by store.
+    campaign = _of_campaign(scope)
+    wins = _members_with(_WIN_COLUMNS, [*campaign, member.came_back_at < scope.end], "win_facts")
     due = [member.scheduled_kind == ScheduledKind.CALLBACK.value, member.next_due_at < scope.as_of]
-    callbacks = _members_with(_CALLBACK_COLUMNS, [*call, *due], "callback_facts")
+    callbacks = _members_with(_CALLBACK_COLUMNS, [*campaign, *due], "callback_facts")
     promises = _members_with(
-        _PROMISE_COLUMNS, [*call, member.visit_date < scope.visits_due_before], "visit_facts"
+        _PROMISE_COLUMNS, [*campaign, member.visit_date < scope.visits_due_before], "visit_facts"
     )
-    buyers = (
-        select(Purchase.customer_id)
-        .where(Purchase.purchased_at >= scope.campaign_start, Purchase.purchased_at < scope.end)
-        .distinct()
+    returns = _members_with(
+        _BUYER_COLUMNS, [*campaign, member.returned_at < scope.end], "return_facts"
     )
-    # Found from the buyers: ``campaign_id + 0`` keeps the database from walking every
-    # member of the campaign instead (SQLite guesses any indexed equality selective).
-    by_buyers = [
-        (member.campaign_id + 0) == scope.campaign_id,
-        member.group.in_([MemberGroup.CALL.value, MemberGroup.HOLDOUT.value]),
-        member.customer_id.in_(buyers),
-    ]
-    if scope.store_id is not None:
-        by_buyers.append(member.store_id == scope.store_id)
-    bought = _members_with(_BUYER_COLUMNS, by_buyers, "buyer_facts")
     return [
-        figures_query(wins, scope, GroupBy.STORE, _WINS, (Extra.REVENUE,)),
+        figures_query(wins, scope, GroupBy.STORE, _WINS, ()).add_columns(
+            _revenue(wins, scope).label(Extra.REVENUE.value)
+        ),
         figures_query(callbacks, scope, GroupBy.STORE, (Figure.OVERDUE_CALLBACKS,), ()),
         figures_query(promises, scope, GroupBy.STORE, (Figure.PROMISED_NOT_SEEN,), ()),
-        returns_query(bought, scope, GroupBy.STORE),
+        _returns_since(returns),
     ]
+
+
+def _revenue(wins: CTE, scope: Scope) -> ColumnElement[Any]:
+    """What the members won back in the period spent inside their windows before its end:
+    the kept spend (``window_spend_cents``) when their latest purchase there was before the
+    end, which always holds for a period ending today; else summed (``facts.window_spend``)."""
+    f = wins.c
+    spent = case(
+        (f.window_last_at < scope.end, f.window_spend_cents),
+        else_=window_spend(wins, scope),
+    )
+    return func.sum(case((figure_condition(wins, scope, Figure.WON_BACK), spent), else_=0))
+
+
+def _returns_since(returns: CTE) -> Select[Any]:
+    """The returns counted from the kept first purchase since the campaign's first day (the
+    CTE holds the members whose ``returned_at`` is before the end); equal to the figures' own
+    condition for every member who did not buy between that UTC midnight and the campaign's
+    start in the period's time zone (``_return_corrections`` counts those)."""
+    f = returns.c
+    return select(
+        f.store_id.label("grouping"),
+        func.count().filter(f.group == MemberGroup.CALL.value).label(Figure.CALL_RETURNED.value),
+        func.count()
+        .filter(f.group == MemberGroup.HOLDOUT.value)
+        .label(Figure.HOLDOUT_RETURNED.value),
+    ).group_by(f.store_id)
+
+
+def _return_corrections(
+    session: Session, scope: Scope, counted_from: datetime
+) -> list[tuple[int, int, _Counts]]:
+    """What the buyers between the campaign's start in the period's time zone and
+    ``counted_from`` change in the returns: their returns by the figures' own condition
+    minus those the kept first purchase gave (+1 and -1 pairs, as ``_corrections``)."""
+    if counted_from == scope.campaign_start:
+        return []
+    earlier, later = sorted((counted_from, scope.campaign_start))
+    buyers = select(Purchase.customer_id).where(
+        Purchase.purchased_at >= earlier, Purchase.purchased_at < later
+    )
+    if not session.scalar(select(exists(buyers))):
+        return []
+    member = CampaignMember
+    # Found from the buyers (``campaign_id + 0``: not by walking the campaign's members).
+    conditions = [(member.campaign_id + 0) == scope.campaign_id, member.customer_id.in_(buyers)]
+    if scope.store_id is not None:
+        conditions.append(member.store_id == scope.store_id)
+    cut = _members_with((*_BUYER_COLUMNS, "returned_at"), conditions, "cut_buyers")
+    exact = returns_query(cut, scope, GroupBy.STORE)
+    kept = _returns_since(cut.select().where(cut.c.returned_at < scope.end).cte("cut_returns"))
+    found = []
+    for sign, query in ((1, exact), (-1, kept)):
+        for row in session.execute(query).mappings():
+            if row["grouping"] is None:
+                continue
+            counts = _empty(row["grouping"])
+            for figure in (Figure.CALL_RETURNED, Figure.HOLDOUT_RETURNED):
+                counts.counts[figure] = int(row[figure.value] or 0)
+            found.append((row["grouping"], sign, counts))
+    return found
 
 
 # What each of those reads: the columns of its index (storage/models.py), so it reads only that.
@@ -406,19 +467,39 @@ _WIN_COLUMNS = (
     "came_back_days",
     "came_again_at",
     "came_again_days",
+    "window_spend_cents",
+    "window_last_at",
 )
 _CALLBACK_COLUMNS = ("store_id", "group", "status", "scheduled_kind", "next_due_at")
 _PROMISE_COLUMNS = (*_BUYER_COLUMNS, "visit_date", "promised_at")
+
+
+def _of_campaign(scope: Scope) -> list[ColumnElement[bool]]:
+    member = CampaignMember
+    conditions = [member.campaign_id == scope.campaign_id]
+    if scope.store_id is not None:
+        conditions.append(member.store_id == scope.store_id)
+    return conditions
 
 
 def _members_with(
     columns: Sequence[str], conditions: Sequence[ColumnElement[bool]], name: str
 ) -> CTE:
     """The members matching ``conditions`` with only these fact and life columns (those a
-    figure's condition reads), as ``stored_facts`` names them."""
+    figure's condition reads), as ``stored_facts`` names them.
+
+    The store comes as ``store_id + 0``: counted per store, the members would otherwise be
+    walked in store order along any index that has it (to save sorting a few thousand rows),
+    however many more that walk reads."""
     table = CampaignMember.__table__.c
     return (
-        select(table.id.label("member_id"), *(table[column] for column in columns))
+        select(
+            table.id.label("member_id"),
+            *(
+                (table.store_id + 0).label(column) if column == "store_id" else table[column]
+                for column in columns
+            ),
+        )
         .where(*conditions)
         .cte(name)
     )
@@ -473,8 +554,9 @@ def weekly_counts(
                     add(store_id, week, figure, sign * cut.counts[figure])
     if set(wanted) & set(_WIN_RATE_FIGURES):
         for row in session.execute(weekly_win_figures_query(scope, bounds)).mappings():
-            for figure in _WIN_RATE_FIGURES:
-                add(row["grouping"], row["week"], figure, int(row[figure.value] or 0))
+            for week in range(spans):
+                for figure in _WIN_RATE_FIGURES:
+                    add(row["grouping"], week, figure, int(row[f"{figure.value}_{week}"]))
     if Figure.ASSIGNED in wanted:
         for (store_id, group), members in (sizes or group_sizes(session, scope)).items():
             if group == MemberGroup.CALL:
@@ -524,62 +606,23 @@ def weekly_tallies_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any
     )
 
 
-def _bucket(moment: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    """Which of the spans between ``bounds`` a time falls in: -1 before the first, and
-    ``len(bounds) - 1`` from the last on."""
-    return case(
-        *(
-            (moment < literal(bound, UTCDateTime()), index - 1)
-            for index, bound in enumerate(bounds)
-        ),
-        else_=len(bounds) - 1,
-    )
-
-
-def _bucket_end(bucket: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    return case(
-        *(
-            (bucket == index, literal(bound, UTCDateTime()))
-            for index, bound in enumerate(bounds[1:])
-        )
-    )
-
-
 def weekly_win_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
-    """Won back and stayed back per store and span, from the stored purchase facts of the
-    members who came back between the first and last bound: a win belongs to the span of
-    its first purchase in the window."""
+    """Won back and stayed back per store and span (columns ``won_back_N``,
+    ``stayed_back_N`` for span N), each by the figure's own condition over that span, from
+    the members who came back between the first and last bound."""
     member = CampaignMember
     facts = _members_with(
         _WIN_COLUMNS,
-        [
-            *member_conditions(scope, [MemberGroup.CALL]),
-            member.came_back_at >= bounds[0],
-            member.came_back_at < bounds[-1],
-        ],
+        [*_of_campaign(scope), member.came_back_at >= bounds[0], member.came_back_at < bounds[-1]],
         "win_facts",
     )
-    week = _bucket(facts.c.came_back_at, bounds)
-    end = _bucket_end(week, bounds)
-    first = literal(bounds[0], UTCDateTime())
-    wins = (
-        select(
-            facts.c.store_id,
-            week.label("week"),
-            stayed_back(facts.c, first, end, scope.window_days).label("stayed"),
-        )
-        .where(
-            won_back(facts.c, first, literal(bounds[-1], UTCDateTime()), scope.window_days),
-            facts.c.first_attempt_at < end,
-        )
-        .subquery("weekly_wins")
-    )
-    return select(
-        wins.c.store_id.label("grouping"),
-        wins.c.week,
-        func.count().label(Figure.WON_BACK.value),
-        func.sum(case((wins.c.stayed, 1), else_=0)).label(Figure.STAYED_BACK.value),
-    ).group_by(wins.c.store_id, wins.c.week)
+    counts = []
+    for week in range(len(bounds) - 1):
+        period = dataclasses.replace(scope, start=bounds[week], end=bounds[week + 1])
+        for figure in _WIN_RATE_FIGURES:
+            condition = figure_condition(facts, period, figure)
+            counts.append(func.count().filter(condition).label(f"{figure.value}_{week}"))
+    return select(facts.c.store_id.label("grouping"), *counts).group_by(facts.c.store_id)
 
 
 __all__ = [

@@ -216,6 +216,8 @@ MEMBER_WINS_INDEX_COLUMNS = (
     "came_back_days",
     "came_again_at",
     "came_again_days",
+    "window_spend_cents",
+    "window_last_at",
     "customer_id",
 )
 MEMBER_DAY_FIGURES = (
@@ -240,9 +242,9 @@ class CampaignMember(Base):
         # The leaderboard's reads of a few members each (leaderboard/store_figures.py), each
         # index holding every column its read needs: the call group and holdout per store;
         # each store's members first called, in the order of the days it took (its median is
-        # read from the middle); the members who came back, by when; the memberships of the
-        # customers who bought (found from the purchases); booked callbacks by when they are
-        # due; promised visits by their day.
+        # read from the middle); the members who came back, by when; those who bought since
+        # the campaign's start, by when; booked callbacks by when they are due; promised
+        # visits by their day.
         Index("ix_members_groups", "campaign_id", "group", "store_id"),
         Index(
             "ix_members_first_calls",
@@ -253,7 +255,7 @@ class CampaignMember(Base):
             "group",
         ),
         Index("ix_members_wins", "campaign_id", "came_back_at", *MEMBER_WINS_INDEX_COLUMNS),
-        Index("ix_members_customer_groups", "customer_id", "campaign_id", "group", "store_id"),
+        Index("ix_members_returns", "campaign_id", "returned_at", "group", "store_id"),
         Index(
             "ix_members_callbacks",
             "campaign_id",
@@ -315,6 +317,12 @@ class CampaignMember(Base):
     came_again_at: Mapped[datetime | None]
     came_again_days: Mapped[int | None] = mapped_column(Integer)
     first_call_days: Mapped[float | None] = mapped_column(Float)
+    # The customer's first purchase from the UTC midnight starting the campaign's first day;
+    # what they spent inside their attribution window (from the first attempt's day to the
+    # campaign's window after it) and when they last bought in it.
+    returned_at: Mapped[datetime | None]
+    window_spend_cents: Mapped[int | None] = mapped_column(Integer)
+    window_last_at: Mapped[datetime | None]
     # The store under which the member's days are counted in ``store_tallies`` (None: none
     # are): set by the same refresh, so a later one takes them back from there even when the
     # member has moved store or group in between.

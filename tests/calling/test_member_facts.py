@@ -65,6 +65,7 @@ from lastmile_desktop.campaigns.assignment import (
     rebalance,
     resolve_unassigned,
 )
+from lastmile_desktop.campaigns.campaigns import get_campaign, update_campaign
 from lastmile_desktop.campaigns.managers import ManagerDraft, add_manager
 from lastmile_desktop.campaigns.privacy import forget_customer
 from lastmile_desktop.errors import UserFacingError
@@ -84,6 +85,7 @@ from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
+    Campaign,
     CampaignMember,
     MemberDay,
     MemberGroup,
@@ -136,7 +138,7 @@ class Player:
         managers = managers_of(db)
         what = self.rng.choice(
             ["reassign", "reassign", "hand back", "place", "move work"] * 2
-            + ["rebalance", "hold out", "forget"]
+            + ["rebalance", "hold out", "forget", "edit campaign"]
         )
         try:
             if what == "reassign":
@@ -157,6 +159,14 @@ class Player:
                 rebalance(db, LEAD, region.campaign_id)
             elif what == "hold out":
                 region.hold_out(name)
+            elif what == "edit campaign":
+                info = get_campaign(db, region.campaign_id)
+                draft = dataclasses.replace(
+                    info.to_draft(),
+                    start_date=START.date() + timedelta(days=self.rng.choice([-3, 0, 2, 5])),
+                    attribution_window_days=self.rng.choice([3, 14, 30]),
+                )
+                update_campaign(db, region.campaign_id, draft, LEAD)
             else:
                 forget_customer(db, customer_of(db, member_id), LEAD)
         except UserFacingError as refused:
@@ -254,8 +264,14 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
     one by one."""
     with db.read_session() as session:
         members = session.execute(
-            select(CampaignMember.id, CampaignMember.customer_id, CampaignMember.created_at)
+            select(
+                CampaignMember.id,
+                CampaignMember.customer_id,
+                CampaignMember.created_at,
+                CampaignMember.campaign_id,
+            )
         ).all()
+        campaigns = {campaign.id: campaign for campaign in session.scalars(select(Campaign)).all()}
         attempts = session.execute(
             select(
                 CallAttempt.member_id,
@@ -265,7 +281,9 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
                 CallAttempt.id,
             ).where(CallAttempt.follow_up.is_(None))
         ).all()
-        purchases = session.execute(select(Purchase.customer_id, Purchase.purchased_at)).all()
+        purchases = session.execute(
+            select(Purchase.customer_id, Purchase.purchased_at, Purchase.amount_cents)
+        ).all()
         places = {
             member_id: (campaign_id, store_id if group == MemberGroup.CALL else None)
             for member_id, campaign_id, store_id, group in session.execute(
@@ -289,17 +307,29 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
             why = DO_NOT_CALL_REASON if outcome == DO_NOT_CALL.code else reason
             declines[member_id].append((called_at, attempt_id, why))
     bought = defaultdict(list)
-    for customer_id, purchased_at in purchases:
+    spent: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for customer_id, purchased_at, amount in purchases:
         bought[customer_id].append(purchased_at)
+        spent[customer_id].append((purchased_at, amount))
 
     def latest(member_calls: list[tuple[datetime, str]], codes: Any) -> datetime | None:
         return max((at for at, outcome in member_calls if outcome in codes), default=None)
 
     facts: dict[int, dict[str, Any]] = {}
     days: set[tuple[Any, ...]] = set()
-    for member_id, customer_id, created_at in members:
+    for member_id, customer_id, created_at, campaign_id in members:
         mine = calls[member_id]
         first = min((at for at, _ in mine), default=None)
+        campaign = campaigns[campaign_id]
+        first_day = campaign.start_date or campaign.created_at.date()
+        window = [
+            (at, amount)
+            for at, amount in spent[customer_id]
+            if first is not None
+            and first.date()
+            <= at.date()
+            <= first.date() + timedelta(days=campaign.attribution_window_days)
+        ]
         came_back = min(
             (at for at in bought[customer_id] if first is not None and at.date() >= first.date()),
             default=None,
@@ -329,6 +359,11 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
             "first_call_days": None
             if first is None
             else (first - assigned).total_seconds() / 86400,
+            "window_spend_cents": None if first is None else sum(a for _, a in window),
+            "window_last_at": max((at for at, _ in window), default=None),
+            "returned_at": min(
+                (at for at in bought[customer_id] if at.date() >= first_day), default=None
+            ),
         }
         by_day: dict[date, list[tuple[datetime, str]]] = defaultdict(list)
         for at, outcome in mine:
@@ -553,7 +588,8 @@ def test_kept_facts_and_tallies_equal_their_recomputation_as_members_move(
         history.append(player.step())
         check_facts(db, history)
     moved = [step for step in history if "refused" not in step and not step.startswith("nobody")]
-    assert sum(step.startswith(("reassign", "hand back", "place")) for step in moved) >= 3, history
+    kinds = ("reassign", "hand back", "place", "move work", "rebalance", "hold out", "edit")
+    assert sum(step.startswith(kinds) for step in moved) >= 3, history
     assert sum(step.endswith("(attempt)") for step in history) >= 5, history
 
 
@@ -568,18 +604,23 @@ ZONES = [
 ]
 
 
-def local_scope(campaign_id: int, first: date, last: date, zone: Any, clock: datetime) -> Scope:
-    """The period of days ``first`` to ``last`` read in ``zone``, as the services settle it."""
+def local_scope(
+    db: Database, campaign_id: int, first: date, last: date, *, zone: Any, clock: datetime
+) -> Scope:
+    """The period of days ``first`` to ``last`` read in ``zone``, as the services settle it
+    (from the campaign's first day and window as they are now)."""
+    campaign = get_campaign(db, campaign_id)
+    assert campaign.start_date is not None
     start = local_midnight(first, zone)
     end = local_midnight(last + timedelta(days=1), zone)
     return Scope(
         campaign_id=campaign_id,
         start=start,
         end=end,
-        campaign_start=local_midnight(START.date() - timedelta(days=1), zone),
+        campaign_start=local_midnight(campaign.start_date, zone),
         as_of=min(end, clock),
         visits_due_before=min(last + timedelta(days=1), clock.date()),
-        window_days=30,
+        window_days=campaign.attribution_window_days,
     )
 
 
@@ -599,7 +640,7 @@ def test_the_leaderboard_from_the_tallies_equals_the_one_recomputed_in_any_time_
         zone = rng.choice(ZONES)
         first = START.date() + timedelta(days=rng.randint(-2, days))
         last = first + timedelta(days=rng.choice([0, 1, 2, 6, 13, 40]))
-        scope = local_scope(region.campaign_id, first, last, zone, player.clock)
+        scope = local_scope(db, region.campaign_id, first, last, zone=zone, clock=player.clock)
         with db.read_session() as session:
             tallied = store_figures(session, scope)
             kept = count_figures(session, scope, GroupBy.STORE)

@@ -134,3 +134,31 @@ def test_a_period_cut_at_local_midnights_counts_a_call_on_its_local_day(db: Data
     assert attempted(10, None) == (1, 0)
     assert attempted(9, paris) == (0, 0)
     assert attempted(10, paris) == (2, 1)
+
+
+def test_a_purchase_just_before_the_first_day_in_utc_is_a_return_where_that_day_had_begun(
+    db: Database,
+) -> None:
+    """The campaign starts on 2 November: at 23:30 UTC on the 1st it is already the 2nd in
+    Paris, so that purchase is a return there and not in London."""
+    with db.session() as session:
+        hand = HandRegion(session)
+        store = hand.store("N1", "North")
+        hand.campaign()
+        called, held_out = hand.member(store), hand.member(store, holdout=True)
+        hand.buy(called, at(1, 23, minute=30))
+        hand.buy(held_out, at(1, 23, minute=30))
+
+    def returns(zone: ZoneInfo) -> tuple[int, int]:
+        board = leaderboard(
+            db,
+            LEAD,
+            today=date(2026, 11, 29),
+            zone=zone,
+            now=datetime(2026, 11, 29, 18, 0, tzinfo=UTC),
+        )
+        (row,) = board.stores
+        return row.lift.call_returned, row.lift.holdout_returned
+
+    assert returns(ZoneInfo("Europe/London")) == (0, 0)
+    assert returns(ZoneInfo("Europe/Paris")) == (1, 1)

@@ -6,15 +6,18 @@ Create Date: 2026-12-02 12:00:00.000000
 
 Adds ``store_tallies``, why each member's day's latest decline declined
 (``member_days.declined_reason``), the store each member's days are counted under
-(``campaign_members.tallied_store_id``), and the indexes of the leaderboard's small reads
-(the groups per store, first calls per store, the members who came back, the buyers'
-memberships, booked callbacks, promised visits, purchases by time) in place of the one that
-covered a pass over every member; then counts the tallies of every campaign.
+(``campaign_members.tallied_store_id``), each member's first purchase since its campaign's
+first day and its spend inside its attribution window (``returned_at``,
+``window_spend_cents``, ``window_last_at``), and the indexes of the leaderboard's small reads
+(the groups per store, first calls per store, the members who came back, those who bought
+since the start, booked callbacks, promised visits, purchases by time) in place of the one
+that covered a pass over every member; then counts the tallies of every campaign.
 
 The backfill is written out here, as a migration must do the same thing whatever the code
 becomes later; the spans are defined in calling/store_tallies.py, and the tests check on
 every saved database that the tallies after migrating equal their recomputation there.
-Plain SQLAlchemy Core: it runs on SQLite and PostgreSQL alike.
+SQLAlchemy Core, with the day arithmetic in each database's words: it runs on SQLite and
+PostgreSQL alike.
 """
 
 from collections.abc import Sequence
@@ -23,6 +26,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+import lastmile_desktop.storage.types
 
 revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
@@ -49,9 +54,11 @@ _MEMBER_INDEXES = {
         "came_back_days",
         "came_again_at",
         "came_again_days",
+        "window_spend_cents",
+        "window_last_at",
         "customer_id",
     ],
-    "ix_members_customer_groups": ["customer_id", "campaign_id", "group", "store_id"],
+    "ix_members_returns": ["campaign_id", "returned_at", "group", "store_id"],
     "ix_members_callbacks": [
         "campaign_id",
         "scheduled_kind",
@@ -102,6 +109,11 @@ _FACTS_INDEX_0005 = [
 def upgrade() -> None:
     op.add_column("member_days", sa.Column("declined_reason", sa.String(length=32)))
     op.add_column("campaign_members", sa.Column("tallied_store_id", sa.Integer()))
+    for name in ("returned_at", "window_last_at"):
+        op.add_column(
+            "campaign_members", sa.Column(name, lastmile_desktop.storage.types.UTCDateTime())
+        )
+    op.add_column("campaign_members", sa.Column("window_spend_cents", sa.Integer()))
     op.create_table(
         "store_tallies",
         sa.Column("campaign_id", sa.Integer(), nullable=False),
@@ -128,7 +140,8 @@ def upgrade() -> None:
     for name, columns in _MEMBER_INDEXES.items():
         op.create_index(name, "campaign_members", columns)
     op.create_index("ix_purchases_time", "purchases", ["purchased_at", "customer_id"])
-    for statement in _backfill():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in [*_backfill(), _purchase_facts(sqlite)]:
         op.execute(statement)
 
 
@@ -139,9 +152,27 @@ _members = sa.table(
     "campaign_members",
     sa.column("id", sa.Integer()),
     sa.column("campaign_id", sa.Integer()),
+    sa.column("customer_id", sa.Integer()),
     sa.column("store_id", sa.Integer()),
     sa.column("group", sa.String()),
     sa.column("tallied_store_id", sa.Integer()),
+    sa.column("first_attempt_at"),
+    sa.column("returned_at"),
+    sa.column("window_spend_cents", sa.Integer()),
+    sa.column("window_last_at"),
+)
+_campaigns = sa.table(
+    "campaigns",
+    sa.column("id", sa.Integer()),
+    sa.column("start_date", sa.Date()),
+    sa.column("created_at"),
+    sa.column("attribution_window_days", sa.Integer()),
+)
+_purchases = sa.table(
+    "purchases",
+    sa.column("customer_id", sa.Integer()),
+    sa.column("purchased_at"),
+    sa.column("amount_cents", sa.Integer()),
 )
 _days = sa.table(
     "member_days",
@@ -272,6 +303,52 @@ def _backfill() -> list[sa.Executable]:
     ]
 
 
+def _purchase_facts(sqlite: bool) -> sa.Executable:
+    """Each member's first purchase from the UTC midnight starting its campaign's first day
+    (the start date, else the UTC day the campaign was created), and what it spent inside its
+    attribution window (UTC days from the first attempt's to the campaign's window after it)
+    and when it last bought there (as calling/member_facts.py defines them)."""
+
+    def day(moment: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return sa.func.date(moment) if sqlite else sa.cast(moment, sa.Date())
+
+    def days_after(
+        moment: sa.ColumnElement[Any], days: sa.ColumnElement[Any]
+    ) -> sa.ColumnElement[Any]:
+        if sqlite:
+            return sa.func.date(moment, sa.literal("+").concat(days).concat(" days"))
+        return sa.cast(moment, sa.Date()) + days
+
+    m, c, p = _members.c, _campaigns.c, _purchases.c
+    first_day = (
+        sa.select(sa.func.coalesce(c.start_date, day(c.created_at)))
+        .where(c.id == m.campaign_id)
+        .scalar_subquery()
+    )
+    window_days = (
+        sa.select(c.attribution_window_days).where(c.id == m.campaign_id).scalar_subquery()
+    )
+    in_window = sa.and_(
+        p.customer_id == m.customer_id,
+        day(p.purchased_at) >= day(m.first_attempt_at),
+        day(p.purchased_at) <= days_after(m.first_attempt_at, window_days),
+    )
+    return sa.update(_members).values(
+        returned_at=sa.select(sa.func.min(p.purchased_at))
+        .where(p.customer_id == m.customer_id, p.purchased_at >= first_day)
+        .scalar_subquery(),
+        window_spend_cents=sa.case(
+            (
+                m.first_attempt_at.is_not(None),
+                sa.select(sa.func.coalesce(sa.func.sum(p.amount_cents), 0))
+                .where(in_window)
+                .scalar_subquery(),
+            )
+        ),
+        window_last_at=sa.select(sa.func.max(p.purchased_at)).where(in_window).scalar_subquery(),
+    )
+
+
 def downgrade() -> None:
     op.drop_index("ix_purchases_time", table_name="purchases")
     for name in reversed(_MEMBER_INDEXES):
@@ -279,6 +356,7 @@ def downgrade() -> None:
     op.create_index("ix_members_facts", "campaign_members", _FACTS_INDEX_0005)
     op.drop_table("store_tallies")
     with op.batch_alter_table("campaign_members", schema=None) as batch_op:
-        batch_op.drop_column("tallied_store_id")
+        for name in ("window_spend_cents", "window_last_at", "returned_at", "tallied_store_id"):
+            batch_op.drop_column(name)
     with op.batch_alter_table("member_days", schema=None) as batch_op:
         batch_op.drop_column("declined_reason")
