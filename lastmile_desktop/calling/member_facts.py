@@ -150,6 +150,7 @@ FACT_COLUMNS = (
     "first_call_days",
     *WINDOW_FACTS,
     "returned_at",
+    "bought_since_promise_at",
 )
 # The reason a Do not call outcome stands for, beside Not interested's reason codes.
 DO_NOT_CALL_REASON = DO_NOT_CALL.code
@@ -249,6 +250,17 @@ def returned(customer_id: Any, campaign_id: Any) -> ColumnElement[Any]:
     first: ColumnElement[Any] = (
         select(func.min(Purchase.purchased_at))
         .where(Purchase.customer_id == customer_id, Purchase.purchased_at >= first_day)
+        .scalar_subquery()
+    )
+    return first
+
+
+def bought_since_promise(customer_id: Any, promised_at: Any) -> ColumnElement[Any]:
+    """The customer's first purchase at or after the promise of a visit (life.py's
+    ``bought_since_promise``: a promise is kept, or not seen, by this)."""
+    first: ColumnElement[Any] = (
+        select(func.min(Purchase.purchased_at))
+        .where(Purchase.customer_id == customer_id, Purchase.purchased_at >= promised_at)
         .scalar_subquery()
     )
     return first
@@ -364,6 +376,9 @@ def recomputed_facts(
                 "window_last_at"
             ),
             returned(member.customer_id, member.campaign_id).label("returned_at"),
+            bought_since_promise(member.customer_id, member.promised_at).label(
+                "bought_since_promise_at"
+            ),
         )
         .join(attempts, attempts.c.member_id == member.id)
         .subquery("with_first")
@@ -443,6 +458,7 @@ def facts_from_days(
                 for column in (*PURCHASE_FACTS, "first_call_days", *WINDOW_FACTS)
             ),
             member.returned_at,
+            member.bought_since_promise_at,
         )
         .outerjoin(per_member, per_member.c.member_id == member.id)
         .where(*member_conditions)
@@ -628,6 +644,9 @@ def refresh_statements(
             window_spend_cents=window_spend(member.c.customer_id, first, member.c.campaign_id),
             window_last_at=window_last(member.c.customer_id, first, member.c.campaign_id),
             returned_at=returned(member.c.customer_id, member.c.campaign_id),
+            bought_since_promise_at=bought_since_promise(
+                member.c.customer_id, member.c.promised_at
+            ),
         )
     )
     # Each of these reads what the statement before wrote: a statement of its own.
@@ -664,6 +683,7 @@ __all__ = [
     "FACT_COLUMNS",
     "NOT_WORKING_CODES",
     "WINDOW_FACTS",
+    "bought_since_promise",
     "came_again",
     "came_back",
     "counted",

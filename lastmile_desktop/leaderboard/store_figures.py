@@ -392,7 +392,7 @@ def member_read_queries(scope: Scope, counted_from: datetime) -> list[Select[Any
             _revenue(wins, scope).label(Extra.REVENUE.value)
         ),
         figures_query(callbacks, scope, GroupBy.STORE, (Figure.OVERDUE_CALLBACKS,), ()),
-        figures_query(promises, scope, GroupBy.STORE, (Figure.PROMISED_NOT_SEEN,), ()),
+        _promised_not_seen(promises, scope),
         _returns_since(returns),
     ]
 
@@ -407,6 +407,24 @@ def _revenue(wins: CTE, scope: Scope) -> ColumnElement[Any]:
         else_=window_spend(wins, scope),
     )
     return func.sum(case((figure_condition(wins, scope, Figure.WON_BACK), spent), else_=0))
+
+
+def _promised_not_seen(promises: CTE, scope: Scope) -> Select[Any]:
+    """Promised visits not seen, from the kept first purchase since each promise: the same
+    members as life.py's ``promised_not_seen_condition`` (no purchase from the promise to the
+    end), without looking the purchases up."""
+    f = promises.c
+    not_seen = and_(
+        f.group == MemberGroup.CALL.value,
+        f.visit_date.is_not(None),
+        f.visit_date < scope.visits_due_before,
+        f.promised_at < scope.end,
+        or_(f.bought_since_promise_at.is_(None), f.bought_since_promise_at >= scope.end),
+    )
+    return select(
+        f.store_id.label("grouping"),
+        func.count().filter(not_seen).label(Figure.PROMISED_NOT_SEEN.value),
+    ).group_by(f.store_id)
 
 
 def _returns_since(returns: CTE) -> Select[Any]:
@@ -471,7 +489,7 @@ _WIN_COLUMNS = (
     "window_last_at",
 )
 _CALLBACK_COLUMNS = ("store_id", "group", "status", "scheduled_kind", "next_due_at")
-_PROMISE_COLUMNS = (*_BUYER_COLUMNS, "visit_date", "promised_at")
+_PROMISE_COLUMNS = ("store_id", "group", "visit_date", "promised_at", "bought_since_promise_at")
 
 
 def _of_campaign(scope: Scope) -> list[ColumnElement[bool]]:

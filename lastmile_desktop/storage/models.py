@@ -270,9 +270,9 @@ class CampaignMember(Base):
             "campaign_id",
             "visit_date",
             "promised_at",
+            "bought_since_promise_at",
             "group",
             "store_id",
-            "customer_id",
         ),
     )
 
@@ -323,6 +323,8 @@ class CampaignMember(Base):
     returned_at: Mapped[datetime | None]
     window_spend_cents: Mapped[int | None] = mapped_column(Integer)
     window_last_at: Mapped[datetime | None]
+    # The customer's first purchase since the promise of a visit (``promised_at``).
+    bought_since_promise_at: Mapped[datetime | None]
     # The store under which the member's days are counted in ``store_tallies`` (None: none
     # are): set by the same refresh, so a later one takes them back from there even when the
     # member has moved store or group in between.

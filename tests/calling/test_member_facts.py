@@ -269,6 +269,7 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
                 CampaignMember.customer_id,
                 CampaignMember.created_at,
                 CampaignMember.campaign_id,
+                CampaignMember.promised_at,
             )
         ).all()
         campaigns = {campaign.id: campaign for campaign in session.scalars(select(Campaign)).all()}
@@ -317,7 +318,7 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
 
     facts: dict[int, dict[str, Any]] = {}
     days: set[tuple[Any, ...]] = set()
-    for member_id, customer_id, created_at, campaign_id in members:
+    for member_id, customer_id, created_at, campaign_id, promised_at in members:
         mine = calls[member_id]
         first = min((at for at, _ in mine), default=None)
         campaign = campaigns[campaign_id]
@@ -363,6 +364,10 @@ def oracle(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
             "window_last_at": max((at for at, _ in window), default=None),
             "returned_at": min(
                 (at for at in bought[customer_id] if at.date() >= first_day), default=None
+            ),
+            "bought_since_promise_at": min(
+                (at for at in bought[customer_id] if promised_at and at >= promised_at),
+                default=None,
             ),
         }
         by_day: dict[date, list[tuple[datetime, str]]] = defaultdict(list)

@@ -8,7 +8,8 @@ Adds ``store_tallies``, why each member's day's latest decline declined
 (``member_days.declined_reason``), the store each member's days are counted under
 (``campaign_members.tallied_store_id``), each member's first purchase since its campaign's
 first day and its spend inside its attribution window (``returned_at``,
-``window_spend_cents``, ``window_last_at``), and the indexes of the leaderboard's small reads
+``window_spend_cents``, ``window_last_at``) and since a promise (``bought_since_promise_at``),
+and the indexes of the leaderboard's small reads
 (the groups per store, first calls per store, the members who came back, those who bought
 since the start, booked callbacks, promised visits, purchases by time) in place of the one
 that covered a pass over every member; then counts the tallies of every campaign.
@@ -71,9 +72,9 @@ _MEMBER_INDEXES = {
         "campaign_id",
         "visit_date",
         "promised_at",
+        "bought_since_promise_at",
         "group",
         "store_id",
-        "customer_id",
     ],
 }
 
@@ -109,7 +110,7 @@ _FACTS_INDEX_0005 = [
 def upgrade() -> None:
     op.add_column("member_days", sa.Column("declined_reason", sa.String(length=32)))
     op.add_column("campaign_members", sa.Column("tallied_store_id", sa.Integer()))
-    for name in ("returned_at", "window_last_at"):
+    for name in ("returned_at", "window_last_at", "bought_since_promise_at"):
         op.add_column(
             "campaign_members", sa.Column(name, lastmile_desktop.storage.types.UTCDateTime())
         )
@@ -160,6 +161,8 @@ _members = sa.table(
     sa.column("returned_at"),
     sa.column("window_spend_cents", sa.Integer()),
     sa.column("window_last_at"),
+    sa.column("promised_at"),
+    sa.column("bought_since_promise_at"),
 )
 _campaigns = sa.table(
     "campaigns",
@@ -305,9 +308,10 @@ def _backfill() -> list[sa.Executable]:
 
 def _purchase_facts(sqlite: bool) -> sa.Executable:
     """Each member's first purchase from the UTC midnight starting its campaign's first day
-    (the start date, else the UTC day the campaign was created), and what it spent inside its
+    (the start date, else the UTC day the campaign was created), what it spent inside its
     attribution window (UTC days from the first attempt's to the campaign's window after it)
-    and when it last bought there (as calling/member_facts.py defines them)."""
+    and when it last bought there, and its first purchase since a promised visit was promised
+    (as calling/member_facts.py defines them)."""
 
     def day(moment: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
         return sa.func.date(moment) if sqlite else sa.cast(moment, sa.Date())
@@ -346,6 +350,9 @@ def _purchase_facts(sqlite: bool) -> sa.Executable:
             )
         ),
         window_last_at=sa.select(sa.func.max(p.purchased_at)).where(in_window).scalar_subquery(),
+        bought_since_promise_at=sa.select(sa.func.min(p.purchased_at))
+        .where(p.customer_id == m.customer_id, p.purchased_at >= m.promised_at)
+        .scalar_subquery(),
     )
 
 
@@ -356,7 +363,13 @@ def downgrade() -> None:
     op.create_index("ix_members_facts", "campaign_members", _FACTS_INDEX_0005)
     op.drop_table("store_tallies")
     with op.batch_alter_table("campaign_members", schema=None) as batch_op:
-        for name in ("window_spend_cents", "window_last_at", "returned_at", "tallied_store_id"):
+        for name in (
+            "bought_since_promise_at",
+            "window_spend_cents",
+            "window_last_at",
+            "returned_at",
+            "tallied_store_id",
+        ):
             batch_op.drop_column(name)
     with op.batch_alter_table("member_days", schema=None) as batch_op:
         batch_op.drop_column("declined_reason")
