@@ -406,13 +406,15 @@ def facts_from_days(
     (for a member first called before the end)."""
     day = aliased(MemberDay)
     end_day = end.astimezone(UTC).date()
+    # Only these members' days: a few members' facts read a few days.
+    members = select(CampaignMember.id).where(*member_conditions)
     days = select(
         day.member_id,
         day.attempts,
         day.first_at,
         day.last_at,
         *(getattr(day, column) for column in _LATEST_KINDS),
-    ).where(day.day < end_day)
+    ).where(day.member_id.in_(members), day.day < end_day)
     midnight = datetime.combine(end_day, time(0, 0), UTC)
     rows: Any = days
     if end > midnight:
@@ -426,7 +428,12 @@ def facts_from_days(
                 case((_KIND_CONDITIONS[column](attempt), attempt.called_at)).label(column)
                 for column in _LATEST_KINDS
             ),
-        ).where(counted(attempt), attempt.called_at >= midnight, attempt.called_at < end)
+        ).where(
+            attempt.member_id.in_(members),
+            counted(attempt),
+            attempt.called_at >= midnight,
+            attempt.called_at < end,
+        )
         rows = union_all(days, same_day)
     summed = rows.subquery("summed_days")
     per_member = (

@@ -12,10 +12,13 @@ compare them for any period, in any time zone), in a few milliseconds at 100,000
   hours.
 - The call group and the holdout of each store: counted along an index.
 - Won back, stayed, not seen again and the revenue won back: the members who came back
-  before the end, read along their own index, by the figures' own conditions; overdue
-  callbacks and promised visits not seen likewise, from the members with a callback due or
-  a visit day passed; the returns since the campaign's start from the memberships of the
-  customers who bought, found from the purchases.
+  before the end, read along their own index, by the figures' own conditions (the revenue
+  from each one's kept spend inside its window when it last bought there before the end);
+  overdue callbacks likewise, from the members with a callback due.
+- Promised visits not seen, and the returns since the campaign's start: from each member's
+  kept first purchase since the promise, or since the UTC midnight starting the campaign's
+  first day (corrected, as above, for the customers who bought between that midnight and
+  the start in the period's time zone), read along their own indexes.
 - The median days to a first call: from the middle of each store's members in that order.
 
 Members without a store count in no store's figures.
@@ -178,8 +181,9 @@ def tallied_query(scope: Scope, first: date, end: date) -> Select[Any]:
 
 
 def called_between(edges: Sequence[tuple[datetime, datetime]]) -> Select[Any]:
-    """The members with a day of attempts that reaches into one of the spans of time (each
-    within a UTC day): a few more than those called in them, which does no harm."""
+    """The members with a counted attempt in one of the spans of time: each lies within a UTC
+    day and starts or ends at its midnight, so a member's day of attempts reaches into it
+    exactly when one of them was made in it."""
     day = MemberDay
     return select(day.member_id).where(
         or_(
@@ -191,40 +195,41 @@ def called_between(edges: Sequence[tuple[datetime, datetime]]) -> Select[Any]:
     )
 
 
-def _cut_members(session: Session, scope: Scope, in_days: Scope) -> Select[Any] | None:
+def _cut_members(session: Session, scope: Scope, in_days: Scope) -> list[int]:
+    """The members called between an edge of the period and its nearest UTC midnight."""
     edges = [
         (min(moment, midnight), max(moment, midnight))
         for moment, midnight in ((scope.start, in_days.start), (scope.end, in_days.end))
         if moment != midnight
     ]
     if not edges:
-        return None
-    members = called_between(edges)
-    if not session.scalar(select(exists(members))):
-        return None
-    return members
+        return []
+    return sorted(set(session.scalars(called_between(edges))))
 
 
 def _one_by_one(
-    session: Session, scope: Scope, members: Select[Any], figures: Sequence[Figure]
+    session: Session, scope: Scope, members: Sequence[int], figures: Sequence[Figure]
 ) -> dict[int, _Counts]:
-    """``figures`` (and the attempts and first calls) of ``members``, per store, as the
-    figures' conditions count them over the members' facts at the scope's end."""
+    """``figures`` of ``members`` per store (with the attempts and first calls when all the
+    tallied figures are asked for), as the figures' conditions count them over the members'
+    facts at the scope's end."""
+    extras = (Extra.ATTEMPTS, Extra.FIRST_CALLS) if set(TALLIED) <= set(figures) else ()
     conditions = [
         *member_conditions(scope, [MemberGroup.CALL]),
         CampaignMember.id.in_(members),
     ]
     facts = facts_from_days(conditions, scope.end, "cut_facts")
     found: dict[int, _Counts] = {}
-    query = figures_query(facts, scope, GroupBy.STORE, figures, (Extra.ATTEMPTS, Extra.FIRST_CALLS))
+    query = figures_query(facts, scope, GroupBy.STORE, figures, extras)
     for row in session.execute(query).mappings():
         if row["grouping"] is None:
             continue
         counts = found.setdefault(row["grouping"], _empty(row["grouping"]))
         for figure in figures:
             counts.counts[figure] = int(row[figure.value] or 0)
-        counts.attempts = int(row[Extra.ATTEMPTS.value] or 0)
-        counts.first_calls = int(row[Extra.FIRST_CALLS.value] or 0)
+        if extras:
+            counts.attempts = int(row[Extra.ATTEMPTS.value] or 0)
+            counts.first_calls = int(row[Extra.FIRST_CALLS.value] or 0)
     if Figure.DECLINED in figures:
         for row in session.execute(declines_query(facts, scope, GroupBy.STORE)).mappings():
             if row["grouping"] is None:
@@ -243,7 +248,7 @@ def _corrections(
     """What the members an edge cuts through add to the tallies' counts between midnights:
     their figures over the period minus those between the midnights (+1 and -1 pairs)."""
     members = _cut_members(session, scope, in_days)
-    if members is None:
+    if not members:
         return []
     exact = _one_by_one(session, scope, members, figures)
     between_midnights = _one_by_one(session, in_days, members, figures)
