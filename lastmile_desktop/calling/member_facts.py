@@ -22,11 +22,15 @@ follow-up (calling/life.py), not an attempt, so it counts in no figure. Per memb
   when it joined the campaign) to the first attempt.
 
 They are columns of ``campaign_members``, and the attempts are also summed per member and UTC
-day in ``member_days`` (attempts, first and last time, latest reached and accepted): enough to
-count, for any past week, who was tried, reached and accepted without reading each attempt.
+day in ``member_days`` (attempts, first and last time, the latest of each kind, why the day's
+latest decline declined): enough to count, for any past week, who was tried, reached and
+accepted without reading each attempt. From those days each store's tallies are counted
+(calling/store_tallies.py): the counts the leaderboard sums for any period.
 
-Every writer of attempts or purchases refreshes the members it touched in its own
-transaction: the call desk's log and undo, the sales import, the demo. ``recomputed_facts``
+Every writer of attempts, purchases or members' places refreshes the members it touched in
+its own transaction (``refresh_members``, ``refresh_customers``, ``refresh_campaign``): the
+call desk's log and undo, the sales import, assignment and every change of owner, store or
+group, the demo. ``recomputed_facts``
 computes the same facts from the raw rows, as they stood before any moment: the leaderboard
 reads it for a period that ends before the latest call, and the tests check that the stored
 facts always equal it.
@@ -35,7 +39,8 @@ facts always equal it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
+from functools import cache, partial
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -45,12 +50,15 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     inspect,
     literal,
+    or_,
     select,
     union_all,
     update,
@@ -68,14 +76,16 @@ from lastmile_desktop.calling.outcomes import (
     WRONG_NUMBER,
     reached_codes,
 )
+from lastmile_desktop.calling.store_tallies import retally, tally_afresh
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
+    Campaign,
     CampaignMember,
     MemberDay,
     Purchase,
 )
-from lastmile_desktop.storage.sql_time import days_apart, days_between, utc_day
+from lastmile_desktop.storage.sql_time import days_after, days_apart, days_between, utc_day
 
 # Outcomes by what they say about where the member stands.
 DECLINE_CODES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
@@ -132,7 +142,16 @@ ATTEMPT_FACTS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
     **{column: _latest_of(kind) for column, kind in _KIND_CONDITIONS.items()},
 }
 PURCHASE_FACTS = ("came_back_at", "came_back_days", "came_again_at", "came_again_days")
-FACT_COLUMNS = (*ATTEMPT_FACTS, "declined_reason", *PURCHASE_FACTS, "first_call_days")
+WINDOW_FACTS = ("window_spend_cents", "window_last_at")
+FACT_COLUMNS = (
+    *ATTEMPT_FACTS,
+    "declined_reason",
+    *PURCHASE_FACTS,
+    "first_call_days",
+    *WINDOW_FACTS,
+    "returned_at",
+    "bought_since_promise_at",
+)
 # The reason a Do not call outcome stands for, beside Not interested's reason codes.
 DO_NOT_CALL_REASON = DO_NOT_CALL.code
 
@@ -167,6 +186,89 @@ def came_again(customer_id: Any, came_back_at: Any) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
+
+
+def in_window(
+    purchased_at: ColumnElement[Any],
+    first_at: ColumnElement[Any],
+    window_days: int | ColumnElement[Any],
+) -> ColumnElement[bool]:
+    """A purchase inside the attribution window opened by the first attempt (whole UTC days,
+    the first attempt's day and the ``window_days``-th day after it both included)."""
+    day = utc_day(purchased_at)
+    return and_(
+        first_at.is_not(None),
+        day >= utc_day(first_at),
+        day <= days_after(first_at, window_days),
+    )
+
+
+def _window_days(campaign_id: Any) -> ColumnElement[Any]:
+    days: ColumnElement[Any] = (
+        select(Campaign.attribution_window_days).where(Campaign.id == campaign_id).scalar_subquery()
+    )
+    return days
+
+
+def window_spend(customer_id: Any, first_attempt_at: Any, campaign_id: Any) -> ColumnElement[Any]:
+    """What the customer spent inside their window (the campaign's, as it is now)."""
+    window = in_window(_column(Purchase.purchased_at), first_attempt_at, _window_days(campaign_id))
+    spent: ColumnElement[Any] = (
+        select(func.coalesce(func.sum(Purchase.amount_cents), 0))
+        .where(Purchase.customer_id == customer_id, window)
+        .scalar_subquery()
+    )
+    return case((first_attempt_at.is_not(None), spent))
+
+
+def window_last(customer_id: Any, first_attempt_at: Any, campaign_id: Any) -> ColumnElement[Any]:
+    """The customer's latest purchase inside their window."""
+    window = in_window(_column(Purchase.purchased_at), first_attempt_at, _window_days(campaign_id))
+    latest: ColumnElement[Any] = (
+        select(func.max(Purchase.purchased_at))
+        .where(Purchase.customer_id == customer_id, window)
+        .scalar_subquery()
+    )
+    return latest
+
+
+def returns_from(start_date: date | None, created_at: datetime) -> datetime:
+    """The UTC midnight starting a campaign's first day: its start date, else the UTC day it
+    was created (``returned_at`` counts purchases from here; the campaign's start in any time
+    zone lies within a day and a half of it)."""
+    day = start_date if start_date is not None else created_at.astimezone(UTC).date()
+    return datetime.combine(day, time(0, 0), UTC)
+
+
+def returned(customer_id: Any, campaign_id: Any) -> ColumnElement[Any]:
+    """The customer's first purchase from ``returns_from`` of the member's campaign on."""
+    first_day = (
+        select(func.coalesce(Campaign.start_date, utc_day(Campaign.created_at)))
+        .where(Campaign.id == campaign_id)
+        .scalar_subquery()
+    )
+    first: ColumnElement[Any] = (
+        select(func.min(Purchase.purchased_at))
+        .where(Purchase.customer_id == customer_id, Purchase.purchased_at >= first_day)
+        .scalar_subquery()
+    )
+    return first
+
+
+def bought_since_promise(customer_id: Any, promised_at: Any) -> ColumnElement[Any]:
+    """The customer's first purchase at or after the promise of a visit (life.py's
+    ``bought_since_promise``: a promise is kept, or not seen, by this)."""
+    first: ColumnElement[Any] = (
+        select(func.min(Purchase.purchased_at))
+        .where(Purchase.customer_id == customer_id, Purchase.purchased_at >= promised_at)
+        .scalar_subquery()
+    )
+    return first
+
+
+def _column(attribute: Any) -> ColumnElement[Any]:
+    column: ColumnElement[Any] = attribute
+    return column
 
 
 def declined_reason(member_id: Any, end: datetime | None = None) -> ColumnElement[Any]:
@@ -267,6 +369,16 @@ def recomputed_facts(
             first_call_days(attempts.c.first_attempt_at, member.id, member.created_at).label(
                 "first_call_days"
             ),
+            window_spend(member.customer_id, attempts.c.first_attempt_at, member.campaign_id).label(
+                "window_spend_cents"
+            ),
+            window_last(member.customer_id, attempts.c.first_attempt_at, member.campaign_id).label(
+                "window_last_at"
+            ),
+            returned(member.customer_id, member.campaign_id).label("returned_at"),
+            bought_since_promise(member.customer_id, member.promised_at).label(
+                "bought_since_promise_at"
+            ),
         )
         .join(attempts, attempts.c.member_id == member.id)
         .subquery("with_first")
@@ -294,13 +406,15 @@ def facts_from_days(
     (for a member first called before the end)."""
     day = aliased(MemberDay)
     end_day = end.astimezone(UTC).date()
+    # Only these members' days: a few members' facts read a few days.
+    members = select(CampaignMember.id).where(*member_conditions)
     days = select(
         day.member_id,
         day.attempts,
         day.first_at,
         day.last_at,
         *(getattr(day, column) for column in _LATEST_KINDS),
-    ).where(day.day < end_day)
+    ).where(day.member_id.in_(members), day.day < end_day)
     midnight = datetime.combine(end_day, time(0, 0), UTC)
     rows: Any = days
     if end > midnight:
@@ -314,7 +428,12 @@ def facts_from_days(
                 case((_KIND_CONDITIONS[column](attempt), attempt.called_at)).label(column)
                 for column in _LATEST_KINDS
             ),
-        ).where(counted(attempt), attempt.called_at >= midnight, attempt.called_at < end)
+        ).where(
+            attempt.member_id.in_(members),
+            counted(attempt),
+            attempt.called_at >= midnight,
+            attempt.called_at < end,
+        )
         rows = union_all(days, same_day)
     summed = rows.subquery("summed_days")
     per_member = (
@@ -343,8 +462,10 @@ def facts_from_days(
             ).label("declined_reason"),
             *(
                 case((called, member.__table__.c[column])).label(column)
-                for column in (*PURCHASE_FACTS, "first_call_days")
+                for column in (*PURCHASE_FACTS, "first_call_days", *WINDOW_FACTS)
             ),
+            member.returned_at,
+            member.bought_since_promise_at,
         )
         .outerjoin(per_member, per_member.c.member_id == member.id)
         .where(*member_conditions)
@@ -382,11 +503,12 @@ def _member_columns(member: Any) -> list[ColumnElement[Any]]:
 
 
 def recomputed_days(member_conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
-    """``member_days`` as the attempts give it: member, day and the day's figures."""
+    """``member_days`` as the attempts give it: member, day, the day's figures and why its
+    latest decline declined."""
     attempt = aliased(CallAttempt)
     day = utc_day(attempt.called_at)
     members = select(CampaignMember.id).where(*member_conditions)
-    return (
+    summed = (
         select(
             attempt.member_id,
             day.label("day"),
@@ -394,34 +516,108 @@ def recomputed_days(member_conditions: Sequence[ColumnElement[bool]]) -> Select[
         )
         .where(attempt.member_id.in_(members), counted(attempt))
         .group_by(attempt.member_id, day)
+        .subquery("summed_days")
+    )
+    return select(
+        *summed.c,
+        decline_reason_at(summed.c.member_id, summed.c.last_declined_at).label("declined_reason"),
     )
 
 
+def decline_reason_at(member_id: Any, declined_at: Any) -> ColumnElement[Any]:
+    """Why the member's counted decline at ``declined_at`` declined (the latest by id, when
+    two share the moment): what ``declined_reason`` gives when that decline is the latest."""
+    decline = aliased(CallAttempt)
+    reason: ColumnElement[Any] = (
+        select(
+            case((decline.outcome == DO_NOT_CALL.code, DO_NOT_CALL_REASON), else_=decline.reason)
+        )
+        .where(
+            decline.member_id == member_id,
+            decline.called_at == declined_at,
+            decline.outcome.in_(DECLINE_CODES),
+            counted(decline),
+        )
+        .order_by(decline.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return reason
+
+
 # ---------------------------------------------------------------------------------------------
-# Keeping them: every writer of attempts or purchases calls one of these in its transaction
+# Keeping them: every writer of attempts, purchases or members' places calls one of these in
+# its transaction
 
 
 def refresh_members(executor: Executor, member_ids: Iterable[int]) -> None:
-    """Recompute the stored facts of these members (after their attempts changed)."""
+    """Recompute the stored facts, days and store tallies of these members: after their
+    attempts changed, or their store, group or owner did (an owner change can change when
+    the member was first assigned). Members never called cost one look each."""
+    called_among, statements = _member_statements()
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), _CHUNK):
-        _refresh(executor, [CampaignMember.id.in_(ids[start : start + _CHUNK])])
+        chunk = {"member_ids": ids[start : start + _CHUNK]}
+        called = list(executor.scalars(called_among, chunk))
+        if called:
+            chosen = {"member_ids": called}
+            retally(executor, called, partial(_execute, executor, statements, chosen))
+
+
+@cache
+def _member_statements() -> tuple[Select[Any], list[Executable]]:
+    """Built once (one follows every call logged), for the members given as ``member_ids``:
+    which of them were ever called (the facts of a member never called are all empty, and
+    stay so), and the statements that refresh them."""
+    member = _MEMBERS.c
+    attempt = aliased(CallAttempt)
+    ever_called = or_(
+        member.first_attempt_at.is_not(None),
+        member.tallied_store_id.is_not(None),
+        exists().where(attempt.member_id == member.id),
+        exists().where(_DAYS.c.member_id == member.id),
+    )
+    called_among = select(member.id).where(
+        member.id.in_(bindparam("member_ids", expanding=True)), ever_called
+    )
+    chosen = CampaignMember.id.in_(bindparam("member_ids", expanding=True))
+    return called_among, refresh_statements([chosen])
+
+
+@cache
+def _customer_statements() -> list[Executable]:
+    chosen = CampaignMember.customer_id.in_(bindparam("customer_ids", expanding=True))
+    return refresh_statements([chosen], attempts_changed=False)
+
+
+def _execute(executor: Executor, statements: Sequence[Executable], params: dict[str, Any]) -> None:
+    for statement in statements:
+        executor.execute(statement, params)
 
 
 def refresh_customers(executor: Executor, customer_ids: Iterable[int]) -> None:
     """Recompute the purchase facts of every membership of these customers (after their
-    purchases changed); their attempt facts do not depend on purchases."""
+    purchases changed); their attempt facts, days and tallies do not depend on purchases."""
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), _CHUNK):
-        _refresh_from_first_attempt(
-            executor, [CampaignMember.customer_id.in_(ids[start : start + _CHUNK])]
-        )
+        _execute(executor, _customer_statements(), {"customer_ids": ids[start : start + _CHUNK]})
+
+
+def refresh_campaign_purchases(executor: Executor, campaign_id: int) -> None:
+    """Recompute the purchase facts of a campaign's members, after its first day or its
+    attribution window changed (the days, attempts and tallies do not depend on them)."""
+    _execute(
+        executor,
+        refresh_statements([CampaignMember.campaign_id == campaign_id], attempts_changed=False),
+        {},
+    )
 
 
 def refresh_campaign(executor: Executor, campaign_id: int | None = None) -> None:
-    """Recompute every member of a campaign (None: of every campaign), after a bulk write."""
+    """Recompute every member of a campaign (None: of every campaign), after a bulk write,
+    and count its store tallies afresh."""
     conditions = [] if campaign_id is None else [CampaignMember.campaign_id == campaign_id]
-    _refresh(executor, conditions)
+    tally_afresh(executor, conditions, campaign_id, partial(_refresh, executor, conditions))
 
 
 def _refresh(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
@@ -429,16 +625,12 @@ def _refresh(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
         executor.execute(statement)
 
 
-def _refresh_from_first_attempt(executor: Executor, conditions: list[ColumnElement[bool]]) -> None:
-    for statement in refresh_statements(conditions, attempts_changed=False):
-        executor.execute(statement)
-
-
 def refresh_statements(
     conditions: Sequence[ColumnElement[bool]], *, attempts_changed: bool = True
 ) -> list[Executable]:
-    """The statements that recompute the stored facts of the members matching
-    ``conditions``, in order; without ``attempts_changed``, only what purchases change."""
+    """The statements that recompute the stored facts and days of the members matching
+    ``conditions``, in order; without ``attempts_changed``, only what purchases change.
+    (The store tallies move around them: ``store_tallies.retally``.)"""
     member = _MEMBERS
     statements: list[Executable] = []
     if attempts_changed:
@@ -448,14 +640,19 @@ def refresh_statements(
             .where(member.c.id == facts.c.member_id)
             .values({column: facts.c[column] for column in ATTEMPT_FACTS})
         )
+    first = member.c.first_attempt_at
     statements.append(
         update(member)
         .where(*conditions)
         .values(
             declined_reason=declined_reason(member.c.id),
-            came_back_at=came_back(member.c.customer_id, member.c.first_attempt_at),
-            first_call_days=first_call_days(
-                member.c.first_attempt_at, member.c.id, member.c.created_at
+            came_back_at=came_back(member.c.customer_id, first),
+            first_call_days=first_call_days(first, member.c.id, member.c.created_at),
+            window_spend_cents=window_spend(member.c.customer_id, first, member.c.campaign_id),
+            window_last_at=window_last(member.c.customer_id, first, member.c.campaign_id),
+            returned_at=returned(member.c.customer_id, member.c.campaign_id),
+            bought_since_promise_at=bought_since_promise(
+                member.c.customer_id, member.c.promised_at
             ),
         )
     )
@@ -478,7 +675,8 @@ def refresh_statements(
         statements.append(delete(_DAYS).where(_DAYS.c.member_id.in_(members)))
         statements.append(
             insert(_DAYS).from_select(
-                ["member_id", "day", *DAY_FIGURES], recomputed_days(conditions)
+                ["member_id", "day", *DAY_FIGURES, "declined_reason"],
+                recomputed_days(conditions),
             )
         )
     return statements
@@ -491,15 +689,22 @@ __all__ = [
     "DO_NOT_CALL_REASON",
     "FACT_COLUMNS",
     "NOT_WORKING_CODES",
+    "WINDOW_FACTS",
+    "bought_since_promise",
     "came_again",
     "came_back",
     "counted",
+    "decline_reason_at",
     "facts_from_days",
+    "in_window",
     "recomputed_days",
     "recomputed_facts",
     "refresh_campaign",
+    "refresh_campaign_purchases",
     "refresh_customers",
     "refresh_members",
     "refresh_statements",
+    "returned",
+    "returns_from",
     "stored_facts",
 ]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lastmile_desktop.calling.hours import DEFAULT_CALLING_HOURS, CallingHours
 from lastmile_desktop.calling.life import called_condition, campaign_has_calls
+from lastmile_desktop.calling.member_facts import refresh_campaign_purchases
 from lastmile_desktop.campaigns.access import LeadAction, Profile, require_lead
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
@@ -388,6 +389,11 @@ def update_campaign(
                 "control group. Start a new campaign to use a different share."
             )
         text_changes = (clean.offer, clean.script) != (campaign.offer, campaign.script)
+        # The members' purchase facts count from the first day, inside the window.
+        counting_changes = (clean.start_date, clean.attribution_window_days) != (
+            campaign.start_date,
+            campaign.attribution_window_days,
+        )
         campaign.name = clean.name
         campaign.offer = clean.offer
         campaign.offer_code = clean.offer_code
@@ -403,6 +409,8 @@ def update_campaign(
         session.flush()
         if text_changes:
             _add_script_version(session, campaign, profile.name)
+        if counting_changes:
+            refresh_campaign_purchases(session, campaign_id)
         return _info(session, campaign)
 
 

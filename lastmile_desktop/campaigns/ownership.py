@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from lastmile_desktop.calling.life import check_transition, is_open, is_untried
+from lastmile_desktop.calling.member_facts import refresh_members
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage.models import (
@@ -182,7 +183,8 @@ def load_selected(session: Session, member_ids: Iterable[int]) -> list[MemberSta
 def write_changes(
     session: Session, profile: Profile, changes: Sequence[MemberChange], now: datetime
 ) -> int:
-    """Apply the changes in bulk and record every owner change. Returns how many changed.
+    """Apply the changes in bulk, record every owner change and refresh the members' kept
+    facts (``member_facts.refresh_members``). Returns how many changed.
 
     Members heading to the same state are written together (``WHERE id IN (...)``), which
     at 100k members is a few hundred statements instead of 100k parameter sets; each
@@ -217,6 +219,9 @@ def write_changes(
                     "logged?); nothing was changed. Refresh and try again."
                 )
     _record_owner_changes(session, profile, effective, now)
+    # A member's leaderboard facts and store tallies move with its store and group, and when
+    # it was first assigned decides its days to the first call.
+    refresh_members(session, [change.member.member_id for change in effective])
     return len(effective)
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from lastmile_desktop.calling.member_facts import refresh_members
 from lastmile_desktop.campaigns.stores import StoreDraft, add_stores_in_session
 from lastmile_desktop.data_settings import DateOrder
 from lastmile_desktop.importing.bulk import BulkStatement, bulk_insert
@@ -355,6 +356,7 @@ def update_known_customers(
         constants={"campaign": target.campaign_id, "member_now": utcnow()},
     )
     joining: list[tuple[int, int | None]] = []
+    placed: list[int] = []  # called members who get a store: their calls count there now
     total = len(plan.known_customers)
     done = 0
     order = target.date_order
@@ -370,9 +372,19 @@ def update_known_customers(
             elif store_id is not None:
                 store_fixes.append((customer_id, store_id))
         customer_update.execute(rows)
+        if store_fixes:
+            placed += session.scalars(
+                select(members.c.id).where(
+                    members.c.campaign_id == target.campaign_id,
+                    members.c.customer_id.in_([customer_id for customer_id, _ in store_fixes]),
+                    members.c.store_id.is_(None),
+                    members.c.first_attempt_at.is_not(None),
+                )
+            ).all()
         member_store.execute(store_fixes)
         done += len(chunk)
         report(done, total, "Updating known customers")
+    refresh_members(session, placed)
     insert_members(session, joining, target)
 
 

@@ -52,21 +52,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     CTE,
     ColumnElement,
     Select,
-    Subquery,
     and_,
     case,
     func,
-    literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -75,12 +72,11 @@ from lastmile_desktop.calling.member_facts import (
     DO_NOT_CALL_REASON,
     counted,
     facts_from_days,
-    reached_outcome,
+    in_window,
     recomputed_facts,
     stored_facts,
 )
 from lastmile_desktop.calling.outcomes import (
-    ACCEPTED_OFFER,
     NOT_INTERESTED_REASON_LABELS,
 )
 from lastmile_desktop.storage.models import (
@@ -90,8 +86,6 @@ from lastmile_desktop.storage.models import (
     MemberGroup,
     Purchase,
 )
-from lastmile_desktop.storage.sql_time import days_after, utc_day
-from lastmile_desktop.storage.types import UTCDateTime
 
 STAY_DAYS = 60
 NO_REASON = "No reason given"
@@ -207,19 +201,6 @@ def reached(last_reached_at: Any, start: Any) -> ColumnElement[bool]:
 def accepted(last_reached_at: Any, last_accepted_at: Any, start: Any) -> ColumnElement[bool]:
     """Reached in the period, and the latest reached outcome is Accepted offer."""
     return and_(reached(last_reached_at, start), last_accepted_at >= last_reached_at)
-
-
-def in_window(
-    purchased_at: ColumnElement[Any], first_at: ColumnElement[Any], window_days: int
-) -> ColumnElement[bool]:
-    """A purchase inside the attribution window opened by the first attempt (whole UTC days,
-    the first attempt's day and the ``window_days``-th day after it both included)."""
-    day = utc_day(purchased_at)
-    return and_(
-        first_at.is_not(None),
-        day >= utc_day(first_at),
-        day <= days_after(first_at, window_days),
-    )
 
 
 def won_back_before(f: Any, end: Any, window_days: int) -> ColumnElement[bool]:
@@ -380,24 +361,43 @@ def _group_column(facts: Any, group_by: GroupBy) -> ColumnElement[Any]:
 
 # Counted apart: they look up purchases, and read best driven by the buyers (``returns_query``).
 _RETURNS = (Figure.CALL_RETURNED, Figure.HOLDOUT_RETURNED)
+IN_ONE_PASS = tuple(figure for figure in Figure if figure not in _RETURNS)
 
 
-def figures_query(facts: CTE, scope: Scope, group_by: GroupBy) -> Select[Any]:
-    """Every figure but the returns, per group, with the attempts made in the period, the
-    revenue won back and how many were first called in the period."""
+class Extra(enum.StrEnum):
+    """What ``figures_query`` sums beside the figures."""
+
+    ATTEMPTS = "attempts"  # attempts made in the period
+    REVENUE = "revenue_cents"  # what the members won back spent in their windows
+    FIRST_CALLS = "first_calls"  # members first called in the period
+
+
+def figures_query(
+    facts: CTE,
+    scope: Scope,
+    group_by: GroupBy,
+    figures: Sequence[Figure] = IN_ONE_PASS,
+    extras: Sequence[Extra] = tuple(Extra),
+) -> Select[Any]:
+    """``figures`` (by default every one but the returns) per group, with the ``extras``."""
     f = facts.c
     group = _group_column(f, group_by)
-    won = figure_condition(facts, scope, Figure.WON_BACK)
+
+    def extra_sum(extra: Extra) -> ColumnElement[Any]:
+        if extra is Extra.ATTEMPTS:
+            return func.sum(attempts_in_period(facts, scope))
+        if extra is Extra.REVENUE:
+            won = figure_condition(facts, scope, Figure.WON_BACK)
+            return func.sum(case((won, window_spend(facts, scope)), else_=0))
+        return func.count().filter(first_called(f, scope))
+
     return select(
         group.label("grouping"),
         *(
             func.sum(case((figure_condition(facts, scope, figure), 1), else_=0)).label(figure.value)
-            for figure in Figure
-            if figure not in _RETURNS
+            for figure in figures
         ),
-        func.sum(attempts_in_period(facts, scope)).label("attempts"),
-        func.sum(case((won, window_spend(facts, scope)), else_=0)).label("revenue_cents"),
-        func.count().filter(first_called(f, scope)).label("first_calls"),
+        *(extra_sum(extra).label(extra.value) for extra in extras),
     ).group_by(group)
 
 
@@ -531,7 +531,7 @@ def count_figures(
     if source is Source.AUTO and group_by is GroupBy.STORE:
         for key, members in first_calls.items():
             if members:
-                group_of(key).speed_to_first_call_days = _store_median(session, scope, key, members)
+                group_of(key).speed_to_first_call_days = store_median(session, scope, key, members)
     else:
         for row in session.execute(median_query(facts, scope, group_by)).mappings():
             if row["median"] is not None:
@@ -539,7 +539,7 @@ def count_figures(
     return list(groups.values())
 
 
-def _store_median(session: Session, scope: Scope, store_id: int | None, members: int) -> float:
+def store_median(session: Session, scope: Scope, store_id: int | None, members: int) -> float:
     """The median days to first call of a store's ``members`` first called in the period,
     read from the middle of the store's members in the order of those days (an index walk;
     the same members and values as ``median_query``: a first attempt in the period is one
@@ -584,260 +584,6 @@ def members_in(facts: CTE, scope: Scope, figure: Figure, reason: str | None = No
     return query
 
 
-# ---------------------------------------------------------------------------------------------
-# Week by week, from the members' days
-
-
-def _bucket(moment: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    """Which of the spans between ``bounds`` a time falls in: -1 before the first, and
-    ``len(bounds) - 1`` from the last on. The bounds are local midnights, so a week across a
-    change of the clocks is still seven local days."""
-    return case(
-        *(
-            (moment < literal(bound, UTCDateTime()), index - 1)
-            for index, bound in enumerate(bounds)
-        ),
-        else_=len(bounds) - 1,
-    )
-
-
-def _bucket_start(bucket: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    return case(
-        *(
-            (bucket == index, literal(bound, UTCDateTime()))
-            for index, bound in enumerate(bounds[:-1])
-        )
-    )
-
-
-def _bucket_end(bucket: Any, bounds: Sequence[datetime]) -> ColumnElement[Any]:
-    return case(
-        *(
-            (bucket == index, literal(bound, UTCDateTime()))
-            for index, bound in enumerate(bounds[1:])
-        )
-    )
-
-
-def _at_utc_midnight(moment: datetime) -> bool:
-    return moment.astimezone(UTC).time() == time(0, 0)
-
-
-def day_rows(bounds: Sequence[datetime]) -> Subquery:
-    """The counted attempts between ``bounds[0]`` and ``bounds[-1]``, summed per member, UTC
-    day and span: ``member_id``, ``bucket`` (the span), ``attempts``, ``last_at``,
-    ``last_reached_at``, ``last_accepted_at``.
-
-    A member's day lying inside one span is read from ``member_days``. A day a bound cuts
-    through (the bounds are local midnights) is read from the member's attempts of that day
-    when they fall on both sides of it; with bounds at UTC midnight none is.
-    """
-    day = MemberDay
-    first_day = bounds[0].astimezone(UTC).date()
-    last_day = bounds[-1].astimezone(UTC).date()
-    spans = len(bounds) - 1
-    if all(_at_utc_midnight(bound) for bound in bounds):
-        # Each day lies in one span: any of its times tells which.
-        bucket = _bucket(day.first_at, bounds)
-        return (
-            select(
-                day.member_id,
-                bucket.label("bucket"),
-                day.attempts,
-                day.last_at,
-                day.last_reached_at,
-                day.last_accepted_at,
-            )
-            .where(day.day >= first_day, day.day < last_day)
-            .subquery("day_rows")
-        )
-    touching = (
-        select(
-            day.member_id,
-            day.first_at,
-            day.last_at,
-            day.attempts,
-            day.last_reached_at,
-            day.last_accepted_at,
-            _bucket(day.first_at, bounds).label("first_bucket"),
-            _bucket(day.last_at, bounds).label("last_bucket"),
-        )
-        .where(day.day >= first_day, day.day <= last_day)
-        .cte("touching_days")
-    )
-    whole = select(
-        touching.c.member_id,
-        touching.c.first_bucket.label("bucket"),
-        touching.c.attempts,
-        touching.c.last_at,
-        touching.c.last_reached_at,
-        touching.c.last_accepted_at,
-    ).where(
-        touching.c.first_bucket == touching.c.last_bucket,
-        touching.c.first_bucket >= 0,
-        touching.c.first_bucket < spans,
-    )
-    attempt = aliased(CallAttempt)
-    split = (
-        select(
-            attempt.member_id,
-            _bucket(attempt.called_at, bounds).label("bucket"),
-            literal(1).label("attempts"),
-            attempt.called_at.label("last_at"),
-            case((reached_outcome(attempt), attempt.called_at)).label("last_reached_at"),
-            case((attempt.outcome == ACCEPTED_OFFER.code, attempt.called_at)).label(
-                "last_accepted_at"
-            ),
-        )
-        .join(
-            touching,
-            and_(
-                attempt.member_id == touching.c.member_id,
-                attempt.called_at >= touching.c.first_at,
-                attempt.called_at <= touching.c.last_at,
-            ),
-        )
-        .where(
-            touching.c.first_bucket != touching.c.last_bucket,
-            counted(attempt),
-            attempt.called_at >= bounds[0],
-            attempt.called_at < bounds[-1],
-        )
-    )
-    return union_all(whole, split).subquery("day_rows")
-
-
-@dataclass(frozen=True)
-class WeekCounts:
-    group: int | None  # the store's id
-    week: int  # 0 is the campaign's first week
-    numerator: int
-    denominator: int
-
-
-_ATTEMPT_RATE_FIGURES = {Figure.ATTEMPTED, Figure.REACHED, Figure.ACCEPTED}
-_WIN_RATE_FIGURES = {Figure.WON_BACK, Figure.STAYED_BACK}
-
-
-def weekly_counts(
-    session: Session,
-    scope: Scope,
-    bounds: Sequence[datetime],
-    numerator: Figure,
-    denominator: Figure,
-) -> list[WeekCounts]:
-    """``numerator`` and ``denominator`` per store and week, each week counted as the period
-    it is (the figures of ``count_figures`` over that week).
-
-    ``bounds`` are the weeks' edges, first week's start to last week's end; ``scope`` spans
-    them. Counts only what the rates use: assigned, attempted, reached, accepted (from the
-    members' days), won back and stayed back (from the stored purchase facts, which hold for
-    any end).
-    """
-    wanted = (numerator, denominator)
-    counts: dict[tuple[int | None, int], list[int]] = {}
-
-    def add(rows: Any) -> None:
-        for row in rows:
-            parts = counts.setdefault((row["grouping"], row["week"]), [0, 0])
-            for position, figure in enumerate(wanted):
-                if figure.value in row:
-                    parts[position] = int(row[figure.value] or 0)
-
-    if set(wanted) & _ATTEMPT_RATE_FIGURES:
-        add(session.execute(weekly_attempt_figures_query(scope, bounds)).mappings())
-    if set(wanted) & _WIN_RATE_FIGURES:
-        add(session.execute(weekly_win_figures_query(scope, bounds)).mappings())
-    if Figure.ASSIGNED in wanted:
-        member = CampaignMember
-        assigned = (
-            select(member.store_id, func.count())
-            .where(*member_conditions(scope, [MemberGroup.CALL]))
-            .group_by(member.store_id)
-        )
-        position = wanted.index(Figure.ASSIGNED)
-        for store_id, members in session.execute(assigned):
-            for week in range(len(bounds) - 1):
-                counts.setdefault((store_id, week), [0, 0])[position] = int(members)
-    return [
-        WeekCounts(group, week, parts[0], parts[1])
-        for (group, week), parts in sorted(counts.items(), key=lambda item: item[0][1])
-    ]
-
-
-def weekly_attempt_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
-    """Attempted, reached and accepted per store and week: each member's days of a week
-    summed up to the facts the rules read, as of the week's end."""
-    days = day_rows(bounds)
-    per_member = (
-        select(
-            days.c.member_id,
-            days.c.bucket,
-            func.max(days.c.last_at).label("last_attempt_at"),
-            func.max(days.c.last_reached_at).label("last_reached_at"),
-            func.max(days.c.last_accepted_at).label("last_accepted_at"),
-        )
-        .group_by(days.c.member_id, days.c.bucket)
-        .subquery("member_weeks")
-    )
-    member = CampaignMember
-    start = _bucket_start(per_member.c.bucket, bounds)
-    rules = {
-        Figure.ATTEMPTED: attempted(per_member.c.last_attempt_at, start),
-        Figure.REACHED: reached(per_member.c.last_reached_at, start),
-        Figure.ACCEPTED: accepted(
-            per_member.c.last_reached_at, per_member.c.last_accepted_at, start
-        ),
-    }
-    return (
-        select(
-            member.store_id.label("grouping"),
-            per_member.c.bucket.label("week"),
-            *(
-                func.sum(case((rule, 1), else_=0)).label(figure.value)
-                for figure, rule in rules.items()
-            ),
-        )
-        .select_from(per_member)
-        .join(member, member.id == per_member.c.member_id)
-        .where(*member_conditions(scope, [MemberGroup.CALL]))
-        .group_by(member.store_id, per_member.c.bucket)
-    )
-
-
-def weekly_win_figures_query(scope: Scope, bounds: Sequence[datetime]) -> Select[Any]:
-    """Won back and stayed back per store and week, from the stored purchase facts: a win
-    belongs to the week of its first purchase in the window."""
-    facts = stored_facts(member_conditions(scope, [MemberGroup.CALL]), "win_facts")
-    week = _bucket(facts.c.came_back_at, bounds)
-    end = _bucket_end(week, bounds)
-    wins = (
-        select(
-            facts.c.store_id,
-            week.label("week"),
-            stayed_back(facts.c, literal(bounds[0], UTCDateTime()), end, scope.window_days).label(
-                "stayed"
-            ),
-        )
-        .where(
-            won_back(
-                facts.c,
-                literal(bounds[0], UTCDateTime()),
-                literal(bounds[-1], UTCDateTime()),
-                scope.window_days,
-            ),
-            facts.c.first_attempt_at < end,
-        )
-        .subquery("weekly_wins")
-    )
-    return select(
-        wins.c.store_id.label("grouping"),
-        wins.c.week,
-        func.count().label(Figure.WON_BACK.value),
-        func.sum(case((wins.c.stayed, 1), else_=0)).label(Figure.STAYED_BACK.value),
-    ).group_by(wins.c.store_id, wins.c.week)
-
-
 __all__ = [
     "ASKED_NOT_TO_BE_CALLED",
     "NO_REASON",
@@ -848,6 +594,6 @@ __all__ = [
     "Scope",
     "Source",
     "count_figures",
+    "in_window",
     "members_where",
-    "weekly_counts",
 ]

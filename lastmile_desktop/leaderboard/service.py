@@ -29,7 +29,6 @@ from lastmile_desktop.leaderboard.facts import (
     Scope,
     count_figures,
     members_where,
-    weekly_counts,
 )
 from lastmile_desktop.leaderboard.model import (
     CustomerLine,
@@ -61,6 +60,11 @@ from lastmile_desktop.leaderboard.stats import (
     Interval,
     newcombe_difference,
     rank_by_lower_bound,
+)
+from lastmile_desktop.leaderboard.store_figures import (
+    group_sizes,
+    store_figures,
+    weekly_counts,
 )
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.models import (
@@ -246,14 +250,20 @@ def _store_gaps(label: str, counts: GroupCounts) -> list[Gap]:
 
 
 def _previous_rates(
-    session: Session, settled: _Settled, previous: Period, rate: Rate
+    session: Session,
+    settled: _Settled,
+    previous: Period,
+    rate: Rate,
+    sizes: dict[tuple[int, str], int],
 ) -> dict[int | None, RateValue]:
     """The chosen rate of each store over the previous period (only its two figures); none
     when that period ended before the campaign began."""
     if previous.last_day < settled.first_day:
         return {}
     scope = _scope(settled, previous)
-    rows = weekly_counts(session, scope, [scope.start, scope.end], rate.numerator, rate.denominator)
+    rows = weekly_counts(
+        session, scope, [scope.start, scope.end], rate.numerator, rate.denominator, sizes=sizes
+    )
     return {row.group: RateValue(row.numerator, row.denominator) for row in rows}
 
 
@@ -284,12 +294,14 @@ def leaderboard(
         current = period.resolve(settled.today, settled.first_day)
         previous = current.previous()
         labels = store_labels(session, profile)
+        scope = _scope(settled, current)
+        sizes = group_sizes(session, scope)
         groups = {
             counts.key: counts
-            for counts in count_figures(session, _scope(settled, current), GroupBy.STORE)
+            for counts in store_figures(session, scope, sizes)
             if counts.key is not None
         }
-        before = _previous_rates(session, settled, previous, rate)
+        before = _previous_rates(session, settled, previous, rate, sizes)
 
     ranked = _ranked_rows(groups, labels, rate)
     rows = [row for _, row in ranked]
@@ -402,23 +414,11 @@ def weekly_trend(
         settled = _settle(session, campaign, today, zone, now)
         weeks = campaign_weeks(settled.first_day, max(settled.first_day, settled.today))
         bounds = [week.utc_bounds(zone)[0] for week in weeks] + [weeks[-1].utc_bounds(zone)[1]]
-        whole = Period(weeks[0].first_day, weeks[-1].last_day)
-        rows = weekly_counts(
-            session, _scope(settled, whole), bounds, rate.numerator, rate.denominator
-        )
+        whole = _scope(settled, Period(weeks[0].first_day, weeks[-1].last_day))
+        sizes = group_sizes(session, whole)
+        rows = weekly_counts(session, whole, bounds, rate.numerator, rate.denominator, sizes=sizes)
         labels = store_labels(session, profile)
-        member_stores = {
-            store_id
-            for store_id in session.scalars(
-                select(CampaignMember.store_id)
-                .where(
-                    CampaignMember.campaign_id == settled.campaign_id,
-                    CampaignMember.group == MemberGroup.CALL.value,
-                )
-                .distinct()
-            )
-            if store_id is not None
-        }
+        member_stores = {store_id for store_id, group in sizes if group == MemberGroup.CALL.value}
     by_store: dict[int, dict[int, RateValue]] = {store_id: {} for store_id in member_stores}
     for row in rows:
         if row.group is not None:
@@ -463,7 +463,7 @@ def store_detail(
             raise UserFacingError(f"Store {store_id} does not exist: reload the leaderboard.")
         label = store_labels(session, profile)[store_id].text
         scope = _scope(settled, current, store_id=store_id)
-        totals = count_figures(session, scope, GroupBy.STORE)
+        totals = store_figures(session, scope)
         per_manager = count_figures(session, scope, GroupBy.MANAGER)
         managers = {
             manager.id: manager

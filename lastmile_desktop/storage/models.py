@@ -209,34 +209,16 @@ class Customer(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-# The columns of the leaderboard's covering index on campaign_members, in the order its
-# queries want them: campaign, then store (the groups counted come in order), then the days
-# to the first call (a store's median is read from the middle), then every other fact and
-# life column a figure reads.
-MEMBER_FACTS_INDEX_COLUMNS = (
-    "campaign_id",
-    "store_id",
-    "first_call_days",
-    "manager_id",
+# What the leaderboard reads of the members who came back, after the campaign and the time.
+MEMBER_WINS_INDEX_COLUMNS = (
     "group",
-    "attempts",
+    "store_id",
     "first_attempt_at",
-    "last_attempt_at",
-    "last_reached_at",
-    "last_accepted_at",
-    "last_declined_at",
-    "last_not_working_at",
-    "last_moved_at",
-    "declined_reason",
-    "came_back_at",
     "came_back_days",
     "came_again_at",
     "came_again_days",
-    "status",
-    "scheduled_kind",
-    "next_due_at",
-    "visit_date",
-    "promised_at",
+    "window_spend_cents",
+    "window_last_at",
     "customer_id",
 )
 MEMBER_DAY_FIGURES = (
@@ -258,9 +240,41 @@ class CampaignMember(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "customer_id"),
         Index("ix_members_queue", "campaign_id", "store_id", "manager_id", "status", "next_due_at"),
-        # Covers the leaderboard's one pass over a campaign's members: every column its
-        # figures read, so the pass never visits the table (see leaderboard/facts.py).
-        Index("ix_members_facts", *MEMBER_FACTS_INDEX_COLUMNS),
+        # The leaderboard's reads of a few members each (leaderboard/store_figures.py), each
+        # index holding every column its read needs: the call group and holdout per store;
+        # each store's members first called, in the order of the days it took (its median is
+        # read from the middle); the members who came back, by when; those who bought since
+        # the campaign's start, by when; booked callbacks by when they are due; promised
+        # visits by their day.
+        Index("ix_members_groups", "campaign_id", "group", "store_id"),
+        Index(
+            "ix_members_first_calls",
+            "campaign_id",
+            "store_id",
+            "first_call_days",
+            "first_attempt_at",
+            "group",
+        ),
+        Index("ix_members_wins", "campaign_id", "came_back_at", *MEMBER_WINS_INDEX_COLUMNS),
+        Index("ix_members_returns", "campaign_id", "returned_at", "group", "store_id"),
+        Index(
+            "ix_members_callbacks",
+            "campaign_id",
+            "scheduled_kind",
+            "next_due_at",
+            "status",
+            "group",
+            "store_id",
+        ),
+        Index(
+            "ix_members_promises",
+            "campaign_id",
+            "visit_date",
+            "promised_at",
+            "bought_since_promise_at",
+            "group",
+            "store_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -304,6 +318,18 @@ class CampaignMember(Base):
     came_again_at: Mapped[datetime | None]
     came_again_days: Mapped[int | None] = mapped_column(Integer)
     first_call_days: Mapped[float | None] = mapped_column(Float)
+    # The customer's first purchase from the UTC midnight starting the campaign's first day;
+    # what they spent inside their attribution window (from the first attempt's day to the
+    # campaign's window after it) and when they last bought in it.
+    returned_at: Mapped[datetime | None]
+    window_spend_cents: Mapped[int | None] = mapped_column(Integer)
+    window_last_at: Mapped[datetime | None]
+    # The customer's first purchase since the promise of a visit (``promised_at``).
+    bought_since_promise_at: Mapped[datetime | None]
+    # The store under which the member's days are counted in ``store_tallies`` (None: none
+    # are): set by the same refresh, so a later one takes them back from there even when the
+    # member has moved store or group in between.
+    tallied_store_id: Mapped[int | None] = mapped_column(Integer)
     # Optimistic concurrency: two callers can never log the same attempt.
     version: Mapped[int] = mapped_column(Integer, default=1)
     added_by_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
@@ -356,6 +382,32 @@ class MemberDay(Base):
     last_declined_at: Mapped[datetime | None]
     last_not_working_at: Mapped[datetime | None]
     last_moved_at: Mapped[datetime | None]
+    # Why the day's latest decline declined (as ``CampaignMember.declined_reason``).
+    declined_reason: Mapped[str | None] = mapped_column(String(REASON_CODE_MAX_LENGTH))
+
+
+class StoreTally(Base):
+    """How many of a store's call-group members' days open each span of a kind, and their
+    attempts: the counts the leaderboard sums for any period (calling/store_tallies.py
+    defines the spans; every writer of what they count keeps them in its transaction).
+
+    A member's day opens a span that lasts until its next day of the same series (``to_day``,
+    ``store_tallies.NEVER`` when there is none yet): the member's standing from the end of
+    that day. ``kind`` holds that standing as bits, ``reason`` why a decline declined."""
+
+    __tablename__ = "store_tallies"
+    # The key is the table: one B-tree read in key order (SQLite; other databases ignore it).
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it once
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(8), primary_key=True)
+    from_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    to_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(REASON_CODE_MAX_LENGTH), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
 
 
 class AssignmentChange(Base):
@@ -499,7 +551,11 @@ class Purchase(Base):
     """A sale from the till system, for win-back attribution."""
 
     __tablename__ = "purchases"
-    __table_args__ = (Index("ix_purchases_customer_time", "customer_id", "purchased_at"),)
+    __table_args__ = (
+        Index("ix_purchases_customer_time", "customer_id", "purchased_at"),
+        # The customers who bought in a span of time (the leaderboard's return rates).
+        Index("ix_purchases_time", "purchased_at", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid.UUID] = mapped_column(unique=True, default=new_uuid)

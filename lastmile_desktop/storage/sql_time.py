@@ -28,14 +28,15 @@ class utc_day(FunctionElement[Any]):
 
 
 class days_after(FunctionElement[Any]):
-    """The UTC calendar day ``days`` after that of a timestamp: days_after(t, 30)."""
+    """The UTC calendar day ``days`` after that of a timestamp: days_after(t, 30); ``days``
+    may be a column or a subquery giving the number."""
 
     type = Date()
     inherit_cache = True
     name = "days_after"
 
-    def __init__(self, moment: ColumnElement[Any], days: int) -> None:
-        super().__init__(moment, literal(int(days)))
+    def __init__(self, moment: ColumnElement[Any], days: int | ColumnElement[Any]) -> None:
+        super().__init__(moment, days if isinstance(days, ColumnElement) else literal(int(days)))
 
 
 class days_between(FunctionElement[Any]):

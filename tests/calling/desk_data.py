@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select, update
 
-from lastmile_desktop.calling.member_facts import refresh_customers
+from lastmile_desktop.calling.member_facts import refresh_customers, refresh_members
 from lastmile_desktop.campaigns.access import Profile
 from lastmile_desktop.campaigns.assignment import assign_campaign
 from lastmile_desktop.campaigns.campaigns import CampaignDraft, create_campaign
@@ -76,6 +76,11 @@ class Region:
                 .where(CampaignMember.uuid == self.members[first_name])
                 .values(group="holdout", status=MemberStatus.HOLDOUT, manager_id=None)
             )
+            # As every writer of a member's group does.
+            member_id = session.scalars(
+                select(CampaignMember.id).where(CampaignMember.uuid == self.members[first_name])
+            ).one()
+            refresh_members(session, [member_id])
 
 
 def uk_mobile(number: int) -> str:

@@ -16,10 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lastmile_desktop.calling.member_facts import (
     facts_from_days,
+    recomputed_days,
     recomputed_facts,
     refresh_statements,
     stored_facts,
 )
+from lastmile_desktop.calling.store_tallies import kept_spans, span_rows
 from lastmile_desktop.leaderboard.facts import (
     Figure,
     GroupBy,
@@ -30,7 +32,13 @@ from lastmile_desktop.leaderboard.facts import (
     member_conditions,
     members_in,
     returns_query,
-    weekly_attempt_figures_query,
+)
+from lastmile_desktop.leaderboard.store_figures import (
+    called_between,
+    member_read_queries,
+    tallied_declines_query,
+    tallied_query,
+    weekly_tallies_query,
     weekly_win_figures_query,
 )
 from lastmile_desktop.storage.models import CampaignMember
@@ -74,9 +82,18 @@ def statements() -> list[tuple[str, Any]]:
         found.append(
             (f"declined for a reason ({source})", members_in(facts, SCOPE, Figure.DECLINED, "x"))
         )
-    found.append(("weekly attempts", weekly_attempt_figures_query(SCOPE, WEEKS)))
-    found.append(("weekly attempts, Paris", weekly_attempt_figures_query(SCOPE, PARIS_WEEKS)))
+    found.append(("tallied", tallied_query(SCOPE, WEEKS[0].date(), END.date())))
+    found.append(("tallied declines", tallied_declines_query(SCOPE, END.date())))
+    reads = member_read_queries(SCOPE, WEEKS[0])
+    found.extend((f"member read {i}", query) for i, query in enumerate(reads))
+    found.append(("cut by an edge", called_between([(PARIS_WEEKS[0], WEEKS[1])])))
+    found.append(("weekly tallies", weekly_tallies_query(SCOPE, WEEKS)))
+    found.append(("weekly tallies, Paris", weekly_tallies_query(SCOPE, PARIS_WEEKS)))
     found.append(("weekly wins", weekly_win_figures_query(SCOPE, WEEKS)))
+    conditions = [CampaignMember.campaign_id == 1]
+    found.append(("kept spans", kept_spans(conditions)))
+    days = recomputed_days(conditions).subquery()
+    found.append(("recomputed spans", span_rows(days, CampaignMember.store_id, conditions)))
     refresh = refresh_statements([CampaignMember.campaign_id == 1])
     found.extend((f"refresh {index}", statement) for index, statement in enumerate(refresh))
     return found

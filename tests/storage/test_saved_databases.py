@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from lastmile_desktop.calling.member_facts import (
     FACT_COLUMNS,
     recomputed_days,
     recomputed_facts,
 )
+from lastmile_desktop.calling.store_tallies import KEY, span_rows
 from lastmile_desktop.campaigns.identities import DIGEST_KEY_SETTING, load_forgotten
 from lastmile_desktop.overview import is_empty
 from lastmile_desktop.settings import to_url
@@ -32,7 +33,9 @@ from lastmile_desktop.storage.models import (
     CampaignMember,
     Customer,
     MemberDay,
+    MemberGroup,
     MemberStatus,
+    StoreTally,
 )
 
 # Databases saved by older versions are SQLite files.
@@ -222,3 +225,42 @@ def test_a_saved_database_gets_the_leaderboards_facts_as_its_rows_give_them(
     assert [tuple(row) for row in kept] == [tuple(row) for row in again]
     assert any(row.first_attempt_at is not None for row in kept)
     assert [tuple(row) for row in days] == days_again and days
+
+
+@pytest.mark.parametrize("saved", SAVED, ids=[p.name for p in SAVED])
+def test_a_saved_database_gets_its_store_tallies_as_its_rows_give_them(
+    saved: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / saved.name
+    shutil.copyfile(saved, copy)
+    db, _ = open_database(to_url(copy))
+    everyone = [CampaignMember.id.is_not(None)]
+    member = CampaignMember
+    in_call = case(
+        ((member.group == MemberGroup.CALL.value) & member.store_id.is_not(None), member.store_id)
+    )
+    try:
+        with db.read_session() as session:
+            kept = {
+                tuple(getattr(row, column) for column in KEY): (row.members, row.attempts)
+                for row in session.scalars(select(StoreTally))
+            }
+            spans = span_rows(recomputed_days(everyone).subquery(), in_call, everyone)
+            again = {
+                tuple(row[column] for column in KEY): (row["members"], row["attempts"])
+                for row in session.execute(spans).mappings()
+            }
+            reasons = session.execute(
+                select(MemberDay.member_id, MemberDay.day, MemberDay.declined_reason).order_by(
+                    MemberDay.member_id, MemberDay.day
+                )
+            ).all()
+            reasons_again = sorted(
+                (row.member_id, row.day, row.declined_reason)
+                for row in session.execute(recomputed_days(everyone))
+            )
+    finally:
+        db.dispose()
+    assert kept == again and kept
+    assert [tuple(row) for row in reasons] == reasons_again
+    assert any(reason is not None for _, _, reason in reasons)
