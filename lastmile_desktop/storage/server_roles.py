@@ -189,6 +189,20 @@ def store_access(rules: MemberRules) -> dict[str, StoreAccess]:
             insert=own_dnc,
             update=own_dnc,
         ),
+        # A desk's claim on the customer it shows: its own store's members only.
+        "member_claims": StoreAccess(
+            read=_member_here("member_claims"),
+            insert=_member_here("member_claims"),
+            update=_member_here("member_claims"),
+            delete=_member_here("member_claims"),
+        ),
+        # The leaderboard's counts per store, moved by the store's own calls and hand-backs.
+        "store_tallies": StoreAccess(
+            read=f"store_id = {HERE}",
+            insert=f"store_id = {HERE}",
+            update=f"store_id = {HERE}",
+            delete=f"store_id = {HERE}",
+        ),
         "purchases": StoreAccess(
             read=f"store_id = {HERE} OR {_customer_here('purchases', 'customer_id')}"
         ),

@@ -266,7 +266,7 @@ SERVICES: dict[str, Service] = {
     "set_store_names_shown": lambda db, _w: set_store_names_shown(db, LEAD, True),
     "import_store_results": lambda db, w: import_store_results(db, LEAD, w.store_results),
     "export_pack": lambda db, w: export_pack(
-        db, LEAD, w.path.parent / "store-pack.xlsx", store="1"
+        db, LEAD, w.store_pack.parent / "store-pack-again.xlsx", store="1"
     ),
     # Into the region it was exported from: only the record of the pack imported changes.
     "import_pack": lambda db, w: import_pack(db, LEAD, w.store_pack),

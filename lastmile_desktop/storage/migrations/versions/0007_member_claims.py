@@ -1,7 +1,7 @@
 """member claims: which call desk has a member on screen, and until when
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-09 12:00:00.000000
 
 A table of its own rather than columns on ``campaign_members``: a claim is written each time
@@ -16,7 +16,7 @@ from alembic import op
 import lastmile_desktop.storage.types
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
