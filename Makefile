@@ -10,7 +10,7 @@ LINT_PATHS := lastmile_desktop tests $(wildcard benchmarks)
 POSTGRES_TEST_PATHS := tests/storage tests/calling tests/campaigns tests/importing \
 	tests/leaderboard tests/exporting tests/server $(wildcard tests/test_cli*.py) \
 	tests/test_data_settings.py tests/test_service_access.py tests/test_demo.py \
-	tests/test_first_run_check.py
+	tests/test_first_run_check.py tests/packs tests/test_connection.py tests/ui/test_desk_offline.py
 
 .PHONY: run test test-postgres lint typecheck pytest package screenshots example-results benchmarks clean lock
 
