@@ -670,3 +670,27 @@ def test_the_leaderboard_from_the_tallies_equals_the_one_recomputed_in_any_time_
                     expected = (counts.counts[numerator], counts.counts[denominator])
                     if expected != (0, 0):
                         assert found.get((key, week)) == expected, (week, zone, numerator)
+
+
+def test_the_campaigns_window_and_start_are_read_for_each_members_own_campaign() -> None:
+    """The campaign's window and first day sit two subqueries deep in the members' update:
+    they must follow the member being updated, not the first campaign of the table (SQLite
+    took the first row; PostgreSQL refused the statement)."""
+    from sqlalchemy import update
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from lastmile_desktop.calling.member_facts import returned, window_last, window_spend
+
+    statement = update(CampaignMember).values(
+        window_spend_cents=window_spend(
+            CampaignMember.customer_id, CampaignMember.first_attempt_at, CampaignMember.campaign_id
+        ),
+        window_last_at=window_last(
+            CampaignMember.customer_id, CampaignMember.first_attempt_at, CampaignMember.campaign_id
+        ),
+        returned_at=returned(CampaignMember.customer_id, CampaignMember.campaign_id),
+    )
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        sql = " ".join(str(statement.compile(dialect=dialect)).split())
+        assert "FROM campaigns, campaign_members" not in sql
+        assert sql.count("FROM campaigns WHERE campaigns.id = campaign_members.campaign_id") == 3
