@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from lastmile_desktop.campaigns.database_settings import load_database_settings, save_default_region
 from lastmile_desktop.countries import locale_country
 from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.ui.connect_dialog import CONNECT_SHORTCUT
 from lastmile_desktop.ui.context import AppContext
+from lastmile_desktop.ui.packs.menu import IMPORT_PACK
 from lastmile_desktop.ui.region_picker import RegionPicker
 
 TEXT_WIDTH = 560
@@ -22,6 +24,9 @@ REGION_HINT = (
 class FirstRunPage(QWidget):
     import_requested = Signal()
     demo_requested = Signal()
+    # A store's PC starts from the pack the regional lead sent, or from the chain's server.
+    pack_requested = Signal()
+    connect_requested = Signal()
 
     def __init__(
         self, database_name: str, context: AppContext, parent: QWidget | None = None
@@ -67,6 +72,18 @@ class FirstRunPage(QWidget):
         for button in (self.import_button, self.demo_button):
             button.setMinimumWidth(320)
             button.setMinimumHeight(40)
+        store_hint = QLabel("Setting up a store's PC?")
+        store_hint.setObjectName("hint")
+        store_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pack_button = QPushButton(f"Import a store pack...  ({IMPORT_PACK[1]})")
+        self.pack_button.setToolTip("The workbook the regional lead exported for this store")
+        self.pack_button.clicked.connect(self.pack_requested)
+        self.connect_button = QPushButton(f"Connect to a server...  ({CONNECT_SHORTCUT})")
+        self.connect_button.setToolTip("The chain's database server, with this store's login")
+        self.connect_button.clicked.connect(self.connect_requested)
+        store_row = QHBoxLayout()
+        store_row.addWidget(self.pack_button)
+        store_row.addWidget(self.connect_button)
 
         # Asked once, before the first list: the database's country, preselected from the locale.
         self.region = RegionPicker(NOT_SURE_TEXT)
@@ -93,6 +110,9 @@ class FirstRunPage(QWidget):
         layout.addSpacing(10)
         layout.addWidget(self.import_button, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.demo_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addSpacing(18)
+        layout.addWidget(store_hint, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addLayout(store_row)
 
     def _preselect_region(self) -> None:
         stored = load_database_settings(self.context.db).default_region

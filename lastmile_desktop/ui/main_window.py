@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         self.store_packs = StorePacks(self.context, self)
         self.store_packs.add_to(file_menu)
+        self.first_run.pack_requested.connect(self.store_packs.import_pack)
+        self.first_run.connect_requested.connect(self.connect_action.trigger)
         file_menu.addSeparator()
         file_menu.addAction(self.connect_action)
         file_menu.addSeparator()

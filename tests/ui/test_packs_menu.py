@@ -296,3 +296,27 @@ def test_results_go_back_to_the_region_and_a_conflict_is_listed(
     details = box.detailedText().splitlines()
     assert details[0] == "Conflicts (1):"
     assert details[1].startswith("  row 2 (call ")
+
+
+def test_the_first_run_screen_offers_a_store_pc_its_pack_and_the_server(
+    qtbot: QtBot, sites: Sites, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = sites.export()
+    open_file(monkeypatch, pack)
+    window = open_window(qtbot, sites.store)
+    assert window.is_showing_first_run()
+    assert window.first_run.pack_button.text() == "Import a store pack...  (Ctrl+Shift+K)"
+    with qtbot.waitSignal(window.store_packs.finished, timeout=WAIT_MS) as finished:
+        qtbot.mouseClick(window.first_run.pack_button, Qt.MouseButton.LeftButton)
+    assert finished.args[0] is not None
+    assert members(sites.store) == 3
+    box = window.store_packs.message_box
+    assert box is not None
+    box.close()
+
+    opened: list[bool] = []
+    monkeypatch.setattr(window, "open_connect_dialog", lambda: opened.append(True))
+    window.connect_action.triggered.disconnect()
+    window.connect_action.triggered.connect(window.open_connect_dialog)
+    qtbot.mouseClick(window.first_run.connect_button, Qt.MouseButton.LeftButton)
+    assert opened == [True]
