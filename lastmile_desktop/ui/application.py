@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from lastmile_desktop import APP_NAME, __version__
 from lastmile_desktop.connection import database_to_open
-from lastmile_desktop.errors import UserFacingError
+from lastmile_desktop.errors import DatabaseUnreachableError, UserFacingError
 from lastmile_desktop.logging_setup import configure_logging
 from lastmile_desktop.overview import is_empty
 from lastmile_desktop.progress import Progress
@@ -184,8 +184,9 @@ class Controller:
 
 def _opening_problem(error: Exception, url: str) -> UserFacingError | None:
     """What to tell the person when ``url`` did not open; None for a bug."""
-    if isinstance(error, UserFacingError):
-        return error
+    # Before the general case: a server out of reach at start is told with the ways on.
+    if isinstance(error, DatabaseUnreachableError):
+        return UserFacingError(f"{error} Or connect to another server, or open another database.")
     if is_unreachable(error):
         where = make_url(url).render_as_string(hide_password=True)
         return UserFacingError(
@@ -193,6 +194,8 @@ def _opening_problem(error: Exception, url: str) -> UserFacingError | None:
             "connection and that the server is running, then start Last Mile again; or "
             "connect to another server, or open another database."
         )
+    if isinstance(error, UserFacingError):
+        return error
     return None
 
 

@@ -81,11 +81,11 @@ def test_the_pdf_alone_holds_the_heroes_the_leaderboard_gives_for_that_period_an
 
 
 def test_the_workbook_and_the_pdf_together_and_what_the_command_says(
-    db_path: Path, region: ExportRegion, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, region: ExportRegion, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workbook, pdf = tmp_path / "results.xlsx", tmp_path / "results.pdf"
     printed = run_json(
-        capsys, "--db", to_url(db_path), "export", str(workbook), "--pdf", str(pdf),
+        capsys, "--db", db_url, "export", str(workbook), "--pdf", str(pdf),
         "--paper", "a4",
     )  # fmt: skip
     assert printed["file"] == str(workbook) and workbook.exists()
@@ -96,7 +96,7 @@ def test_the_workbook_and_the_pdf_together_and_what_the_command_says(
     assert page_size(pdf) == pytest.approx((595, 842), abs=1)
 
     again = tmp_path / "again.pdf"
-    assert main(["--db", to_url(db_path), "export", "--pdf", str(again), "--paper", "a4"]) == 0
+    assert main(["--db", db_url, "export", "--pdf", str(again), "--paper", "a4"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(
         f"Wrote {again}: the leaderboard of “Winter win-back”, "
@@ -104,12 +104,10 @@ def test_the_workbook_and_the_pdf_together_and_what_the_command_says(
 
 
 def test_a_manager_s_pdf_letters_the_other_stores(
-    db_path: Path, region: ExportRegion, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, region: ExportRegion, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "ann.pdf"
-    printed = run_json(
-        capsys, "--db", to_url(db_path), "export", "--pdf", str(target), "--as", "Ann Archer"
-    )
+    printed = run_json(capsys, "--db", db_url, "export", "--pdf", str(target), "--as", "Ann Archer")
     assert printed["stores"] == 2
     text = text_of(target)
     assert "Store 1" in text and "Store A" in text
@@ -117,13 +115,13 @@ def test_a_manager_s_pdf_letters_the_other_stores(
 
 
 def test_the_paper_follows_the_computer_s_locale_unless_asked(
-    db_path: Path,
+    db_url: str,
     region: ExportRegion,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    url = to_url(db_path)
+    url = db_url
     for locale, paper in (("en_US.UTF-8", "letter"), ("en_CA", "letter"), ("de_DE", "a4")):
         monkeypatch.setattr("lastmile_desktop.countries.locale_name", lambda locale=locale: locale)
         target = tmp_path / f"{locale}.pdf"
@@ -147,7 +145,7 @@ def test_the_paper_follows_the_computer_s_locale_unless_asked(
     ],
 )
 def test_what_the_pdf_cannot_be_made_from_is_refused_with_nothing_written(
-    db_path: Path,
+    db_url: str,
     region: ExportRegion,
     *,
     tmp_path: Path,
@@ -158,18 +156,18 @@ def test_what_the_pdf_cannot_be_made_from_is_refused_with_nothing_written(
 ) -> None:
     before = set(tmp_path.iterdir())
     monkeypatch.chdir(tmp_path)  # the relative files of the arguments land here, if anywhere
-    assert main(["--db", to_url(db_path), "export", *args]) == 1
+    assert main(["--db", db_url, "export", *args]) == 1
     assert message in capsys.readouterr().err
     assert set(tmp_path.iterdir()) == before
 
 
 def test_the_command_makes_the_pdf_without_a_screen_and_exits_cleanly(
-    db_path: Path, region: ExportRegion, tmp_path: Path
+    db_url: str, region: ExportRegion, tmp_path: Path
 ) -> None:
     target = tmp_path / "headless.pdf"
     environment = {k: v for k, v in os.environ.items() if k not in {"QT_QPA_PLATFORM", "DISPLAY"}}
     result = subprocess.run(
-        [sys.executable, "-m", "lastmile_desktop.cli", "--db", to_url(db_path), "export",
+        [sys.executable, "-m", "lastmile_desktop.cli", "--db", db_url, "export",
          "--pdf", str(target), "--json"],
         capture_output=True,
         text=True,

@@ -342,7 +342,11 @@ for name in sys.argv[2:]:
     except ImportFileError as error:
         outcome = "refused: " + str(error)
     print(json.dumps([Path(name).name, outcome]), flush=True)
-print(json.dumps(["peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so it would report the test
+# run's own size at the moment it started this interpreter.
+with open("/proc/self/status", encoding="ascii") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps(["peak_rss_kb", peak]))
 """
 
 
