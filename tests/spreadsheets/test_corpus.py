@@ -45,7 +45,10 @@ for line in sys.stdin:
         result = ["refused", str(error)]
     except BaseException as error:
         result = ["error", f"{type(error).__name__}: {error}"]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so it would report the
+    # test run's own size at the moment it started this interpreter.
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak = next(int(row.split()[1]) for row in status if row.startswith("VmHWM:"))
     print(json.dumps(result + [peak]), flush=True)
 """
 
