@@ -204,8 +204,12 @@ def in_window(
 
 
 def _window_days(campaign_id: Any) -> ColumnElement[Any]:
+    # Two levels below the member's statement: only explicit correlation reaches it there.
     days: ColumnElement[Any] = (
-        select(Campaign.attribution_window_days).where(Campaign.id == campaign_id).scalar_subquery()
+        select(Campaign.attribution_window_days)
+        .where(Campaign.id == campaign_id)
+        .correlate_except(Campaign)
+        .scalar_subquery()
     )
     return days
 
@@ -245,6 +249,7 @@ def returned(customer_id: Any, campaign_id: Any) -> ColumnElement[Any]:
     first_day = (
         select(func.coalesce(Campaign.start_date, utc_day(Campaign.created_at)))
         .where(Campaign.id == campaign_id)
+        .correlate_except(Campaign)
         .scalar_subquery()
     )
     first: ColumnElement[Any] = (
