@@ -63,6 +63,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.util import ClauseAdapter
@@ -76,7 +77,7 @@ from lastmile_desktop.calling.outcomes import (
     WRONG_NUMBER,
     reached_codes,
 )
-from lastmile_desktop.calling.store_tallies import retally, tally_afresh
+from lastmile_desktop.calling.store_tallies import retally, tallied_store, tally_afresh
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -555,25 +556,32 @@ def decline_reason_at(member_id: Any, declined_at: Any) -> ColumnElement[Any]:
 # its transaction
 
 
-def refresh_members(executor: Executor, member_ids: Iterable[int]) -> None:
+def refresh_members(
+    executor: Executor, member_ids: Iterable[int], *, all_called: bool = False
+) -> None:
     """Recompute the stored facts, days and store tallies of these members: after their
     attempts changed, or their store, group or owner did (an owner change can change when
-    the member was first assigned). Members never called cost one look each."""
-    called_among, statements = _member_statements()
+    the member was first assigned). Members never called cost one look each, which
+    ``all_called`` (each of them has, or had, an attempt: the call desk's) spares."""
+    dialect = executor.get_bind().dialect if isinstance(executor, Session) else executor.dialect
+    called_among, statements = _member_statements(dialect.name)
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), _CHUNK):
-        chunk = {"member_ids": ids[start : start + _CHUNK]}
-        called = list(executor.scalars(called_among, chunk))
+        chunk = ids[start : start + _CHUNK]
+        called = (
+            chunk if all_called else list(executor.scalars(called_among, {"member_ids": chunk}))
+        )
         if called:
             chosen = {"member_ids": called}
-            retally(executor, called, partial(_execute, executor, statements, chosen))
+            recompute = partial(_execute, executor, statements, chosen)
+            retally(executor, called, recompute, recompute_places=True)
 
 
 @cache
-def _member_statements() -> tuple[Select[Any], list[Executable]]:
-    """Built once (one follows every call logged), for the members given as ``member_ids``:
-    which of them were ever called (the facts of a member never called are all empty, and
-    stay so), and the statements that refresh them."""
+def _member_statements(dialect: str) -> tuple[Select[Any], list[Executable]]:
+    """Built once per kind of database (one follows every call logged), for the members
+    given as ``member_ids``: which of them were ever called (the facts of a member never
+    called are all empty, and stay so), and the statements that refresh them."""
     member = _MEMBERS.c
     attempt = aliased(CallAttempt)
     ever_called = or_(
@@ -586,7 +594,68 @@ def _member_statements() -> tuple[Select[Any], list[Executable]]:
         member.id.in_(bindparam("member_ids", expanding=True)), ever_called
     )
     chosen = CampaignMember.id.in_(bindparam("member_ids", expanding=True))
-    return called_among, refresh_statements([chosen])
+    days = _days_statements([chosen])
+    if dialect == "postgresql":
+        days = [_days_in_one_statement([chosen])]
+    return called_among, _placing_statements([chosen], days)
+
+
+def _placing_statements(
+    conditions: Sequence[ColumnElement[bool]], days: list[Executable]
+) -> list[Executable]:
+    """What ``refresh_statements`` does in fewer statements (each one a round trip to a
+    server): the ``days`` statements first, then every fact in one update from their
+    recomputation, which also places the members for the store tallies (``tallied_store``
+    reads the new days)."""
+    member = _MEMBERS
+    facts = recomputed_facts(conditions, name="refreshed_facts")
+    return [
+        *days,
+        update(member)
+        .where(member.c.id == facts.c.member_id)
+        .values(
+            {
+                **{column: facts.c[column] for column in FACT_COLUMNS},
+                "tallied_store_id": tallied_store(),
+            }
+        ),
+    ]
+
+
+def _days_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Executable:
+    """``_days_statements`` as one PostgreSQL statement: the days no longer there go (a
+    data-modifying WITH), the others are written over or added. The two touch different
+    rows, as the statements of one WITH must (they see the same snapshot)."""
+    columns = ["member_id", "day", *DAY_FIGURES, "declined_reason"]
+    new_days = recomputed_days(conditions).cte("new_days")
+    kept = _DAYS.c
+    members = select(_MEMBERS.c.id).where(*conditions)
+    gone = (
+        delete(_DAYS)
+        .where(
+            kept.member_id.in_(members),
+            ~exists().where(new_days.c.member_id == kept.member_id, new_days.c.day == kept.day),
+        )
+        .cte("gone_days")
+    )
+    written = postgresql_insert(_DAYS).from_select(
+        columns, select(*(new_days.c[column] for column in columns))
+    )
+    return written.on_conflict_do_update(
+        index_elements=["member_id", "day"],
+        set_={column: written.excluded[column] for column in columns[2:]},
+    ).add_cte(gone)
+
+
+def _days_statements(conditions: Sequence[ColumnElement[bool]]) -> list[Executable]:
+    """The members' days, recomputed from their attempts."""
+    members = select(_MEMBERS.c.id).where(*conditions)
+    return [
+        delete(_DAYS).where(_DAYS.c.member_id.in_(members)),
+        insert(_DAYS).from_select(
+            ["member_id", "day", *DAY_FIGURES, "declined_reason"], recomputed_days(conditions)
+        ),
+    ]
 
 
 @cache
@@ -676,14 +745,7 @@ def refresh_statements(
         .values(came_again_days=days_apart(member.c.came_again_at, member.c.came_back_at))
     )
     if attempts_changed:
-        members = select(member.c.id).where(*conditions)
-        statements.append(delete(_DAYS).where(_DAYS.c.member_id.in_(members)))
-        statements.append(
-            insert(_DAYS).from_select(
-                ["member_id", "day", *DAY_FIGURES, "declined_reason"],
-                recomputed_days(conditions),
-            )
-        )
+        statements.extend(_days_statements(conditions))
     return statements
 
 

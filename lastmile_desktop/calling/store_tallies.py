@@ -218,14 +218,22 @@ def _member_statements() -> tuple[Select[Any], Update]:
     return kept_spans(chosen), place
 
 
-def retally(executor: Executor, member_ids: Sequence[int], recompute: Callable[[], None]) -> None:
+def retally(
+    executor: Executor,
+    member_ids: Sequence[int],
+    recompute: Callable[[], None],
+    *,
+    recompute_places: bool = False,
+) -> None:
     """Run ``recompute`` (which rewrites these members' days) with the members' spans taken
-    out of the tallies before and added back after, under their store as it is now."""
+    out of the tallies before and added back after, under their store as it is now
+    (``tallied_store``: set here, unless ``recompute_places`` says it sets it itself)."""
     spans, place = _member_statements()
     params = {"member_ids": list(member_ids)}
     before = _read(executor, spans, params)
     recompute()
-    executor.execute(place, params)
+    if not recompute_places:
+        executor.execute(place, params)
     after = _read(executor, spans, params)
     changes = []
     for key in sorted(before.keys() | after.keys()):  # one order: no two writers deadlock
