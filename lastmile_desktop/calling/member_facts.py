@@ -47,8 +47,10 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Connection,
+    FromClause,
     Select,
     Table,
+    Update,
     and_,
     bindparam,
     case,
@@ -87,6 +89,7 @@ from lastmile_desktop.storage.models import (
     Purchase,
 )
 from lastmile_desktop.storage.sql_time import days_after, days_apart, days_between, utc_day
+from lastmile_desktop.storage.types import utcnow
 
 # Outcomes by what they say about where the member stands.
 DECLINE_CODES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
@@ -594,38 +597,41 @@ def _member_statements(dialect: str) -> tuple[Select[Any], list[Executable]]:
         member.id.in_(bindparam("member_ids", expanding=True)), ever_called
     )
     chosen = CampaignMember.id.in_(bindparam("member_ids", expanding=True))
-    days = _days_statements([chosen])
     if dialect == "postgresql":
-        days = [_days_in_one_statement([chosen])]
-    return called_among, _placing_statements([chosen], days)
+        return called_among, [_refresh_in_one_statement([chosen])]
+    return called_among, [*_days_statements([chosen]), _placing_update([chosen])]
 
 
-def _placing_statements(
-    conditions: Sequence[ColumnElement[bool]], days: list[Executable]
-) -> list[Executable]:
-    """What ``refresh_statements`` does in fewer statements (each one a round trip to a
-    server): the ``days`` statements first, then every fact in one update from their
-    recomputation, which also places the members for the store tallies (``tallied_store``
-    reads the new days)."""
+def _placing_update(
+    conditions: Sequence[ColumnElement[bool]], days: FromClause | None = None
+) -> Update:
+    """What ``refresh_statements`` does to the members in one update (each statement is a
+    round trip to a server): every fact from their recomputation, and their place for the
+    store tallies (``tallied_store``, from ``days``: by default the kept ones, rewritten
+    first)."""
     member = _MEMBERS
     facts = recomputed_facts(conditions, name="refreshed_facts")
-    return [
-        *days,
+    return (
         update(member)
         .where(member.c.id == facts.c.member_id)
         .values(
             {
                 **{column: facts.c[column] for column in FACT_COLUMNS},
-                "tallied_store_id": tallied_store(),
+                "tallied_store_id": tallied_store(days),
+                # Set here: with other statements in its WITH the column's onupdate is lost.
+                "updated_at": bindparam(
+                    "refreshed_at", callable_=utcnow, type_=member.c.updated_at.type
+                ),
             }
-        ),
-    ]
+        )
+    )
 
 
-def _days_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Executable:
-    """``_days_statements`` as one PostgreSQL statement: the days no longer there go (a
-    data-modifying WITH), the others are written over or added. The two touch different
-    rows, as the statements of one WITH must (they see the same snapshot)."""
+def _refresh_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Executable:
+    """The days and the placing update as one PostgreSQL statement: the days no longer there
+    go and the others are written over or added (data-modifying WITHs), and the update places
+    the members by their recomputed days. The statements of one WITH see the same snapshot,
+    so they must touch different rows: here, different rows or tables."""
     columns = ["member_id", "day", *DAY_FIGURES, "declined_reason"]
     new_days = recomputed_days(conditions).cte("new_days")
     kept = _DAYS.c
@@ -641,10 +647,11 @@ def _days_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Executa
     written = postgresql_insert(_DAYS).from_select(
         columns, select(*(new_days.c[column] for column in columns))
     )
-    return written.on_conflict_do_update(
+    upserted = written.on_conflict_do_update(
         index_elements=["member_id", "day"],
         set_={column: written.excluded[column] for column in columns[2:]},
-    ).add_cte(gone)
+    ).cte("written_days")
+    return _placing_update(conditions, new_days).add_cte(gone, upserted)
 
 
 def _days_statements(conditions: Sequence[ColumnElement[bool]]) -> list[Executable]:

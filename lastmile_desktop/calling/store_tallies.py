@@ -177,11 +177,13 @@ def span_rows(
     return cast(Select[Any], union_all(attempts, reached))
 
 
-def tallied_store() -> ColumnElement[Any]:
+def tallied_store(days: FromClause | None = None) -> ColumnElement[Any]:
     """Where a member's days are to be counted: its store, for a call-group member with days
-    (None otherwise: the holdout is never called, a member without a store counts nowhere)."""
+    (None otherwise: the holdout is never called, a member without a store counts nowhere).
+    ``days``: where its days are, when not yet in ``member_days`` (their recomputation)."""
     member = _MEMBERS.c
-    has_days = exists().where(MemberDay.member_id == member.id)
+    kept = days if days is not None else MemberDay.__table__
+    has_days = exists().where(kept.c.member_id == member.id)
     return case(
         (
             (member.group == MemberGroup.CALL.value) & member.store_id.is_not(None) & has_days,

@@ -1,4 +1,4 @@
-"""How many statements one logged outcome and the next customer cost on a PostgreSQL server:
+"""How many statements one logged outcome costs on a PostgreSQL server:
 each is a round trip to the server, which every caller on a busy server waits for."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from lastmile_desktop.calling.claims import claim_next
 from lastmile_desktop.calling.log import log_outcome
 from lastmile_desktop.storage import Database
 from tests.calling.desk_data import LEAD, Person, Region, build_region, uk_mobile, utc
@@ -17,11 +16,9 @@ from tests.calling.desk_data import LEAD, Person, Region, build_region, uk_mobil
 pytestmark = pytest.mark.postgres
 
 AT = utc(2025, 1, 15, 12, 0)
-# Statements sent (each one a round trip: no pipelining) for one outcome logged on a member
-# called before, and for the claim of the next customer with their card, the queue read with
-# it (no page of it given), both by the lead.
-LOG_STATEMENTS = 10
-CLAIM_STATEMENTS = 6
+# Statements sent (each one a round trip: no pipelining) for one outcome logged by the lead
+# on a member called before.
+LOG_STATEMENTS = 9
 
 
 @contextmanager
@@ -53,12 +50,5 @@ def test_logging_an_outcome_on_a_member_called_before_sends_few_statements(
         logged = log_outcome(
             region.db, LEAD, region.members["Ann"], "not_interested", reason="price", at=AT
         )
-    assert logged.status == "open"
+    assert logged.status == "done"
     assert len(sent) <= LOG_STATEMENTS, sent
-
-
-def test_claiming_the_next_customer_sends_few_statements(region: Region) -> None:
-    with statements_sent(region.db) as sent:
-        claimed = claim_next(region.db, LEAD, None, "desk A", store="LON", at=AT)
-    assert claimed is not None
-    assert len(sent) <= CLAIM_STATEMENTS, sent
