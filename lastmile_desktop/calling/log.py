@@ -216,7 +216,7 @@ def log_outcome(
                 session, customer, attempt, caller.name if caller is not None else profile.name
             )
         # The leaderboard's facts move with the attempt, in this transaction.
-        refresh_members(session, [row.id])
+        refresh_members(session, [row.id], all_called=True)
         return LoggedCall(
             attempt=attempt.uuid,
             member=row.uuid,
@@ -301,7 +301,7 @@ def undo_outcome(db: Database, profile: Profile, attempt: uuid.UUID) -> None:
         )
         session.delete(row)
         session.flush()
-        refresh_members(session, [member.id])
+        refresh_members(session, [member.id], all_called=True)
 
 
 def _already_known(  # noqa: PLR0917 (the call as recorded, and as sent again)

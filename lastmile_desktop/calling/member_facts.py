@@ -47,8 +47,10 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Connection,
+    FromClause,
     Select,
     Table,
+    Update,
     and_,
     bindparam,
     case,
@@ -63,6 +65,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.util import ClauseAdapter
@@ -76,7 +79,7 @@ from lastmile_desktop.calling.outcomes import (
     WRONG_NUMBER,
     reached_codes,
 )
-from lastmile_desktop.calling.store_tallies import retally, tally_afresh
+from lastmile_desktop.calling.store_tallies import retally, tallied_store, tally_afresh
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -86,6 +89,7 @@ from lastmile_desktop.storage.models import (
     Purchase,
 )
 from lastmile_desktop.storage.sql_time import days_after, days_apart, days_between, utc_day
+from lastmile_desktop.storage.types import utcnow
 
 # Outcomes by what they say about where the member stands.
 DECLINE_CODES = (NOT_INTERESTED.code, DO_NOT_CALL.code)
@@ -204,6 +208,7 @@ def in_window(
 
 
 def _window_days(campaign_id: Any) -> ColumnElement[Any]:
+    # Two levels below the member's statement: only explicit correlation reaches it there.
     days: ColumnElement[Any] = (
         select(Campaign.attribution_window_days)
         .where(Campaign.id == campaign_id)
@@ -555,25 +560,32 @@ def decline_reason_at(member_id: Any, declined_at: Any) -> ColumnElement[Any]:
 # its transaction
 
 
-def refresh_members(executor: Executor, member_ids: Iterable[int]) -> None:
+def refresh_members(
+    executor: Executor, member_ids: Iterable[int], *, all_called: bool = False
+) -> None:
     """Recompute the stored facts, days and store tallies of these members: after their
     attempts changed, or their store, group or owner did (an owner change can change when
-    the member was first assigned). Members never called cost one look each."""
-    called_among, statements = _member_statements()
+    the member was first assigned). Members never called cost one look each, which
+    ``all_called`` (each of them has, or had, an attempt: the call desk's) spares."""
+    dialect = executor.get_bind().dialect if isinstance(executor, Session) else executor.dialect
+    called_among, statements = _member_statements(dialect.name)
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), _CHUNK):
-        chunk = {"member_ids": ids[start : start + _CHUNK]}
-        called = list(executor.scalars(called_among, chunk))
+        chunk = ids[start : start + _CHUNK]
+        called = (
+            chunk if all_called else list(executor.scalars(called_among, {"member_ids": chunk}))
+        )
         if called:
             chosen = {"member_ids": called}
-            retally(executor, called, partial(_execute, executor, statements, chosen))
+            recompute = partial(_execute, executor, statements, chosen)
+            retally(executor, called, recompute, recompute_places=True)
 
 
 @cache
-def _member_statements() -> tuple[Select[Any], list[Executable]]:
-    """Built once (one follows every call logged), for the members given as ``member_ids``:
-    which of them were ever called (the facts of a member never called are all empty, and
-    stay so), and the statements that refresh them."""
+def _member_statements(dialect: str) -> tuple[Select[Any], list[Executable]]:
+    """Built once per kind of database (one follows every call logged), for the members
+    given as ``member_ids``: which of them were ever called (the facts of a member never
+    called are all empty, and stay so), and the statements that refresh them."""
     member = _MEMBERS.c
     attempt = aliased(CallAttempt)
     ever_called = or_(
@@ -586,7 +598,72 @@ def _member_statements() -> tuple[Select[Any], list[Executable]]:
         member.id.in_(bindparam("member_ids", expanding=True)), ever_called
     )
     chosen = CampaignMember.id.in_(bindparam("member_ids", expanding=True))
-    return called_among, refresh_statements([chosen])
+    if dialect == "postgresql":
+        return called_among, [_refresh_in_one_statement([chosen])]
+    return called_among, [*_days_statements([chosen]), _placing_update([chosen])]
+
+
+def _placing_update(
+    conditions: Sequence[ColumnElement[bool]], days: FromClause | None = None
+) -> Update:
+    """What ``refresh_statements`` does to the members in one update (each statement is a
+    round trip to a server): every fact from their recomputation, and their place for the
+    store tallies (``tallied_store``, from ``days``: by default the kept ones, rewritten
+    first)."""
+    member = _MEMBERS
+    facts = recomputed_facts(conditions, name="refreshed_facts")
+    return (
+        update(member)
+        .where(member.c.id == facts.c.member_id)
+        .values(
+            {
+                **{column: facts.c[column] for column in FACT_COLUMNS},
+                "tallied_store_id": tallied_store(days),
+                # Set here: with other statements in its WITH the column's onupdate is lost.
+                "updated_at": bindparam(
+                    "refreshed_at", callable_=utcnow, type_=member.c.updated_at.type
+                ),
+            }
+        )
+    )
+
+
+def _refresh_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Executable:
+    """The days and the placing update as one PostgreSQL statement: the days no longer there
+    go and the others are written over or added (data-modifying WITHs), and the update places
+    the members by their recomputed days. The statements of one WITH see the same snapshot,
+    so they must touch different rows: here, different rows or tables."""
+    columns = ["member_id", "day", *DAY_FIGURES, "declined_reason"]
+    new_days = recomputed_days(conditions).cte("new_days")
+    kept = _DAYS.c
+    members = select(_MEMBERS.c.id).where(*conditions)
+    gone = (
+        delete(_DAYS)
+        .where(
+            kept.member_id.in_(members),
+            ~exists().where(new_days.c.member_id == kept.member_id, new_days.c.day == kept.day),
+        )
+        .cte("gone_days")
+    )
+    written = postgresql_insert(_DAYS).from_select(
+        columns, select(*(new_days.c[column] for column in columns))
+    )
+    upserted = written.on_conflict_do_update(
+        index_elements=["member_id", "day"],
+        set_={column: written.excluded[column] for column in columns[2:]},
+    ).cte("written_days")
+    return _placing_update(conditions, new_days).add_cte(gone, upserted)
+
+
+def _days_statements(conditions: Sequence[ColumnElement[bool]]) -> list[Executable]:
+    """The members' days, recomputed from their attempts."""
+    members = select(_MEMBERS.c.id).where(*conditions)
+    return [
+        delete(_DAYS).where(_DAYS.c.member_id.in_(members)),
+        insert(_DAYS).from_select(
+            ["member_id", "day", *DAY_FIGURES, "declined_reason"], recomputed_days(conditions)
+        ),
+    ]
 
 
 @cache
@@ -676,14 +753,7 @@ def refresh_statements(
         .values(came_again_days=days_apart(member.c.came_again_at, member.c.came_back_at))
     )
     if attempts_changed:
-        members = select(member.c.id).where(*conditions)
-        statements.append(delete(_DAYS).where(_DAYS.c.member_id.in_(members)))
-        statements.append(
-            insert(_DAYS).from_select(
-                ["member_id", "day", *DAY_FIGURES, "declined_reason"],
-                recomputed_days(conditions),
-            )
-        )
+        statements.extend(_days_statements(conditions))
     return statements
 
 

@@ -177,11 +177,13 @@ def span_rows(
     return cast(Select[Any], union_all(attempts, reached))
 
 
-def tallied_store() -> ColumnElement[Any]:
+def tallied_store(days: FromClause | None = None) -> ColumnElement[Any]:
     """Where a member's days are to be counted: its store, for a call-group member with days
-    (None otherwise: the holdout is never called, a member without a store counts nowhere)."""
+    (None otherwise: the holdout is never called, a member without a store counts nowhere).
+    ``days``: where its days are, when not yet in ``member_days`` (their recomputation)."""
     member = _MEMBERS.c
-    has_days = exists().where(MemberDay.member_id == member.id)
+    kept = days if days is not None else MemberDay.__table__
+    has_days = exists().where(kept.c.member_id == member.id)
     return case(
         (
             (member.group == MemberGroup.CALL.value) & member.store_id.is_not(None) & has_days,
@@ -218,14 +220,22 @@ def _member_statements() -> tuple[Select[Any], Update]:
     return kept_spans(chosen), place
 
 
-def retally(executor: Executor, member_ids: Sequence[int], recompute: Callable[[], None]) -> None:
+def retally(
+    executor: Executor,
+    member_ids: Sequence[int],
+    recompute: Callable[[], None],
+    *,
+    recompute_places: bool = False,
+) -> None:
     """Run ``recompute`` (which rewrites these members' days) with the members' spans taken
-    out of the tallies before and added back after, under their store as it is now."""
+    out of the tallies before and added back after, under their store as it is now
+    (``tallied_store``: set here, unless ``recompute_places`` says it sets it itself)."""
     spans, place = _member_statements()
     params = {"member_ids": list(member_ids)}
     before = _read(executor, spans, params)
     recompute()
-    executor.execute(place, params)
+    if not recompute_places:
+        executor.execute(place, params)
     after = _read(executor, spans, params)
     changes = []
     for key in sorted(before.keys() | after.keys()):  # one order: no two writers deadlock
