@@ -3,8 +3,9 @@
 It listens on a free port of 127.0.0.1 and forwards every connection to the target. ``cut``
 drops every connection at once and refuses new ones, as a network that goes away does;
 ``restore`` listens again on the same port. ``cut_after_commit`` lets the next COMMIT reach
-the server and then cuts, so the server commits and its answer never arrives: the case where
-the client cannot know whether its write was saved.
+the server, holds back the server's answer and cuts once that answer comes, so the server has
+committed and the client never hears it: the case where the client cannot know whether its
+write was saved.
 
 Only the test's own connections pass through it, so cutting it disturbs no other test using
 the session's server. Nothing here is a test.
@@ -32,6 +33,8 @@ class TcpProxy:
     _sockets: set[socket.socket] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _cut_after_commit: bool = field(default=False, init=False)
+    # The server side of the connection whose COMMIT answer is held back, once one is.
+    _answer_held_from: socket.socket | None = field(default=None, init=False)
     commits_cut: int = field(default=0, init=False)
 
     def __enter__(self) -> TcpProxy:
@@ -58,6 +61,7 @@ class TcpProxy:
             listener, self._listener = self._listener, None
             open_sockets, self._sockets = self._sockets, set()
             self._cut_after_commit = False
+            self._answer_held_from = None
         for sock in ([listener] if listener else []) + list(open_sockets):
             _close(sock)
 
@@ -95,18 +99,24 @@ class TcpProxy:
             if not data:
                 _close(sink)
                 return
+            if not to_server:
+                with self._lock:
+                    held = self._answer_held_from is source
+                if held:  # the COMMIT's answer: the server has committed; the client never hears
+                    self.commits_cut += 1
+                    self.cut()
+                    return
+            elif COMMIT in data:
+                with self._lock:
+                    if self._cut_after_commit:
+                        # Held before the COMMIT leaves, so no answer can slip through first.
+                        self._cut_after_commit = False
+                        self._answer_held_from = sink
             try:
                 sink.sendall(data)
             except OSError:
                 _close(source)
                 return
-            if to_server and COMMIT in data:
-                with self._lock:
-                    armed, self._cut_after_commit = self._cut_after_commit, False
-                if armed:
-                    self.commits_cut += 1
-                    self.cut()
-                    return
 
 
 def _close(sock: socket.socket) -> None:
