@@ -24,6 +24,7 @@ from lastmile_desktop.errors import (
     DiskFullError,
     UserFacingError,
 )
+from lastmile_desktop.storage.one_flight import one_flight, ping_when_idle
 from lastmile_desktop.storage.postgres import connect_arguments, user_facing_postgres_error
 from lastmile_desktop.storage.server_roles import refused_by_server
 from lastmile_desktop.storage.urls import database_url, masked_url
@@ -277,14 +278,12 @@ def create_database_engine(url: str | URL, timeout_ms: int | None = None) -> Eng
     timeout_ms = busy_timeout_ms() if timeout_ms is None else timeout_ms
     # hide_parameters: SQL errors never carry names and phone numbers into logs and messages.
     if parsed.get_backend_name() == "postgresql":
-        # pre_ping: a connection the server dropped (a restart, a network cut) is replaced
-        # before use, so the first action after the server is back works.
         server = create_engine(
-            parsed,
-            pool_pre_ping=True,
-            hide_parameters=True,
-            connect_args=connect_arguments(parsed, timeout_ms),
+            parsed, hide_parameters=True, connect_args=connect_arguments(parsed, timeout_ms)
         )
+        # A connection the server dropped while idle (a restart, a network cut) is replaced
+        # before use, so the first action after the server is back works.
+        ping_when_idle(server)
         event.listen(server, "handle_error", partial(_user_facing_server_error, parsed))
         return server
     if parsed.get_backend_name() != "sqlite":
@@ -358,6 +357,13 @@ class Database:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
                 yield connection
+
+    @contextmanager
+    def one_flight(self) -> Iterator[Connection]:
+        """A write transaction of statements whose results are not read, sent to a server
+        and answered in one round trip (storage/one_flight.py); on SQLite, an ordinary one."""
+        with one_flight(self.engine, sqlite_options={WRITES: True}) as connection:
+            yield connection
 
     def truncate_log(self, wait_ms: int = 0) -> bool:
         """Move SQLite's write-ahead log into the file and empty it; False if readers block it.
