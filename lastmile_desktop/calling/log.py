@@ -19,21 +19,32 @@ that id is refused (``AttemptConflictError``) and the recorded one stands.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from lastmile_desktop.calling.hours import computer_zone, customer_zones, from_local, to_local
+from lastmile_desktop.calling.hours import computer_zone, from_local, to_local
 from lastmile_desktop.calling.life import (
     Call,
-    CampaignRules,
     FollowUp,
     MemberLife,
     after_call,
     bought_since_promise,
+    check_transition,
     follow_up_due,
 )
 from lastmile_desktop.calling.lookup import manager_by_name, member_in_context
@@ -49,6 +60,7 @@ from lastmile_desktop.calling.outcomes import (
     outcome_by_code,
     outcome_for_key,
 )
+from lastmile_desktop.calling.seen import SeenMember
 from lastmile_desktop.campaigns.access import AccessDenied, Profile, check_profile
 from lastmile_desktop.campaigns.campaigns import current_script_version
 from lastmile_desktop.campaigns.do_not_call import add_entry_in_session, lift_entry_in_session
@@ -57,7 +69,6 @@ from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.defaults import CALL_NOTE_MAX_LENGTH
 from lastmile_desktop.storage.models import (
     CallAttempt,
-    Campaign,
     CampaignMember,
     CampaignState,
     Customer,
@@ -150,14 +161,23 @@ def log_outcome(
     expected_version: int | None = None,
     as_manager: str | None = None,
     attempt_uuid: uuid.UUID | None = None,
+    seen: SeenMember | None = None,
 ) -> LoggedCall:
     """Record one call. ``at`` is when it happened (default now): any time from the
     campaign's start up to now, for a call sheet typed in later. ``attempt_uuid``: the id
-    the call was given when it was logged, when it is sent again (see the module's notes)."""
+    the call was given when it was logged, when it is sent again (see the module's notes).
+    ``seen``: the member as the desk read it with the card (calling/seen.py): the outcome is
+    then written without reading first, in one round trip to a server, unless the member,
+    its campaign or the caller changed since, when it is read afresh and decided again."""
     chosen = resolve_outcome(outcome)
     now = utcnow()
     called_at = _aware(at, "the call time") if at is not None else now
     details = CallDetails.checked(chosen, note, callback_at, visit_on, reason, called_at)
+    if seen is not None and _can_log_as_seen(profile, seen, chosen, expected_version, as_manager):
+        try:
+            return _log_as_seen(db, profile, seen, chosen, details, called_at, now, attempt_uuid)
+        except (IntegrityError, _ChangedSinceSeen):
+            pass  # changed since, or the id is recorded already: read, and say which
     with db.session() as session:
         check_profile(session, profile)
         row, campaign, customer, store = member_in_context(session, profile, member)
@@ -174,66 +194,188 @@ def log_outcome(
                 "Someone else logged a call for this customer a moment ago: the queue is "
                 "refreshed, check the customer's history before calling."
             )
-        _check_can_be_called(row, campaign)
-        _check_time(campaign, called_at, now)
-        zones = customer_zones(customer.phone, store.timezone if store else None)
-        life = MemberLife.of(row)
-        follow_up = _follow_up(session, row, life, called_at)
+        read = SeenMember.of(
+            row,
+            campaign,
+            customer,
+            store.timezone if store else None,
+            current_script_version(session, campaign.id).id,
+        )
+        _check_can_be_called(read)
+        _check_time(read, called_at, now)
+        follow_up = _follow_up(session, row, read.life, called_at)
         caller = _caller(session, profile, as_manager)
-        after = after_call(
-            life,
-            Call(chosen, called_at, details.callback_at, details.visit_on, zones, follow_up),
-            CampaignRules.of(campaign),
-        )
-        attempt = CallAttempt(
-            uuid=attempt_uuid if attempt_uuid is not None else uuid.uuid4(),
-            member_id=row.id,
-            manager_id=caller.id if caller is not None else None,
-            store_id=row.store_id,
-            called_at=called_at,
-            logged_at=now,
-            outcome=chosen.code,
-            note=details.note,
-            callback_at=details.callback_at,
-            planned_visit_date=details.visit_on,
-            reason=details.reason,
-            follow_up=str(follow_up) if follow_up is not None else None,
-            timezone=",".join(zones),
-            member_before={**life.to_json(), "version": row.version},
-            script_version_id=current_script_version(session, campaign.id).id,
-        )
-        session.add(attempt)
-        after.apply_to(row)
-        row.updated_at = now  # always an UPDATE, so the version moves on
         try:
-            session.flush()
-        except StaleDataError:
+            logged = _record(
+                session,
+                read,
+                chosen,
+                details,
+                called_at,
+                now,
+                caller_id=caller.id if caller is not None else None,
+                attempt_uuid=attempt_uuid,
+                follow_up=follow_up,
+            )
+        except (IntegrityError, _ChangedSinceSeen):
+            # On a server, another computer changed the member between the read and the write.
             raise StaleMemberError(
                 "Someone else changed this customer a moment ago: refresh the queue."
             ) from None
         if chosen.adds_to_do_not_call:
+            attempt = session.scalars(
+                select(CallAttempt).where(CallAttempt.uuid == logged.attempt)
+            ).one()
             put_on_do_not_call(
                 session, customer, attempt, caller.name if caller is not None else profile.name
             )
-        # The leaderboard's facts move with the attempt, in this transaction.
-        refresh_members(session, [row.id], all_called=True)
-        return LoggedCall(
-            attempt=attempt.uuid,
-            member=row.uuid,
-            outcome=chosen.code,
-            called_at=called_at,
-            status=row.status,
-            version=row.version,
-            next_due_at=row.next_due_at,
-            scheduled=(
-                Scheduled(row.scheduled_kind, row.next_due_at)
-                if row.scheduled_kind is not None and row.next_due_at is not None
-                else None
-            ),
-            member_id=row.id,
-            campaign_id=row.campaign_id,
-            follow_up=attempt.follow_up,
+        return logged
+
+
+class _ChangedSinceSeen(Exception):
+    """The member, its campaign or the caller changed since the desk read them."""
+
+
+def _can_log_as_seen(
+    profile: Profile,
+    seen: SeenMember,
+    outcome: Outcome,
+    expected_version: int | None,
+    as_manager: str | None,
+) -> bool:
+    """Whether the outcome can be written from what the desk saw: the common case. A
+    follow-up call (it reads the customer's purchases), a Do not call (it adds to the list)
+    and a call logged for another manager take the path that reads first."""
+    return (
+        expected_version in (None, seen.version)
+        and seen.life.is_open
+        and seen.script_version_id is not None
+        and not outcome.adds_to_do_not_call
+        and as_manager is None
+        and profile.can_see_store(seen.store_id)
+    )
+
+
+def _log_as_seen(  # noqa: PLR0917 (the call, and the member as seen)
+    db: Database,
+    profile: Profile,
+    seen: SeenMember,
+    outcome: Outcome,
+    details: CallDetails,
+    called_at: datetime,
+    now: datetime,
+    attempt_uuid: uuid.UUID | None,
+) -> LoggedCall:
+    _check_can_be_called(seen)
+    _check_time(seen, called_at, now)
+    guards = [seen.campaign_unchanged()]
+    if not profile.is_lead:
+        # check_profile's condition, checked by the write itself.
+        guards.append(
+            exists().where(
+                Manager.id == profile.manager_id,
+                Manager.active.is_(True),
+                Manager.store_id == profile.store_id,
+            )
         )
+    with db.one_flight() as connection:
+        return _record(
+            connection,
+            seen,
+            outcome,
+            details,
+            called_at,
+            now,
+            caller_id=profile.manager_id if not profile.is_lead else None,
+            attempt_uuid=attempt_uuid,
+            guards=guards,
+        )
+
+
+def _record(  # noqa: PLR0917 (the call, and the member it changes)
+    executor: Session | Connection,
+    seen: SeenMember,
+    outcome: Outcome,
+    details: CallDetails,
+    called_at: datetime,
+    now: datetime,
+    *,
+    caller_id: int | None,
+    attempt_uuid: uuid.UUID | None,
+    follow_up: FollowUp | None = None,
+    guards: Sequence[ColumnElement[bool]] = (),
+) -> LoggedCall:
+    """Writes the call: the member moves on (if still at the version seen and ``guards``
+    hold), the attempt is added, and the leaderboard's facts follow, all in the caller's
+    transaction, with statements whose results are not read (so a server gets them in one
+    flight: storage/one_flight.py)."""
+    after = after_call(
+        seen.life,
+        Call(outcome, called_at, details.callback_at, details.visit_on, seen.zones, follow_up),
+        seen.rules,
+    )
+    check_transition(seen.life.status, after.status)
+    attempt = attempt_uuid if attempt_uuid is not None else uuid.uuid4()
+    moved = (
+        update(CampaignMember)
+        .where(
+            CampaignMember.id == seen.member_id,
+            CampaignMember.version == seen.version,
+            *guards,
+        )
+        .values(**after.columns(), version=seen.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    attempt_values = {
+        "uuid": attempt,
+        "manager_id": caller_id,
+        "store_id": seen.store_id,
+        "called_at": called_at,
+        "logged_at": now,
+        "outcome": outcome.code,
+        "note": details.note,
+        "callback_at": details.callback_at,
+        "planned_visit_date": details.visit_on,
+        "reason": details.reason,
+        "follow_up": str(follow_up) if follow_up is not None else None,
+        "timezone": ",".join(seen.zones),
+        "member_before": {**seen.life.to_json(), "version": seen.version},
+        "script_version_id": seen.script_version_id,
+    }
+    dialect = executor.get_bind().dialect if isinstance(executor, Session) else executor.dialect
+    if dialect.name == "postgresql":
+        # One statement: the attempt names the member as the guarded update returns it, so
+        # a member changed since (nothing returned) leaves the attempt without a member,
+        # which call_attempts' NOT NULL refuses: the whole transaction is undone.
+        changed = moved.returning(CampaignMember.id).cte("moved")
+        executor.execute(
+            insert(CallAttempt)
+            .values(member_id=select(changed.c.id).scalar_subquery(), **attempt_values)
+            .inline()
+        )
+    else:
+        if cast(CursorResult[Any], executor.execute(moved)).rowcount != 1:
+            raise _ChangedSinceSeen
+        executor.execute(insert(CallAttempt).values(member_id=seen.member_id, **attempt_values))
+    # The leaderboard's facts move with the attempt, in this transaction.
+    refresh_members(executor, [seen.member_id], all_called=True)
+    return LoggedCall(
+        attempt=attempt,
+        member=seen.member,
+        outcome=outcome.code,
+        called_at=called_at,
+        status=after.status,
+        version=seen.version + 1,
+        next_due_at=after.next_due_at,
+        scheduled=(
+            Scheduled(after.scheduled_kind, after.next_due_at)
+            if after.scheduled_kind is not None and after.next_due_at is not None
+            else None
+        ),
+        member_id=seen.member_id,
+        campaign_id=seen.campaign_id,
+        follow_up=str(follow_up) if follow_up is not None else None,
+    )
 
 
 def check_call_details(
@@ -423,32 +565,34 @@ def _aware(moment: datetime, what: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _check_can_be_called(member: CampaignMember, campaign: Campaign) -> None:
-    if campaign.state != CampaignState.OPEN:
-        raise UserFacingError(f'The campaign "{campaign.name}" is closed: reopen it to log calls.')
-    if member.group == MemberGroup.HOLDOUT:
+def _check_can_be_called(seen: SeenMember) -> None:
+    if seen.campaign_state != CampaignState.OPEN:
+        raise UserFacingError(
+            f'The campaign "{seen.campaign_name}" is closed: reopen it to log calls.'
+        )
+    if seen.group == MemberGroup.HOLDOUT:
         raise UserFacingError(
             "This customer is in the holdout group, which is never called: nothing was logged."
         )
-    if member.status == MemberStatus.SUPPRESSED:
+    if seen.life.status == MemberStatus.SUPPRESSED:
         raise UserFacingError("This customer is on the do-not-call list: nothing was logged.")
-    if member.status == MemberStatus.UNASSIGNED or member.group is None:
+    if seen.life.status == MemberStatus.UNASSIGNED or seen.group is None:
         raise UserFacingError(
             "This customer is not assigned yet (Assign now on the Assign page): nothing was logged."
         )
 
 
-def _check_time(campaign: Campaign, called_at: datetime, now: datetime) -> None:
+def _check_time(seen: SeenMember, called_at: datetime, now: datetime) -> None:
     if called_at > now + CLOCK_TOLERANCE:
         raise UserFacingError(
             f"The call time {called_at:%Y-%m-%d %H:%M} UTC is in the future: give the time "
             "the call happened."
         )
-    if campaign.start_date is not None:
-        start = from_local(datetime.combine(campaign.start_date, time(0, 0)), computer_zone())
+    if seen.campaign_start is not None:
+        start = from_local(datetime.combine(seen.campaign_start, time(0, 0)), computer_zone())
         if called_at < start:
             raise UserFacingError(
-                f"The call time is before the campaign started ({campaign.start_date:%Y-%m-%d})"
+                f"The call time is before the campaign started ({seen.campaign_start:%Y-%m-%d})"
                 ": check the date."
             )
 

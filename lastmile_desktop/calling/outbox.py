@@ -38,6 +38,7 @@ from lastmile_desktop.calling.log import (
     undo_outcome,
 )
 from lastmile_desktop.calling.outcomes import UnknownOutcomeError, outcome_by_code
+from lastmile_desktop.calling.seen import SeenMember
 from lastmile_desktop.campaigns.access import Profile, Role
 from lastmile_desktop.errors import DatabaseBusyError, UserFacingError
 from lastmile_desktop.settings import data_dir
@@ -203,10 +204,11 @@ def log_or_queue(
     expected_version: int | None = None,
     as_manager: str | None = None,
     attempt_uuid: uuid.UUID | None = None,
+    seen: SeenMember | None = None,
 ) -> LoggedCall | QueuedCall:
     """Log the call on the server, or keep it in the outbox when the server cannot be
     reached (or other outcomes wait there already, which go first). Refusals are raised as
-    ``log_outcome`` raises them, with nothing kept."""
+    ``log_outcome`` raises them, with nothing kept. ``seen``: as for ``log_outcome``."""
     assert outbox.server == server_key(db.url), "the outbox of another connection"
     attempt = attempt_uuid if attempt_uuid is not None else uuid.uuid4()
     called_at = at if at is not None else utcnow()
@@ -246,6 +248,7 @@ def log_or_queue(
             expected_version=expected_version,
             as_manager=as_manager,
             attempt_uuid=attempt,
+            seen=seen,
         )
     except Exception as error:
         if not is_unreachable(error):

@@ -1,0 +1,123 @@
+"""A member as the call desk saw it: what logging an outcome needs, read with the card.
+
+The desk reads the customer's card as it shows them; the same read gives everything a log
+needs (the member's life and version, its campaign's rules, the customer's time zones, the
+script on screen), so the outcome can be written without reading again: on a server, one
+round trip instead of several. What the log writes is guarded against change since then
+(calling/log.py): the member's version, the campaign's rules and state, the manager still
+active at the store; when any has changed, the log reads afresh and decides again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session
+
+from lastmile_desktop.calling.hours import customer_zones
+from lastmile_desktop.calling.life import CampaignRules, MemberLife
+from lastmile_desktop.storage.models import (
+    Campaign,
+    CampaignMember,
+    Customer,
+    ScriptVersion,
+    Store,
+)
+
+# What a log reads of the campaign: its state, its start, and the rules of a member's life.
+CAMPAIGN_SETTINGS_READ = (
+    "state",
+    "start_date",
+    "max_attempts",
+    "min_hours_between_attempts",
+    "calling_hours_start",
+    "calling_hours_end",
+)
+
+
+@dataclass(frozen=True)
+class SeenMember:
+    member_id: int
+    member: uuid.UUID
+    campaign_id: int
+    store_id: int | None
+    group: str | None
+    version: int
+    life: MemberLife
+    campaign_name: str
+    campaign_state: str
+    campaign_start: date | None
+    rules: CampaignRules
+    zones: tuple[str, ...]  # the customer's time zones for the calling-hours rule
+    script_version_id: int | None  # the campaign's script on screen; None: none kept yet
+    # The campaign's columns the log's checks and rules read, as they were.
+    campaign_settings: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        member: CampaignMember,
+        campaign: Campaign,
+        customer: Customer,
+        store_timezone: str | None,
+        script_version_id: int | None,
+    ) -> SeenMember:
+        return cls(
+            member_id=member.id,
+            member=member.uuid,
+            campaign_id=member.campaign_id,
+            store_id=member.store_id,
+            group=member.group,
+            version=member.version,
+            life=MemberLife.of(member),
+            campaign_name=campaign.name,
+            campaign_state=campaign.state,
+            campaign_start=campaign.start_date,
+            rules=CampaignRules.of(campaign),
+            zones=customer_zones(customer.phone, store_timezone),
+            script_version_id=script_version_id,
+            campaign_settings=tuple(
+                (name, getattr(campaign, name)) for name in CAMPAIGN_SETTINGS_READ
+            ),
+        )
+
+    def campaign_unchanged(self) -> ColumnElement[bool]:
+        """Whether the campaign's state and rules are still as they were seen."""
+        return exists().where(
+            Campaign.id == self.campaign_id,
+            *(getattr(Campaign, name) == value for name, value in self.campaign_settings),
+        )
+
+
+def script_version_on_screen(campaign_id: Any) -> ColumnElement[int]:
+    """The id of the latest script version of ``campaign_id`` (an id, or a column naming
+    one), as a column of a read."""
+    return (
+        select(ScriptVersion.id)
+        .where(ScriptVersion.campaign_id == campaign_id)
+        .order_by(ScriptVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def read_seen(session: Session, member_id: int) -> SeenMember:
+    """The member as a desk would see it now, in one statement."""
+    row, campaign, customer, timezone, script = session.execute(
+        select(
+            CampaignMember,
+            Campaign,
+            Customer,
+            Store.timezone,
+            script_version_on_screen(CampaignMember.campaign_id),
+        )
+        .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+        .join(Customer, Customer.id == CampaignMember.customer_id)
+        .outerjoin(Store, Store.id == CampaignMember.store_id)
+        .where(CampaignMember.id == member_id)
+    ).one()
+    return SeenMember.of(row, campaign, customer, timezone, script)
