@@ -78,27 +78,38 @@ def one_flight(engine: Engine, *, sqlite_options: dict[str, Any]) -> Iterator[Co
         driver = connection.connection.driver_connection
         assert driver is not None
         try:
-            try:
-                with driver.pipeline():
-                    connection.exec_driver_sql("BEGIN")
-                    yield connection
-                    connection.exec_driver_sql("COMMIT")
-            except driver.Error as error:
-                # Raised as the pipeline ends, outside SQLAlchemy: translated as its own are.
-                raise _translated(connection, error) from error
+            with driver.pipeline():
+                connection.exec_driver_sql("BEGIN")
+                yield connection
+                connection.exec_driver_sql("COMMIT")
+        except driver.Error as error:
+            lost = driver.broken or driver.closed
+            if lost:
+                # The server or the network went: every pooled connection went with it, as
+                # SQLAlchemy decides for a connection lost under its own statements.
+                connection.invalidate(error)
+                engine.dispose()
+            else:
+                _roll_back(connection)
+            # Raised as the pipeline ends, outside SQLAlchemy: translated as its own are.
+            raise _translated(connection, error, lost=lost) from error
         except BaseException:
-            # A statement failed (the transaction is aborted) or the caller gave up: the
-            # server keeps nothing of it, and the connection is left clean for the pool.
-            with suppress(exc.DBAPIError, driver.Error):
-                connection.exec_driver_sql("ROLLBACK")
+            _roll_back(connection)
             raise
 
 
-def _translated(connection: Connection, error: Exception) -> BaseException:
+def _roll_back(connection: Connection) -> None:
+    """A statement failed (the transaction is aborted) or the caller gave up: the server
+    keeps nothing of it, and the connection goes back to the pool clean."""
+    with suppress(exc.SQLAlchemyError):
+        connection.exec_driver_sql("ROLLBACK")
+
+
+def _translated(connection: Connection, error: Exception, *, lost: bool) -> BaseException:
     """The error as the engine reports a statement's failure: a sentence when the user can act
     on it (the server gone, busy, full), else SQLAlchemy's wrapper (``IntegrityError`` for a
     broken constraint)."""
-    problem = user_facing_postgres_error(error, connection.engine.url)
+    problem = user_facing_postgres_error(error, connection.engine.url, is_disconnect=lost)
     if problem is not None:
         return problem
     return exc.DBAPIError.instance(
