@@ -63,7 +63,7 @@ from typing import Any
 
 import psycopg
 from bench_assign import machine
-from sqlalchemy import event, func, make_url, select, text
+from sqlalchemy import Connection, event, func, make_url, select, text
 
 from lastmile_desktop.calling.claims import ClaimedCustomer, claim_next, release
 from lastmile_desktop.calling.log import log_outcome
@@ -153,8 +153,11 @@ class _Desk:
             steps = self.result.statements_by_step
             steps[self.step] = steps.get(self.step, 0) + 1
 
-    def _transaction(self, *_args: Any) -> None:
-        if self.counting:
+    def _transaction(self, connection: Connection, *_args: Any) -> None:
+        # On an autocommit connection (a claim on the server) SQLAlchemy still fires the
+        # event, but the driver sends no COMMIT or ROLLBACK: not a transaction.
+        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if self.counting and not autocommit:
             self.result.transactions += 1
 
     def enter(self, step: str) -> None:

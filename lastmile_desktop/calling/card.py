@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, FromClause, Row, Select, func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import join as orm_join
 
 from lastmile_desktop.calling.hours import computer_zone, to_local
 from lastmile_desktop.calling.life import MemberLife, describe
-from lastmile_desktop.calling.lookup import member_by_uuid
+from lastmile_desktop.calling.lookup import member_by_uuid, member_key, visible_member
 from lastmile_desktop.calling.outcomes import UnknownOutcomeError, outcome_by_code
-from lastmile_desktop.campaigns.access import Profile, check_profile
+from lastmile_desktop.campaigns.access import Profile, check_profile, profile_still_valid
 from lastmile_desktop.campaigns.members import customer_display_name
 from lastmile_desktop.campaigns.script import ScriptFacts, render_script
 from lastmile_desktop.errors import UserFacingError
@@ -26,6 +29,7 @@ from lastmile_desktop.storage.models import (
     Customer,
     Manager,
     Purchase,
+    ScriptVersion,
     Store,
 )
 from lastmile_desktop.storage.types import utcnow
@@ -62,51 +66,115 @@ class CustomerCard:
     attempts: int
     status: str  # in a few words ("To try again", "Finished: no more tries")
     history: list[AttemptLine]  # newest first, this campaign and earlier ones
+    # The store's time zone as saved (None: none saved), for what the desk logs next.
+    store_timezone: str | None = None
+    # The campaign's script version on screen now (None before its first one is kept).
+    script_version_id: int | None = None
 
 
 def customer_card(
     db: Database, profile: Profile, member: uuid.UUID, *, at: datetime | None = None
 ) -> CustomerCard:
-    """Everything the desk shows about the member's customer at ``at`` (default now)."""
-    with db.read_session() as session:
-        check_profile(session, profile)
-        return card_of(session, member_by_uuid(session, profile, member).id, at)
+    """Everything the desk shows about the member's customer at ``at`` (default now).
 
-
-_OWNER = aliased(Manager)
+    One statement, the profile's check included (on a server, one round trip)."""
+    key = member_key(member)
+    with db.single_statement() as session:
+        rows = session.execute(
+            card_select(CampaignMember.uuid == key).add_columns(
+                profile_still_valid(profile).label("profile_valid")
+            )
+        ).all()
+        if not rows or not rows[0].profile_valid:
+            check_profile(session, profile)  # refuses a profile that is no longer valid
+        visible_member(profile, key, rows[0].CampaignMember if rows else None)
+        return card_from_rows(rows, at)
 
 
 def card_of(session: Session, member_id: int, at: datetime | None = None) -> CustomerCard:
-    """The card of a member the caller may see, read in ``session`` (a claim's own): the
-    member with its customer, campaign, store and manager in one statement, then the calls."""
-    moment = (at or utcnow()).astimezone(UTC)
-    today = to_local(moment, computer_zone()).date()
-    row, customer, campaign, store_name, owner, bought = session.execute(
-        select(
-            CampaignMember,
-            Customer,
-            Campaign,
-            Store.name,
-            _OWNER.name,
-            select(func.max(Purchase.purchased_at))
-            .where(Purchase.customer_id == Customer.id)
-            .scalar_subquery(),
+    """The card of a member the caller may see, read in ``session`` (a claim's own)."""
+    return card_from_rows(session.execute(card_select(CampaignMember.id == member_id)).all(), at)
+
+
+# The member's own manager; each earlier call's member, campaign and manager.
+_OWNER = aliased(Manager)
+_CALLED = aliased(CampaignMember)
+_CALLED_IN = aliased(Campaign)
+_CALLER = aliased(Manager)
+
+
+def card_select(chosen: ColumnElement[bool], start: FromClause | None = None) -> Select[Any]:
+    """The card in one statement: the member ``chosen`` picks, with its customer, campaign,
+    store, manager, latest purchase and current script version, on one row per earlier call
+    to the customer (newest first; one row with no call for a customer never called).
+
+    ``start``: what the member is joined to by ``chosen`` (a claim's CTE: the card comes
+    back with the claim); without it ``chosen`` is the WHERE. ``card_from_rows`` reads the
+    rows, whatever columns the caller adds after these.
+    """
+    calls = (
+        orm_join(CallAttempt, _CALLED, _CALLED.id == CallAttempt.member_id)
+        .join(_CALLED_IN, _CALLED_IN.id == _CALLED.campaign_id)
+        .outerjoin(_CALLER, _CALLER.id == CallAttempt.manager_id)
+    )
+    query = select(
+        CampaignMember,
+        Customer,
+        Campaign,
+        Store.name.label("store_name"),
+        Store.timezone.label("store_timezone"),
+        _OWNER.name.label("owner"),
+        select(func.max(Purchase.purchased_at))
+        .where(Purchase.customer_id == Customer.id)
+        .scalar_subquery()
+        .label("bought"),
+        select(ScriptVersion.id)
+        .where(ScriptVersion.campaign_id == Campaign.id)
+        .order_by(ScriptVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("script_version_id"),
+        CallAttempt.called_at,
+        _CALLED_IN.name.label("called_in"),
+        _CALLER.name.label("caller"),
+        CallAttempt.outcome,
+        CallAttempt.note,
+        CallAttempt.reason,
+        CallAttempt.follow_up,
+    )
+    member = (
+        orm_join(CampaignMember, Customer, Customer.id == CampaignMember.customer_id)
+        if start is None
+        else orm_join(start, CampaignMember, chosen).join(
+            Customer, Customer.id == CampaignMember.customer_id
         )
-        .join(Customer, Customer.id == CampaignMember.customer_id)
-        .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+    )
+    query = query.select_from(
+        member.join(Campaign, Campaign.id == CampaignMember.campaign_id)
         .outerjoin(Store, Store.id == CampaignMember.store_id)
         .outerjoin(_OWNER, _OWNER.id == CampaignMember.manager_id)
-        .where(CampaignMember.id == member_id)
-    ).one()
+        .outerjoin(calls, _CALLED.customer_id == Customer.id)
+    ).order_by(CallAttempt.called_at.desc(), CallAttempt.id.desc())
+    return query.where(chosen) if start is None else query
+
+
+def card_from_rows(rows: Sequence[Row[Any]], at: datetime | None = None) -> CustomerCard:
+    """The card read by ``card_select``'s rows (at least one), as of ``at`` (default now)."""
+    first = rows[0]
+    row: CampaignMember = first.CampaignMember
+    customer: Customer = first.Customer
+    campaign: Campaign = first.Campaign
+    moment = (at or utcnow()).astimezone(UTC)
+    today = to_local(moment, computer_zone()).date()
     last_purchase = _latest(
         customer.last_purchase_date,
-        to_local(bought, computer_zone()).date() if bought is not None else None,
+        to_local(first.bought, computer_zone()).date() if first.bought is not None else None,
     )
     facts = ScriptFacts(
         first_name=customer.first_name,
         last_name=customer.last_name,
-        store=store_name,
-        manager=owner,
+        store=first.store_name,
+        manager=first.owner,
         last_purchase_date=last_purchase,
         visits=customer.visits,
         offer=campaign.offer,
@@ -120,8 +188,8 @@ def card_of(session: Session, member_id: int, at: datetime | None = None) -> Cus
         ),
         phone=customer.phone,
         phone_alt=customer.phone_alt,
-        store=store_name,
-        manager=owner,
+        store=first.store_name,
+        manager=first.owner,
         days_since_last_purchase=(today - last_purchase).days if last_purchase else None,
         last_purchase=last_purchase,
         lifetime_spend_cents=customer.lifetime_spend_cents,
@@ -131,7 +199,9 @@ def card_of(session: Session, member_id: int, at: datetime | None = None) -> Cus
         pinned_note=customer.pinned_note,
         attempts=row.attempts,
         status=describe(MemberLife.of(row)),
-        history=_history(session, customer.id),
+        history=[_line(call) for call in rows if call.called_at is not None],
+        store_timezone=first.store_timezone,
+        script_version_id=first.script_version_id,
     )
 
 
@@ -166,36 +236,17 @@ def _latest(first: date | None, second: date | None) -> date | None:
     return max(known) if known else None
 
 
-def _history(session: Session, customer_id: int) -> list[AttemptLine]:
-    rows = session.execute(
-        select(
-            CallAttempt.called_at,
-            Campaign.name,
-            Manager.name,
-            CallAttempt.outcome,
-            CallAttempt.note,
-            CallAttempt.reason,
-            CallAttempt.follow_up,
-        )
-        .join(CampaignMember, CampaignMember.id == CallAttempt.member_id)
-        .join(Campaign, Campaign.id == CampaignMember.campaign_id)
-        .outerjoin(Manager, Manager.id == CallAttempt.manager_id)
-        .where(CampaignMember.customer_id == customer_id)
-        .order_by(CallAttempt.called_at.desc(), CallAttempt.id.desc())
+def _line(call: Row[Any]) -> AttemptLine:
+    return AttemptLine(
+        called_at=call.called_at,
+        campaign=call.called_in,
+        manager=call.caller,
+        outcome=call.outcome,
+        outcome_label=_label(call.outcome),
+        note=call.note,
+        reason=call.reason,
+        follow_up=call.follow_up,
     )
-    return [
-        AttemptLine(
-            called_at=called_at,
-            campaign=campaign,
-            manager=manager,
-            outcome=outcome,
-            outcome_label=_label(outcome),
-            note=note,
-            reason=reason,
-            follow_up=follow_up,
-        )
-        for called_at, campaign, manager, outcome, note, reason, follow_up in rows
-    ]
 
 
 def _label(code: str) -> str:

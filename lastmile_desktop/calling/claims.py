@@ -12,9 +12,11 @@ whose member no other desk holds and has not changed since the queue was read; o
 PostgreSQL its row is taken with ``FOR NO KEY UPDATE SKIP LOCKED``, so desks claiming at
 the same instant neither wait for each other nor take the same member, and the upsert that
 writes the claim refuses, by its condition, a member another desk claimed a moment before.
-On PostgreSQL the same statement releases the desk's previous claim; SQLite cannot change
-two tables in one statement and runs the release as a second one (its writers take turns:
-BEGIN IMMEDIATE, so two claims never interleave there).
+On PostgreSQL the same statement releases the desk's previous claim and reads the claimed
+customer's card (``card_select`` joined to the claim), with no BEGIN or COMMIT: one round
+trip to the server. SQLite cannot change two tables in one statement and runs the release
+and the card as statements of their own (its writers take turns: BEGIN IMMEDIATE, so two
+claims never interleave there; in-process, the extra statements cost no round trips).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Row,
     String,
     case,
     delete,
@@ -40,11 +43,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
-from lastmile_desktop.calling.card import CustomerCard, card_of
+from lastmile_desktop.calling.card import CustomerCard, card_from_rows, card_of, card_select
 from lastmile_desktop.calling.leases import DEFAULT_LEASE, held_by_another_desk, lease_clock
 from lastmile_desktop.calling.queue import due_now
-from lastmile_desktop.campaigns.access import Profile, check_profile, member_visibility
+from lastmile_desktop.campaigns.access import (
+    Profile,
+    check_profile,
+    member_visibility,
+    profile_still_valid,
+)
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.defaults import DESK_ID_MAX_LENGTH
@@ -109,8 +118,14 @@ def claim_next(
     database's clock). ``lock_wait_ms``: on SQLite, how long to wait for another writer.
     """
     desk = _checked_desk(desk_id)
-    with db.session(lock_wait_ms=lock_wait_ms) as session:
-        check_profile(session, profile)
+    # On PostgreSQL every statement of a claim is complete in itself (the claim, the release
+    # of the desk's last one and the card are one; the queue read is a read), so none waits
+    # for BEGIN and COMMIT: the lead's claim of a free candidate is one round trip. SQLite
+    # runs them in one write transaction (in-process: no round trips).
+    on_server = db.is_postgres
+    with db.single_statement() if on_server else db.session(lock_wait_ms=lock_wait_ms) as session:
+        if not on_server:
+            check_profile(session, profile)
         order: list[Candidate] = (
             list(candidates)
             if candidates is not None
@@ -130,9 +145,20 @@ def claim_next(
         for start in range(0, len(order), CANDIDATES_PER_CLAIM):
             chunk = order[start : start + CANDIDATES_PER_CLAIM]
             for _try in range(TRIES_PER_CANDIDATES):
-                claimed = _claim(session, profile, desk, chunk, now, lease)
-                if claimed is not None:
-                    return _claimed_customer(session, order, claimed, at)
+                if on_server:
+                    rows = _claim_with_card(session, profile, desk, chunk, now, lease)
+                    if rows:
+                        card = card_from_rows(rows, at)
+                        return _claimed_customer(order, card, rows[0].claimed_until)
+                else:
+                    claimed = _claim(session, profile, desk, chunk, now, lease)
+                    if claimed is not None:
+                        card = card_of(session, claimed.member_id, at)
+                        return _claimed_customer(order, card, claimed.claimed_until)
+        if on_server:
+            # The claim checked the profile: perhaps it claimed nobody because the profile
+            # is no longer valid. Say so, before letting go of the desk's claim.
+            check_profile(session, profile)
         if not order:
             _release(session, desk)
         return None
@@ -189,9 +215,50 @@ def _claim(  # noqa: PLR0917 (one claim's parts)
     chunk: Sequence[Candidate],
     now: ColumnElement[Any],
     lease: timedelta,
-) -> tuple[int, datetime] | None:
-    """One claim statement over ``chunk``: (member id, until) of the member claimed, if any;
-    the desk's other claims are released in the same transaction."""
+) -> Row[int, datetime] | None:
+    """SQLite: one claim statement over ``chunk``, (member_id, claimed_until) of the member
+    claimed if any, then the release of the desk's other claims."""
+    row = session.execute(_claim_statement(session, profile, desk, chunk, now, lease)).first()
+    _release(session, desk, keep=row.member_id if row is not None else None)
+    return row
+
+
+def _claim_with_card(  # noqa: PLR0917 (one claim's parts)
+    session: Session,
+    profile: Profile,
+    desk: str,
+    chunk: Sequence[Candidate],
+    now: ColumnElement[Any],
+    lease: timedelta,
+) -> Sequence[Row[Any]]:
+    """PostgreSQL: one statement claims the first member of ``chunk`` free to claim,
+    releases the desk's other claims and reads the card of the member claimed (the rows of
+    ``card_select``, with ``claimed_until``); no rows when it claimed nobody."""
+    claimed = _claim_statement(session, profile, desk, chunk, now, lease).cte("claimed")
+    released = (
+        delete(MemberClaim)
+        .where(
+            MemberClaim.claimed_by == desk,
+            MemberClaim.member_id.not_in(select(claimed.c.member_id)),
+            # A profile no longer valid changes nothing (check_profile then says why).
+            profile_still_valid(profile),
+        )
+        .cte("released")
+    )
+    card = card_select(CampaignMember.id == claimed.c.member_id, claimed)
+    return session.execute(card.add_columns(claimed.c.claimed_until).add_cte(released)).all()
+
+
+def _claim_statement(  # noqa: PLR0917 (one claim's parts)
+    session: Session,
+    profile: Profile,
+    desk: str,
+    chunk: Sequence[Candidate],
+    now: ColumnElement[Any],
+    lease: timedelta,
+) -> ReturningInsert[int, datetime]:
+    """The upsert that claims the first member of ``chunk`` free to claim, returning its
+    member_id and claimed_until (nothing when none is)."""
     member = CampaignMember
     position = case(*[(member.uuid == c.member, place) for place, c in enumerate(chunk)])
     pick = (
@@ -200,6 +267,8 @@ def _claim(  # noqa: PLR0917 (one claim's parts)
             tuple_(member.uuid, member.version).in_([(c.member, c.version) for c in chunk]),
             member_visibility(profile),
             ~held_by_another_desk(desk, now),
+            # Checked in the statement itself on the server (SQLite checked it first).
+            profile_still_valid(profile),
         )
         .order_by(position)
         .limit(1)
@@ -208,11 +277,10 @@ def _claim(  # noqa: PLR0917 (one claim's parts)
         # is not held up. SQLite leaves the clause out: its writers take turns.
         .with_for_update(of=member, skip_locked=True, key_share=True)
     )
-    dialect = session.get_bind().dialect.name
-    insert = _upsert(dialect).from_select(
+    insert = _upsert(session.get_bind().dialect.name).from_select(
         [MemberClaim.member_id, MemberClaim.claimed_by, MemberClaim.claimed_until], pick
     )
-    claim = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=[MemberClaim.member_id],
         set_={
             MemberClaim.claimed_by: insert.excluded.claimed_by,
@@ -221,23 +289,6 @@ def _claim(  # noqa: PLR0917 (one claim's parts)
         # Taken over only from this desk, or from a desk whose lease has run out.
         where=or_(MemberClaim.claimed_by == desk, MemberClaim.claimed_until <= now),
     ).returning(MemberClaim.member_id, MemberClaim.claimed_until)
-    if dialect == "postgresql":
-        claimed = claim.cte("claimed")
-        released = (
-            delete(MemberClaim)
-            .where(
-                MemberClaim.claimed_by == desk,
-                MemberClaim.member_id.not_in(select(claimed.c.member_id)),
-            )
-            .cte("released")
-        )
-        row = session.execute(
-            select(claimed.c.member_id, claimed.c.claimed_until).add_cte(released)
-        ).first()
-    else:
-        row = session.execute(claim).first()
-        _release(session, desk, keep=row.member_id if row is not None else None)
-    return (row.member_id, row.claimed_until) if row is not None else None
 
 
 def _upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
@@ -260,13 +311,8 @@ def _release(session: Session, desk: str, keep: int | None = None) -> int:
 
 
 def _claimed_customer(
-    session: Session,
-    order: Sequence[Candidate],
-    claimed: tuple[int, datetime],
-    at: datetime | None,
+    order: Sequence[Candidate], card: CustomerCard, until: datetime
 ) -> ClaimedCustomer:
-    member_id, until = claimed
-    card = card_of(session, member_id, at)
     place = next(place for place, c in enumerate(order) if c.member == card.member)
     return ClaimedCustomer(
         card=card,

@@ -70,8 +70,8 @@ def manager_by_name(session: Session, name: str, store_id: int | None = None) ->
 
 def member_by_uuid(session: Session, profile: Profile, member: uuid.UUID | str) -> CampaignMember:
     """The member with this UUID, if the profile may see it."""
-    key = _member_key(member)
-    return _visible(profile, key, session.scalars(_by_uuid(key)).first())
+    key = member_key(member)
+    return visible_member(profile, key, session.scalars(_by_uuid(key)).first())
 
 
 def member_in_context(
@@ -79,7 +79,7 @@ def member_in_context(
 ) -> tuple[CampaignMember, Campaign, Customer, Store | None]:
     """The member with this UUID, if the profile may see it, with its campaign, customer and
     store, in one statement (logging a call needs all four)."""
-    key = _member_key(member)
+    key = member_key(member)
     found = session.execute(
         _by_uuid(key)
         .add_columns(Campaign, Customer, Store)
@@ -87,12 +87,13 @@ def member_in_context(
         .join(Customer, Customer.id == CampaignMember.customer_id)
         .outerjoin(Store, Store.id == CampaignMember.store_id)
     ).first()
-    row = _visible(profile, key, found[0] if found is not None else None)
+    row = visible_member(profile, key, found[0] if found is not None else None)
     assert found is not None
     return row, found[1], found[2], found[3]
 
 
-def _member_key(member: uuid.UUID | str) -> uuid.UUID:
+def member_key(member: uuid.UUID | str) -> uuid.UUID:
+    """The member's UUID as given (a UUID, or its text from the command line)."""
     try:
         return member if isinstance(member, uuid.UUID) else uuid.UUID(str(member).strip())
     except ValueError:
@@ -105,7 +106,8 @@ def _by_uuid(key: uuid.UUID) -> Select[CampaignMember]:
     return select(CampaignMember).where(CampaignMember.uuid == key)
 
 
-def _visible(profile: Profile, key: uuid.UUID, row: CampaignMember | None) -> CampaignMember:
+def visible_member(profile: Profile, key: uuid.UUID, row: CampaignMember | None) -> CampaignMember:
+    """``row``, the member read for ``key``, if it is there and the profile may see it."""
     if row is None:
         raise MemberNotFound(
             f"No campaign member has the id {key}: it may belong to another database."

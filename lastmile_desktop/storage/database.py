@@ -351,6 +351,20 @@ class Database:
             yield session
 
     @contextmanager
+    def single_statement(self) -> Iterator[Session]:
+        """For an action that is one statement: a read, or a write complete in itself.
+
+        On PostgreSQL the session's connection is in autocommit, so the statement is its own
+        transaction: no BEGIN and COMMIT, each a round trip to the server that every caller
+        on a busy server waits for. On SQLite (in-process: no round trips) an ordinary
+        transaction, committed at the end.
+        """
+        with self.sessions() as session, session.begin():
+            if self.is_postgres:
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+
+    @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """A Core connection in a write transaction (BEGIN IMMEDIATE), committed at the end."""
         with self.engine.connect() as connection:
