@@ -261,6 +261,7 @@ def _work(desk: _Desk, rng: random.Random, seconds: float) -> None:
                 member,
                 code,
                 expected_version=claimed.card.version,
+                seen=claimed.card.seen,
                 **details,
             )
             result.saved.append(str(logged.attempt))

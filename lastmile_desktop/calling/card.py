@@ -16,6 +16,7 @@ from lastmile_desktop.calling.hours import computer_zone, to_local
 from lastmile_desktop.calling.life import MemberLife, describe
 from lastmile_desktop.calling.lookup import member_by_uuid, member_key, visible_member
 from lastmile_desktop.calling.outcomes import UnknownOutcomeError, outcome_by_code
+from lastmile_desktop.calling.seen import SeenMember, script_version_on_screen
 from lastmile_desktop.campaigns.access import Profile, check_profile, profile_still_valid
 from lastmile_desktop.campaigns.members import customer_display_name
 from lastmile_desktop.campaigns.script import ScriptFacts, render_script
@@ -29,7 +30,6 @@ from lastmile_desktop.storage.models import (
     Customer,
     Manager,
     Purchase,
-    ScriptVersion,
     Store,
 )
 from lastmile_desktop.storage.types import utcnow
@@ -66,10 +66,8 @@ class CustomerCard:
     attempts: int
     status: str  # in a few words ("To try again", "Finished: no more tries")
     history: list[AttemptLine]  # newest first, this campaign and earlier ones
-    # The store's time zone as saved (None: none saved), for what the desk logs next.
-    store_timezone: str | None = None
-    # The campaign's script version on screen now (None before its first one is kept).
-    script_version_id: int | None = None
+    # The member as read for this card: what logging its outcome needs (calling/seen.py).
+    seen: SeenMember | None = None
 
 
 def customer_card(
@@ -128,12 +126,7 @@ def card_select(chosen: ColumnElement[bool], start: FromClause | None = None) ->
         .where(Purchase.customer_id == Customer.id)
         .scalar_subquery()
         .label("bought"),
-        select(ScriptVersion.id)
-        .where(ScriptVersion.campaign_id == Campaign.id)
-        .order_by(ScriptVersion.version.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("script_version_id"),
+        script_version_on_screen(Campaign.id).label("script_version_id"),
         CallAttempt.called_at,
         _CALLED_IN.name.label("called_in"),
         _CALLER.name.label("caller"),
@@ -200,8 +193,7 @@ def card_from_rows(rows: Sequence[Row[Any]], at: datetime | None = None) -> Cust
         attempts=row.attempts,
         status=describe(MemberLife.of(row)),
         history=[_line(call) for call in rows if call.called_at is not None],
-        store_timezone=first.store_timezone,
-        script_version_id=first.script_version_id,
+        seen=SeenMember.of(row, campaign, customer, first.store_timezone, first.script_version_id),
     )
 
 

@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import Session
 
 from lastmile_desktop.calling.hours import customer_zones
 from lastmile_desktop.calling.life import CampaignRules, MemberLife
@@ -25,7 +24,6 @@ from lastmile_desktop.storage.models import (
     CampaignMember,
     Customer,
     ScriptVersion,
-    Store,
 )
 
 # What a log reads of the campaign: its state, its start, and the rules of a member's life.
@@ -93,7 +91,7 @@ class SeenMember:
         )
 
 
-def script_version_on_screen(campaign_id: Any) -> ColumnElement[int]:
+def script_version_on_screen(campaign_id: Any) -> ColumnElement[Any]:
     """The id of the latest script version of ``campaign_id`` (an id, or a column naming
     one), as a column of a read."""
     return (
@@ -103,21 +101,3 @@ def script_version_on_screen(campaign_id: Any) -> ColumnElement[int]:
         .limit(1)
         .scalar_subquery()
     )
-
-
-def read_seen(session: Session, member_id: int) -> SeenMember:
-    """The member as a desk would see it now, in one statement."""
-    row, campaign, customer, timezone, script = session.execute(
-        select(
-            CampaignMember,
-            Campaign,
-            Customer,
-            Store.timezone,
-            script_version_on_screen(CampaignMember.campaign_id),
-        )
-        .join(Campaign, Campaign.id == CampaignMember.campaign_id)
-        .join(Customer, Customer.id == CampaignMember.customer_id)
-        .outerjoin(Store, Store.id == CampaignMember.store_id)
-        .where(CampaignMember.id == member_id)
-    ).one()
-    return SeenMember.of(row, campaign, customer, timezone, script)

@@ -143,11 +143,11 @@ def test_the_card_carries_the_stores_time_zone_and_the_current_script_version(
             .limit(1)
         ).first()
     card = customer_card(region.db, LEAD, region.members["Ann"], at=AT)
-    assert card.store_timezone == LONDON
-    assert card.script_version_id == newest
+    assert card.seen is not None
+    assert (card.seen.zones, card.seen.script_version_id) == ((LONDON,), newest)
     claimed = claim_next(region.db, LEAD, None, "desk A", store="LON", at=AT)
-    assert claimed is not None
-    assert (claimed.card.store_timezone, claimed.card.script_version_id) == (LONDON, newest)
+    assert claimed is not None and claimed.card.seen is not None
+    assert (claimed.card.seen.zones, claimed.card.seen.script_version_id) == ((LONDON,), newest)
 
 
 def test_a_customer_never_called_has_an_empty_history(region: Region) -> None:

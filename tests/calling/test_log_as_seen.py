@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from lastmile_desktop.calling.card import customer_card
 from lastmile_desktop.calling.log import StaleMemberError, log_outcome
-from lastmile_desktop.calling.seen import SeenMember, read_seen
+from lastmile_desktop.calling.seen import SeenMember
 from lastmile_desktop.campaigns.access import AccessDenied
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database, open_database
@@ -35,8 +36,10 @@ def region(db: Database) -> Region:
 
 
 def seen(region: Region, name: str) -> SeenMember:
-    with region.db.read_session() as session:
-        return read_seen(session, region.member_id(name))
+    """The member as a desk's card shows it now."""
+    card = customer_card(region.db, LEAD, region.members[name], at=MONDAY)
+    assert card.seen is not None
+    return card.seen
 
 
 def attempts_of(region: Region) -> list[dict[str, Any]]:

@@ -92,6 +92,7 @@ def test_an_outcome_and_the_next_customer_cost_few_round_trips(
                 code,
                 at=AT,
                 expected_version=claimed.card.version,
+                seen=claimed.card.seen,
                 **details,
             )
         with counter.counted() as claiming:

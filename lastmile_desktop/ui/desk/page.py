@@ -831,6 +831,7 @@ class DeskPage(QWidget):
                     reason=details.reason,
                     at=at,
                     expected_version=card.version,
+                    seen=card.seen,
                 )
             return log_outcome(
                 db,
@@ -843,6 +844,7 @@ class DeskPage(QWidget):
                 reason=details.reason,
                 at=at,
                 expected_version=card.version,
+                seen=card.seen,
             )
 
         def saved(logged: LoggedCall | QueuedCall) -> None:
