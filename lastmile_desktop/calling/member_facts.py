@@ -79,7 +79,12 @@ from lastmile_desktop.calling.outcomes import (
     WRONG_NUMBER,
     reached_codes,
 )
-from lastmile_desktop.calling.store_tallies import retally, tallied_store, tally_afresh
+from lastmile_desktop.calling.store_tallies import (
+    retally,
+    retallying,
+    tallied_store,
+    tally_afresh,
+)
 from lastmile_desktop.storage.models import (
     AssignmentChange,
     CallAttempt,
@@ -566,9 +571,13 @@ def refresh_members(
     """Recompute the stored facts, days and store tallies of these members: after their
     attempts changed, or their store, group or owner did (an owner change can change when
     the member was first assigned). Members never called cost one look each, which
-    ``all_called`` (each of them has, or had, an attempt: the call desk's) spares."""
+    ``all_called`` (each of them has, or had, an attempt: the call desk's) spares.
+
+    On PostgreSQL each chunk of members is one statement, tallies included, whose result
+    nobody reads (a pipeline can queue it); elsewhere the tallies are moved around the
+    statements (``retally``)."""
     dialect = executor.get_bind().dialect if isinstance(executor, Session) else executor.dialect
-    called_among, statements = _member_statements(dialect.name)
+    called_among, statements, tallied = _member_statements(dialect.name)
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -577,15 +586,19 @@ def refresh_members(
         )
         if called:
             chosen = {"member_ids": called}
-            recompute = partial(_execute, executor, statements, chosen)
-            retally(executor, called, recompute, recompute_places=True)
+            if tallied:
+                _execute(executor, statements, chosen)
+            else:
+                recompute = partial(_execute, executor, statements, chosen)
+                retally(executor, called, recompute, recompute_places=True)
 
 
 @cache
-def _member_statements(dialect: str) -> tuple[Select[Any], list[Executable]]:
+def _member_statements(dialect: str) -> tuple[Select[Any], list[Executable], bool]:
     """Built once per kind of database (one follows every call logged), for the members
     given as ``member_ids``: which of them were ever called (the facts of a member never
-    called are all empty, and stay so), and the statements that refresh them."""
+    called are all empty, and stay so), the statements that refresh them, and whether they
+    keep the store tallies themselves."""
     member = _MEMBERS.c
     attempt = aliased(CallAttempt)
     ever_called = or_(
@@ -599,8 +612,8 @@ def _member_statements(dialect: str) -> tuple[Select[Any], list[Executable]]:
     )
     chosen = CampaignMember.id.in_(bindparam("member_ids", expanding=True))
     if dialect == "postgresql":
-        return called_among, [_refresh_in_one_statement([chosen])]
-    return called_among, [*_days_statements([chosen]), _placing_update([chosen])]
+        return called_among, [_refresh_in_one_statement([chosen])], True
+    return called_among, [*_days_statements([chosen]), _placing_update([chosen])], False
 
 
 def _placing_update(
@@ -629,10 +642,12 @@ def _placing_update(
 
 
 def _refresh_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Executable:
-    """The days and the placing update as one PostgreSQL statement: the days no longer there
-    go and the others are written over or added (data-modifying WITHs), and the update places
-    the members by their recomputed days. The statements of one WITH see the same snapshot,
-    so they must touch different rows: here, different rows or tables."""
+    """The days, the placing update and the store tallies as one PostgreSQL statement: the
+    days no longer there go and the others are written over or added (data-modifying WITHs),
+    the update places the members by their recomputed days, and the members' spans move in
+    the tallies from where they were counted to where those days place them
+    (``retallying``). The statements of one WITH see the same snapshot, so they must touch
+    different rows: here, different tables."""
     columns = ["member_id", "day", *DAY_FIGURES, "declined_reason"]
     new_days = recomputed_days(conditions).cte("new_days")
     kept = _DAYS.c
@@ -652,7 +667,9 @@ def _refresh_in_one_statement(conditions: Sequence[ColumnElement[bool]]) -> Exec
         index_elements=["member_id", "day"],
         set_={column: written.excluded[column] for column in columns[2:]},
     ).cte("written_days")
-    return _placing_update(conditions, new_days).add_cte(gone, upserted)
+    return _placing_update(conditions, new_days).add_cte(
+        gone, upserted, retallying(conditions, new_days)
+    )
 
 
 def _days_statements(conditions: Sequence[ColumnElement[bool]]) -> list[Executable]:

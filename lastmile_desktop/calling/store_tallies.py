@@ -21,7 +21,14 @@ attempts of the days that opened them: a few thousand rows, whatever the number 
 
 Kept by the same refresh as the members' facts (calling/member_facts.py): it takes the
 members' spans away from where they were counted (``tallied_store_id``) before their days
-are recomputed and adds them back after, in the writer's transaction.
+are recomputed and adds them back after, in the writer's transaction. On PostgreSQL that is
+part of the refresh's one statement (``retallying``: nothing for the client to read, so a
+pipeline can queue it), which leaves a row whose members all left at zero members: only
+``tally_afresh`` (a campaign counted again) removes those, and every reader counts the
+rows ``counting()`` keeps. Deleting them in the same statement is not possible (its parts
+see the table as it was before any of them wrote), and a later delete of zero rows would
+lock rows other writers hold in an order of its own. Elsewhere (SQLite, one writer at a
+time) ``retally`` reads the spans before and after and drops the rows that reach zero.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Connection,
     Date,
@@ -48,13 +56,14 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     union_all,
     update,
 )
 from sqlalchemy.orm import Session
 
-from lastmile_desktop.storage.counts import add_to_counts
+from lastmile_desktop.storage.counts import add_to_counts, adding_statement
 from lastmile_desktop.storage.models import CampaignMember, MemberDay, MemberGroup, StoreTally
 
 # The last day of a span that has not ended: after any period's end.
@@ -98,13 +107,17 @@ def _flag(condition: ColumnElement[bool], bit: int) -> ColumnElement[int]:
 
 
 def span_rows(
-    days: FromClause, store: ColumnElement[Any], conditions: Sequence[ColumnElement[bool]]
+    days: FromClause,
+    store: ColumnElement[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    name: str = "spanned_days",
 ) -> Select[Any]:
     """The spans of the members matching ``conditions`` (on ``CampaignMember``), counted
     under ``store`` (an expression on ``CampaignMember``; members for whom it is None are left
     out), summed per tally key: ``KEY`` and ``TOTALS`` columns.
 
     ``days`` holds the members' days: ``member_days`` or a recomputation with its columns.
+    ``name``: of the WITH holding the days, unique within one statement.
     """
     member = CampaignMember
     d = days.c
@@ -131,7 +144,7 @@ def span_rows(
         )
         .join(member, member.id == d.member_id)
         .where(*conditions, store.is_not(None))
-        .cte("spanned_days")
+        .cte(name)
     )
     s = days_of.c
     never = literal(NEVER, Date())
@@ -183,7 +196,8 @@ def tallied_store(days: FromClause | None = None) -> ColumnElement[Any]:
     ``days``: where its days are, when not yet in ``member_days`` (their recomputation)."""
     member = _MEMBERS.c
     kept = days if days is not None else MemberDay.__table__
-    has_days = exists().where(kept.c.member_id == member.id)
+    # Always all of the member's days, even in a query that reads ``days`` itself.
+    has_days = exists().where(kept.c.member_id == member.id).correlate_except(kept)
     return case(
         (
             (member.group == MemberGroup.CALL.value) & member.store_id.is_not(None) & has_days,
@@ -192,10 +206,47 @@ def tallied_store(days: FromClause | None = None) -> ColumnElement[Any]:
     )
 
 
-def kept_spans(conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+def kept_spans(
+    conditions: Sequence[ColumnElement[bool]], name: str = "spanned_days"
+) -> Select[Any]:
     """The spans of the members matching ``conditions`` as they are counted now."""
     store: ColumnElement[Any] = _MEMBERS.c.tallied_store_id
-    return span_rows(MemberDay.__table__, store, conditions)
+    return span_rows(MemberDay.__table__, store, conditions, name)
+
+
+def counting() -> ColumnElement[bool]:
+    """The tally rows that count members: on PostgreSQL a row whose members all left stays,
+    at zero, until its campaign is tallied afresh (see above)."""
+    condition: ColumnElement[bool] = _TALLIES.c.members != 0
+    return condition
+
+
+def retallying(conditions: Sequence[ColumnElement[bool]], days: FromClause) -> CTE:
+    """For one PostgreSQL statement that recomputes the days of the members matching
+    ``conditions`` (``days``: the recomputation) and sets their ``tallied_store_id`` to
+    ``tallied_store(days)``: the data-modifying WITH that moves their spans in the tallies.
+    Every part of one statement sees the tables as before the statement wrote, so the spans
+    before are the kept ones and those after are ``days`` under that same new store; what
+    differs between the two is added to the tallies."""
+    before = kept_spans(conditions, "days_before").subquery("spans_before")
+    after = span_rows(days, tallied_store(days), conditions, "days_after").subquery("spans_after")
+    moves = union_all(
+        select(*(after.c[column] for column in (*KEY, *TOTALS))),
+        select(*(before.c[column] for column in KEY), *(-before.c[c] for c in TOTALS)),
+    ).subquery("moved_spans")
+    key = [moves.c[column] for column in KEY]
+    totals = {column: func.sum(moves.c[column]) for column in TOTALS}
+    changes = (
+        select(*key, *(total.label(column) for column, total in totals.items()))
+        .group_by(*key)
+        .having(or_(*(total != 0 for total in totals.values())))
+        # Every writer adds to the tally rows it changes in key order (the insert takes
+        # them in the query's order): no two writers each hold a row the other waits for.
+        .order_by(*key)
+    )
+    added = adding_statement("postgresql", _TALLIES, KEY, TOTALS, changes)
+    assert added is not None  # PostgreSQL's upsert is known
+    return added.cte("tallies_moved")
 
 
 def _read(
@@ -238,7 +289,9 @@ def retally(
         executor.execute(place, params)
     after = _read(executor, spans, params)
     changes = []
-    for key in sorted(before.keys() | after.keys()):  # one order: no two writers deadlock
+    # Added in one order (as in ``retallying``): no two writers each hold a row the other
+    # waits for.
+    for key in sorted(before.keys() | after.keys()):
         members_before, attempts_before = before.get(key, (0, 0))
         members_after, attempts_after = after.get(key, (0, 0))
         if (members_before, attempts_before) != (members_after, attempts_after):
@@ -277,8 +330,10 @@ __all__ = [
     "AttemptStanding",
     "ReachedStanding",
     "Series",
+    "counting",
     "kept_spans",
     "retally",
+    "retallying",
     "span_rows",
     "tallied_store",
     "tally_afresh",

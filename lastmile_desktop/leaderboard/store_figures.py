@@ -47,7 +47,12 @@ from sqlalchemy.orm import Session
 
 from lastmile_desktop.calling.life import ScheduledKind
 from lastmile_desktop.calling.member_facts import facts_from_days, returns_from
-from lastmile_desktop.calling.store_tallies import AttemptStanding, ReachedStanding, Series
+from lastmile_desktop.calling.store_tallies import (
+    AttemptStanding,
+    ReachedStanding,
+    Series,
+    counting,
+)
 from lastmile_desktop.leaderboard.facts import (
     Extra,
     Figure,
@@ -114,7 +119,10 @@ def _has(flag: int) -> ColumnElement[bool]:
 
 
 def _tallies_of(scope: Scope) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [StoreTally.campaign_id == scope.campaign_id]
+    conditions: list[ColumnElement[bool]] = [
+        StoreTally.campaign_id == scope.campaign_id,
+        counting(),
+    ]
     if scope.store_id is not None:
         conditions.append(StoreTally.store_id == scope.store_id)
     return conditions

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Executable, Table, and_, bindparam, delete, update
+from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,13 +18,22 @@ __all__ = ["add_one_by_one", "add_to_counts", "adding_statement"]
 
 
 def adding_statement(
-    dialect: Dialect, table: Table, key: Sequence[str], totals: Sequence[str]
-) -> Executable | None:
+    dialect: Dialect | str,
+    table: Table,
+    key: Sequence[str],
+    totals: Sequence[str],
+    rows: Select[Any] | None = None,
+) -> Insert | None:
     """The upsert that adds a row's ``totals`` to the row with its ``key`` (None when this
-    database's upsert is not known here)."""
-    if dialect.name not in ("sqlite", "postgresql"):
+    database's upsert is not known here; ``dialect``: its dialect or the dialect's name).
+    ``rows``: a query giving the rows to add (its ``key`` then ``totals`` columns), else each
+    execution's parameters give them."""
+    name = dialect if isinstance(dialect, str) else dialect.name
+    if name not in ("sqlite", "postgresql"):
         return None
-    insert = sqlite.insert(table) if dialect.name == "sqlite" else postgresql.insert(table)
+    insert = sqlite.insert(table) if name == "sqlite" else postgresql.insert(table)
+    if rows is not None:
+        insert = insert.from_select([*key, *totals], rows)
     return insert.on_conflict_do_update(
         index_elements=[table.c[column] for column in key],
         set_={column: table.c[column] + insert.excluded[column] for column in totals},

@@ -56,6 +56,7 @@ from lastmile_desktop.calling.store_tallies import (
     AttemptStanding,
     ReachedStanding,
     Series,
+    counting,
     span_rows,
 )
 from lastmile_desktop.campaigns.assignment import (
@@ -471,7 +472,7 @@ def stored(db: Database) -> tuple[dict[int, dict[str, Any]], set[tuple[Any, ...]
         }
         tallies = {
             tuple(getattr(row, column) for column in KEY): (row.members, row.attempts)
-            for row in session.scalars(select(StoreTally))
+            for row in session.scalars(select(StoreTally).where(counting()))
         }
     return facts, days, tallies
 
