@@ -241,6 +241,8 @@ class SheetEntryDialog(QDialog):
         self.clock = clock
         self.saved_rows: set[int] = set()
         self.task: Task[list[tuple[int, TypedCall, LineResult]]] | None = None
+        # Saving now: set until the results are shown (the task itself ends a moment later).
+        self.saving = False
         self.resize(1100, 620)
 
         intro = QLabel(
@@ -365,7 +367,7 @@ class SheetEntryDialog(QDialog):
 
         Lines that cannot be read or logged keep their reason in the right-hand column.
         """
-        if self.task is not None and not self.task.done:
+        if self.saving:
             return
         if self.grid.state() == QAbstractItemView.State.EditingState:
             self.grid.setCurrentIndex(self.grid.currentIndex())  # commits the open cell
@@ -429,14 +431,20 @@ class SheetEntryDialog(QDialog):
             return results
 
         def written(results: list[tuple[int, TypedCall, LineResult]]) -> None:
+            self.saving = False
             self._show_results(results, problems)
 
+        def stopped() -> None:
+            self.saving = False
+            self.save_button.setEnabled(True)
+
+        self.saving = True
         self.save_button.setEnabled(False)
         action = UserAction.with_progress(self.context, write, parent=self)
         action.announces(_changes)
-        action.on_failure(lambda _error: self.save_button.setEnabled(True))
+        action.on_failure(lambda _error: stopped())
         action.on_success(written)
-        self.task = action.run_in_background()
+        self.task = action.run_in_background(on_cancel=stopped)
 
     def _show_results(
         self, results: list[tuple[int, TypedCall, LineResult]], problems: dict[int, str]
