@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm import join as orm_join
 
 from lastmile_desktop.calling.hours import computer_zone, to_local
-from lastmile_desktop.calling.life import MemberLife, describe
+from lastmile_desktop.calling.life import MemberLife, bought_since_promise, describe
 from lastmile_desktop.calling.lookup import member_by_uuid, member_key, visible_member
 from lastmile_desktop.calling.outcomes import UnknownOutcomeError, outcome_by_code
 from lastmile_desktop.calling.seen import SeenMember, script_version_on_screen
@@ -127,6 +127,7 @@ def card_select(chosen: ColumnElement[bool], start: FromClause | None = None) ->
         .scalar_subquery()
         .label("bought"),
         script_version_on_screen(Campaign.id).label("script_version_id"),
+        bought_since_promise(Customer.id, CampaignMember.promised_at).label("bought_since_promise"),
         CallAttempt.called_at,
         _CALLED_IN.name.label("called_in"),
         _CALLER.name.label("caller"),
@@ -193,7 +194,14 @@ def card_from_rows(rows: Sequence[Row[Any]], at: datetime | None = None) -> Cust
         attempts=row.attempts,
         status=describe(MemberLife.of(row)),
         history=[_line(call) for call in rows if call.called_at is not None],
-        seen=SeenMember.of(row, campaign, customer, first.store_timezone, first.script_version_id),
+        seen=SeenMember.of(
+            row,
+            campaign,
+            customer,
+            first.store_timezone,
+            first.script_version_id,
+            bought_since_promise=first.bought_since_promise,
+        ),
     )
 
 

@@ -203,7 +203,10 @@ def log_outcome(
         )
         _check_can_be_called(read)
         _check_time(read, called_at, now)
-        follow_up = _follow_up(session, row, read.life, called_at)
+        bought = not read.life.is_open and row.promised_at is not None and bool(
+            session.scalar(select(bought_since_promise(row.customer_id, row.promised_at)))
+        )
+        follow_up = _follow_up(read.life, called_at, bought)
         caller = _caller(session, profile, as_manager)
         try:
             logged = _record(
@@ -243,12 +246,11 @@ def _can_log_as_seen(
     expected_version: int | None,
     as_manager: str | None,
 ) -> bool:
-    """Whether the outcome can be written from what the desk saw: the common case. A
-    follow-up call (it reads the customer's purchases), a Do not call (it adds to the list)
-    and a call logged for another manager take the path that reads first."""
+    """Whether the outcome can be written from what the desk saw: the common case. A Do not
+    call (it adds to the list) and a call logged for another manager take the path that
+    reads first."""
     return (
         expected_version in (None, seen.version)
-        and seen.life.is_open
         and seen.script_version_id is not None
         and not outcome.adds_to_do_not_call
         and as_manager is None
@@ -268,7 +270,10 @@ def _log_as_seen(  # noqa: PLR0917 (the call, and the member as seen)
 ) -> LoggedCall:
     _check_can_be_called(seen)
     _check_time(seen, called_at, now)
+    follow_up = _follow_up(seen.life, called_at, seen.bought_since_promise)
     guards = [seen.campaign_unchanged()]
+    if follow_up is not None:
+        guards.append(seen.purchases_unchanged())  # what decided the follow-up
     if not profile.is_lead:
         # check_profile's condition, checked by the write itself.
         guards.append(
@@ -288,6 +293,7 @@ def _log_as_seen(  # noqa: PLR0917 (the call, and the member as seen)
             now,
             caller_id=profile.manager_id if not profile.is_lead else None,
             attempt_uuid=attempt_uuid,
+            follow_up=follow_up,
             guards=guards,
         )
 
@@ -597,23 +603,17 @@ def _check_time(seen: SeenMember, called_at: datetime, now: datetime) -> None:
             )
 
 
-def _follow_up(
-    session: Session, member: CampaignMember, life: MemberLife, called_at: datetime
-) -> FollowUp | None:
-    """None for an open member; the follow-up call a finished one waits for; else refused."""
+def _follow_up(life: MemberLife, called_at: datetime, bought: bool) -> FollowUp | None:
+    """None for an open member; the follow-up call a finished one waits for; else refused.
+    ``bought``: the customer bought since promising to come."""
     if life.is_open:
         return None
-    bought = False
-    if member.promised_at is not None:
-        bought = bool(
-            session.scalar(select(bought_since_promise(member.customer_id, member.promised_at)))
-        )
     today = to_local(called_at, computer_zone()).date()
     follow_up = follow_up_due(life, called_at, today, bought)
     if follow_up is None:
         raise UserFacingError(
             "This customer's calls are finished for this campaign (last outcome: "
-            f"{label_of(member.last_outcome)}): nothing was logged."
+            f"{label_of(life.last_outcome)}): nothing was logged."
         )
     return follow_up
 

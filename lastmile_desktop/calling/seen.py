@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select
 
 from lastmile_desktop.calling.hours import customer_zones
-from lastmile_desktop.calling.life import CampaignRules, MemberLife
+from lastmile_desktop.calling.life import CampaignRules, MemberLife, bought_since_promise
 from lastmile_desktop.storage.models import (
     Campaign,
     CampaignMember,
@@ -54,6 +54,8 @@ class SeenMember:
     script_version_id: int | None  # the campaign's script on screen; None: none kept yet
     # The campaign's columns the log's checks and rules read, as they were.
     campaign_settings: tuple[tuple[str, Any], ...] = ()
+    # The customer bought at or after the member's promise to come (follow-up calls).
+    bought_since_promise: bool = False
 
     @classmethod
     def of(
@@ -63,6 +65,8 @@ class SeenMember:
         customer: Customer,
         store_timezone: str | None,
         script_version_id: int | None,
+        *,
+        bought_since_promise: bool = False,
     ) -> SeenMember:
         return cls(
             member_id=member.id,
@@ -81,7 +85,13 @@ class SeenMember:
             campaign_settings=tuple(
                 (name, getattr(campaign, name)) for name in CAMPAIGN_SETTINGS_READ
             ),
+            bought_since_promise=bought_since_promise,
         )
+
+    def purchases_unchanged(self) -> ColumnElement[bool]:
+        """Whether the customer's purchases since the promise still say what they said."""
+        bought = bought_since_promise(CampaignMember.customer_id, CampaignMember.promised_at)
+        return bought if self.bought_since_promise else ~bought
 
     def campaign_unchanged(self) -> ColumnElement[bool]:
         """Whether the campaign's state and rules are still as they were seen."""

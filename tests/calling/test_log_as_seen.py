@@ -4,7 +4,7 @@ logging after a read, and whatever changed since is caught and decided afresh.""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +180,31 @@ def test_an_outcome_sent_again_as_seen_is_recorded_once(region: Region) -> None:
     )
     assert (first.already_known, again.already_known) == (False, True)
     assert len(attempts_of(region)) == 1
+
+
+def test_a_visit_reminder_is_logged_as_seen(region: Region) -> None:
+    ann = region.members["Ann"]
+    log_outcome(region.db, LEAD, ann, "A", at=MONDAY, visit_on=date(2025, 1, 17))
+    reminder_day = utc(2025, 1, 16, 9, 30)
+    reminded = log_outcome(region.db, LEAD, ann, "N", at=reminder_day, seen=seen(region, "Ann"))
+    assert reminded.follow_up == "visit_reminder"
+    assert [a["follow_up"] for a in attempts_of(region)] == [None, "visit_reminder"]
+
+
+def test_a_purchase_since_the_card_was_seen_decides_the_follow_up_afresh(region: Region) -> None:
+    ann = region.members["Ann"]
+    log_outcome(region.db, LEAD, ann, "A", at=MONDAY, visit_on=date(2025, 1, 17))
+    after_the_visit = utc(2025, 1, 20, 10, 0)
+    before = seen(region, "Ann")  # not seen in the shop: a follow-up call is due
+    region.bought("Ann", utc(2025, 1, 17, 15, 0))  # the till's sales arrive meanwhile
+    with pytest.raises(UserFacingError, match="finished for this campaign"):
+        log_outcome(region.db, LEAD, ann, "N", at=after_the_visit, seen=before)
+    assert len(attempts_of(region)) == 1
+
+
+def test_a_visit_not_seen_is_followed_up_as_seen(region: Region) -> None:
+    ann = region.members["Ann"]
+    log_outcome(region.db, LEAD, ann, "A", at=MONDAY, visit_on=date(2025, 1, 17))
+    after_the_visit = utc(2025, 1, 20, 10, 0)
+    logged = log_outcome(region.db, LEAD, ann, "N", at=after_the_visit, seen=seen(region, "Ann"))
+    assert logged.follow_up == "promised_not_seen"
