@@ -155,7 +155,7 @@ def build_queue(
     still count every member. ``desk``: the call desk reading it (calling/claims.py);
     customers another desk has on screen are left out."""
     at = _aware_utc(at)
-    with db.read_session() as session:
+    with db.separate_reads() as session:
         chosen, conditions = _open_queue(session, profile, campaign, store, manager, desk)
         if search and search.strip():
             conditions += search_conditions(search)

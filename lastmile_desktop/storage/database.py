@@ -365,6 +365,20 @@ class Database:
             yield session
 
     @contextmanager
+    def separate_reads(self) -> Iterator[Session]:
+        """For reads that need not see one moment together (a page of the queue: a store
+        renamed between two of its statements changes nothing that matters): on PostgreSQL
+        each statement is its own transaction, with no BEGIN and ROLLBACK round trips; on
+        SQLite an ordinary read session."""
+        if not self.is_postgres:
+            with self.read_session() as session:
+                yield session
+            return
+        with self.sessions() as session:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+
+    @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """A Core connection in a write transaction (BEGIN IMMEDIATE), committed at the end."""
         with self.engine.connect() as connection:
