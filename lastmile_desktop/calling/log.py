@@ -203,8 +203,10 @@ def log_outcome(
         )
         _check_can_be_called(read)
         _check_time(read, called_at, now)
-        bought = not read.life.is_open and row.promised_at is not None and bool(
-            session.scalar(select(bought_since_promise(row.customer_id, row.promised_at)))
+        bought = (
+            not read.life.is_open
+            and row.promised_at is not None
+            and bool(session.scalar(select(bought_since_promise(row.customer_id, row.promised_at))))
         )
         follow_up = _follow_up(read.life, called_at, bought)
         caller = _caller(session, profile, as_manager)
