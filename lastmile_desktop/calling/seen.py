@@ -54,6 +54,9 @@ class SeenMember:
     script_version_id: int | None  # the campaign's script on screen; None: none kept yet
     # The campaign's columns the log's checks and rules read, as they were.
     campaign_settings: tuple[tuple[str, Any], ...] = ()
+    # The customer's phone (E.164) and head office's id, as a Do not call lists them.
+    phone: str | None = None
+    external_id: str | None = None
 
     @classmethod
     def of(
@@ -81,6 +84,8 @@ class SeenMember:
             campaign_settings=tuple(
                 (name, getattr(campaign, name)) for name in CAMPAIGN_SETTINGS_READ
             ),
+            phone=customer.phone,
+            external_id=customer.external_id,
         )
 
     def campaign_unchanged(self) -> ColumnElement[bool]:
@@ -88,6 +93,18 @@ class SeenMember:
         return exists().where(
             Campaign.id == self.campaign_id,
             *(getattr(Campaign, name) == value for name, value in self.campaign_settings),
+        )
+
+    def customer_unchanged(self) -> ColumnElement[bool]:
+        """Whether the customer's phone and id are still as they were seen (an import or a
+        forgetting since changes what a Do not call lists)."""
+        return exists().where(
+            Customer.id
+            == select(CampaignMember.customer_id)
+            .where(CampaignMember.id == self.member_id)
+            .scalar_subquery(),
+            Customer.phone.is_not_distinct_from(self.phone),
+            Customer.external_id.is_not_distinct_from(self.external_id),
         )
 
 
