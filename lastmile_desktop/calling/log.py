@@ -63,7 +63,12 @@ from lastmile_desktop.calling.outcomes import (
 from lastmile_desktop.calling.seen import SeenMember
 from lastmile_desktop.campaigns.access import AccessDenied, Profile, check_profile
 from lastmile_desktop.campaigns.campaigns import current_script_version
-from lastmile_desktop.campaigns.do_not_call import add_entry_in_session, lift_entry_in_session
+from lastmile_desktop.campaigns.do_not_call import (
+    add_entry_in_session,
+    can_list_in_statements,
+    lift_entry_in_session,
+    listing_statements,
+)
 from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.defaults import CALL_NOTE_MAX_LENGTH
@@ -249,12 +254,14 @@ def _can_log_as_seen(
     as_manager: str | None,
 ) -> bool:
     """Whether the outcome can be written from what the desk saw: the common case. A Do not
-    call (it adds to the list) and a call logged for another manager take the path that
-    reads first."""
+    call whose customer's phone or id SQL cannot compare as the list does, and a call logged
+    for another manager take the path that reads first."""
     return (
         expected_version in (None, seen.version)
         and seen.script_version_id is not None
-        and not outcome.adds_to_do_not_call
+        and (
+            not outcome.adds_to_do_not_call or can_list_in_statements(seen.phone, seen.external_id)
+        )
         and as_manager is None
         and profile.can_see_store(seen.store_id)
     )
@@ -286,7 +293,7 @@ def _log_as_seen(  # noqa: PLR0917 (the call, and the member as seen)
             )
         )
     with db.one_flight() as connection:
-        return _record(
+        logged = _record(
             connection,
             seen,
             outcome,
@@ -298,6 +305,22 @@ def _log_as_seen(  # noqa: PLR0917 (the call, and the member as seen)
             follow_up=follow_up,
             guards=guards,
         )
+        if outcome.adds_to_do_not_call:
+            # As put_on_do_not_call, in the same flight; added by the caller's name as stored.
+            for statement in listing_statements(
+                phone=seen.phone,
+                customer_id=seen.external_id,
+                reason=DO_NOT_CALL_REASON,
+                source=DESK_SOURCE,
+                added_by=profile.name
+                if profile.is_lead
+                else select(Manager.name).where(Manager.id == profile.manager_id).scalar_subquery(),
+                added_at=now,
+                attempt=logged.attempt,
+                refuse_unless=seen.customer_unchanged(),
+            ):
+                connection.execute(statement)
+        return logged
 
 
 def _record(  # noqa: PLR0917 (the call, and the member it changes)

@@ -56,6 +56,9 @@ class SeenMember:
     campaign_settings: tuple[tuple[str, Any], ...] = ()
     # The customer bought at or after the member's promise to come (follow-up calls).
     bought_since_promise: bool = False
+    # The customer's phone (E.164) and head office's id, as a Do not call lists them.
+    phone: str | None = None
+    external_id: str | None = None
 
     @classmethod
     def of(
@@ -86,6 +89,8 @@ class SeenMember:
                 (name, getattr(campaign, name)) for name in CAMPAIGN_SETTINGS_READ
             ),
             bought_since_promise=bought_since_promise,
+            phone=customer.phone,
+            external_id=customer.external_id,
         )
 
     def purchases_unchanged(self) -> ColumnElement[bool]:
@@ -98,6 +103,18 @@ class SeenMember:
         return exists().where(
             Campaign.id == self.campaign_id,
             *(getattr(Campaign, name) == value for name, value in self.campaign_settings),
+        )
+
+    def customer_unchanged(self) -> ColumnElement[bool]:
+        """Whether the customer's phone and id are still as they were seen (an import or a
+        forgetting since changes what a Do not call lists)."""
+        return exists().where(
+            Customer.id
+            == select(CampaignMember.customer_id)
+            .where(CampaignMember.id == self.member_id)
+            .scalar_subquery(),
+            Customer.phone.is_not_distinct_from(self.phone),
+            Customer.external_id.is_not_distinct_from(self.external_id),
         )
 
 

@@ -5,18 +5,36 @@ every re-import and every new campaign (the import engine reads it through
 ``suppression.active_suppressions``; a suppression file is imported by
 ``importing.suppression_list``). Adding an entry also takes matching customers out of the
 call group of every open campaign at once. Entries are never deleted: a removal keeps who
-removed it, when and why.
+removed it, when and why. The call desk's Do not call, logged from the customer as the card
+showed them, is written as statements whose results are not read (``listing_statements``),
+so a server gets it in the call's one flight.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lastmile_desktop.calling.life import SUPPRESSIBLE_STATUSES, status_after_release
 from lastmile_desktop.campaigns.access import (
@@ -34,6 +52,7 @@ from lastmile_desktop.errors import UserFacingError
 from lastmile_desktop.storage import Database
 from lastmile_desktop.storage.defaults import CUSTOMER_ID_MAX_LENGTH
 from lastmile_desktop.storage.models import (
+    CallAttempt,
     Campaign,
     CampaignMember,
     CampaignState,
@@ -41,6 +60,7 @@ from lastmile_desktop.storage.models import (
     DoNotCall,
     MemberStatus,
 )
+from lastmile_desktop.storage.sql_text import has_non_ascii
 from lastmile_desktop.storage.types import utcnow
 
 SOURCE_BY_HAND = "added by hand"
@@ -231,6 +251,134 @@ def add_entry_in_session(
         session, [clean_phone] if clean_phone else [], [clean_id] if clean_id else []
     )
     return DncAddResult(_to_entry(row), already_listed=False, members_suppressed=suppressed)
+
+
+# What customer_id_key treats as a space besides " " (str.isspace in ASCII): an id holding
+# one is compared by a rule SQL cannot follow (see listing_statements).
+_OTHER_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def can_list_in_statements(phone: str | None, customer_id: str | None) -> bool:
+    """Whether ``listing_statements`` puts a customer with this phone (as customers.phone
+    holds it) and id on the list exactly as ``add_entry_in_session`` would: the phone is
+    E.164 already (normalise_phone leaves it as it is), the id is written plainly (ASCII,
+    trimmed, single spaces: ``customer_id_key`` is then its lower case, which SQL can do)."""
+    if phone is not None:
+        if not phone.startswith("+"):
+            return False
+        try:
+            # Written with its country code: the region is not read.
+            if normalise_phone(phone, "ZZ") != phone:
+                return False
+        except UserFacingError:
+            return False
+    if customer_id is not None and not (
+        customer_id
+        and customer_id == customer_id.strip()
+        and customer_id.isascii()
+        and customer_id.isprintable()
+        and "  " not in customer_id
+        and len(customer_id) <= CUSTOMER_ID_MAX_LENGTH
+    ):
+        return False
+    return phone is not None or customer_id is not None
+
+
+def listing_statements(
+    *,
+    phone: str | None,
+    customer_id: str | None,
+    reason: str,
+    source: str,
+    added_by: str | ColumnElement[str],
+    added_at: datetime,
+    attempt: uuid.UUID,
+    refuse_unless: ColumnElement[bool],
+) -> list[Executable]:
+    """A call's Do not call as statements whose results are not read (for a server, one
+    flight with the call: calling/log.py), with the same result as ``add_entry_in_session``
+    followed by linking the entry to the attempt: the entry is added unless the first active
+    entry for the phone or the id lists both already; if added, it names ``attempt`` (the
+    call, written before these) and the members of open campaigns whose customer has the
+    phone (own or second) or the id are taken out of the call group.
+
+    Only for what ``can_list_in_statements`` takes. Ids are compared in SQL as plain ids
+    are (trimmed, lower case); an id on the list or of a customer written otherwise (a
+    letter outside ASCII, two spaces, a tab) may read as this one by ``customer_id_key``,
+    which SQL cannot follow: then, as when ``refuse_unless`` does not hold (what the caller
+    saw has changed), the entry's reason is NULL, which the table refuses, and the whole
+    transaction is undone for the caller to do it the reading way."""
+    if not can_list_in_statements(phone, customer_id):
+        raise ValueError("listing_statements: the phone or the id needs add_entry_in_session")
+    key = customer_id.lower() if customer_id is not None else None
+    attempt_id = select(CallAttempt.id).where(CallAttempt.uuid == attempt).scalar_subquery()
+
+    def listing(phone_columns: list[Any], id_column: InstrumentedAttribute[str | None]) -> Any:
+        clauses = [column == phone for column in phone_columns] if phone is not None else []
+        if key is not None:
+            clauses.append(func.lower(func.trim(id_column)) == key)
+        return or_(*clauses)
+
+    active = DoNotCall.removed_at.is_(None)
+    first = select(func.min(DoNotCall.id)).where(
+        active, listing([DoNotCall.phone], DoNotCall.customer_external_id)
+    )
+    covers = [DoNotCall.id == first.scalar_subquery()]
+    if phone is not None:
+        covers.append(DoNotCall.phone == phone)
+    if key is not None:
+        covers.append(func.lower(func.trim(DoNotCall.customer_external_id)) == key)
+    listed_already = exists().where(*covers)
+    refused = not_(refuse_unless)
+    if key is not None:
+        refused = or_(
+            refused,
+            exists().where(_written_otherwise(Customer.external_id)),
+            exists().where(active, _written_otherwise(DoNotCall.customer_external_id)),
+        )
+    entry = select(
+        literal(phone, DoNotCall.phone.type),
+        literal(customer_id, DoNotCall.customer_external_id.type),
+        case((refused, null()), else_=literal(reason.strip(), DoNotCall.reason.type)),
+        literal(source, DoNotCall.source.type),
+        added_by if not isinstance(added_by, str) else literal(added_by, DoNotCall.added_by.type),
+        literal(added_at, DoNotCall.added_at.type),
+        attempt_id,
+    ).where(or_(not_(listed_already), refused))
+    added = insert(DoNotCall).from_select(
+        ["phone", "customer_external_id", "reason", "source", "added_by", "added_at", "attempt_id"],
+        entry,
+    )
+    open_campaigns = select(Campaign.id).where(Campaign.state == CampaignState.OPEN)
+    # As suppress_members, for the customers the entry lists, once it is added.
+    suppressed = (
+        update(CampaignMember)
+        .where(
+            CampaignMember.customer_id.in_(
+                select(Customer.id).where(
+                    listing([Customer.phone, Customer.phone_alt], Customer.external_id)
+                )
+            ),
+            CampaignMember.campaign_id.in_(open_campaigns),
+            CampaignMember.status.in_(SUPPRESSIBLE_STATUSES),
+            exists().where(DoNotCall.attempt_id == attempt_id),
+        )
+        .values(status=MemberStatus.SUPPRESSED, version=CampaignMember.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return [added, suppressed]
+
+
+def _written_otherwise(column: InstrumentedAttribute[str | None]) -> ColumnElement[bool]:
+    """Whether an id is written so that ``customer_id_key`` is more than its lower case."""
+    return and_(
+        column.is_not(None),
+        or_(
+            has_non_ascii(column),
+            column.contains("  ", autoescape=True),
+            *(column.contains(space, autoescape=True) for space in _OTHER_ASCII_SPACES),
+        ),
+    )
 
 
 def add_entry(

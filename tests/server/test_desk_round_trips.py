@@ -43,8 +43,9 @@ OUTCOMES: list[tuple[str, dict[str, Any]]] = [
     ("wrong_number", {}),
     ("busy", {}),
     ("interested", {}),
+    ("do_not_call", {}),
 ]
-NAMES = ("Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal")
+NAMES = ("Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy")
 
 
 @pytest.fixture
