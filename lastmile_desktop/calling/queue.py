@@ -329,6 +329,9 @@ def _queue_statement(
         select(
             bucket.label("bucket"),
             member.id,
+            # The version the section was worked out at: what a claim checks (the details of
+            # a page, read by a second statement, may be of a later one).
+            member.version.label("placed_version"),
             member.next_due_at,
             member.visit_date,
             member.store_id,
@@ -350,7 +353,7 @@ def _queue_statement(
         .subquery("queue_rows")
     )
     section = rows.c.bucket
-    placing = (section, rows.c.id, rows.c.store_id, rows.c.phone)
+    placing = (section, rows.c.id, rows.c.placed_version, rows.c.store_id, rows.c.phone)
     if details:
         shown: list[Any] = [column for column in rows.c if column not in placing]
     else:
@@ -510,7 +513,17 @@ def _queue(  # noqa: PLR0917 (the placed rows and what their entries are built f
     def entries(places: list[_Place]) -> list[QueueEntry]:
         kept = places if limit is None else places[:limit]
         return [
-            _entry(campaign, script, by_id[row.id], stores, zones, why, until, today)
+            _entry(
+                campaign,
+                script,
+                by_id[row.id],
+                stores,
+                zones,
+                why,
+                until,
+                today,
+                version=row.placed_version,
+            )
             for row, zones, why, until in kept
         ]
 
@@ -526,7 +539,11 @@ def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it
     why: str,
     until: datetime | None,
     today: date,
+    *,
+    version: int,
 ) -> QueueEntry:
+    """``version``: the member's as the section was worked out (not ``row``'s, which may be
+    read later)."""
     store = stores.get(row.store_id) if row.store_id is not None else None
     facts = ScriptFacts(
         first_name=row.first_name,
@@ -540,7 +557,7 @@ def _entry(  # noqa: PLR0917 (one row of the queue and what was decided about it
     )
     return QueueEntry(
         member=row.uuid,
-        version=row.version,
+        version=version,
         customer_id=row.external_id,
         name=customer_display_name(row.first_name, row.last_name),
         phone=row.phone,

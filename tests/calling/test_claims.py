@@ -11,10 +11,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from lastmile_desktop.calling import queue as queue_module
 from lastmile_desktop.calling.claims import claim_next, release, renew
 from lastmile_desktop.calling.leases import DEFAULT_LEASE, new_desk_id
 from lastmile_desktop.calling.log import log_outcome
@@ -251,3 +253,29 @@ def _version(region: Region, first_name: str) -> int:
         return session.scalars(
             select(CampaignMember.version).where(CampaignMember.uuid == region.members[first_name])
         ).one()
+
+
+def test_a_member_called_while_a_page_of_the_queue_is_read_is_passed_over(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page is two reads (the sections, then what the entries kept show); on a server each
+    sees the moment it runs. A call logged between them leaves the entry with the version its
+    section was worked out at, so a claim passes the member over instead of showing a
+    customer whose calls may be finished."""
+    region = build_region(
+        db, [Person("Ann", uk_mobile(1), 90_000), Person("Ben", uk_mobile(2), 80_000)]
+    )
+    details = queue_module._details_statement
+
+    def called_in_between(member_ids: list[int]) -> Any:
+        log_outcome(region.db, LEAD, region.members["Ann"], "do_not_call", at=AT)
+        return details(member_ids)
+
+    monkeypatch.setattr(queue_module, "_details_statement", called_in_between)
+    page = build_queue(region.db, LEAD, store="LON", at=AT, limit=10).now
+    monkeypatch.undo()
+    assert [entry.member for entry in page] == [region.members["Ann"], region.members["Ben"]]
+    claimed = claim_next(region.db, LEAD, None, "desk A", candidates=page, at=AT)
+    assert claimed is not None
+    assert claimed.card.member == region.members["Ben"]
+    assert claimed.passed_over == (region.members["Ann"],)
